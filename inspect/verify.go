@@ -1,0 +1,474 @@
+package inspect
+
+import (
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// TokenError is the SDK's TokenVerificationError: a reason code, the message
+// and the suggested action, rendered with the token carrier.
+type TokenError struct {
+	Reason  string
+	Message string
+	Action  string
+	Carrier string // "cookie" or "header"
+}
+
+func (e *TokenError) Error() string { return e.Message }
+
+// FullMessage is getFullMessage(): what x-clerk-auth-message carries.
+func (e *TokenError) FullMessage() string {
+	parts := []string{}
+	if e.Message != "" {
+		parts = append(parts, e.Message)
+	}
+	if e.Action != "" {
+		parts = append(parts, e.Action)
+	}
+	carrier := e.Carrier
+	if carrier == "" {
+		carrier = "undefined"
+	}
+	return fmt.Sprintf("%s (reason=%s, token-carrier=%s)", strings.Join(parts, " "), e.Reason, carrier)
+}
+
+// Actions the SDK attaches to verification errors.
+const (
+	ActionContactSupport = "Contact support@clerk.com"
+	ActionEnsureClerkJWT = "Make sure that this is a valid Clerk-generated JWT."
+	ActionSetJWTKey      = "Set the CLERK_JWT_KEY environment variable."
+	ActionSetSecretKey   = "Set the CLERK_SECRET_KEY environment variable."
+)
+
+// Key is a verification key with the algorithm it is bound to ("" = any).
+type Key struct {
+	Public *rsa.PublicKey
+	KID    string
+	Alg    string
+	// Source describes where the key came from, for the evidence.
+	Source string
+}
+
+// KeySource resolves the instance key for a token's kid. Implementations
+// return a *TokenError for what the SDK treats as verification errors
+// (secret-key-invalid, jwk-remote-failed-to-load, jwk-kid-mismatch) and any
+// other error for transport failures, which the SDK reports as
+// unexpected-error.
+type KeySource interface {
+	KeyFor(ctx context.Context, kid string) (*Key, error)
+	// Describe says where keys come from, e.g. "jwtKey (PEM)".
+	Describe() string
+}
+
+// PEMKey is networkless verification with the instance public key, the
+// SDK's jwtKey. Like the SDK, it strips the PEM armour and the fixed
+// 2048-bit SPKI prefix as text and binds the key to RS256.
+type PEMKey struct {
+	PEM string
+}
+
+const (
+	pemHeader = "-----BEGIN PUBLIC KEY-----"
+	pemFooter = "-----END PUBLIC KEY-----"
+	rsaPrefix = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA"
+	rsaSuffix = "IDAQAB"
+)
+
+// KeyFor implements KeySource.
+func (p PEMKey) KeyFor(_ context.Context, kid string) (*Key, error) {
+	if p.PEM == "" {
+		return nil, &TokenError{Reason: JWKLocalMissing, Message: "Missing local JWK.", Action: ActionSetJWTKey}
+	}
+	mod := strings.NewReplacer("\r\n", "", "\n", "", "\r", "").Replace(p.PEM)
+	mod = strings.Replace(mod, pemHeader, "", 1)
+	mod = strings.Replace(mod, pemFooter, "", 1)
+	mod = strings.Replace(mod, rsaPrefix, "", 1)
+	mod = strings.Replace(mod, rsaSuffix, "", 1)
+	mod = strings.NewReplacer("+", "-", "/", "_").Replace(mod)
+	n := lenientBase64URL(mod)
+	return &Key{Public: &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: 65537}, KID: "local-" + kid, Alg: "RS256", Source: "jwtKey (PEM)"}, nil
+}
+
+// Describe implements KeySource.
+func (p PEMKey) Describe() string { return "jwtKey (PEM public key, networkless)" }
+
+// lenientBase64URL decodes like Node's base64url decoder: characters outside
+// the alphabet are skipped.
+func lenientBase64URL(s string) []byte {
+	clean := strings.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return -1
+	}, s)
+	if len(clean)%4 == 1 {
+		clean = clean[:len(clean)-1]
+	}
+	b, _ := base64.RawURLEncoding.DecodeString(clean)
+	return b
+}
+
+// ValidatePEM checks that text is an RSA public key in PEM, for a clear
+// error before any verdict is computed.
+func ValidatePEM(text string) error {
+	if !strings.Contains(text, pemHeader) {
+		return errors.New("not a PEM public key: expected a -----BEGIN PUBLIC KEY----- block (the instance's PEM public key from the Clerk dashboard, API keys page)")
+	}
+	return nil
+}
+
+// JWKS is a set of keys, from a file or from the Backend API.
+type JWKS struct {
+	Keys   []jose.JSONWebKey
+	Origin string
+}
+
+// ParseJWKS reads a JWKS document ({"keys": [...]}) or a single JWK.
+func ParseJWKS(data []byte, origin string) (*JWKS, error) {
+	var set struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(data, &set); err != nil {
+		return nil, fmt.Errorf("jwks: %s is not JSON: %w", origin, err)
+	}
+	raws := set.Keys
+	if raws == nil {
+		raws = []json.RawMessage{data}
+	}
+	out := &JWKS{Origin: origin}
+	for i, raw := range raws {
+		var k jose.JSONWebKey
+		if err := k.UnmarshalJSON(raw); err != nil {
+			return nil, fmt.Errorf("jwks: key %d of %s: %w", i, origin, err)
+		}
+		out.Keys = append(out.Keys, k)
+	}
+	return out, nil
+}
+
+// LoadJWKSFile reads a JWKS file.
+func LoadJWKSFile(path string) (*JWKS, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseJWKS(data, path)
+}
+
+// KeyFor implements KeySource with the SDK's JWKS semantics.
+func (s *JWKS) KeyFor(_ context.Context, kid string) (*Key, error) {
+	if len(s.Keys) == 0 {
+		return nil, &TokenError{Reason: JWKRemoteFailedToLoad, Action: ActionContactSupport,
+			Message: "The JWKS endpoint did not contain any signing keys. Contact support@clerk.com."}
+	}
+	for _, k := range s.Keys {
+		if k.KeyID != kid {
+			continue
+		}
+		pub, ok := k.Key.(*rsa.PublicKey)
+		if !ok {
+			return nil, &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
+				Message: "Error verifying JWT signature. Error: the JWK is not an RSA public key"}
+		}
+		return &Key{Public: pub, KID: k.KeyID, Alg: k.Algorithm, Source: "JWKS " + s.Origin}, nil
+	}
+	return nil, kidMismatch(kid)
+}
+
+// Describe implements KeySource.
+func (s *JWKS) Describe() string { return "JWKS from " + s.Origin }
+
+func kidMismatch(kid string) *TokenError {
+	return &TokenError{Reason: JWKKidMismatch,
+		Action:  "Go to your Dashboard and validate your secret and public keys are correct. " + ActionContactSupport + " if the issue persists.",
+		Message: fmt.Sprintf("Unable to find a signing key in JWKS that matches the kid='%s' of the provided session token. Please make sure that the __session cookie or the HTTP authorization header contain a Clerk-generated session JWT.", kid)}
+}
+
+// SignatureState is one of the three outcomes of checking a signature; they
+// are never confused.
+type SignatureState string
+
+// Signature states.
+const (
+	SigVerified   SignatureState = "verified"
+	SigInvalid    SignatureState = "invalid"
+	SigUnverified SignatureState = "unverified"
+)
+
+// Signature records how a token's signature was (or was not) checked.
+type Signature struct {
+	State  SignatureState `json:"state"`
+	Detail string         `json:"detail"`
+	KID    string         `json:"kid,omitempty"`
+	Alg    string         `json:"alg,omitempty"`
+	Key    string         `json:"key,omitempty"`
+}
+
+var allowedAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512}
+
+func algHash(alg string) (crypto.Hash, bool) {
+	switch alg {
+	case "RS256":
+		return crypto.SHA256, true
+	case "RS384":
+		return crypto.SHA384, true
+	case "RS512":
+		return crypto.SHA512, true
+	}
+	return 0, false
+}
+
+// checkSignature verifies with go-jose and its explicit RS256/RS384/RS512
+// allow-list. go-jose is stricter than the SDK about some headers (a non-
+// string kid, unknown critical headers); when it refuses to parse a token
+// the SDK would accept, the PKCS#1 v1.5 check is done directly.
+func checkSignature(j *JWT, key *Key, alg string) bool {
+	if sig, err := jose.ParseSigned(j.Raw, allowedAlgs); err == nil {
+		_, err := sig.Verify(key.Public)
+		return err == nil
+	}
+	h, ok := algHash(alg)
+	if !ok {
+		return false
+	}
+	hh := h.New()
+	hh.Write([]byte(j.RawHeader + "." + j.RawPayload))
+	return rsa.VerifyPKCS1v15(key.Public, h, hh.Sum(nil), j.Signature) == nil
+}
+
+// verifyParams are the options verifyToken reads.
+type verifyParams struct {
+	keys              KeySource
+	assumeValid       bool // no key available: walk on as if the signature were valid
+	audience          []string
+	authorizedParties []string
+	clockSkew         time.Duration
+	now               time.Time
+	headerTypes       []string
+}
+
+// verifyResult is the outcome of verifyToken: the payload, or the error.
+// Err is a *TokenError for verification errors; anything else is a
+// transport failure.
+type verifyResult struct {
+	Payload   any
+	Err       error
+	Signature Signature
+}
+
+// verifyToken is the SDK's verifyToken(token, options): decode, category,
+// key, header type, algorithm, signature, then the claims in order.
+func verifyToken(ctx context.Context, token string, p verifyParams) verifyResult {
+	j, err := DecodeJWT(token)
+	if err != nil {
+		return verifyResult{Err: err, Signature: Signature{State: SigUnverified, Detail: "not a decodable JWT"}}
+	}
+	kid, _ := asString(field(j.Header, "kid"))
+	alg, _ := asString(field(j.Header, "alg"))
+	sig := Signature{State: SigUnverified, KID: kid, Alg: alg}
+	if c := field(j.Header, "cat"); !isUndefined(c) && c == CategoryM2M {
+		return verifyResult{Err: &TokenError{Reason: TokenInvalid, Action: ActionEnsureClerkJWT, Message: "Invalid session token category."}, Signature: sig}
+	}
+	var key *Key
+	if p.keys != nil {
+		key, err = p.keys.KeyFor(ctx, jsToStringValue(field(j.Header, "kid")))
+		if err != nil {
+			sig.Detail = "no key: " + err.Error()
+			return verifyResult{Err: err, Signature: sig}
+		}
+		sig.Key = key.Source
+	} else if !p.assumeValid {
+		return verifyResult{Err: &TokenError{Reason: JWKFailedToResolve, Action: ActionSetJWTKey, Message: "Failed to resolve JWK during verification."}, Signature: sig}
+	}
+	if err := assertHeaderType(field(j.Header, "typ"), p.headerTypes); err != nil {
+		return verifyResult{Err: err, Signature: sig}
+	}
+	if _, ok := algHash(alg); !ok || !isString(field(j.Header, "alg")) {
+		return verifyResult{Err: &TokenError{Reason: TokenInvalidAlgorithm, Action: ActionEnsureClerkJWT,
+			Message: fmt.Sprintf("Invalid JWT algorithm %s. Supported: RS256,RS384,RS512.", jsonStringify(field(j.Header, "alg")))}, Signature: sig}
+	}
+	if key != nil {
+		if key.Alg != "" && key.Alg != alg {
+			sig.State = SigInvalid
+			sig.Detail = fmt.Sprintf("the key is bound to %s but the token says %s", key.Alg, alg)
+			return verifyResult{Err: &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
+				Message: `Error verifying JWT signature. Error: JWK "alg" does not match the requested algorithm`}, Signature: sig}
+		}
+		if !checkSignature(j, key, alg) {
+			sig.State = SigInvalid
+			sig.Detail = "the signature does not match " + key.Source
+			return verifyResult{Err: &TokenError{Reason: TokenInvalidSignature, Message: "JWT signature is invalid."}, Signature: sig}
+		}
+		sig.State = SigVerified
+		sig.Detail = "signature matches " + key.Source
+	} else {
+		sig.Detail = "no key to check it with; clerkscope assumed the signature is valid"
+	}
+	if err := assertClaims(j.Payload, p); err != nil {
+		return verifyResult{Err: err, Signature: sig}
+	}
+	return verifyResult{Payload: j.Payload, Signature: sig}
+}
+
+func isString(v any) bool { _, ok := v.(string); return ok }
+
+func assertHeaderType(typ any, allowed []string) error {
+	if isUndefined(typ) && allowed == nil {
+		return nil
+	}
+	if allowed == nil {
+		allowed = []string{"JWT"}
+	}
+	if s, ok := typ.(string); ok {
+		for _, a := range allowed {
+			if s == a {
+				return nil
+			}
+		}
+	}
+	return &TokenError{Reason: TokenInvalid, Action: ActionEnsureClerkJWT,
+		Message: fmt.Sprintf("Invalid JWT type %s. Expected \"%s\".", jsonStringify(typ), strings.Join(allowed, ", "))}
+}
+
+func assertClaims(payload any, p verifyParams) error {
+	sub := field(payload, "sub")
+	if !isString(sub) {
+		return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
+			Message: fmt.Sprintf("Subject claim (sub) is required and must be a string. Received %s.", jsonStringify(sub))}
+	}
+	if err := assertAudience(field(payload, "aud"), p.audience); err != nil {
+		return err
+	}
+	if len(p.authorizedParties) > 0 {
+		azp := field(payload, "azp")
+		ok := false
+		if s, isStr := azp.(string); isStr && s != "" {
+			for _, a := range p.authorizedParties {
+				if a == s {
+					ok = true
+				}
+			}
+		}
+		if !ok {
+			return &TokenError{Reason: TokenInvalidAuthorizedParties,
+				Message: fmt.Sprintf("Invalid JWT Authorized party claim (azp) %s. Expected \"%s\".", jsonStringify(azp), jsArrayString(p.authorizedParties))}
+		}
+	}
+	nowMs := millis(p.now)
+	skewMs := float64(p.clockSkew.Milliseconds())
+	exp := field(payload, "exp")
+	expF, ok := exp.(float64)
+	if !ok {
+		return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
+			Message: fmt.Sprintf("Invalid JWT expiry date claim (exp) %s. Expected number.", jsonStringify(exp))}
+	}
+	if t := secondsToTime(expF); millis(t) <= nowMs-skewMs {
+		return &TokenError{Reason: TokenExpired,
+			Message: fmt.Sprintf("JWT is expired. Expiry date: %s, Current date: %s.", utcString(t), utcString(p.now))}
+	}
+	if nbf := field(payload, "nbf"); !isUndefined(nbf) {
+		f, ok := nbf.(float64)
+		if !ok {
+			return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
+				Message: fmt.Sprintf("Invalid JWT not before date claim (nbf) %s. Expected number.", jsonStringify(nbf))}
+		}
+		if t := secondsToTime(f); millis(t) > nowMs+skewMs {
+			return &TokenError{Reason: TokenNotActiveYet,
+				Message: fmt.Sprintf("JWT cannot be used prior to not before date claim (nbf). Not before date: %s; Current date: %s;", utcString(t), utcString(p.now))}
+		}
+	}
+	if iat := field(payload, "iat"); !isUndefined(iat) {
+		f, ok := iat.(float64)
+		if !ok {
+			return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
+				Message: fmt.Sprintf("Invalid JWT issued at date claim (iat) %s. Expected number.", jsonStringify(iat))}
+		}
+		if t := secondsToTime(f); millis(t) > nowMs+skewMs {
+			return &TokenError{Reason: TokenIatInTheFuture,
+				Message: fmt.Sprintf("JWT issued at date claim (iat) is in the future. Issued at date: %s; Current date: %s;", utcString(t), utcString(p.now))}
+		}
+	}
+	return nil
+}
+
+func assertAudience(aud any, audience []string) error {
+	var want []string
+	for _, a := range audience {
+		if a != "" {
+			want = append(want, a)
+		}
+	}
+	var got []any
+	switch x := aud.(type) {
+	case []any:
+		for _, v := range x {
+			if truthy(v) {
+				got = append(got, v)
+			}
+		}
+	default:
+		if truthy(x) {
+			got = []any{x}
+		}
+	}
+	if len(want) == 0 || len(got) == 0 {
+		return nil
+	}
+	contains := func(v any) bool {
+		s, ok := v.(string)
+		if !ok {
+			return false
+		}
+		for _, w := range want {
+			if w == s {
+				return true
+			}
+		}
+		return false
+	}
+	wantJSON := jsonStringify(stringsToAny(want))
+	if s, ok := aud.(string); ok {
+		if !contains(s) {
+			return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
+				Message: fmt.Sprintf("Invalid JWT audience claim (aud) %s. Is not included in \"%s\".", jsonStringify(aud), wantJSON)}
+		}
+		return nil
+	}
+	if arr, ok := aud.([]any); ok && len(arr) > 0 {
+		allStrings := true
+		for _, v := range arr {
+			if !isString(v) {
+				allStrings = false
+			}
+		}
+		if allStrings {
+			for _, v := range arr {
+				if contains(v) {
+					return nil
+				}
+			}
+			return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
+				Message: fmt.Sprintf("Invalid JWT audience claim array (aud) %s. Is not included in \"%s\".", jsonStringify(aud), wantJSON)}
+		}
+	}
+	return nil
+}
+
+func stringsToAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
