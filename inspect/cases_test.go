@@ -54,9 +54,9 @@ func (r caseRequest) toRequest() Request {
 	return req
 }
 
-func loadCases(t testing.TB) []authCase {
+func loadCases(t testing.TB, dir string) []authCase {
 	t.Helper()
-	files, err := filepath.Glob("../testdata/auth-cases/*.json")
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no cases found: %v", err)
 	}
@@ -84,11 +84,26 @@ func judgeCase(t testing.TB, c authCase) *Verdict {
 	return Judge(c.Request.toRequest(), opts, Env{Now: time.UnixMilli(c.Now)})
 }
 
+// TestAuthCases runs the 52 shared SDK cases.
 func TestAuthCases(t *testing.T) {
-	cases := loadCases(t)
-	if len(cases) < 52 {
-		t.Fatalf("expected at least 52 cases, found %d", len(cases))
+	cases := loadCases(t, "../testdata/auth-cases")
+	if len(cases) != 52 {
+		t.Fatalf("expected the 52 shared cases, found %d", len(cases))
 	}
+	runCases(t, cases)
+}
+
+// TestOracleCases runs the extra cases made with the oracle, or the
+// folder named by CLERKSCOPE_CASES (cases of the same shape from elsewhere).
+func TestOracleCases(t *testing.T) {
+	dir := "../testdata/oracle-cases"
+	if d := os.Getenv("CLERKSCOPE_CASES"); d != "" {
+		dir = d
+	}
+	runCases(t, loadCases(t, dir))
+}
+
+func runCases(t *testing.T, cases []authCase) {
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
 			v := judgeCase(t, c)
