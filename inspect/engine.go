@@ -435,6 +435,14 @@ func deriveURL(u *webURL, req *Request) *webURL {
 }
 
 func (j *judge) initPublishableKey() error {
+	if j.opts.PublishableKey == "" && j.env.Infer {
+		j.suffix = suffixFromCookieNames(j.cookieList)
+		j.v.Instance.CookieSuffix = j.suffix
+		j.v.Instance.Inferred = "unknown: no publishable key was given and no token names its issuer"
+		j.assume("the instance is unknown (no publishable key, no token with an iss claim): development-only checks were skipped and the handshake URL's host is not known; pass --publishable-key")
+		j.step("1.1", "instance", "unknown; cookie suffix "+orNone(j.suffix, j.suffix != "")+" taken from the cookie names")
+		return nil
+	}
 	pk, err := ParsePublishableKey(j.opts.PublishableKey)
 	if err != nil {
 		var ke *KeyError
@@ -778,6 +786,9 @@ func (j *judge) buildRedirectToHandshake(reason string) *respHeaders {
 	redirect.del("__clerk_db_jwt")
 	redirect.del("__dev_session")
 	base := j.frontendAPI
+	if base == "" {
+		base = "https://frontend-api.invalid"
+	}
 	if !strings.HasPrefix(base, "http") {
 		base = "https://" + base
 	}

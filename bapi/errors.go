@@ -1,0 +1,86 @@
+package bapi
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Error is a failed Backend API call: the HTTP status, Clerk's error code
+// and messages, the trace id support asks for, and Retry-After. It never
+// holds the secret key.
+type Error struct {
+	Path        string
+	Status      int
+	Code        string
+	Message     string
+	LongMessage string
+	TraceID     string
+	RetryAfter  time.Duration
+	// Waited is how long the client waited for Retry-After before giving up.
+	Waited time.Duration
+	// GaveUp is set on a 429 the client stopped retrying.
+	GaveUp bool
+	// Snippet is the start of a body that was not Clerk's JSON.
+	Snippet string
+	// Transport is set when no complete HTTP answer arrived.
+	Transport bool
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("Backend API ")
+	b.WriteString(e.Path)
+	if e.Status > 0 {
+		fmt.Fprintf(&b, ": HTTP %d", e.Status)
+	}
+	if e.Code != "" {
+		fmt.Fprintf(&b, " %s", e.Code)
+	}
+	msg := e.LongMessage
+	if msg == "" {
+		msg = e.Message
+	}
+	if msg != "" {
+		b.WriteString(": " + msg)
+	}
+	if e.Snippet != "" {
+		fmt.Fprintf(&b, " (body: %q)", e.Snippet)
+	}
+	if e.TraceID != "" {
+		b.WriteString(" [trace " + e.TraceID + "]")
+	}
+	if hint := e.Hint(); hint != "" {
+		b.WriteString(" — " + hint)
+	}
+	return b.String()
+}
+
+// Hint says what to do about the error.
+func (e *Error) Hint() string {
+	switch {
+	case e.Transport:
+		return "check the network and CLERK_API_URL"
+	case e.Status == 401:
+		return "the secret key is wrong or revoked: copy the current one from the Clerk dashboard (API keys)"
+	case e.Status == 403:
+		return "the key is valid but not allowed this call (is the feature, e.g. organizations, enabled?)"
+	case e.Status == 404:
+		return "not in this instance: is the secret key from the same instance (development vs production) as the token?"
+	case e.Status == 422:
+		return "Clerk rejected a parameter"
+	case e.Status == 429 && e.GaveUp:
+		if e.Waited > 0 {
+			return fmt.Sprintf("rate limited: waited %s, then gave up; Retry-After %s", e.Waited, e.RetryAfter)
+		}
+		return fmt.Sprintf("rate limited: retry after %s", e.RetryAfter.Round(time.Second))
+	case e.Status == 429:
+		return fmt.Sprintf("rate limited: retry after %s", e.RetryAfter.Round(time.Second))
+	case e.Status >= 500:
+		return "Clerk's side failed (retried); try again later and quote the trace id to Clerk support"
+	}
+	return ""
+}
+
+// NotFound reports a 404.
+func (e *Error) NotFound() bool { return e.Status == 404 }

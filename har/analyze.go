@@ -1,0 +1,98 @@
+package har
+
+import (
+	"net/url"
+	"strings"
+	"time"
+
+	"clerkscope/inspect"
+)
+
+// Judged is one entry with its class and, for application entries, the
+// engine's verdict next to what the captured response said.
+type Judged struct {
+	Entry    *Entry
+	Class    Class
+	Request  inspect.Request
+	Result   inspect.Result
+	Observed inspect.ObservedResponse
+	// Judged is false for Frontend API entries (the SDK does not run there).
+	Judged bool
+}
+
+// Analyzer judges a capture entry by entry and collects its story.
+type Analyzer struct {
+	Setup      *inspect.Setup
+	Classifier Classifier
+	Story      *Story
+}
+
+// NewAnalyzer prepares an analysis with a judging setup.
+func NewAnalyzer(setup *inspect.Setup) *Analyzer {
+	a := &Analyzer{Setup: setup, Classifier: Classifier{FAPIHosts: map[string]bool{}}, Story: newStory()}
+	if pk, err := inspect.ParsePublishableKey(setup.Options.PublishableKey); err == nil {
+		a.Classifier.FAPIHosts[pk.FrontendAPI] = true
+	}
+	if p := setup.Options.ProxyURL; p != "" {
+		if strings.HasPrefix(p, "/") {
+			a.Classifier.ProxyPath = strings.TrimRight(p, "/")
+		} else if u, err := url.Parse(p); err == nil {
+			a.Classifier.ProxyPath = strings.TrimRight(u.Path, "/")
+		}
+	}
+	return a
+}
+
+// Add classifies and judges one entry, and adds it to the story.
+func (a *Analyzer) Add(e *Entry) *Judged {
+	j := &Judged{Entry: e, Class: a.Classifier.Classify(e)}
+	j.Observed = inspect.ObservedResponse{
+		HTTPStatus: e.Response.Status,
+		AuthStatus: e.ResponseHeader("x-clerk-auth-status"),
+		AuthReason: e.ResponseHeader("x-clerk-auth-reason"),
+		Location:   e.ResponseHeader("location"),
+	}
+	if j.Class.IsApp() {
+		j.Request = e.ToRequest()
+		obs := &inspect.Observation{SetCookies: e.SetCookies()}
+		for _, h := range e.Response.Headers {
+			obs.Headers = append(obs.Headers, inspect.Header{Name: h.Name, Value: h.Value})
+		}
+		at := e.StartedDateTime
+		if at.IsZero() {
+			at = time.Now()
+		}
+		j.Result = a.Setup.Judge(j.Request, at, obs)
+		j.Judged = true
+		if e.Response.Status > 0 && hasClerkHeaders(e) {
+			agrees := agreesWith(j)
+			j.Observed.Agrees = &agrees
+		}
+	}
+	a.Story.add(j)
+	return j
+}
+
+// hasClerkHeaders tells whether the response shows the SDK's own headers
+// (a Clerk middleware answered; signed-in responses carry none).
+func hasClerkHeaders(e *Entry) bool {
+	return e.ResponseHeader("x-clerk-auth-status") != "" || e.ResponseHeader("x-clerk-auth-reason") != ""
+}
+
+func agreesWith(j *Judged) bool {
+	v := j.Result.Verdict
+	status := j.Observed.AuthStatus
+	if status == "" {
+		status = inspect.SignedIn
+	}
+	if status != v.Status {
+		return false
+	}
+	return j.Observed.AuthReason == "" || j.Observed.AuthReason == v.Reason
+}
+
+// Finish completes the story after the last entry.
+func (a *Analyzer) Finish(log Log) *Story {
+	a.Story.finish(log)
+	return a.Story
+}

@@ -1,0 +1,198 @@
+package har
+
+import (
+	"net/url"
+	"path"
+	"strings"
+
+	"clerkscope/inspect"
+)
+
+// Class is what an entry is, from Clerk's point of view.
+type Class string
+
+// Entry classes.
+const (
+	ClassDocument          Class = "document"
+	ClassFetch             Class = "fetch"
+	ClassFAPI              Class = "fapi"
+	ClassHandshakeRedirect Class = "handshake-redirect"
+	ClassHandshakeReturn   Class = "handshake-return"
+	ClassAsset             Class = "asset"
+)
+
+// IsApp reports whether the entry went to the application (the SDK judged
+// it), as opposed to Clerk's Frontend API.
+func (c Class) IsApp() bool { return c != ClassFAPI }
+
+// Header returns a request header (case-insensitive, first one).
+func (e *Entry) Header(name string) string {
+	for _, h := range e.Request.Headers {
+		if strings.EqualFold(h.Name, name) {
+			return h.Value
+		}
+	}
+	return ""
+}
+
+// ResponseHeader returns a response header (first one).
+func (e *Entry) ResponseHeader(name string) string {
+	for _, h := range e.Response.Headers {
+		if strings.EqualFold(h.Name, name) {
+			return h.Value
+		}
+	}
+	return ""
+}
+
+// ResponseHeaders returns every value of a response header.
+func (e *Entry) ResponseHeaders(name string) []string {
+	var out []string
+	for _, h := range e.Response.Headers {
+		if strings.EqualFold(h.Name, name) {
+			out = append(out, h.Value)
+		}
+	}
+	return out
+}
+
+// SetCookies returns the response's Set-Cookie lines: from the raw
+// headers, else rebuilt from the cookies[] array. Some exporters fold
+// several Set-Cookie lines into one header value separated by newlines.
+func (e *Entry) SetCookies() []string {
+	var out []string
+	for _, v := range e.ResponseHeaders("set-cookie") {
+		for _, l := range strings.Split(v, "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				out = append(out, l)
+			}
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, c := range e.Response.Cookies {
+		l := c.Name + "=" + c.Value
+		if c.Path != "" {
+			l += "; Path=" + c.Path
+		}
+		if c.Domain != "" {
+			l += "; Domain=" + c.Domain
+		}
+		if c.Expires != "" {
+			if t := parseTime(c.Expires); !t.IsZero() {
+				l += "; Expires=" + t.UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT")
+			}
+		}
+		if c.HTTPOnly {
+			l += "; HttpOnly"
+		}
+		if c.Secure {
+			l += "; Secure"
+		}
+		if c.SameSite != "" {
+			l += "; SameSite=" + c.SameSite
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// CookieHeader is the Cookie header the request carried: the raw header
+// when the exporter kept it, else rebuilt from the cookies[] array.
+func (e *Entry) CookieHeader() (string, bool) {
+	var vals []string
+	for _, h := range e.Request.Headers {
+		if strings.EqualFold(h.Name, "cookie") {
+			vals = append(vals, h.Value)
+		}
+	}
+	if len(vals) > 0 {
+		return strings.Join(vals, "; "), true
+	}
+	if len(e.Request.Cookies) == 0 {
+		return "", false
+	}
+	parts := make([]string, len(e.Request.Cookies))
+	for i, c := range e.Request.Cookies {
+		parts[i] = c.Name + "=" + c.Value
+	}
+	return strings.Join(parts, "; "), false
+}
+
+// ToRequest turns the entry into the request the application received.
+// HTTP/2 pseudo-headers are dropped; the Cookie header is rebuilt from
+// cookies[] when the exporter did not keep it.
+func (e *Entry) ToRequest() inspect.Request {
+	req := inspect.Request{Method: e.Request.Method, URL: e.Request.URL}
+	for _, h := range e.Request.Headers {
+		if strings.HasPrefix(h.Name, ":") || strings.EqualFold(h.Name, "cookie") {
+			continue
+		}
+		req.Headers = append(req.Headers, inspect.Header{Name: h.Name, Value: h.Value})
+	}
+	if c, _ := e.CookieHeader(); c != "" {
+		req.Headers = append(req.Headers, inspect.Header{Name: "cookie", Value: c})
+	}
+	return req
+}
+
+// Classifier tells Frontend API traffic from application traffic.
+type Classifier struct {
+	// FAPIHosts are known Frontend API hosts (from the publishable key or
+	// token issuers).
+	FAPIHosts map[string]bool
+	// ProxyPath is a proxyUrl path on the application's own host.
+	ProxyPath string
+}
+
+// IsFAPIHost reports whether host is a Clerk Frontend API host.
+func (c *Classifier) IsFAPIHost(host string) bool {
+	host = strings.ToLower(host)
+	if c != nil && c.FAPIHosts[host] {
+		return true
+	}
+	return strings.HasSuffix(host, ".clerk.accounts.dev") || strings.HasSuffix(host, ".clerk.accountsstage.dev") ||
+		strings.HasPrefix(host, "clerk.") || host == "api.clerk.com" || host == "img.clerk.com" || host == "frontend-api.clerk.dev"
+}
+
+// Classify puts an entry in its class.
+func (c *Classifier) Classify(e *Entry) Class {
+	u, err := url.Parse(e.Request.URL)
+	if err != nil {
+		return ClassFetch
+	}
+	if c.IsFAPIHost(u.Hostname()) || c != nil && c.ProxyPath != "" && strings.HasPrefix(u.Path, c.ProxyPath+"/") {
+		return ClassFAPI
+	}
+	if loc := e.ResponseHeader("location"); strings.Contains(loc, "/v1/client/handshake") {
+		return ClassHandshakeRedirect
+	}
+	q := u.Query()
+	cookie, _ := e.CookieHeader()
+	if q.Has("__clerk_handshake") || q.Has("__clerk_handshake_nonce") ||
+		strings.Contains(cookie, "__clerk_handshake=") || strings.Contains(cookie, "__clerk_handshake_nonce=") {
+		return ClassHandshakeReturn
+	}
+	dest := strings.ToLower(e.Header("sec-fetch-dest"))
+	switch dest {
+	case "document", "iframe", "frame":
+		return ClassDocument
+	case "script", "style", "image", "font", "audio", "video", "track", "manifest", "worker", "serviceworker", "sharedworker":
+		return ClassAsset
+	}
+	switch strings.ToLower(e.ResourceType) {
+	case "document":
+		return ClassDocument
+	case "script", "stylesheet", "image", "font", "media", "manifest":
+		return ClassAsset
+	}
+	switch strings.ToLower(path.Ext(u.Path)) {
+	case ".js", ".mjs", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".ico", ".webp", ".woff", ".woff2", ".ttf", ".map", ".avif":
+		return ClassAsset
+	}
+	if dest == "" && strings.HasPrefix(e.Header("accept"), "text/html") {
+		return ClassDocument
+	}
+	return ClassFetch
+}

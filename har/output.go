@@ -1,0 +1,243 @@
+package har
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"clerkscope/inspect"
+)
+
+// Extra attaches more data to a request's JSON (Backend API lookups).
+type Extra func(j *Judged) map[string]any
+
+// JSONWriter streams explain --json: requests are written as they are
+// judged, so memory stays flat however big the capture is.
+//
+//	{"requests": [...], "instance": {...}, "findings": [...], "story": {...}}
+type JSONWriter struct {
+	w     *bufio.Writer
+	o     inspect.RenderOptions
+	all   bool
+	n     int
+	first *inspect.Instance
+	Extra Extra
+	err   error
+}
+
+// NewJSONWriter starts the JSON document.
+func NewJSONWriter(w io.Writer, o inspect.RenderOptions, all bool) *JSONWriter {
+	jw := &JSONWriter{w: bufio.NewWriterSize(w, 256<<10), o: o, all: all}
+	_, jw.err = jw.w.WriteString("{\"requests\": [")
+	return jw
+}
+
+// requestJSON is inspect.RequestJSON plus lookups.
+type requestJSON struct {
+	inspect.RequestJSON
+	Lookup any `json:"lookup,omitempty"`
+}
+
+// Write adds one judged entry (Frontend API entries only with all).
+func (jw *JSONWriter) Write(j *Judged) {
+	if jw.err != nil || !j.Judged && !jw.all {
+		return
+	}
+	var out any
+	if j.Judged {
+		rj := inspect.NewRequestJSON(indexOf(j), j.Request, j.Result, jw.o)
+		rj.Class = string(j.Class)
+		if j.Entry != nil {
+			obs := j.Observed
+			obs.Location = jw.text(obs.Location)
+			rj.Observed = &obs
+		}
+		r := requestJSON{RequestJSON: rj}
+		if jw.Extra != nil {
+			if x := jw.Extra(j); x != nil {
+				r.Lookup = x["lookup"]
+			}
+		}
+		out = r
+		if jw.first == nil {
+			inst := j.Result.Verdict.Instance
+			jw.first = &inst
+		}
+	} else {
+		out = map[string]any{"index": j.Entry.Index, "method": j.Entry.Request.Method, "url": jw.text(j.Entry.Request.URL),
+			"time": j.Entry.StartedDateTime.UTC().Format(time.RFC3339Nano), "class": j.Class, "status": nil,
+			"httpStatus": j.Entry.Response.Status}
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		jw.err = err
+		return
+	}
+	if jw.n > 0 {
+		jw.w.WriteString(",\n  ")
+	} else {
+		jw.w.WriteString("\n  ")
+	}
+	jw.w.Write(b)
+	jw.n++
+}
+
+func (jw *JSONWriter) text(s string) string {
+	if jw.o.Reveal {
+		return s
+	}
+	return inspect.RedactText(s)
+}
+
+func indexOf(j *Judged) int {
+	if j.Entry == nil {
+		return 0
+	}
+	return j.Entry.Index
+}
+
+// Close ends the document with the instance, the findings and the story.
+func (jw *JSONWriter) Close(story *Story, readErr error) error {
+	if jw.err != nil {
+		return jw.err
+	}
+	tail := map[string]any{}
+	if jw.first != nil {
+		tail["instance"] = jw.first
+	} else {
+		tail["instance"] = map[string]any{}
+	}
+	if story != nil {
+		tail["findings"] = story.Findings
+		tail["story"] = story
+	}
+	if readErr != nil {
+		tail["error"] = readErr.Error()
+	}
+	b, err := json.Marshal(tail)
+	if err != nil {
+		return err
+	}
+	jw.w.WriteString("\n], ")
+	jw.w.Write(b[1:])
+	jw.w.WriteString("\n")
+	return jw.w.Flush()
+}
+
+// TextWriter prints explain's readable output.
+type TextWriter struct {
+	w      *bufio.Writer
+	o      inspect.RenderOptions
+	all    bool
+	single bool
+	n      int
+	Extra  func(w io.Writer, j *Judged)
+}
+
+// NewTextWriter prints one verdict per judged entry; single is for one
+// pasted request (no capture headings).
+func NewTextWriter(w io.Writer, o inspect.RenderOptions, all, single bool) *TextWriter {
+	return &TextWriter{w: bufio.NewWriter(w), o: o, all: all, single: single}
+}
+
+// Write prints one entry.
+func (tw *TextWriter) Write(j *Judged) {
+	if !j.Judged {
+		if tw.all {
+			fmt.Fprintf(tw.w, "[%d] %s %s  (Frontend API, %d)\n\n", j.Entry.Index, j.Entry.Request.Method, tw.o.Text(j.Entry.Request.URL), j.Entry.Response.Status)
+		}
+		return
+	}
+	title := ""
+	if j.Entry != nil {
+		title = fmt.Sprintf("entry %d · %s · HTTP %d", j.Entry.Index, j.Class, j.Entry.Response.Status)
+		if j.Observed.AuthStatus != "" || j.Observed.Agrees != nil {
+			said := j.Observed.AuthStatus
+			if said == "" {
+				said = inspect.SignedIn
+			}
+			if j.Observed.AuthReason != "" {
+				said += " " + j.Observed.AuthReason
+			}
+			title += " · the server said: " + said
+			if j.Observed.Agrees != nil && !*j.Observed.Agrees {
+				title += "  ≠ clerkscope's verdict"
+			}
+		}
+	}
+	if tw.n > 0 {
+		fmt.Fprintln(tw.w, strings.Repeat("─", 72))
+	}
+	inspect.WriteText(tw.w, title, j.Request, j.Result, tw.o)
+	if tw.Extra != nil {
+		tw.Extra(tw.w, j)
+	}
+	tw.n++
+}
+
+// Close prints the story and findings of a capture.
+func (tw *TextWriter) Close(story *Story, readErr error) error {
+	if story != nil && !tw.single {
+		fmt.Fprintln(tw.w, strings.Repeat("═", 72))
+		c := story.Counts
+		fmt.Fprintf(tw.w, "Capture: %d entries (%d to the application, %d to the Frontend API): %d signed in, %d signed out, %d handshakes", c.Entries, c.App, c.FAPI, c.SignedIn, c.SignedOut, c.Handshake)
+		if c.Throws > 0 {
+			fmt.Fprintf(tw.w, ", %d configuration errors", c.Throws)
+		}
+		fmt.Fprintln(tw.w)
+		if story.Log.Creator != "" {
+			fmt.Fprintf(tw.w, "Exported by %s %s\n", story.Log.Creator, story.Log.Browser)
+		}
+		if len(story.Tokens) > 0 {
+			fmt.Fprintln(tw.w, "Session tokens:")
+			for _, t := range story.Tokens {
+				fmt.Fprintf(tw.w, "  [%d] %s via %s: sid %s, iat %s, exp %s (#%s)\n", t.Entry, t.Cookie, t.Source, t.SID,
+					unixText(t.IAT), unixText(t.EXP), t.Hash)
+			}
+		}
+		if len(story.ClientUAT) > 0 {
+			fmt.Fprintln(tw.w, "__client_uat:")
+			for _, u := range story.ClientUAT {
+				fmt.Fprintf(tw.w, "  [%d] %s (%s)\n", u.Entry, u.Value, u.Source)
+			}
+		}
+		if len(story.Findings) > 0 {
+			fmt.Fprintln(tw.w, "Findings:")
+			for _, f := range story.Findings {
+				fmt.Fprintf(tw.w, "  %-7s %s", strings.ToUpper(f.Severity), f.Title)
+				if len(f.Entries) > 0 {
+					fmt.Fprintf(tw.w, "  (entries %s)", joinInts(f.Entries))
+				}
+				fmt.Fprintln(tw.w)
+				if f.Detail != "" {
+					fmt.Fprintf(tw.w, "          %s\n", f.Detail)
+				}
+				if f.Next != "" {
+					fmt.Fprintf(tw.w, "          Next: %s\n", f.Next)
+				}
+			}
+		}
+	}
+	if readErr != nil {
+		fmt.Fprintf(tw.w, "\nclerkscope: %s\n", readErr)
+	}
+	return tw.w.Flush()
+}
+
+func unixText(s int64) string {
+	if s == 0 {
+		return "-"
+	}
+	return time.Unix(s, 0).UTC().Format("15:04:05")
+}
+
+func joinInts(a []int) string {
+	parts := make([]string, len(a))
+	for i, n := range a {
+		parts[i] = fmt.Sprint(n)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,717 @@
+// Package har reads HAR 1.1/1.2 captures as a stream, one entry at a time,
+// from every browser and proxy that writes them (Chrome, Edge, Firefox,
+// Safari, Charles, Fiddler, Insomnia, Proxyman, mitmproxy, Playwright,
+// Firebug), including UTF-8 BOMs, JSONP-wrapped exports and .har.gz files.
+// It classifies entries, replays the cookie jar, and tells the story of a
+// Clerk session across the capture.
+package har
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// Header is one header line.
+type Header struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Cookie is an entry of a HAR cookies[] array.
+type Cookie struct {
+	Name     string `json:"name"`
+	Value    string `json:"value"`
+	Path     string `json:"path,omitempty"`
+	Domain   string `json:"domain,omitempty"`
+	Expires  string `json:"expires,omitempty"`
+	HTTPOnly bool   `json:"httpOnly,omitempty"`
+	Secure   bool   `json:"secure,omitempty"`
+	SameSite string `json:"sameSite,omitempty"`
+}
+
+// Request is the request half of an entry.
+type Request struct {
+	Method      string   `json:"method"`
+	URL         string   `json:"url"`
+	HTTPVersion string   `json:"httpVersion"`
+	Headers     []Header `json:"headers"`
+	Cookies     []Cookie `json:"cookies"`
+	BodySize    int64    `json:"bodySize"`
+}
+
+// Content is a response body's description; Text is kept only when the
+// reader was asked to keep bodies.
+type Content struct {
+	Size     int64  `json:"size"`
+	MimeType string `json:"mimeType"`
+	Encoding string `json:"encoding,omitempty"`
+	Text     string `json:"text,omitempty"`
+	HasText  bool   `json:"-"`
+}
+
+// Response is the response half of an entry.
+type Response struct {
+	Status      int      `json:"status"`
+	StatusText  string   `json:"statusText"`
+	HTTPVersion string   `json:"httpVersion"`
+	Headers     []Header `json:"headers"`
+	Cookies     []Cookie `json:"cookies"`
+	Content     Content  `json:"content"`
+	RedirectURL string   `json:"redirectURL"`
+}
+
+// Entry is one request/response pair.
+type Entry struct {
+	// Index is the position in log.entries, from 0.
+	Index           int       `json:"index"`
+	PageRef         string    `json:"pageref,omitempty"`
+	StartedDateTime time.Time `json:"startedDateTime"`
+	// Started is the startedDateTime text as written.
+	Started      string   `json:"-"`
+	Time         float64  `json:"time"`
+	Request      Request  `json:"request"`
+	Response     Response `json:"response"`
+	ResourceType string   `json:"_resourceType,omitempty"`
+}
+
+// Page is an entry of log.pages.
+type Page struct {
+	ID              string `json:"id"`
+	Title           string `json:"title"`
+	StartedDateTime string `json:"startedDateTime"`
+}
+
+// Log is what the capture says about itself.
+type Log struct {
+	Version string `json:"version"`
+	Creator string `json:"creator"`
+	Browser string `json:"browser,omitempty"`
+	Pages   []Page `json:"pages,omitempty"`
+}
+
+// Options tune the reader.
+type Options struct {
+	// KeepBodies keeps response content text (otherwise skipped unread).
+	KeepBodies bool
+}
+
+// SyntaxError is invalid JSON, with where it is.
+type SyntaxError struct {
+	Line, Column int
+	Offset       int64
+	Msg          string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("invalid JSON at line %d, column %d: %s (is the file complete? re-export it from the browser's Network panel)", e.Line, e.Column, e.Msg)
+}
+
+// TruncatedError is a capture that stops in the middle (an interrupted
+// download or export). The entries before the break were returned.
+type TruncatedError struct {
+	Entries int
+	Line    int
+	Column  int
+}
+
+func (e *TruncatedError) Error() string {
+	return fmt.Sprintf("the capture is truncated: it stops at line %d, column %d after %d complete entries (the download or export was cut; the entries before the break are shown)", e.Line, e.Column, e.Entries)
+}
+
+// ErrNotHAR is JSON that is not a HAR document.
+var ErrNotHAR = errors.New("this JSON is not a HAR capture: it has no log.entries (export it from the browser's Network panel with \"Save all as HAR\")")
+
+// Reader streams the entries of a capture.
+type Reader struct {
+	dec     *jsontext.Decoder
+	src     *lineCounter
+	opts    Options
+	log     Log
+	n       int
+	state   int // 0 before entries, 1 in entries, 2 after
+	closers []io.Closer
+	err     error
+}
+
+// NewReader prepares to stream a capture. It detects gzip, a UTF-8 BOM and
+// a JSONP wrapper such as onInputData({...}).
+func NewReader(r io.Reader, opts Options) (*Reader, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	rd := &Reader{opts: opts}
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("the file looks gzip-compressed but does not decompress: %v", err)
+		}
+		rd.closers = append(rd.closers, gz)
+		br = bufio.NewReaderSize(gz, 64<<10)
+	}
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		_, _ = br.Discard(3)
+	}
+	// Skip leading whitespace, then a JSONP prefix up to the first '{'.
+	skipped := int64(0)
+	for {
+		b, err := br.Peek(1)
+		if err != nil {
+			if skipped == 0 {
+				return nil, errors.New("the file is empty")
+			}
+			return nil, errors.New("no JSON object in the file")
+		}
+		if b[0] == '{' || b[0] == '[' {
+			break
+		}
+		if skipped > 4096 {
+			return nil, errors.New("this is not a HAR capture: it does not start with a JSON object")
+		}
+		_, _ = br.Discard(1)
+		skipped++
+	}
+	rd.src = &lineCounter{r: br, base: skipped}
+	rd.dec = jsontext.NewDecoder(rd.src, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	return rd, nil
+}
+
+// Close releases a gzip stream.
+func (r *Reader) Close() error {
+	for _, c := range r.closers {
+		_ = c.Close()
+	}
+	return nil
+}
+
+// Log returns what is known about the capture so far (pages written after
+// the entries are known only once Next has returned io.EOF).
+func (r *Reader) Log() Log { return r.log }
+
+// Count is the number of entries returned so far.
+func (r *Reader) Count() int { return r.n }
+
+// BytesRead is how far into the (decompressed) input the reader is.
+func (r *Reader) BytesRead() int64 { return r.src.n }
+
+// Next returns the next entry, io.EOF after the last one.
+func (r *Reader) Next() (*Entry, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	e, err := r.next()
+	if err != nil {
+		r.err = r.wrap(err)
+		return nil, r.err
+	}
+	return e, nil
+}
+
+func (r *Reader) wrap(err error) error {
+	if err == io.EOF {
+		return io.EOF
+	}
+	var te *TruncatedError
+	if errors.As(err, &te) || errors.Is(err, ErrNotHAR) {
+		return err
+	}
+	var fe *fieldError
+	if errors.As(err, &fe) {
+		return err
+	}
+	off := r.dec.InputOffset()
+	var se *jsontext.SyntacticError
+	if errors.As(err, &se) {
+		off = se.ByteOffset
+	}
+	line, col := r.src.position(off)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return &TruncatedError{Entries: r.n, Line: line, Column: col}
+	}
+	msg := err.Error()
+	if se != nil && se.Err != nil {
+		msg = se.Err.Error()
+	}
+	msg = strings.TrimPrefix(msg, "jsontext: ")
+	return &SyntaxError{Line: line, Column: col, Offset: off + r.src.base, Msg: msg}
+}
+
+type fieldError struct{ msg string }
+
+func (e *fieldError) Error() string { return e.msg }
+
+func (r *Reader) next() (*Entry, error) {
+	d := r.dec
+	for r.state == 0 {
+		if d.StackDepth() == 0 {
+			if d.PeekKind() != '{' {
+				return nil, ErrNotHAR
+			}
+			if _, err := d.ReadToken(); err != nil {
+				return nil, err
+			}
+			if err := r.seekLog(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		// Inside "log": read keys until "entries".
+		if d.PeekKind() == '}' {
+			return nil, ErrNotHAR
+		}
+		k, err := d.ReadToken()
+		if err != nil {
+			return nil, err
+		}
+		switch k.String() {
+		case "entries":
+			if d.PeekKind() != '[' {
+				return nil, &fieldError{"log.entries is not an array: this is not a valid HAR"}
+			}
+			if _, err := d.ReadToken(); err != nil {
+				return nil, err
+			}
+			r.state = 1
+		default:
+			if err := r.readLogField(k.String()); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if r.state == 1 {
+		if d.PeekKind() == ']' {
+			if _, err := d.ReadToken(); err != nil {
+				return nil, err
+			}
+			r.state = 2
+		} else {
+			e, err := r.readEntry()
+			if err != nil {
+				return nil, err
+			}
+			e.Index = r.n
+			r.n++
+			return e, nil
+		}
+	}
+	// After the entries: read the rest of "log" for pages written later.
+	for d.StackDepth() >= 2 {
+		if d.PeekKind() == '}' {
+			if _, err := d.ReadToken(); err != nil {
+				return nil, err
+			}
+			break
+		}
+		k, err := d.ReadToken()
+		if err != nil {
+			return nil, err
+		}
+		if err := r.readLogField(k.String()); err != nil {
+			return nil, err
+		}
+	}
+	return nil, io.EOF
+}
+
+// seekLog skips top-level keys until "log" and enters it.
+func (r *Reader) seekLog() error {
+	d := r.dec
+	for {
+		if d.PeekKind() == '}' {
+			return ErrNotHAR
+		}
+		k, err := d.ReadToken()
+		if err != nil {
+			return err
+		}
+		if k.String() == "log" {
+			if d.PeekKind() != '{' {
+				return ErrNotHAR
+			}
+			_, err := d.ReadToken()
+			return err
+		}
+		if err := d.SkipValue(); err != nil {
+			return err
+		}
+	}
+}
+
+func (r *Reader) readLogField(name string) error {
+	d := r.dec
+	switch name {
+	case "version":
+		s, err := r.str()
+		r.log.Version = s
+		return err
+	case "creator", "browser":
+		var nm, ver string
+		err := r.object(func(k string) error {
+			var err error
+			switch k {
+			case "name":
+				nm, err = r.str()
+			case "version":
+				ver, err = r.str()
+			default:
+				err = d.SkipValue()
+			}
+			return err
+		})
+		s := strings.TrimSpace(nm + " " + ver)
+		if name == "creator" {
+			r.log.Creator = s
+		} else {
+			r.log.Browser = s
+		}
+		return err
+	case "pages":
+		return r.array(func() error {
+			var p Page
+			err := r.object(func(k string) error {
+				var err error
+				switch k {
+				case "id":
+					p.ID, err = r.str()
+				case "title":
+					p.Title, err = r.str()
+				case "startedDateTime":
+					p.StartedDateTime, err = r.str()
+				default:
+					err = d.SkipValue()
+				}
+				return err
+			})
+			r.log.Pages = append(r.log.Pages, p)
+			return err
+		})
+	}
+	return d.SkipValue()
+}
+
+// object reads an object (or null) calling fn for each key.
+func (r *Reader) object(fn func(key string) error) error {
+	d := r.dec
+	switch d.PeekKind() {
+	case 'n':
+		_, err := d.ReadToken()
+		return err
+	case '{':
+	default:
+		return d.SkipValue()
+	}
+	if _, err := d.ReadToken(); err != nil {
+		return err
+	}
+	for d.PeekKind() != '}' {
+		k, err := d.ReadToken()
+		if err != nil {
+			return err
+		}
+		if err := fn(k.String()); err != nil {
+			return err
+		}
+	}
+	_, err := d.ReadToken()
+	return err
+}
+
+// array reads an array (or null) calling fn for each element.
+func (r *Reader) array(fn func() error) error {
+	d := r.dec
+	switch d.PeekKind() {
+	case 'n':
+		_, err := d.ReadToken()
+		return err
+	case '[':
+	default:
+		return d.SkipValue()
+	}
+	if _, err := d.ReadToken(); err != nil {
+		return err
+	}
+	for d.PeekKind() != ']' {
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	_, err := d.ReadToken()
+	return err
+}
+
+// str reads a string; null, numbers and booleans are turned into text.
+func (r *Reader) str() (string, error) {
+	d := r.dec
+	switch d.PeekKind() {
+	case '"':
+		t, err := d.ReadToken()
+		if err != nil {
+			return "", err
+		}
+		return t.String(), nil
+	case 'n':
+		_, err := d.ReadToken()
+		return "", err
+	case '0', 't', 'f':
+		t, err := d.ReadToken()
+		if err != nil {
+			return "", err
+		}
+		return t.String(), nil
+	}
+	return "", d.SkipValue()
+}
+
+// num reads a number (or a numeric string); anything else is 0.
+func (r *Reader) num() (float64, error) {
+	d := r.dec
+	switch d.PeekKind() {
+	case '0':
+		t, err := d.ReadToken()
+		if err != nil {
+			return 0, err
+		}
+		return t.Float()
+	case '"':
+		t, err := d.ReadToken()
+		if err != nil {
+			return 0, err
+		}
+		f, _ := strconv.ParseFloat(strings.TrimSpace(t.String()), 64)
+		return f, nil
+	}
+	return 0, d.SkipValue()
+}
+
+func (r *Reader) boolean() (bool, error) {
+	d := r.dec
+	switch d.PeekKind() {
+	case 't', 'f':
+		t, err := d.ReadToken()
+		return err == nil && t.Bool(), err
+	}
+	return false, d.SkipValue()
+}
+
+func (r *Reader) headers() ([]Header, error) {
+	var out []Header
+	err := r.array(func() error {
+		var h Header
+		err := r.object(func(k string) error {
+			var err error
+			switch k {
+			case "name":
+				h.Name, err = r.str()
+			case "value":
+				h.Value, err = r.str()
+			default:
+				err = r.dec.SkipValue()
+			}
+			return err
+		})
+		if h.Name != "" {
+			out = append(out, h)
+		}
+		return err
+	})
+	return out, err
+}
+
+func (r *Reader) cookies() ([]Cookie, error) {
+	var out []Cookie
+	err := r.array(func() error {
+		var c Cookie
+		err := r.object(func(k string) error {
+			var err error
+			switch k {
+			case "name":
+				c.Name, err = r.str()
+			case "value":
+				c.Value, err = r.str()
+			case "path":
+				c.Path, err = r.str()
+			case "domain":
+				c.Domain, err = r.str()
+			case "expires":
+				c.Expires, err = r.str()
+			case "httpOnly":
+				c.HTTPOnly, err = r.boolean()
+			case "secure":
+				c.Secure, err = r.boolean()
+			case "sameSite":
+				c.SameSite, err = r.str()
+			default:
+				err = r.dec.SkipValue()
+			}
+			return err
+		})
+		if c.Name != "" {
+			out = append(out, c)
+		}
+		return err
+	})
+	return out, err
+}
+
+func (r *Reader) readEntry() (*Entry, error) {
+	e := &Entry{}
+	d := r.dec
+	if d.PeekKind() != '{' {
+		if err := d.SkipValue(); err != nil {
+			return nil, err
+		}
+		return nil, &fieldError{fmt.Sprintf("log.entries[%d] is not an object: this is not a valid HAR", r.n)}
+	}
+	err := r.object(func(k string) error {
+		var err error
+		switch k {
+		case "startedDateTime":
+			e.Started, err = r.str()
+			e.StartedDateTime = parseTime(e.Started)
+		case "time":
+			e.Time, err = r.num()
+		case "pageref":
+			e.PageRef, err = r.str()
+		case "_resourceType":
+			e.ResourceType, err = r.str()
+		case "request":
+			err = r.object(func(k string) error {
+				var err error
+				switch k {
+				case "method":
+					e.Request.Method, err = r.str()
+				case "url":
+					e.Request.URL, err = r.str()
+				case "httpVersion":
+					e.Request.HTTPVersion, err = r.str()
+				case "headers":
+					e.Request.Headers, err = r.headers()
+				case "cookies":
+					e.Request.Cookies, err = r.cookies()
+				case "bodySize":
+					var f float64
+					f, err = r.num()
+					e.Request.BodySize = int64(f)
+				default:
+					err = d.SkipValue()
+				}
+				return err
+			})
+		case "response":
+			err = r.object(func(k string) error {
+				var err error
+				switch k {
+				case "status":
+					var f float64
+					f, err = r.num()
+					e.Response.Status = int(f)
+				case "statusText":
+					e.Response.StatusText, err = r.str()
+				case "httpVersion":
+					e.Response.HTTPVersion, err = r.str()
+				case "headers":
+					e.Response.Headers, err = r.headers()
+				case "cookies":
+					e.Response.Cookies, err = r.cookies()
+				case "redirectURL":
+					e.Response.RedirectURL, err = r.str()
+				case "content":
+					err = r.object(func(k string) error {
+						var err error
+						switch k {
+						case "size":
+							var f float64
+							f, err = r.num()
+							e.Response.Content.Size = int64(f)
+						case "mimeType":
+							e.Response.Content.MimeType, err = r.str()
+						case "encoding":
+							e.Response.Content.Encoding, err = r.str()
+						case "text":
+							e.Response.Content.HasText = d.PeekKind() == '"'
+							if r.opts.KeepBodies {
+								e.Response.Content.Text, err = r.str()
+							} else {
+								err = d.SkipValue()
+							}
+						default:
+							err = d.SkipValue()
+						}
+						return err
+					})
+				default:
+					err = d.SkipValue()
+				}
+				return err
+			})
+		default:
+			err = d.SkipValue()
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// parseTime reads startedDateTime in the forms exporters write.
+func parseTime(s string) time.Time {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999Z0700", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// lineCounter counts bytes and remembers where lines start near the read
+// position, so syntax errors can be reported as line:column.
+type lineCounter struct {
+	r     io.Reader
+	n     int64 // bytes read
+	base  int64 // bytes skipped before (BOM, JSONP prefix)
+	lines int   // newlines before the retained window
+	win   []byte
+	winAt int64 // offset of win[0]
+}
+
+func (c *lineCounter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n > 0 {
+		const keep = 256 << 10
+		c.win = append(c.win, p[:n]...)
+		if len(c.win) > 2*keep {
+			drop := len(c.win) - keep
+			c.lines += bytes.Count(c.win[:drop], []byte{'\n'})
+			c.win = append(c.win[:0], c.win[drop:]...)
+			c.winAt += int64(drop)
+		}
+		c.n += int64(n)
+	}
+	return n, err
+}
+
+// position converts a byte offset into line and column (1-based).
+func (c *lineCounter) position(off int64) (int, int) {
+	if off < c.winAt {
+		return c.lines + 1, 0
+	}
+	rel := int(off - c.winAt)
+	if rel > len(c.win) {
+		rel = len(c.win)
+	}
+	before := c.win[:rel]
+	line := c.lines + 1 + bytes.Count(before, []byte{'\n'})
+	col := rel + 1
+	if i := bytes.LastIndexByte(before, '\n'); i >= 0 {
+		col = rel - i
+	}
+	return line, col
+}

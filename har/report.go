@@ -1,0 +1,156 @@
+package har
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"clerkscope/inspect"
+)
+
+// MarkdownReport writes a support-ticket report: the instance, the
+// findings, a verdict table of every application request, and the decoded
+// claims of every session token. Values are redacted unless o.Reveal.
+type MarkdownReport struct {
+	w     io.Writer
+	o     inspect.RenderOptions
+	name  string
+	rows  bytes.Buffer
+	inst  *inspect.Instance
+	n     int
+	first time.Time
+	last  time.Time
+}
+
+// NewMarkdownReport starts a report about the named capture.
+func NewMarkdownReport(w io.Writer, name string, o inspect.RenderOptions) *MarkdownReport {
+	return &MarkdownReport{w: w, o: o, name: name}
+}
+
+func mdCell(s string) string {
+	s = strings.ReplaceAll(s, "|", "\\|")
+	return strings.ReplaceAll(s, "\n", " ")
+}
+
+// Write adds one entry to the verdict table.
+func (m *MarkdownReport) Write(j *Judged) {
+	if !j.Judged {
+		return
+	}
+	v := j.Result.Verdict
+	if m.inst == nil {
+		inst := v.Instance
+		m.inst = &inst
+	}
+	if m.first.IsZero() {
+		m.first = j.Result.At
+	}
+	m.last = j.Result.At
+	idx, httpStatus, said := 0, "", ""
+	if j.Entry != nil {
+		idx = j.Entry.Index
+		httpStatus = fmt.Sprint(j.Entry.Response.Status)
+		said = j.Observed.AuthStatus
+		if said == "" && j.Observed.Agrees != nil {
+			said = inspect.SignedIn
+		}
+		if j.Observed.Agrees != nil && !*j.Observed.Agrees {
+			said += " ≠"
+		}
+	}
+	user := ""
+	if v.Auth != nil {
+		if s, ok := v.Auth.UserID.(string); ok {
+			user = s
+		}
+	}
+	fmt.Fprintf(&m.rows, "| %d | %s | %s | %s | %s | %s | `%s` | %s | %s |\n", idx, j.Result.At.UTC().Format("15:04:05"),
+		j.Request.Method, mdCell(m.o.Text(shortURL(j.Request.URL))), httpStatus, v.Status, mdCell(v.Reason), mdCell(said), user)
+	m.n++
+}
+
+func shortURL(u string) string {
+	if len(u) > 90 {
+		return u[:90] + "…"
+	}
+	return u
+}
+
+// Close writes the whole report.
+func (m *MarkdownReport) Close(story *Story, readErr error) error {
+	w := bufio.NewWriter(m.w)
+	fmt.Fprintf(w, "# clerkscope report: %s\n\n", m.name)
+	fmt.Fprintf(w, "Verdicts as `@clerk/backend` 3.25.0 decides them. ")
+	if m.o.Reveal {
+		fmt.Fprintf(w, "**This report is NOT redacted: it contains live tokens. Share it privately.**\n\n")
+	} else {
+		fmt.Fprintf(w, "Token signatures and secret cookie values are redacted (`‹sig#hash›`: equal hashes are equal values).\n\n")
+	}
+	if m.inst != nil {
+		fmt.Fprintf(w, "## Instance\n\n- Type: %s\n- Frontend API: %s\n- Cookie suffix: %s\n", orDash(m.inst.Type), orDash(m.inst.FrontendAPI), orDash(m.inst.CookieSuffix))
+		if m.inst.Inferred != "" {
+			fmt.Fprintf(w, "- Inferred %s\n", m.inst.Inferred)
+		}
+		if m.inst.PublishableKey != "" {
+			fmt.Fprintf(w, "- Publishable key: `%s`\n", m.inst.PublishableKey)
+		}
+		fmt.Fprintln(w)
+	}
+	if story != nil {
+		c := story.Counts
+		fmt.Fprintf(w, "## Summary\n\n%d entries between %s and %s: %d to the application (%d signed in, %d signed out, %d handshakes", c.Entries,
+			m.first.UTC().Format(time.RFC3339), m.last.UTC().Format(time.RFC3339), c.App, c.SignedIn, c.SignedOut, c.Handshake)
+		if c.Throws > 0 {
+			fmt.Fprintf(w, ", %d configuration errors", c.Throws)
+		}
+		fmt.Fprintf(w, "), %d to the Frontend API.", c.FAPI)
+		if story.Log.Creator != "" {
+			fmt.Fprintf(w, " Exported by %s %s.", story.Log.Creator, story.Log.Browser)
+		}
+		fmt.Fprintln(w)
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "## Findings\n\n")
+		if len(story.Findings) == 0 {
+			fmt.Fprintln(w, "Nothing notable.")
+		}
+		for _, f := range story.Findings {
+			fmt.Fprintf(w, "- **%s: %s**", strings.ToUpper(f.Severity), mdCell(f.Title))
+			if len(f.Entries) > 0 {
+				fmt.Fprintf(w, " (entries %s)", joinInts(f.Entries))
+			}
+			fmt.Fprintf(w, "\n  %s\n", mdCell(m.o.Text(f.Detail)))
+			if f.Next != "" {
+				fmt.Fprintf(w, "  Next: %s\n", mdCell(f.Next))
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "## Requests\n\n| # | time | method | URL | HTTP | verdict | reason | server said | user |\n|---|---|---|---|---|---|---|---|---|\n")
+	w.Write(m.rows.Bytes())
+	fmt.Fprintln(w)
+	if story != nil && len(story.Tokens) > 0 {
+		fmt.Fprintf(w, "## Session tokens\n\n")
+		for _, t := range story.Tokens {
+			fmt.Fprintf(w, "### Entry %d: %s (%s), `#%s`\n\n", t.Entry, t.Cookie, t.Source, t.Hash)
+			if t.Claims != nil {
+				b, _ := json.MarshalIndent(map[string]any{"header": t.Header, "claims": t.Claims}, "", "  ")
+				fmt.Fprintf(w, "```json\n%s\n```\n\n", b)
+			}
+		}
+	}
+	if readErr != nil {
+		fmt.Fprintf(w, "## Reading problem\n\n%s\n", readErr)
+	}
+	return w.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

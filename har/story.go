@@ -1,0 +1,484 @@
+package har
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"clerkscope/inspect"
+)
+
+// Severity of a finding.
+const (
+	SevInfo    = "info"
+	SevWarning = "warning"
+	SevError   = "error"
+)
+
+// Finding is one thing the capture shows, in plain English, with the
+// entries involved and what to do next.
+type Finding struct {
+	Severity string `json:"severity"`
+	Code     string `json:"code"`
+	Title    string `json:"title"`
+	Detail   string `json:"detail"`
+	Entries  []int  `json:"entries"`
+	Next     string `json:"next,omitempty"`
+}
+
+// TokenEvent is a session token seen for the first time.
+type TokenEvent struct {
+	Entry  int       `json:"entry"`
+	Time   time.Time `json:"time"`
+	Source string    `json:"source"`
+	Cookie string    `json:"cookie"`
+	SID    string    `json:"sid,omitempty"`
+	Sub    string    `json:"sub,omitempty"`
+	Org    string    `json:"org,omitempty"`
+	IAT    int64     `json:"iat,omitempty"`
+	EXP    int64     `json:"exp,omitempty"`
+	Hash   string    `json:"hash"`
+	// Header and Claims are the decoded token (no signature).
+	Header any `json:"header,omitempty"`
+	Claims any `json:"claims,omitempty"`
+}
+
+// UATEvent is a change of __client_uat.
+type UATEvent struct {
+	Entry  int       `json:"entry"`
+	Time   time.Time `json:"time"`
+	Value  string    `json:"value"`
+	Source string    `json:"source"`
+}
+
+// HandshakeChain follows one handshake: the redirect, the Frontend API
+// visit, the return, and how it ended.
+type HandshakeChain struct {
+	Redirect int    `json:"redirect"`
+	Reason   string `json:"reason"`
+	URL      string `json:"url"`
+	FAPI     int    `json:"fapi"`
+	Return   int    `json:"return"`
+	Outcome  string `json:"outcome"`
+}
+
+// Counts summarise the capture.
+type Counts struct {
+	Entries   int `json:"entries"`
+	App       int `json:"application"`
+	FAPI      int `json:"frontendApi"`
+	SignedIn  int `json:"signedIn"`
+	SignedOut int `json:"signedOut"`
+	Handshake int `json:"handshake"`
+	Throws    int `json:"throws"`
+}
+
+// SkewEstimate is a clock offset estimated from a server's Date headers.
+type SkewEstimate struct {
+	Server  string  `json:"server"`
+	Seconds float64 `json:"seconds"`
+	Samples int     `json:"samples"`
+}
+
+// Story is what happened to the Clerk session across a capture.
+type Story struct {
+	Log        Log              `json:"log"`
+	FAPIHosts  []string         `json:"frontendApiHosts"`
+	Counts     Counts           `json:"counts"`
+	Tokens     []TokenEvent     `json:"tokens"`
+	ClientUAT  []UATEvent       `json:"clientUat"`
+	Handshakes []HandshakeChain `json:"handshakes"`
+	Skew       []SkewEstimate   `json:"clockSkew,omitempty"`
+	Findings   []Finding        `json:"findings"`
+	Sanitized  bool             `json:"sanitized"`
+
+	seenToken   map[string]bool
+	lastUAT     string
+	fapiHosts   map[string]bool
+	sawSecrets  bool
+	open        []*HandshakeChain
+	skew        map[string]*skewAcc
+	disagree    []int
+	throws      []int
+	badSig      []int
+	loops       []int
+	hsByURL     map[string][]int
+	docSignedIn []int
+	apiOut      []int
+	expiredAPI  []int
+	signOuts    []int
+	foreign     []int
+	lastTime    time.Time
+	firstErr    map[string]int
+}
+
+type skewAcc struct {
+	sum float64
+	n   int
+	max float64
+}
+
+func newStory() *Story {
+	return &Story{seenToken: map[string]bool{}, fapiHosts: map[string]bool{}, skew: map[string]*skewAcc{}, hsByURL: map[string][]int{}, firstErr: map[string]int{}}
+}
+
+func (s *Story) add(j *Judged) {
+	e := j.Entry
+	s.Counts.Entries++
+	if e.Header("cookie") != "" || len(e.Request.Cookies) > 0 || e.Header("authorization") != "" ||
+		len(e.ResponseHeaders("set-cookie")) > 0 || len(e.Response.Cookies) > 0 {
+		s.sawSecrets = true
+	}
+	if !e.StartedDateTime.IsZero() {
+		s.lastTime = e.StartedDateTime
+	}
+	s.clockSample(j)
+	if j.Class == ClassFAPI {
+		s.Counts.FAPI++
+		if u, err := url.Parse(e.Request.URL); err == nil {
+			s.fapiHosts[u.Host] = true
+		}
+		s.fapiEntry(j)
+	} else {
+		s.Counts.App++
+	}
+	s.tokens(j)
+	if !j.Judged {
+		return
+	}
+	v := j.Result.Verdict
+	switch v.Status {
+	case inspect.SignedIn:
+		s.Counts.SignedIn++
+		if j.Class == ClassDocument || j.Class == ClassHandshakeReturn {
+			s.docSignedIn = append(s.docSignedIn, e.Index)
+		}
+	case inspect.SignedOut:
+		s.Counts.SignedOut++
+		if j.Class == ClassFetch {
+			s.apiOut = append(s.apiOut, e.Index)
+			if strings.HasPrefix(v.Reason, inspect.SessionTokenExpired) {
+				s.expiredAPI = append(s.expiredAPI, e.Index)
+			}
+		}
+		for _, l := range v.Logs {
+			if strings.Contains(l, "infinite redirect loop") {
+				s.loops = append(s.loops, e.Index)
+			}
+		}
+	case inspect.Handshake:
+		s.Counts.Handshake++
+		s.Handshakes = append(s.Handshakes, HandshakeChain{Redirect: e.Index, Reason: v.Reason, URL: pathOf(e.Request.URL), FAPI: -1, Return: -1, Outcome: "no return in the capture"})
+		s.open = append(s.open, &s.Handshakes[len(s.Handshakes)-1])
+		key := pathOf(e.Request.URL)
+		s.hsByURL[key] = append(s.hsByURL[key], e.Index)
+	case inspect.Throws:
+		s.Counts.Throws++
+		s.throws = append(s.throws, e.Index)
+	}
+	if v.Signature != nil && v.Signature.State == inspect.SigInvalid {
+		s.badSig = append(s.badSig, e.Index)
+	}
+	if v.Reason == inspect.JWKKidMismatch || v.Reason == inspect.TokenInvalidSignature {
+		s.foreign = append(s.foreign, e.Index)
+	}
+	if j.Observed.Agrees != nil && !*j.Observed.Agrees {
+		s.disagree = append(s.disagree, e.Index)
+	}
+	if j.Class == ClassHandshakeReturn {
+		s.closeHandshake(e.Index, v)
+	}
+}
+
+// chains hold pointers into s.Handshakes; re-point after appends.
+func (s *Story) refreshOpen() {
+	s.open = s.open[:0]
+	for i := range s.Handshakes {
+		if s.Handshakes[i].Return < 0 {
+			s.open = append(s.open, &s.Handshakes[i])
+		}
+	}
+}
+
+func (s *Story) fapiEntry(j *Judged) {
+	if !strings.Contains(j.Entry.Request.URL, "/v1/client/handshake") {
+		if strings.Contains(j.Entry.Request.URL, "/sessions/") && strings.Contains(j.Entry.Request.URL, "/end") ||
+			strings.Contains(j.Entry.Request.URL, "/v1/client/sessions") && j.Entry.Request.Method == "DELETE" || strings.HasSuffix(strings.SplitN(j.Entry.Request.URL, "?", 2)[0], "/v1/client") && j.Entry.Request.Method == "DELETE" {
+			s.signOuts = append(s.signOuts, j.Entry.Index)
+		}
+		return
+	}
+	s.refreshOpen()
+	for _, c := range s.open {
+		if c.FAPI < 0 {
+			c.FAPI = j.Entry.Index
+			return
+		}
+	}
+}
+
+func (s *Story) closeHandshake(idx int, v *inspect.Verdict) {
+	s.refreshOpen()
+	for _, c := range s.open {
+		if c.Return < 0 {
+			c.Return = idx
+			switch v.Status {
+			case inspect.SignedIn:
+				c.Outcome = "signed in"
+			case inspect.Throws:
+				c.Outcome = "the middleware threw: " + firstLine(v.Error)
+			default:
+				c.Outcome = v.Status + " (" + v.Reason + ")"
+			}
+			return
+		}
+	}
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
+func pathOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Scheme + "://" + u.Host + u.Path
+}
+
+// tokens records new session tokens and __client_uat changes, from request
+// cookies and from Set-Cookie lines.
+func (s *Story) tokens(j *Judged) {
+	e := j.Entry
+	at := e.StartedDateTime
+	if c, _ := e.CookieHeader(); c != "" {
+		for _, ck := range inspect.ParseCookieHeader(c) {
+			s.cookieSeen(e.Index, at, ck.Name, ck.Value, "request cookie")
+		}
+	}
+	for _, line := range e.SetCookies() {
+		sc := inspect.ParseSetCookie(line)
+		src := "Set-Cookie"
+		if j.Class == ClassFAPI {
+			src = "Set-Cookie from the Frontend API"
+		}
+		if sc.Deletes(at) {
+			if strings.HasPrefix(sc.Name, "__client_uat") {
+				s.uat(e.Index, at, "(deleted)", src)
+			}
+			continue
+		}
+		s.cookieSeen(e.Index, at, sc.Name, sc.Value, src)
+	}
+}
+
+func (s *Story) cookieSeen(idx int, at time.Time, name, value, src string) {
+	switch {
+	case name == "__session" || strings.HasPrefix(name, "__session_"):
+		if value == "" || s.seenToken[value] {
+			return
+		}
+		s.seenToken[value] = true
+		t := TokenEvent{Entry: idx, Time: at, Source: src, Cookie: name, Hash: inspect.ShortHash(value)}
+		if tok, err := inspect.DecodeJWT(value); err == nil {
+			t.Header, t.Claims = tok.Header, tok.Payload
+			t.SID, t.Sub = tok.ClaimString("sid"), tok.ClaimString("sub")
+			if tm, ok := tok.ClaimTime("iat"); ok {
+				t.IAT = tm.Unix()
+			}
+			if tm, ok := tok.ClaimTime("exp"); ok {
+				t.EXP = tm.Unix()
+			}
+			if o, ok := tok.Claim("o").(map[string]any); ok {
+				t.Org, _ = o["id"].(string)
+			} else {
+				t.Org = tok.ClaimString("org_id")
+			}
+		}
+		s.Tokens = append(s.Tokens, t)
+	case strings.HasPrefix(name, "__client_uat"):
+		s.uat(idx, at, value, src)
+	}
+}
+
+func (s *Story) uat(idx int, at time.Time, value, src string) {
+	if value == s.lastUAT {
+		return
+	}
+	s.lastUAT = value
+	s.ClientUAT = append(s.ClientUAT, UATEvent{Entry: idx, Time: at, Value: value, Source: src})
+}
+
+// clockSample compares a response's Date header with when the browser
+// sent the request (Date has one-second precision).
+func (s *Story) clockSample(j *Judged) {
+	e := j.Entry
+	d := e.ResponseHeader("date")
+	if d == "" || e.StartedDateTime.IsZero() {
+		return
+	}
+	t, err := http.ParseTime(d)
+	if err != nil {
+		return
+	}
+	mid := e.StartedDateTime.Add(time.Duration(e.Time/2) * time.Millisecond)
+	off := t.Sub(mid).Seconds()
+	server := "application"
+	if j.Class == ClassFAPI {
+		server = "Frontend API"
+	}
+	acc := s.skew[server]
+	if acc == nil {
+		acc = &skewAcc{}
+		s.skew[server] = acc
+	}
+	acc.sum += off
+	acc.n++
+	if math.Abs(off) > math.Abs(acc.max) {
+		acc.max = off
+	}
+}
+
+func (s *Story) finish(log Log) {
+	s.Log = log
+	for h := range s.fapiHosts {
+		s.FAPIHosts = append(s.FAPIHosts, h)
+	}
+	sort.Strings(s.FAPIHosts)
+	for _, name := range []string{"application", "Frontend API"} {
+		if acc := s.skew[name]; acc != nil && acc.n > 0 {
+			s.Skew = append(s.Skew, SkewEstimate{Server: name, Seconds: math.Round(acc.sum/float64(acc.n)*10) / 10, Samples: acc.n})
+		}
+	}
+	s.findings()
+}
+
+func (s *Story) add1(f Finding) { s.Findings = append(s.Findings, f) }
+
+func limit(idx []int) []int {
+	if len(idx) > 50 {
+		return idx[:50]
+	}
+	return idx
+}
+
+func (s *Story) findings() {
+	if s.Counts.App > 0 && !s.sawSecrets {
+		s.Sanitized = true
+		s.add1(Finding{Severity: SevError, Code: "sanitized-export",
+			Title:  "The capture was exported without cookies (a sanitized HAR)",
+			Detail: "No request carries a Cookie or Authorization header and no response a Set-Cookie: the browser stripped them on export. Every verdict below sees a browser with no Clerk cookies, which is not what happened.",
+			Next:   "Export again with sensitive data. Chrome/Edge: DevTools → Settings (gear) → Preferences → Network → tick \"Allow to generate HAR with sensitive data\"; then in the Network panel use the Export HAR button's menu → \"Export HAR (with sensitive data)…\". Firefox and Safari include cookies in \"Save All As HAR\". Share it privately: it contains live session tokens."})
+	}
+	if len(s.throws) > 0 {
+		s.add1(Finding{Severity: SevError, Code: "middleware-throws", Title: "The middleware would throw on its configuration (HTTP 500)",
+			Detail: fmt.Sprintf("%d request(s) make authenticateRequest throw: a configuration error, not a session problem.", len(s.throws)), Entries: limit(s.throws),
+			Next: "Open one of them to read the exact error (publishable or secret key, satellite options, handshake signed by another instance's key)."})
+	}
+	if len(s.foreign) > 0 {
+		s.add1(Finding{Severity: SevError, Code: "token-from-another-instance", Title: "Session tokens do not belong to the configured instance",
+			Detail: "The signature or key id of the session token does not match the instance's keys: the token was minted by another Clerk instance (development vs production, or another app on the same domain).", Entries: limit(s.foreign),
+			Next: "Compare the token's iss with the publishable key; check that the publishable and secret keys come from the same instance."})
+	} else if len(s.badSig) > 0 {
+		s.add1(Finding{Severity: SevError, Code: "invalid-signature", Title: "Some tokens fail signature verification", Entries: limit(s.badSig),
+			Detail: "The tokens do not verify with the given key.", Next: "Check the key given to clerkscope (--jwt-key) and the instance the token came from."})
+	}
+	loopEntries := append([]int(nil), s.loops...)
+	var loopURLs []string
+	for u, idx := range s.hsByURL {
+		if len(idx) >= 3 {
+			loopEntries = append(loopEntries, idx...)
+			loopURLs = append(loopURLs, u)
+		}
+	}
+	if len(loopEntries) > 0 {
+		sort.Ints(loopEntries)
+		detail := "The SDK kept redirecting to the Frontend API and never got a usable session back."
+		if len(loopURLs) > 0 {
+			sort.Strings(loopURLs)
+			detail += " Repeated handshakes for: " + strings.Join(loopURLs, ", ") + "."
+		}
+		if len(s.loops) > 0 {
+			detail += " __clerk_redirect_count reached 3, so the SDK gave up and answered signed-out."
+		}
+		s.add1(Finding{Severity: SevError, Code: "handshake-loop", Title: "Handshake redirect loop", Detail: detail, Entries: limit(loopEntries),
+			Next: "Usual causes: publishable and secret keys from different instances; cookies the browser refuses to store (Domain, SameSite, third-party blocking); a proxy that drops Set-Cookie; a server clock far off. Look at the Set-Cookie lines of the handshake return."})
+	}
+	for _, c := range s.Handshakes {
+		entries := []int{c.Redirect}
+		if c.FAPI >= 0 {
+			entries = append(entries, c.FAPI)
+		}
+		if c.Return >= 0 {
+			entries = append(entries, c.Return)
+		}
+		f := Finding{Code: "handshake", Entries: entries}
+		switch {
+		case c.Outcome == "signed in":
+			f.Severity = SevInfo
+			f.Title = "Handshake refreshed the session (" + c.Reason + ")"
+			f.Detail = fmt.Sprintf("Entry %d redirected to the Frontend API because of %s; the browser came back and entry %d was signed in. This is the SDK working as designed.", c.Redirect, c.Reason, c.Return)
+			if strings.HasPrefix(c.Reason, inspect.SessionTokenExpired) {
+				f.Detail = fmt.Sprintf("The session token had expired (for example while the tab was closed). Entry %d redirected to the Frontend API, and entry %d came back signed in with a fresh token. No problem.", c.Redirect, c.Return)
+			}
+		case c.Return < 0:
+			f.Severity = SevWarning
+			f.Title = "Handshake without a return (" + c.Reason + ")"
+			f.Detail = fmt.Sprintf("Entry %d redirected to the Frontend API, but the capture has no request coming back to %s.", c.Redirect, c.URL)
+			f.Next = "The capture may have stopped early; otherwise the Frontend API did not redirect back (check its response, and that the redirect_url is allowed)."
+		default:
+			f.Severity = SevWarning
+			f.Title = "Handshake ended " + c.Outcome
+			f.Detail = fmt.Sprintf("Entry %d redirected because of %s; the return (entry %d) ended %s.", c.Redirect, c.Reason, c.Return, c.Outcome)
+			f.Next = "If the user expected to be signed in, check the handshake's Set-Cookie directives and whether the session was ended or revoked."
+		}
+		s.add1(f)
+	}
+	if len(s.signOuts) > 0 {
+		s.add1(Finding{Severity: SevInfo, Code: "sign-out", Title: "The user signed out", Entries: limit(s.signOuts),
+			Detail: "The Frontend API ended the session; __client_uat became 0. Requests after this are signed out because the user really is."})
+	}
+	if len(s.disagree) > 0 {
+		s.add1(Finding{Severity: SevWarning, Code: "server-disagrees", Title: "The server's own x-clerk-auth headers differ from clerkscope's verdict", Entries: limit(s.disagree),
+			Detail: "The captured responses carry x-clerk-auth-status/reason that are not what @clerk/backend 3.25.0 decides with the options clerkscope was given.",
+			Next:   "Give clerkscope the app's real options (--config with the middleware options, the right publishable key and jwtKey); a different SDK version or server clock can also explain it."})
+	}
+	if len(s.apiOut) > 0 && len(s.docSignedIn) > 0 {
+		s.add1(Finding{Severity: SevWarning, Code: "api-signed-out-while-pages-work", Title: "API calls are signed out while page loads are signed in", Entries: limit(s.apiOut),
+			Detail: fmt.Sprintf("%d fetch/XHR request(s) are judged signed-out, yet %d page load(s) are signed in. Fetches cannot be redirected to refresh the session, so a stale or missing token there means 401.", len(s.apiOut), len(s.docSignedIn)),
+			Next:   "Check whether those calls send cookies (credentials: 'include' across origins, the cookie's Domain) or a fresh Authorization token (await getToken() before each call)."})
+	}
+	if len(s.expiredAPI) > 0 {
+		s.add1(Finding{Severity: SevWarning, Code: "expired-token-on-api", Title: "API calls carry expired session tokens", Entries: limit(s.expiredAPI),
+			Detail: "clerk-js refreshes the token about every minute while the tab is active; requests sent after a pause carry an expired token and are not redirected.",
+			Next:   "Call getToken() right before the request, or retry once after a 401."})
+	}
+	for _, sk := range s.Skew {
+		if math.Abs(sk.Seconds) >= 5 {
+			s.add1(Finding{Severity: SevWarning, Code: "clock-skew", Title: fmt.Sprintf("The %s clock is %+.0f s off the browser's", sk.Server, sk.Seconds),
+				Detail: fmt.Sprintf("Estimated from %d Date header(s). Clerk tolerates 5 s (clockSkewInMs); beyond that, fresh tokens look not-yet-valid or expired.", sk.Samples),
+				Next:   "Synchronise the server's clock (NTP); if the browser's clock is the one off, tokens still work since the server compares with its own clock."})
+		}
+	}
+	if s.Counts.App > 0 && s.Counts.SignedOut == 0 && s.Counts.Handshake == 0 && s.Counts.Throws == 0 && !s.Sanitized {
+		s.add1(Finding{Severity: SevInfo, Code: "signed-in-throughout", Title: "Signed in throughout",
+			Detail: "Every application request in the capture is signed in."})
+	}
+	sort.SliceStable(s.Findings, func(a, b int) bool { return sevRank(s.Findings[a].Severity) > sevRank(s.Findings[b].Severity) })
+}
+
+func sevRank(s string) int {
+	switch s {
+	case SevError:
+		return 2
+	case SevWarning:
+		return 1
+	}
+	return 0
+}

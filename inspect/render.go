@@ -1,0 +1,255 @@
+package inspect
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// RequestJSON is one element of explain --json's "requests" array. Its
+// fields are documented in the README and kept stable.
+type RequestJSON struct {
+	Index       int               `json:"index"`
+	Method      string            `json:"method"`
+	URL         string            `json:"url"`
+	Time        string            `json:"time"`
+	Class       string            `json:"class,omitempty"`
+	Status      string            `json:"status"`
+	Reason      *string           `json:"reason"`
+	Message     *string           `json:"message"`
+	Error       string            `json:"error,omitempty"`
+	Auth        *Auth             `json:"auth"`
+	Location    *string           `json:"location"`
+	Headers     []Header          `json:"headers"`
+	Signature   *Signature        `json:"signature"`
+	CookieSet   *CookieSet        `json:"cookieSet"`
+	Explanation Explanation       `json:"explanation"`
+	Evidence    []Step            `json:"evidence"`
+	Assumptions []string          `json:"assumptions,omitempty"`
+	BAPICalls   []BAPICall        `json:"bapiCalls,omitempty"`
+	Logs        []string          `json:"sdkLogs,omitempty"`
+	Observed    *ObservedResponse `json:"observed,omitempty"`
+	Token       *TokenJSON        `json:"token,omitempty"`
+}
+
+// ObservedResponse is what the captured response itself said, next to the
+// engine's verdict.
+type ObservedResponse struct {
+	HTTPStatus int    `json:"httpStatus"`
+	AuthStatus string `json:"authStatus,omitempty"`
+	AuthReason string `json:"authReason,omitempty"`
+	Location   string `json:"location,omitempty"`
+	// Agrees is false when the server's own x-clerk-auth-* headers say
+	// something else than the engine.
+	Agrees *bool `json:"agrees,omitempty"`
+}
+
+// TokenJSON summarises the session token the verdict is about.
+type TokenJSON struct {
+	Carrier string         `json:"carrier,omitempty"`
+	Header  any            `json:"header"`
+	Claims  any            `json:"claims"`
+	Raw     string         `json:"raw,omitempty"`
+	Times   map[string]any `json:"times,omitempty"`
+}
+
+// RenderOptions control what output reveals.
+type RenderOptions struct {
+	// Reveal shows token signatures and secret cookie values.
+	Reveal bool
+}
+
+func strPtr(s string) *string { return &s }
+
+func (o RenderOptions) text(s string) string {
+	if o.Reveal {
+		return s
+	}
+	return RedactText(s)
+}
+
+// NewRequestJSON builds the JSON object of one judged request.
+func NewRequestJSON(index int, req Request, res Result, o RenderOptions) RequestJSON {
+	v := res.Verdict
+	out := RequestJSON{
+		Index:       index,
+		Method:      strings.ToUpper(orDefault(req.Method, "GET")),
+		URL:         o.text(req.URL),
+		Time:        res.At.UTC().Format(time.RFC3339Nano),
+		Status:      v.Status,
+		Error:       v.Error,
+		Auth:        v.Auth,
+		Signature:   v.Signature,
+		CookieSet:   v.CookieSet,
+		Explanation: res.Explanation,
+		Evidence:    v.Evidence,
+		Assumptions: v.Assumptions,
+		BAPICalls:   v.BAPICalls,
+		Logs:        v.Logs,
+	}
+	if v.Status != Throws {
+		if v.Reason != "" {
+			out.Reason = strPtr(v.Reason)
+		}
+		if v.Message != "" {
+			out.Message = strPtr(o.text(v.Message))
+		}
+	}
+	if v.Location != "" {
+		out.Location = strPtr(o.text(v.Location))
+	}
+	out.Headers = make([]Header, len(v.Headers))
+	for i, h := range v.Headers {
+		out.Headers[i] = Header{Name: h.Name, Value: o.text(h.Value)}
+	}
+	if v.Token != nil {
+		t := &TokenJSON{Carrier: v.TokenCarrier, Header: v.Token.Header, Claims: v.Token.Payload, Times: map[string]any{}}
+		if o.Reveal {
+			t.Raw = v.Token.Raw
+		}
+		for _, c := range []string{"iat", "nbf", "exp"} {
+			if tm, ok := v.Token.ClaimTime(c); ok {
+				t.Times[c] = map[string]any{"at": tm.Format(time.RFC3339), "relative": relative(tm, res.At)}
+			}
+		}
+		out.Token = t
+	}
+	return out
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// relative says when t is relative to the request: "42 s before the
+// request", "in 18 s".
+func relative(t, at time.Time) string {
+	d := t.Sub(at)
+	switch {
+	case d == 0:
+		return "at the request"
+	case d < 0:
+		return ago(-d) + " before the request"
+	default:
+		return ago(d) + " after the request"
+	}
+}
+
+// WriteText prints a verdict for a person: the verdict, why, what next,
+// then the details and the evidence chain.
+func WriteText(w io.Writer, title string, req Request, res Result, o RenderOptions) {
+	v := res.Verdict
+	fmt.Fprintf(w, "%s %s\n", strings.ToUpper(orDefault(req.Method, "GET")), o.text(req.URL))
+	if title != "" {
+		fmt.Fprintf(w, "  %s\n", title)
+	}
+	badge := strings.ToUpper(v.Status)
+	if v.Reason != "" {
+		badge += "  " + v.Reason
+	}
+	fmt.Fprintf(w, "  %s   (as @clerk/backend 3.25.0 decides at %s)\n\n", badge, res.At.UTC().Format(time.RFC3339))
+	e := res.Explanation
+	fmt.Fprintf(w, "  %s\n", e.Summary)
+	if e.Why != "" {
+		wrapText(w, "  Why: ", e.Why, 100)
+	}
+	if len(e.Next) > 0 {
+		fmt.Fprintln(w, "  Next:")
+		for _, n := range e.Next {
+			wrapText(w, "   - ", n, 100)
+		}
+	}
+	fmt.Fprintln(w)
+	inst := v.Instance
+	if inst.Type != "" || inst.CookieSuffix != "" {
+		line := fmt.Sprintf("  Instance:  %s %s", orDefault(inst.Type, "unknown"), orDefault(inst.FrontendAPI, "(Frontend API unknown)"))
+		if inst.CookieSuffix != "" {
+			line += ", cookie suffix " + inst.CookieSuffix
+		}
+		if inst.Inferred != "" {
+			line += " (inferred " + strings.TrimPrefix(inst.Inferred, "from the ") + ")"
+		}
+		fmt.Fprintln(w, line)
+	}
+	if v.CookieSet != nil {
+		set := "un-suffixed"
+		if v.CookieSet.Suffixed {
+			set = "suffixed (_" + v.CookieSet.Suffix + ")"
+		}
+		fmt.Fprintf(w, "  Cookies:   the SDK reads the %s set (rule %s: %s)\n", set, v.CookieSet.Rule, v.CookieSet.Why)
+	}
+	if v.Token != nil {
+		fmt.Fprintf(w, "  Token:     from the %s; sub %s, sid %s", orDefault(v.TokenCarrier, "response"), jsToStringValue(v.Token.Claim("sub")), jsToStringValue(v.Token.Claim("sid")))
+		if exp, ok := v.Token.ClaimTime("exp"); ok {
+			fmt.Fprintf(w, "; expires %s", relative(exp, res.At))
+		}
+		fmt.Fprintln(w)
+	}
+	if v.Signature != nil {
+		fmt.Fprintf(w, "  Signature: %s (%s)\n", v.Signature.State, v.Signature.Detail)
+	}
+	if a := v.Auth; a != nil && a.IsAuthenticated {
+		fmt.Fprintf(w, "  auth():    userId %s, sessionId %s", jsToStringValue(a.UserID), jsToStringValue(a.SessionID))
+		if truthy(a.OrgID) {
+			fmt.Fprintf(w, ", org %s %s %s", jsToStringValue(a.OrgID), jsToStringValue(a.OrgSlug), jsToStringValue(a.OrgRole))
+		}
+		if truthy(a.Actor) {
+			fmt.Fprintf(w, ", actor %s", jsonStringify(a.Actor))
+		}
+		fmt.Fprintln(w)
+	}
+	if v.Message != "" {
+		wrapText(w, "  SDK message: ", o.text(v.Message), 100)
+	}
+	if v.Location != "" {
+		fmt.Fprintf(w, "  Redirect:  307 to %s\n", o.text(v.Location))
+	}
+	for _, h := range v.Headers {
+		if h.Name == "set-cookie" {
+			fmt.Fprintf(w, "  Set-Cookie: %s\n", o.text(h.Value))
+		}
+	}
+	for _, c := range v.BAPICalls {
+		note := ""
+		if c.Changes {
+			note = " (changes state: clerkscope never calls it)"
+		}
+		fmt.Fprintf(w, "  Backend API: %s %s -> %s%s\n", c.Method, c.Path, c.Answered, note)
+	}
+	for _, l := range v.Logs {
+		wrapText(w, "  SDK log: ", firstLine(l), 100)
+	}
+	if len(v.Evidence) > 0 {
+		fmt.Fprintln(w, "  Evidence:")
+		for _, s := range v.Evidence {
+			line := fmt.Sprintf("    %-7s %s: %s", s.ID, s.Check, o.text(s.Found))
+			if s.Outcome != "" {
+				line += " → " + s.Outcome
+			}
+			fmt.Fprintln(w, line)
+		}
+	}
+}
+
+func wrapText(w io.Writer, prefix, text string, width int) {
+	indent := strings.Repeat(" ", len([]rune(prefix)))
+	line := prefix
+	n := len([]rune(prefix))
+	for _, word := range strings.Fields(text) {
+		wl := len([]rune(word))
+		if n+wl+1 > width && n > len([]rune(indent)) {
+			fmt.Fprintln(w, strings.TrimRight(line, " "))
+			line, n = indent, len([]rune(indent))
+		}
+		line += word + " "
+		n += wl + 1
+	}
+	fmt.Fprintln(w, strings.TrimRight(line, " "))
+}
+
+// Text redacts s unless secrets are revealed.
+func (o RenderOptions) Text(s string) string { return o.text(s) }

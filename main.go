@@ -1,0 +1,797 @@
+// Command clerkscope explains why a request to an app using Clerk looks
+// signed in, signed out or bounces through a handshake, exactly as Clerk's
+// server SDK decides it. See README.md.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"time"
+
+	"clerkscope/bapi"
+	"clerkscope/har"
+	"clerkscope/inspect"
+	"clerkscope/ui"
+
+	"github.com/charmbracelet/x/term"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.3.0"
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitInput = 1
+	exitUsage = 2
+)
+
+// usageError is bad usage: exit 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "clerkscope: internal error: %v (please report it with the input that caused it)\n", r)
+			code = exitInput
+		}
+	}()
+	if len(args) > 0 {
+		switch args[0] {
+		case "explain":
+			return report(runExplain(ctx, args[1:], stdin, stdout, stderr), stderr)
+		case "report":
+			return report(runReport(ctx, args[1:], stdin, stdout, stderr), stderr)
+		case "lookup":
+			return report(runLookup(ctx, args[1:], stdout, stderr), stderr)
+		case "version", "--version":
+			fmt.Fprintln(stdout, "clerkscope", version, "(verdicts of @clerk/backend 3.25.0)")
+			return exitOK
+		case "help", "-h", "--help":
+			fmt.Fprint(stdout, usageText)
+			return exitOK
+		}
+	}
+	return report(runDashboard(ctx, args, stdin, stdout, stderr), stderr)
+}
+
+func report(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "clerkscope: %s (see clerkscope help)\n", ue.msg)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "clerkscope: %s\n", oneLine(err.Error()))
+	return exitInput
+}
+
+func oneLine(s string) string {
+	s = strings.ReplaceAll(s, "\r", "")
+	first, _, _ := strings.Cut(s, "\n")
+	return inspect.RedactText(first)
+}
+
+const usageText = `clerkscope: why does this request look signed out? Answers as Clerk's SDK (@clerk/backend 3.25.0).
+
+Usage:
+  clerkscope                      open the dashboard on the paste screen (in a terminal)
+  clerkscope FILE | -             open the dashboard on a HAR or text file, or stdin
+  clerkscope explain [flags] [INPUT ...]
+                                  judge every request: a HAR (.har, .har.gz), a text file
+                                  (Cookie header, cURL, JWT, Set-Cookie lines…), or stdin
+  clerkscope report [--format md|json] [--no-redact] [flags] FILE
+                                  write a support-ticket report (redacted by default)
+  clerkscope lookup [--json] ID   show a user_, sess_, org_ (or slug) or client_ record
+                                  from the Backend API (needs CLERK_SECRET_KEY)
+  clerkscope version
+
+Explain flags:
+  --json                  a stable JSON object instead of text
+  --config FILE           the app's authenticateRequest/clerkMiddleware options as JSON
+  --now TIME              the server clock: RFC 3339 or unix seconds/ms
+                          (default: the HAR entry's startedDateTime, else now)
+  --publishable-key KEY   the instance (else CLERK_PUBLISHABLE_KEY, else inferred from tokens)
+  --jwt-key FILE|PEM      the instance's PEM public key (else CLERK_JWT_KEY)
+  --jwks FILE             verify with a JWKS file
+  --authorized-party URL  an allowed azp origin (repeatable)
+  --url URL               the request URL for text input
+  -H 'Name: value'        add a request header for text input (repeatable)
+  --lookup                add the user, session and organization from the Backend API
+  --reveal                show token signatures and secret cookie values (redacted by default)
+  --all                   also list Frontend API entries of a HAR
+
+Environment: CLERK_PUBLISHABLE_KEY, CLERK_SECRET_KEY, CLERK_JWT_KEY, CLERK_API_URL.
+Exit status: 0 whatever the verdict; 1 when an input cannot be read; 2 on bad usage.
+`
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ", ") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// judgeFlags are the flags shared by explain, report and the dashboard.
+type judgeFlags struct {
+	json, reveal, lookup, all bool
+	config, now, pk, jwtKey   string
+	jwks, reqURL, format      string
+	noRedact                  bool
+	parties, headers          multiFlag
+}
+
+func (f *judgeFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&f.json, "json", false, "JSON output")
+	fs.BoolVar(&f.reveal, "reveal", false, "show secrets")
+	fs.BoolVar(&f.lookup, "lookup", false, "Backend API lookups")
+	fs.BoolVar(&f.all, "all", false, "list Frontend API entries too")
+	fs.StringVar(&f.config, "config", "", "options JSON file")
+	fs.StringVar(&f.now, "now", "", "server clock")
+	fs.StringVar(&f.pk, "publishable-key", "", "publishable key")
+	fs.StringVar(&f.jwtKey, "jwt-key", "", "PEM public key or file")
+	fs.StringVar(&f.jwks, "jwks", "", "JWKS file")
+	fs.StringVar(&f.reqURL, "url", "", "request URL for text input")
+	fs.Var(&f.parties, "authorized-party", "authorized party")
+	fs.Var(&f.headers, "H", "request header")
+	fs.Var(&f.headers, "header", "request header")
+}
+
+// parseInterleaved parses flags that may come after positional arguments.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, &usageError{err.Error()}
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// setup builds the judging setup from --config, the environment and flags
+// (flags win over the config, the config over the environment).
+func (f *judgeFlags) setup(ctx context.Context, stderr io.Writer) (*inspect.Setup, error) {
+	s := &inspect.Setup{Context: ctx}
+	if f.config != "" {
+		data, err := os.ReadFile(f.config)
+		if err != nil {
+			return nil, fmt.Errorf("config file %s: %v", f.config, errNoPath(err))
+		}
+		opts, warnings, err := inspect.ParseOptions(data)
+		if err != nil {
+			return nil, fmt.Errorf("config file %s: %v", f.config, err)
+		}
+		for _, w := range warnings {
+			fmt.Fprintf(stderr, "clerkscope: warning: %s: %s\n", f.config, w)
+		}
+		if opts.SecretKey != "" {
+			fmt.Fprintf(stderr, "clerkscope: warning: %s holds a secret key (%s); keep it out of tickets and prefer CLERK_SECRET_KEY\n", f.config, inspect.MaskSecret(opts.SecretKey))
+		}
+		s.Options = opts
+		s.Complete = true
+	}
+	o := &s.Options
+	if o.PublishableKey == "" {
+		o.PublishableKey = strings.TrimSpace(os.Getenv("CLERK_PUBLISHABLE_KEY"))
+	}
+	if o.SecretKey == "" {
+		o.SecretKey = strings.TrimSpace(os.Getenv("CLERK_SECRET_KEY"))
+	}
+	if o.JWTKey == "" {
+		o.JWTKey = strings.ReplaceAll(os.Getenv("CLERK_JWT_KEY"), `\n`, "\n")
+	}
+	if o.APIURL == "" {
+		o.APIURL = os.Getenv("CLERK_API_URL")
+	}
+	if f.pk != "" {
+		o.PublishableKey = strings.TrimSpace(f.pk)
+	}
+	if o.PublishableKey != "" {
+		if _, err := inspect.ParsePublishableKey(o.PublishableKey); err != nil && !s.Complete {
+			return nil, fmt.Errorf("publishable key: %v", err)
+		}
+	}
+	if f.jwtKey != "" {
+		pem := f.jwtKey
+		if !strings.Contains(pem, "-----BEGIN") {
+			data, err := os.ReadFile(f.jwtKey)
+			if err != nil {
+				return nil, fmt.Errorf("--jwt-key: %v (give the PEM text or a file holding it)", errNoPath(err))
+			}
+			pem = string(data)
+		}
+		o.JWTKey = pem
+	}
+	if o.JWTKey != "" {
+		if err := inspect.ValidatePEM(o.JWTKey); err != nil {
+			return nil, fmt.Errorf("jwt key: %v", err)
+		}
+	}
+	if len(f.parties) > 0 {
+		o.AuthorizedParties = append(o.AuthorizedParties, f.parties...)
+	}
+	if f.jwks != "" {
+		set, err := inspect.LoadJWKSFile(f.jwks)
+		if err != nil {
+			return nil, fmt.Errorf("--jwks: %v", errNoPath(err))
+		}
+		s.Keys = set
+	}
+	if f.now != "" {
+		t, err := parseNow(f.now)
+		if err != nil {
+			return nil, &usageError{err.Error()}
+		}
+		s.Now = &t
+	}
+	// With a secret key and no jwtKey, the SDK fetches the JWKS from the
+	// Backend API: a read-only call clerkscope makes too, through its own
+	// client. Canned answers in the config take precedence.
+	if o.JWTKey == "" && s.Keys == nil && o.SecretKey != "" && (o.API == nil || o.API.JWKS == nil) {
+		client, err := bapi.New(bapi.Config{SecretKey: o.SecretKey, BaseURL: o.APIURL, Timeout: 10 * time.Second})
+		if err != nil {
+			return nil, err
+		}
+		s.Backend = bapi.NewBackend(client, inspect.Canned{API: o.API})
+	}
+	return s, nil
+}
+
+func errNoPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		if errors.Is(err, os.ErrNotExist) {
+			return errors.New("no such file")
+		}
+		return pe.Err
+	}
+	return err
+}
+
+// parseNow reads --now: RFC 3339, or unix seconds or milliseconds.
+func parseNow(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	if n, err := strconv.ParseFloat(s, 64); err == nil && n > 0 {
+		if n > 1e11 {
+			return time.UnixMilli(int64(n)).UTC(), nil
+		}
+		return time.UnixMilli(int64(n * 1000)).UTC(), nil
+	}
+	return time.Time{}, fmt.Errorf("--now %q is not RFC 3339 (2026-01-01T00:00:00Z) or unix seconds/milliseconds", s)
+}
+
+// input is one thing to explain: a HAR stream or a text request.
+type input struct {
+	name   string
+	har    *har.Reader
+	closer io.Closer
+	parsed *inspect.Parsed
+	size   int64
+}
+
+// openInput opens a path ("-" for stdin), sniffing HAR vs text.
+func openInput(path string, stdin io.Reader) (*input, error) {
+	var r io.Reader
+	var closer io.Closer
+	name := path
+	var size int64
+	if path == "-" {
+		r, name = stdin, "stdin"
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", path, errNoPath(err))
+		}
+		st, err := f.Stat()
+		if err == nil && st.IsDir() {
+			f.Close()
+			return nil, fmt.Errorf("%s is a folder: give a HAR or text file", path)
+		}
+		if st != nil {
+			size = st.Size()
+		}
+		r, closer = f, f
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(4096)
+	if isHAR(head) {
+		hr, err := har.NewReader(br, har.Options{})
+		if err != nil {
+			if closer != nil {
+				closer.Close()
+			}
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+		return &input{name: name, har: hr, closer: closer, size: size}, nil
+	}
+	data, err := io.ReadAll(io.LimitReader(br, 16<<20+1))
+	if closer != nil {
+		closer.Close()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	if len(data) > 16<<20 {
+		return nil, fmt.Errorf("%s: text input over 16 MB; a capture should be a .har file", name)
+	}
+	p, err := inspect.ParseInput(string(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	return &input{name: name, parsed: p}, nil
+}
+
+// isHAR sniffs the start of a file: gzip, or JSON (possibly after a BOM
+// or a JSONP prefix) that mentions "log".
+func isHAR(head []byte) bool {
+	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+		return true
+	}
+	t := bytes.TrimSpace(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")))
+	i := bytes.IndexByte(t, '{')
+	if i < 0 || i > 200 {
+		return false
+	}
+	if i > 0 && !bytes.Contains(t[:i], []byte("(")) {
+		return false
+	}
+	return bytes.Contains(t, []byte(`"log"`)) || bytes.Contains(t, []byte(`"entries"`))
+}
+
+// textRequest completes a text input's request with --url and -H.
+func (f *judgeFlags) textRequest(p *inspect.Parsed) (inspect.Request, error) {
+	req := p.Request
+	if f.reqURL != "" {
+		req.URL = f.reqURL
+	}
+	for _, h := range f.headers {
+		name, value, ok := strings.Cut(h, ":")
+		if !ok || strings.TrimSpace(name) == "" {
+			return req, &usageError{fmt.Sprintf("-H %q is not 'Name: value'", h)}
+		}
+		if strings.EqualFold(strings.TrimSpace(name), "cookie") && req.Value("cookie") != "" {
+			req.Set("cookie", req.Value("cookie")+"; "+strings.TrimSpace(value))
+			continue
+		}
+		req.Set(strings.TrimSpace(name), strings.TrimSpace(value))
+	}
+	if req.URL == "" {
+		req.URL = guessURL(req)
+		p.Notes = append(p.Notes, "no URL was given (--url): assumed "+req.URL)
+	}
+	if req.Value("sec-fetch-dest") == "" && req.Value("accept") == "" && p.Kind != inspect.KindScenario && p.Kind != inspect.KindCurl && p.Kind != inspect.KindRawHTTP {
+		req.Add("sec-fetch-dest", "document")
+		p.Notes = append(p.Notes, "judged as a page navigation (Sec-Fetch-Dest: document); add -H 'Sec-Fetch-Dest: empty' to judge it as a fetch")
+	}
+	return req, nil
+}
+
+// guessURL picks an origin from the tokens' azp when no URL was given.
+func guessURL(req inspect.Request) string {
+	for _, c := range req.Cookies() {
+		if strings.HasPrefix(c.Name, "__session") {
+			if tok, err := inspect.DecodeJWT(c.Value); err == nil {
+				if azp := tok.ClaimString("azp"); strings.HasPrefix(azp, "http") {
+					return strings.TrimRight(azp, "/") + "/"
+				}
+			}
+		}
+	}
+	return "https://app.invalid/"
+}
+
+// runExplain is `clerkscope explain`.
+func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
+	var f judgeFlags
+	f.register(fs)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		if isTerminal(stdin) {
+			return &usageError{"explain needs an input: a HAR or text file, or text piped on stdin"}
+		}
+		pos = []string{"-"}
+	}
+	setup, err := f.setup(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	o := inspect.RenderOptions{Reveal: f.reveal}
+	var looker *bapi.Looker
+	if f.lookup {
+		if looker, err = newLooker(setup); err != nil {
+			return err
+		}
+	}
+	var sink interface {
+		Write(*har.Judged)
+		Close(*har.Story, error) error
+	}
+	single := len(pos) == 1
+	if f.json {
+		jw := har.NewJSONWriter(stdout, o, f.all)
+		if looker != nil {
+			jw.Extra = func(j *har.Judged) map[string]any {
+				if lk := looker.ForAuth(ctx, j.Result.Verdict, j.Result.At); lk != nil {
+					return map[string]any{"lookup": lk}
+				}
+				return nil
+			}
+		}
+		sink = jw
+	} else {
+		tw := har.NewTextWriter(stdout, o, f.all, false)
+		if looker != nil {
+			tw.Extra = func(w io.Writer, j *har.Judged) { writeLookupText(w, looker.ForAuth(ctx, j.Result.Verdict, j.Result.At)) }
+		}
+		sink = tw
+	}
+	var firstErr error
+	var story *har.Story
+	for _, p := range pos {
+		in, err := openInput(p, stdin)
+		if err != nil {
+			fmt.Fprintf(stderr, "clerkscope: %s\n", oneLine(err.Error()))
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		if in.har != nil {
+			st, err := streamHAR(ctx, in, setup, sink.Write)
+			if st != nil && single {
+				story = st
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "clerkscope: %s: %s\n", in.name, oneLine(err.Error()))
+				if firstErr == nil {
+					firstErr = fmt.Errorf("%s: %w", in.name, err)
+				}
+			}
+			continue
+		}
+		req, err := f.textRequest(in.parsed)
+		if err != nil {
+			return err
+		}
+		s := setup
+		if sc := in.parsed.Scenario; sc != nil {
+			s = scenarioSetup(setup, sc, stderr)
+		}
+		for _, n := range in.parsed.Notes {
+			fmt.Fprintf(stderr, "clerkscope: note: %s\n", n)
+		}
+		at := time.Now()
+		if sc := in.parsed.Scenario; sc != nil && sc.Now != nil {
+			at = time.UnixMilli(*sc.Now)
+		}
+		res := s.Judge(req, at, nil)
+		sink.Write(&har.Judged{Class: har.ClassDocument, Request: req, Result: res, Judged: true})
+	}
+	if err := sink.Close(story, nil); err != nil {
+		return err
+	}
+	if firstErr != nil {
+		return &reported{firstErr}
+	}
+	return nil
+}
+
+// reported is an error already printed: exit 1 without printing again.
+type reported struct{ err error }
+
+func (r *reported) Error() string { return r.err.Error() }
+
+// scenarioSetup applies an oracle scenario's options, clock and canned
+// answers on top of the command line's setup.
+func scenarioSetup(base *inspect.Setup, sc *inspect.Scenario, stderr io.Writer) *inspect.Setup {
+	s := *base
+	if len(sc.Options) > 0 {
+		opts, warnings, err := inspect.ParseOptions(sc.Options)
+		if err == nil {
+			s.Options = opts
+			s.Complete = true
+			s.Backend = nil
+			for _, w := range warnings {
+				fmt.Fprintf(stderr, "clerkscope: warning: scenario: %s\n", w)
+			}
+		} else {
+			fmt.Fprintf(stderr, "clerkscope: warning: scenario options: %v\n", err)
+		}
+	}
+	if sc.API != nil {
+		s.Options.API = sc.API
+	}
+	return &s
+}
+
+// streamHAR judges a capture entry by entry.
+func streamHAR(ctx context.Context, in *input, setup *inspect.Setup, emit func(*har.Judged)) (*har.Story, error) {
+	defer func() {
+		in.har.Close()
+		if in.closer != nil {
+			in.closer.Close()
+		}
+	}()
+	a := har.NewAnalyzer(setup)
+	var readErr error
+	for {
+		if ctx.Err() != nil {
+			readErr = ctx.Err()
+			break
+		}
+		e, err := in.har.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			readErr = err
+			break
+		}
+		emit(a.Add(e))
+	}
+	if readErr != nil && in.har.Count() == 0 {
+		var te *har.TruncatedError
+		if !errors.As(readErr, &te) {
+			return nil, readErr
+		}
+	}
+	return a.Finish(in.har.Log()), readErr
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
+
+func isTerminalW(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
+
+// newLooker builds Backend API lookups from the secret key.
+func newLooker(setup *inspect.Setup) (*bapi.Looker, error) {
+	key := setup.Options.SecretKey
+	if key == "" {
+		return nil, errors.New("--lookup needs the instance's secret key: set CLERK_SECRET_KEY")
+	}
+	c, err := bapi.New(bapi.Config{SecretKey: key, BaseURL: setup.Options.APIURL})
+	if err != nil {
+		return nil, err
+	}
+	return bapi.NewLooker(c, 4), nil
+}
+
+func writeLookupText(w io.Writer, lk *bapi.Lookup) {
+	if lk == nil {
+		return
+	}
+	fmt.Fprintln(w, "  Backend API:")
+	if u := lk.User; u != nil {
+		fmt.Fprintf(w, "    User:         %s %s <%s>", u.ID, u.Name(), u.PrimaryEmail())
+		var flags []string
+		if u.Banned {
+			flags = append(flags, "BANNED")
+		}
+		if u.Locked {
+			flags = append(flags, "LOCKED")
+		}
+		if u.TwoFactorEnabled {
+			flags = append(flags, "2FA")
+		}
+		if len(flags) > 0 {
+			fmt.Fprintf(w, " [%s]", strings.Join(flags, ", "))
+		}
+		fmt.Fprintln(w)
+	}
+	if s := lk.Session; s != nil {
+		fmt.Fprintf(w, "    Session:      %s %s, last active %s, expires %s\n", s.ID, strings.ToUpper(s.Status), fmtTime(s.LastActiveAt.Time), fmtTime(s.ExpireAt.Time))
+	}
+	if o := lk.Organization; o != nil {
+		fmt.Fprintf(w, "    Organization: %s %s (%s)\n", o.ID, o.Name, o.Slug)
+	}
+	if m := lk.Membership; m != nil {
+		fmt.Fprintf(w, "    Membership:   %s, %d permissions\n", m.Role, len(m.Permissions))
+	}
+	for _, d := range lk.Discrepancies {
+		fmt.Fprintf(w, "    ! %s\n", d.Text)
+	}
+	for _, e := range lk.Errors {
+		fmt.Fprintf(w, "    error: %s\n", e)
+	}
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// runLookup is `clerkscope lookup ID`.
+func runLookup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("lookup", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "raw JSON")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return &usageError{"lookup takes one id: user_…, sess_…, org_… (or an organization slug), client_…"}
+	}
+	c, err := bapi.New(bapi.Config{SecretKey: os.Getenv("CLERK_SECRET_KEY"), BaseURL: os.Getenv("CLERK_API_URL"),
+		OnWait: func(d time.Duration) { fmt.Fprintf(stderr, "clerkscope: rate limited, waiting %s\n", d) }})
+	if err != nil {
+		return err
+	}
+	return bapi.PrintLookup(ctx, c, pos[0], *asJSON, stdout)
+}
+
+// runReport is `clerkscope report`.
+func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	var f judgeFlags
+	f.register(fs)
+	fs.StringVar(&f.format, "format", "md", "md or json")
+	fs.BoolVar(&f.noRedact, "no-redact", false, "keep secrets")
+	out := fs.String("o", "", "write to this file instead of stdout")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return &usageError{"report takes one input: a HAR or text file (or - for stdin)"}
+	}
+	if f.format != "md" && f.format != "json" {
+		return &usageError{fmt.Sprintf("--format %q: use md or json", f.format)}
+	}
+	setup, err := f.setup(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	w := stdout
+	if *out != "" {
+		file, err := os.Create(*out)
+		if err != nil {
+			return fmt.Errorf("report file %s: %v", *out, errNoPath(err))
+		}
+		defer file.Close()
+		w = file
+	}
+	o := inspect.RenderOptions{Reveal: f.noRedact || f.reveal}
+	return writeReport(ctx, pos[0], stdin, setup, f, o, w, stderr)
+}
+
+// writeReport renders one input as a report (shared with the dashboard's
+// "write report" key).
+func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspect.Setup, f judgeFlags, o inspect.RenderOptions, w, stderr io.Writer) error {
+	in, err := openInput(path, stdin)
+	if err != nil {
+		return err
+	}
+	var sink interface {
+		Write(*har.Judged)
+		Close(*har.Story, error) error
+	}
+	if f.format == "json" {
+		sink = har.NewJSONWriter(w, o, false)
+	} else {
+		sink = har.NewMarkdownReport(w, in.name, o)
+	}
+	if in.har != nil {
+		st, err := streamHAR(ctx, in, setup, sink.Write)
+		if st == nil {
+			return err
+		}
+		if cerr := sink.Close(st, err); cerr != nil {
+			return cerr
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "clerkscope: %s: %s\n", in.name, oneLine(err.Error()))
+			return &reported{err}
+		}
+		return nil
+	}
+	req, err := f.textRequest(in.parsed)
+	if err != nil {
+		return err
+	}
+	s := setup
+	if sc := in.parsed.Scenario; sc != nil {
+		s = scenarioSetup(setup, sc, stderr)
+	}
+	res := s.Judge(req, time.Now(), nil)
+	j := &har.Judged{Class: har.ClassDocument, Request: req, Result: res, Judged: true}
+	sink.Write(j)
+	return sink.Close(nil, nil)
+}
+
+// runDashboard opens the TUI, or prints explain's text when stdout is not
+// a terminal.
+func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("clerkscope", flag.ContinueOnError)
+	var f judgeFlags
+	f.register(fs)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return &usageError{"the dashboard opens one input; use explain for several"}
+	}
+	if !isTerminalW(stdout) {
+		if len(pos) == 0 && isTerminal(stdin) {
+			return &usageError{"no input: give a HAR or text file, or pipe text in (the dashboard needs a terminal)"}
+		}
+		return runExplain(ctx, args, stdin, stdout, stderr)
+	}
+	setup, err := f.setup(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	var looker *bapi.Looker
+	if setup.Options.SecretKey != "" {
+		looker, _ = newLooker(setup)
+	}
+	cfg := ui.Config{
+		Setup:   setup,
+		Looker:  looker,
+		Version: version,
+		Reveal:  f.reveal,
+		ReportTo: func(w io.Writer, path string) error {
+			rf := f
+			rf.format = "md"
+			return writeReport(ctx, path, strings.NewReader(""), setup, rf, inspect.RenderOptions{}, w, io.Discard)
+		},
+	}
+	if len(pos) == 1 {
+		if pos[0] == "-" {
+			data, err := io.ReadAll(io.LimitReader(stdin, 512<<20))
+			if err != nil {
+				return fmt.Errorf("stdin: %v", err)
+			}
+			cfg.Stdin = data
+			cfg.Path = "-"
+		} else {
+			if _, err := os.Stat(pos[0]); err != nil {
+				return fmt.Errorf("%s: %v", pos[0], errNoPath(err))
+			}
+			cfg.Path = pos[0]
+		}
+	}
+	return ui.Run(ctx, cfg)
+}
