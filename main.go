@@ -5,9 +5,7 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -325,7 +323,7 @@ func openInput(path string, stdin io.Reader) (*input, error) {
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(4096)
-	if isHAR(head) {
+	if har.Sniff(head) {
 		hr, err := har.NewReader(br, har.Options{})
 		if err != nil {
 			if closer != nil {
@@ -350,23 +348,6 @@ func openInput(path string, stdin io.Reader) (*input, error) {
 		return nil, fmt.Errorf("%s: %v", name, err)
 	}
 	return &input{name: name, parsed: p}, nil
-}
-
-// isHAR sniffs the start of a file: gzip, or JSON (possibly after a BOM
-// or a JSONP prefix) that mentions "log".
-func isHAR(head []byte) bool {
-	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-		return true
-	}
-	t := bytes.TrimSpace(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")))
-	i := bytes.IndexByte(t, '{')
-	if i < 0 || i > 200 {
-		return false
-	}
-	if i > 0 && !bytes.Contains(t[:i], []byte("(")) {
-		return false
-	}
-	return bytes.Contains(t, []byte(`"log"`)) || bytes.Contains(t, []byte(`"entries"`))
 }
 
 // textRequest completes a text input's request with --url and -H.

@@ -1,6 +1,7 @@
 package har
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -25,11 +26,15 @@ type Analyzer struct {
 	Setup      *inspect.Setup
 	Classifier Classifier
 	Story      *Story
+	// infer is set when the instance must be inferred from the capture.
+	infer bool
 }
 
 // NewAnalyzer prepares an analysis with a judging setup.
 func NewAnalyzer(setup *inspect.Setup) *Analyzer {
-	a := &Analyzer{Setup: setup, Classifier: Classifier{FAPIHosts: map[string]bool{}}, Story: newStory()}
+	own := *setup
+	a := &Analyzer{Setup: &own, Classifier: Classifier{FAPIHosts: map[string]bool{}}, Story: newStory()}
+	a.infer = setup.Options.PublishableKey == "" && !setup.Complete
 	if pk, err := inspect.ParsePublishableKey(setup.Options.PublishableKey); err == nil {
 		a.Classifier.FAPIHosts[pk.FrontendAPI] = true
 	}
@@ -52,6 +57,9 @@ func (a *Analyzer) Add(e *Entry) *Judged {
 		AuthReason: e.ResponseHeader("x-clerk-auth-reason"),
 		Location:   e.ResponseHeader("location"),
 	}
+	if a.infer {
+		a.inferInstance(e, j.Class)
+	}
 	if j.Class.IsApp() {
 		j.Request = e.ToRequest()
 		obs := &inspect.Observation{SetCookies: e.SetCookies()}
@@ -71,6 +79,45 @@ func (a *Analyzer) Add(e *Entry) *Judged {
 	}
 	a.Story.add(j)
 	return j
+}
+
+// inferInstance learns the instance from the capture itself when no
+// publishable key was given: a handshake redirect's Location, a Frontend API
+// host the browser talked to, or a token's issuer, whichever comes first.
+func (a *Analyzer) inferInstance(e *Entry, c Class) {
+	host, from := "", ""
+	if loc := e.ResponseHeader("location"); strings.Contains(loc, "/v1/client/handshake") {
+		if u, err := url.Parse(loc); err == nil && a.Classifier.IsFAPIHost(u.Hostname()) {
+			host, from = u.Host, fmt.Sprintf("the handshake redirect of entry %d", e.Index)
+		}
+	}
+	if host == "" && c == ClassFAPI {
+		if u, err := url.Parse(e.Request.URL); err == nil && (strings.HasPrefix(u.Path, "/v1/") || strings.Contains(u.Path, "clerk-js")) && !strings.HasPrefix(u.Host, "api.") && !strings.HasPrefix(u.Host, "img.") {
+			host, from = u.Host, fmt.Sprintf("the Frontend API traffic to %s (entry %d)", u.Host, e.Index)
+		}
+	}
+	if host == "" && c.IsApp() {
+		if key, src := inspect.InferPublishableKey(e.ToRequest()); key != "" {
+			a.Setup.Options.PublishableKey = key
+			a.Setup.InferredFrom = fmt.Sprintf("from the %s (entry %d)", src, e.Index)
+			a.infer = false
+			a.noteFAPI(key)
+			return
+		}
+	}
+	if host != "" {
+		key := inspect.BuildPublishableKey(host)
+		a.Setup.Options.PublishableKey = key
+		a.Setup.InferredFrom = "from " + from
+		a.infer = false
+		a.noteFAPI(key)
+	}
+}
+
+func (a *Analyzer) noteFAPI(key string) {
+	if pk, err := inspect.ParsePublishableKey(key); err == nil {
+		a.Classifier.FAPIHosts[pk.FrontendAPI] = true
+	}
 }
 
 // hasClerkHeaders tells whether the response shows the SDK's own headers

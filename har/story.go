@@ -114,6 +114,13 @@ type Story struct {
 	foreign     []int
 	lastTime    time.Time
 	firstErr    map[string]int
+	signIns     []int
+	lastDoc     string
+	setsAgree   []int
+	setsDiffer  []int
+	setRead     map[string]int
+	devBoot     []int
+	devInstance bool
 }
 
 type skewAcc struct {
@@ -123,7 +130,7 @@ type skewAcc struct {
 }
 
 func newStory() *Story {
-	return &Story{seenToken: map[string]bool{}, fapiHosts: map[string]bool{}, skew: map[string]*skewAcc{}, hsByURL: map[string][]int{}, firstErr: map[string]int{}}
+	return &Story{seenToken: map[string]bool{}, fapiHosts: map[string]bool{}, skew: map[string]*skewAcc{}, hsByURL: map[string][]int{}, firstErr: map[string]int{}, setRead: map[string]int{}}
 }
 
 func (s *Story) add(j *Judged) {
@@ -151,15 +158,28 @@ func (s *Story) add(j *Judged) {
 		return
 	}
 	v := j.Result.Verdict
+	s.cookieSets(j)
+	if v.Instance.Type == inspect.Development {
+		s.devInstance = true
+		if v.Reason == inspect.DevBrowserMissing || v.Reason == inspect.DevBrowserSync {
+			s.devBoot = append(s.devBoot, e.Index)
+		}
+	}
+	isDoc := j.Class == ClassDocument || j.Class == ClassHandshakeReturn || j.Class == ClassHandshakeRedirect
+	defer func() {
+		if isDoc {
+			s.lastDoc = v.Status
+		}
+	}()
 	switch v.Status {
 	case inspect.SignedIn:
 		s.Counts.SignedIn++
-		if j.Class == ClassDocument || j.Class == ClassHandshakeReturn {
+		if isDoc {
 			s.docSignedIn = append(s.docSignedIn, e.Index)
 		}
 	case inspect.SignedOut:
 		s.Counts.SignedOut++
-		if j.Class == ClassFetch {
+		if j.Class == ClassFetch && s.lastDoc == inspect.SignedIn {
 			s.apiOut = append(s.apiOut, e.Index)
 			if strings.HasPrefix(v.Reason, inspect.SessionTokenExpired) {
 				s.expiredAPI = append(s.expiredAPI, e.Index)
@@ -204,7 +224,47 @@ func (s *Story) refreshOpen() {
 	}
 }
 
+// cookieSets compares the suffixed and un-suffixed copies of __session.
+func (s *Story) cookieSets(j *Judged) {
+	cs := j.Result.Verdict.CookieSet
+	if cs == nil || cs.Suffix == "" {
+		return
+	}
+	var plain, suffixed string
+	for _, c := range j.Request.Cookies() {
+		switch c.Name {
+		case "__session":
+			plain = c.Value
+		case "__session_" + cs.Suffix:
+			suffixed = c.Value
+		}
+	}
+	if plain == "" || suffixed == "" {
+		return
+	}
+	if plain == suffixed {
+		s.setsAgree = append(s.setsAgree, j.Entry.Index)
+	} else {
+		s.setsDiffer = append(s.setsDiffer, j.Entry.Index)
+	}
+	set := "un-suffixed"
+	if cs.Suffixed {
+		set = "suffixed"
+	}
+	s.setRead[set+" set (rule "+cs.Rule+")"]++
+}
+
 func (s *Story) fapiEntry(j *Judged) {
+	if path := strings.SplitN(j.Entry.Request.URL, "?", 2)[0]; j.Entry.Request.Method == "POST" &&
+		(strings.HasSuffix(path, "/v1/client/sign_ins") || strings.HasSuffix(path, "/v1/client/sign_ups") || strings.Contains(path, "/v1/client/sign_ins/")) {
+		for _, l := range j.Entry.SetCookies() {
+			sc := inspect.ParseSetCookie(l)
+			if strings.HasPrefix(sc.Name, "__client_uat") && sc.Value != "" && sc.Value != "0" {
+				s.signIns = append(s.signIns, j.Entry.Index)
+				break
+			}
+		}
+	}
 	if !strings.Contains(j.Entry.Request.URL, "/v1/client/handshake") {
 		if strings.Contains(j.Entry.Request.URL, "/sessions/") && strings.Contains(j.Entry.Request.URL, "/end") ||
 			strings.Contains(j.Entry.Request.URL, "/v1/client/sessions") && j.Entry.Request.Method == "DELETE" || strings.HasSuffix(strings.SplitN(j.Entry.Request.URL, "?", 2)[0], "/v1/client") && j.Entry.Request.Method == "DELETE" {
@@ -440,6 +500,22 @@ func (s *Story) findings() {
 		}
 		s.add1(f)
 	}
+	if len(s.signIns) > 0 {
+		s.add1(Finding{Severity: SevInfo, Code: "signed-in", Title: "The user signed in", Entries: limit(s.signIns),
+			Detail: "The Frontend API accepted a sign-in and set __client_uat; clerk-js then wrote the session token as __session."})
+	}
+	if len(s.setsDiffer) > 0 {
+		s.add1(Finding{Severity: SevWarning, Code: "cookie-sets", Title: "The suffixed and un-suffixed session cookies differ", Entries: limit(s.setsDiffer),
+			Detail: "Two Clerk apps (or two keys) share this cookie domain, or one copy is stale. " + setReadText(s.setRead),
+			Next:   "Check the token's iss in each copy: the SDK uses the copy issued by this instance."})
+	} else if len(s.setsAgree) > 0 {
+		s.add1(Finding{Severity: SevInfo, Code: "cookie-sets", Title: "The suffixed and un-suffixed session cookies agree", Entries: limit(s.setsAgree),
+			Detail: "Both copies hold the same token. " + setReadText(s.setRead)})
+	}
+	if len(s.devBoot) > 0 {
+		s.add1(Finding{Severity: SevInfo, Code: "dev-browser", Title: "Development instance: the dev browser was set up", Entries: limit(s.devBoot),
+			Detail: "A development instance identifies the browser with a dev browser token (__clerk_db_jwt). The first visit had none, so the SDK handshaked to create one. This is the normal bootstrap."})
+	}
 	if len(s.signOuts) > 0 {
 		s.add1(Finding{Severity: SevInfo, Code: "sign-out", Title: "The user signed out", Entries: limit(s.signOuts),
 			Detail: "The Frontend API ended the session; __client_uat became 0. Requests after this are signed out because the user really is."})
@@ -471,6 +547,15 @@ func (s *Story) findings() {
 			Detail: "Every application request in the capture is signed in."})
 	}
 	sort.SliceStable(s.Findings, func(a, b int) bool { return sevRank(s.Findings[a].Severity) > sevRank(s.Findings[b].Severity) })
+}
+
+func setReadText(m map[string]int) string {
+	var parts []string
+	for k, n := range m {
+		parts = append(parts, fmt.Sprintf("the %s on %d request(s)", k, n))
+	}
+	sort.Strings(parts)
+	return "The SDK reads " + strings.Join(parts, ", ") + "."
 }
 
 func sevRank(s string) int {

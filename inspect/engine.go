@@ -1011,6 +1011,7 @@ func (j *judge) sessionTokenError(err error, carrier string) error {
 		j.step("6.4", "server-side refresh (expired token, __refresh_"+j.suffix+" cookie, GET)", "the SDK calls POST /v1/sessions/{sid}/refresh")
 		claims, headers, token, code := j.attemptRefresh()
 		if code == "" {
+			j.v.TokenCarrier = "refresh"
 			j.outcome("refreshed: signed-in with the new cookies")
 			j.signedIn(claims, token, headers)
 			return nil
@@ -1416,6 +1417,7 @@ func (j *judge) resolveHandshake() (bool, error) {
 			}
 		}
 	}
+	j.v.TokenCarrier = "handshake"
 	if j.instance == Development {
 		clean := j.clerkURL.clone()
 		clean.del("__clerk_handshake")

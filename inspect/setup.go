@@ -24,6 +24,9 @@ type Setup struct {
 	Now *time.Time
 	// Context bounds key fetches.
 	Context context.Context
+	// InferredFrom says where Options.PublishableKey was inferred from
+	// (a capture's Frontend API traffic), when it was not given.
+	InferredFrom string
 }
 
 // Observation is what the application's actual response showed, used to
@@ -46,7 +49,7 @@ func (s *Setup) Judge(req Request, at time.Time, obs *Observation) Result {
 		at = *s.Now
 	}
 	opts := s.Options
-	var inferred string
+	inferred := s.InferredFrom
 	if opts.PublishableKey == "" && !s.Complete {
 		if key, from := InferPublishableKey(req); key != "" {
 			opts.PublishableKey = key

@@ -1,0 +1,295 @@
+package har
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"clerkscope/inspect"
+)
+
+type meta struct {
+	OptionsProfiles map[string]json.RawMessage `json:"options_profiles"`
+	Expected        []struct {
+		Index          int     `json:"index"`
+		OptionsProfile string  `json:"options_profile"`
+		Status         string  `json:"status"`
+		Reason         *string `json:"reason"`
+		Auth           struct {
+			UserID *string `json:"userId"`
+		} `json:"auth"`
+	} `json:"expected"`
+}
+
+func jwtKey(t testing.TB) string {
+	b, err := os.ReadFile("../testdata/keys/instance-public.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// analyze reads a capture through the Analyzer.
+func analyze(t testing.TB, path string, setup *inspect.Setup) (map[int]*Judged, *Story, error) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := NewReader(f, Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	a := NewAnalyzer(setup)
+	out := map[int]*Judged{}
+	var readErr error
+	for {
+		e, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			readErr = err
+			break
+		}
+		out[e.Index] = a.Add(e)
+	}
+	return out, a.Finish(r.Log()), readErr
+}
+
+var captures = []string{"a-signed-in-happy", "b-expired-handshake", "c-signed-out", "e-dev-instance"}
+
+// TestCapturesMatchSDK checks every application request of the four real
+// captures against the verdict the SDK gave at capture time, with the
+// app's options (as a --config) and with nothing but the key (inferred).
+func TestCapturesMatchSDK(t *testing.T) {
+	for _, name := range captures {
+		for _, mode := range []string{"config", "inferred"} {
+			t.Run(name+"/"+mode, func(t *testing.T) {
+				data, err := os.ReadFile(filepath.Join("../testdata/har", name+".meta.json"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var m meta
+				if err := json.Unmarshal(data, &m); err != nil {
+					t.Fatal(err)
+				}
+				var setup *inspect.Setup
+				if mode == "config" {
+					for _, raw := range m.OptionsProfiles {
+						opts, _, err := inspect.ParseOptions(raw)
+						if err != nil {
+							t.Fatal(err)
+						}
+						opts.JWTKey = jwtKey(t)
+						setup = &inspect.Setup{Options: opts, Complete: true}
+					}
+				} else {
+					setup = &inspect.Setup{Options: inspect.Options{JWTKey: jwtKey(t)}}
+				}
+				got, _, err := analyze(t, filepath.Join("../testdata/har", name+".har"), setup)
+				if err != nil {
+					t.Fatal(err)
+				}
+				judged := 0
+				for _, j := range got {
+					if j.Judged {
+						judged++
+					}
+				}
+				if judged != len(m.Expected) {
+					t.Errorf("judged %d application entries, the SDK judged %d", judged, len(m.Expected))
+				}
+				for _, want := range m.Expected {
+					j := got[want.Index]
+					if j == nil || !j.Judged {
+						t.Errorf("entry %d: not judged", want.Index)
+						continue
+					}
+					v := j.Result.Verdict
+					wr := ""
+					if want.Reason != nil {
+						wr = *want.Reason
+					}
+					if v.Status != want.Status || v.Reason != wr {
+						t.Errorf("entry %d: %s %s, the SDK said %s %s", want.Index, v.Status, v.Reason, want.Status, wr)
+					}
+					if want.Auth.UserID != nil && (v.Auth == nil || v.Auth.UserID != *want.Auth.UserID) {
+						t.Errorf("entry %d: userId %v, want %s", want.Index, v.Auth, *want.Auth.UserID)
+					}
+					if j.Observed.Agrees != nil && !*j.Observed.Agrees {
+						t.Errorf("entry %d: flagged as disagreeing with the server", want.Index)
+					}
+				}
+			})
+		}
+	}
+}
+
+func findingCodes(s *Story) []string {
+	var out []string
+	for _, f := range s.Findings {
+		out = append(out, f.Code)
+	}
+	return out
+}
+
+func hasFinding(s *Story, code string) *Finding {
+	for i := range s.Findings {
+		if s.Findings[i].Code == code {
+			return &s.Findings[i]
+		}
+	}
+	return nil
+}
+
+// TestCaptureFindings asserts the diagnosis each capture's README gives.
+func TestCaptureFindings(t *testing.T) {
+	setup := func() *inspect.Setup { return &inspect.Setup{Options: inspect.Options{JWTKey: jwtKey(t)}} }
+	t.Run("a-signed-in-happy", func(t *testing.T) {
+		_, s, err := analyze(t, "../testdata/har/a-signed-in-happy.har", setup())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := hasFinding(s, "signed-in"); f == nil {
+			t.Errorf("no signed-in finding: %v", findingCodes(s))
+		}
+		f := hasFinding(s, "cookie-sets")
+		if f == nil || !strings.Contains(f.Title, "agree") || !strings.Contains(f.Detail, "suffixed set") {
+			t.Errorf("cookie-sets finding = %+v", f)
+		}
+		for _, f := range s.Findings {
+			if f.Severity != SevInfo {
+				t.Errorf("unexpected %s finding %q", f.Severity, f.Title)
+			}
+		}
+	})
+	t.Run("b-expired-handshake", func(t *testing.T) {
+		_, s, err := analyze(t, "../testdata/har/b-expired-handshake.har", setup())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(s.Handshakes) != 1 {
+			t.Fatalf("handshakes = %+v", s.Handshakes)
+		}
+		h := s.Handshakes[0]
+		if h.Redirect != 9 || h.FAPI != 10 || h.Return != 11 || h.Outcome != "signed in" {
+			t.Errorf("chain = %+v, want 9 → 10 → 11 signed in", h)
+		}
+		f := hasFinding(s, "handshake")
+		if f == nil || f.Severity != SevInfo || !strings.Contains(f.Detail, "expired") {
+			t.Errorf("handshake finding = %+v", f)
+		}
+		for _, f := range s.Findings {
+			if f.Severity != SevInfo {
+				t.Errorf("unexpected %s finding %q", f.Severity, f.Title)
+			}
+		}
+	})
+	t.Run("c-signed-out", func(t *testing.T) {
+		_, s, err := analyze(t, "../testdata/har/c-signed-out.har", setup())
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := hasFinding(s, "sign-out")
+		if f == nil || f.Entries[0] != 9 {
+			t.Errorf("sign-out finding = %+v", f)
+		}
+		if hasFinding(s, "api-signed-out-while-pages-work") != nil {
+			t.Errorf("the 401 after signing out is not a bug: %v", findingCodes(s))
+		}
+		last := s.ClientUAT[len(s.ClientUAT)-1]
+		if last.Value != "0" {
+			t.Errorf("last __client_uat = %+v, want 0", last)
+		}
+	})
+	t.Run("e-dev-instance", func(t *testing.T) {
+		got, s, err := analyze(t, "../testdata/har/e-dev-instance.har", setup())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inst := got[0].Result.Verdict.Instance; inst.Type != inspect.Development || inst.FrontendAPI != "fresh-oyster-42.clerk.accounts.dev" {
+			t.Errorf("instance = %+v", inst)
+		}
+		if len(s.Handshakes) != 2 {
+			t.Fatalf("handshakes = %+v", s.Handshakes)
+		}
+		if s.Handshakes[0].Reason != inspect.DevBrowserMissing || s.Handshakes[0].Return != 2 {
+			t.Errorf("first chain = %+v", s.Handshakes[0])
+		}
+		if s.Handshakes[1].Outcome != "signed in" || s.Handshakes[1].Return != 19 {
+			t.Errorf("second chain = %+v", s.Handshakes[1])
+		}
+		if f := hasFinding(s, "dev-browser"); f == nil || f.Severity != SevInfo {
+			t.Errorf("no dev-browser finding: %v", findingCodes(s))
+		}
+	})
+}
+
+func TestSanitizedExport(t *testing.T) {
+	raw, err := os.ReadFile("../testdata/har/b-expired-handshake.har")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range doc["log"].(map[string]any)["entries"].([]any) {
+		for _, side := range []string{"request", "response"} {
+			m := e.(map[string]any)[side].(map[string]any)
+			var kept []any
+			for _, h := range m["headers"].([]any) {
+				n := strings.ToLower(h.(map[string]any)["name"].(string))
+				if n != "cookie" && n != "set-cookie" && n != "authorization" {
+					kept = append(kept, h)
+				}
+			}
+			m["headers"] = kept
+			m["cookies"] = []any{}
+		}
+	}
+	out, _ := json.Marshal(doc)
+	path := filepath.Join(t.TempDir(), "sanitized.har")
+	if err := os.WriteFile(path, out, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, s, err := analyze(t, path, &inspect.Setup{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := hasFinding(s, "sanitized-export")
+	if f == nil || f.Severity != SevError || !strings.Contains(f.Next, "Allow to generate HAR with sensitive data") {
+		t.Fatalf("sanitized finding = %+v", f)
+	}
+	if !s.Sanitized {
+		t.Error("Story.Sanitized not set")
+	}
+}
+
+func TestTruncatedCapture(t *testing.T) {
+	raw, err := os.ReadFile("../testdata/har/a-signed-in-happy.har")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "cut.har")
+	if err := os.WriteFile(path, raw[:len(raw)*2/3], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := analyze(t, path, &inspect.Setup{})
+	var te *TruncatedError
+	if !errors.As(err, &te) {
+		t.Fatalf("err = %v, want a TruncatedError", err)
+	}
+	if te.Entries != len(got) || te.Entries == 0 || te.Line == 0 {
+		t.Errorf("truncated after %d entries (line %d), read %d", te.Entries, te.Line, len(got))
+	}
+	if !strings.Contains(err.Error(), "truncated") {
+		t.Errorf("message: %v", err)
+	}
+}

@@ -1,0 +1,51 @@
+package ui
+
+import (
+	"io"
+	"time"
+
+	"clerkscope/bapi"
+	"clerkscope/inspect"
+)
+
+// Config is what the dashboard needs from the command line.
+type Config struct {
+	Setup  *inspect.Setup
+	Looker *bapi.Looker
+	// Path is a HAR or text file to open ("-" with Stdin).
+	Path  string
+	Stdin []byte
+	// Reveal starts with secrets shown.
+	Reveal  bool
+	Version string
+	// ReportTo writes the redacted Markdown report of a file.
+	ReportTo func(w io.Writer, path string) error
+	// Now is the clock (tests pin it).
+	Now func() time.Time
+	// ReportDir is where r writes reports (default: the working folder).
+	ReportDir string
+}
+
+// common is the state every component shares: size, styles, keys, clock
+// and the judging setup. It is passed in, never global.
+type common struct {
+	width, height int
+	styles        styles
+	keys          keyMap
+	cfg           Config
+	reveal        bool
+}
+
+func (c *common) now() time.Time {
+	if c.cfg.Now != nil {
+		return c.cfg.Now()
+	}
+	return time.Now()
+}
+
+func (c *common) text(s string) string {
+	if c.reveal {
+		return s
+	}
+	return inspect.RedactText(s)
+}

@@ -1,0 +1,154 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/atotto/clipboard"
+	"github.com/charmbracelet/x/ansi"
+
+	"clerkscope/har"
+	"clerkscope/inspect"
+)
+
+// copiedMsg reports how a copy reached the user.
+type copiedMsg struct {
+	what string
+	how  string
+	err  error
+}
+
+// reportWrittenMsg reports a written report.
+type reportWrittenMsg struct {
+	path string
+	err  error
+}
+
+// copyCmd copies text: OSC 52 through the terminal first (it works over
+// SSH and in tmux with set-clipboard on), the local clipboard when one
+// exists, and a file as the last resort, so the text is never lost.
+func copyCmd(what, text, dir string) tea.Cmd {
+	local := func() tea.Msg {
+		if !clipboard.Unsupported {
+			if err := clipboard.WriteAll(text); err == nil {
+				return copiedMsg{what: what, how: "to the system clipboard and the terminal's (OSC 52)"}
+			}
+		}
+		f, err := os.CreateTemp(dir, "clerkscope-copy-*.txt")
+		if err != nil {
+			return copiedMsg{what: what, how: "to the terminal's clipboard (OSC 52) only", err: err}
+		}
+		defer f.Close()
+		if _, err := f.WriteString(text); err != nil {
+			return copiedMsg{what: what, err: err}
+		}
+		return copiedMsg{what: what, how: "to the terminal's clipboard (OSC 52); no system clipboard here, so also saved to " + f.Name()}
+	}
+	return tea.Sequence(tea.SetClipboard(text), local)
+}
+
+// copyText builds what the copy menu copies for a row.
+func (c *common) copyText(choice string, r *row, all []*row, story *har.Story) (string, string, error) {
+	switch choice {
+	case "t":
+		if !r.j.Judged || r.j.Result.Verdict.Token == nil {
+			return "", "", fmt.Errorf("this request has no session token")
+		}
+		return "session token", r.j.Result.Verdict.Token.Raw, nil
+	case "c":
+		if !r.j.Judged || r.j.Result.Verdict.Token == nil {
+			return "", "", fmt.Errorf("this request has no session token")
+		}
+		b, _ := json.MarshalIndent(r.j.Result.Verdict.Token.Payload, "", "  ")
+		return "claims JSON", string(b), nil
+	case "u":
+		return "request as cURL (contains live cookies)", curlFor(r.j), nil
+	case "r":
+		var buf bytes.Buffer
+		if err := c.writeReport(&buf, all, story); err != nil {
+			return "", "", err
+		}
+		return "redacted report", buf.String(), nil
+	}
+	return "", "", fmt.Errorf("unknown choice")
+}
+
+// curlFor rebuilds the request as a bash cURL command.
+func curlFor(j *har.Judged) string {
+	q := func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+	var b strings.Builder
+	b.WriteString("curl " + q(j.Request.URL))
+	if m := strings.ToUpper(j.Request.Method); m != "" && m != "GET" {
+		b.WriteString(" -X " + m)
+	}
+	hdrs := j.Request.Headers
+	if j.Entry != nil {
+		hdrs = nil
+		for _, h := range j.Entry.Request.Headers {
+			hdrs = append(hdrs, inspect.Header{Name: h.Name, Value: h.Value})
+		}
+		if c, raw := j.Entry.CookieHeader(); !raw && c != "" {
+			hdrs = append(hdrs, inspect.Header{Name: "cookie", Value: c})
+		}
+	}
+	for _, h := range hdrs {
+		if strings.HasPrefix(h.Name, ":") {
+			continue
+		}
+		b.WriteString(" \\\n  -H " + q(h.Name+": "+h.Value))
+	}
+	return b.String()
+}
+
+// writeReport writes the redacted Markdown report of the rows in memory.
+func (c *common) writeReport(w *bytes.Buffer, rows []*row, story *har.Story) error {
+	name := c.cfg.Path
+	if name == "" {
+		name = "pasted request"
+	}
+	rep := har.NewMarkdownReport(w, name, inspect.RenderOptions{Reveal: c.reveal})
+	for _, r := range rows {
+		rep.Write(r.j)
+	}
+	return rep.Close(story, nil)
+}
+
+// reportCmd writes the report to a file in the report folder.
+func (c *common) reportCmd(rows []*row, story *har.Story) tea.Cmd {
+	var buf bytes.Buffer
+	err := c.writeReport(&buf, rows, story)
+	dir := c.cfg.ReportDir
+	now := c.now()
+	return func() tea.Msg {
+		if err != nil {
+			return reportWrittenMsg{err: err}
+		}
+		path := filepath.Join(dir, "clerkscope-report-"+now.UTC().Format("20060102-150405")+".md")
+		if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+			return reportWrittenMsg{err: err}
+		}
+		return reportWrittenMsg{path: path}
+	}
+}
+
+func truncateW(s string, w int) string { return ansi.Truncate(s, max(1, w), "…") }
+
+// menuView is the copy menu.
+func (c *common) menuView() string {
+	st := c.styles
+	lines := []string{
+		st.Title.Render("Copy"),
+		st.Key.Render("t") + "  the session token",
+		st.Key.Render("c") + "  the claims as JSON",
+		st.Key.Render("u") + "  the request as cURL",
+		st.Key.Render("r") + "  the redacted report",
+		st.Muted.Render("esc closes"),
+	}
+	return st.Menu.Render(strings.Join(lines, "\n"))
+}
+

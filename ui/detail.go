@@ -1,0 +1,601 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"clerkscope/bapi"
+	"clerkscope/har"
+	"clerkscope/inspect"
+)
+
+// tab is a detail tab.
+type tab int
+
+const (
+	tabVerdict tab = iota
+	tabCookies
+	tabToken
+	tabTimeline
+	tabBAPI
+	tabRaw
+	tabCount
+)
+
+func (t tab) String() string {
+	return [...]string{"Verdict", "Cookies", "Token", "Timeline", "BAPI", "Raw"}[t]
+}
+
+// lookupState is the Backend API lookup of one request.
+type lookupState struct {
+	loading bool
+	result  *bapi.Lookup
+	err     error
+}
+
+func wrap(s string, w int) string {
+	if w < 10 {
+		w = 10
+	}
+	return ansi.Wrap(s, w, " ,/&?")
+}
+
+// bullet wraps text under a hanging "• ".
+func bullet(s string, w int) string {
+	lines := strings.Split(wrap(s, w-2), "\n")
+	for i := range lines {
+		if i == 0 {
+			lines[i] = "• " + lines[i]
+		} else {
+			lines[i] = "  " + lines[i]
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// field writes "label: value" with the value wrapped under itself.
+func (c *common) field(b *strings.Builder, label, value string, w int) {
+	pad := 13
+	lines := strings.Split(wrap(value, w-pad), "\n")
+	for i, l := range lines {
+		if i == 0 {
+			b.WriteString(c.styles.Key.Render(fmt.Sprintf("%-*s", pad, label+":")) + l + "\n")
+		} else {
+			b.WriteString(strings.Repeat(" ", pad) + l + "\n")
+		}
+	}
+}
+
+func (c *common) statusBadge(v *inspect.Verdict) string {
+	st := c.styles
+	label := strings.ToUpper(v.Status)
+	switch v.Status {
+	case inspect.SignedIn:
+		if v.Auth != nil && !v.Auth.IsAuthenticated {
+			return st.Warn.Render("SIGNED-IN (PENDING)")
+		}
+		return st.OK.Render(label)
+	case inspect.Handshake:
+		return st.Info.Render(label)
+	case inspect.Throws:
+		return st.Err.Render("THROWS (HTTP 500)")
+	}
+	return st.Warn.Render(label)
+}
+
+func (c *common) fapiNote(j *har.Judged, w int) string {
+	var b strings.Builder
+	b.WriteString(c.styles.Muted.Render("Frontend API request: the SDK does not judge it.") + "\n\n")
+	c.field(&b, "URL", c.text(j.Entry.Request.URL), w)
+	c.field(&b, "HTTP", fmt.Sprint(j.Entry.Response.Status), w)
+	if strings.Contains(j.Entry.Request.URL, "/v1/client/handshake") {
+		b.WriteString("\n" + wrap("This is the handshake itself: the browser visits Clerk's Frontend API, which redirects back to the app with __clerk_handshake (a cookie in production, a query parameter in development).", w) + "\n")
+	}
+	return b.String()
+}
+
+// verdictTab: status, reason, why, next steps and the evidence chain.
+func (c *common) verdictTab(r *row, w int) string {
+	st := c.styles
+	j := r.j
+	if !j.Judged {
+		return c.fapiNote(j, w)
+	}
+	v := j.Result.Verdict
+	e := j.Result.Explanation
+	var b strings.Builder
+	b.WriteString(c.statusBadge(v))
+	if v.Reason != "" {
+		b.WriteString("  " + st.Value.Render(v.Reason))
+	}
+	b.WriteString("\n" + st.Muted.Render("as @clerk/backend 3.25.0 decides at "+j.Result.At.UTC().Format(time.RFC3339)) + "\n\n")
+	b.WriteString(st.Heading.Render(wrap(e.Summary, w)) + "\n\n")
+	if e.Why != "" {
+		b.WriteString(st.Title.Render("Why") + "\n" + wrap(c.text(e.Why), w) + "\n\n")
+	}
+	if len(e.Next) > 0 {
+		b.WriteString(st.Title.Render("What to check next") + "\n")
+		for _, n := range e.Next {
+			b.WriteString(bullet(c.text(n), w) + "\n")
+		}
+		b.WriteString("\n")
+	}
+	if j.Entry != nil && (j.Observed.AuthStatus != "" || j.Observed.Agrees != nil) {
+		said := j.Observed.AuthStatus
+		if said == "" {
+			said = inspect.SignedIn
+		}
+		if j.Observed.AuthReason != "" {
+			said += " " + j.Observed.AuthReason
+		}
+		mark := st.OK.Render("agrees")
+		if j.Observed.Agrees != nil && !*j.Observed.Agrees {
+			mark = st.Err.Render("differs from clerkscope")
+		}
+		c.field(&b, "Server said", said+"  "+mark, w)
+	}
+	if v.Location != "" {
+		c.field(&b, "Redirect", "307 → "+c.text(v.Location), w)
+	}
+	if v.Message != "" {
+		c.field(&b, "SDK message", c.text(v.Message), w)
+	}
+	if v.Error != "" {
+		c.field(&b, "Error", strings.ReplaceAll(v.Error, "\n\n", "\n"), w)
+	}
+	for _, l := range v.Logs {
+		c.field(&b, "SDK log", strings.SplitN(l, "\n", 2)[0], w)
+	}
+	for _, call := range v.BAPICalls {
+		note := ""
+		if call.Changes {
+			note = " (changes state: never called by clerkscope)"
+		}
+		c.field(&b, "Backend API", call.Method+" "+call.Path+" → "+call.Answered+note, w)
+	}
+	if len(v.Assumptions) > 0 {
+		b.WriteString("\n" + st.Warn.Render("Assumptions") + "\n")
+		for _, a := range v.Assumptions {
+			b.WriteString(bullet(a, w) + "\n")
+		}
+	}
+	b.WriteString("\n" + st.Title.Render("Evidence, step by step") + "\n")
+	for _, s := range v.Evidence {
+		b.WriteString(st.Cursor.Render(fmt.Sprintf("%-6s", s.ID)) + " " + wrap(s.Check, w-7) + "\n")
+		b.WriteString(indent(wrap(c.text(s.Found), w-9), "         ") + "\n")
+		if s.Outcome != "" {
+			b.WriteString(indent(wrap("→ "+s.Outcome, w-9), "         ") + "\n")
+		}
+	}
+	return b.String()
+}
+
+func indent(s, prefix string) string {
+	lines := strings.Split(s, "\n")
+	for i := range lines {
+		lines[i] = prefix + lines[i]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// cookiesTab: every Clerk cookie of the request, which set the SDK reads
+// and why, and the Set-Cookie lines of the response.
+func (c *common) cookiesTab(r *row, w int) string {
+	st := c.styles
+	j := r.j
+	var b strings.Builder
+	cookies := j.Request.Cookies()
+	if j.Entry != nil && len(cookies) == 0 {
+		if hdr, _ := j.Entry.CookieHeader(); hdr != "" {
+			cookies = inspect.ParseCookieHeader(hdr)
+		}
+	}
+	var cs *inspect.CookieSet
+	if j.Judged {
+		cs = j.Result.Verdict.CookieSet
+	}
+	if cs != nil {
+		set := "un-suffixed"
+		if cs.Suffixed {
+			set = "suffixed (_" + cs.Suffix + ")"
+		}
+		b.WriteString(st.Title.Render("The SDK reads the "+set+" set") + "\n")
+		b.WriteString(wrap("Rule "+cs.Rule+": "+cs.Why, w) + "\n\n")
+	}
+	b.WriteString(st.Title.Render("Request cookies") + "\n")
+	any := false
+	for _, ck := range cookies {
+		if !clerkCookie(ck.Name) {
+			continue
+		}
+		any = true
+		note := ""
+		switch {
+		case ck.Shadowed:
+			note = st.Muted.Render("(duplicate: the SDK reads the first)")
+		case cs != nil && isSuffixed(ck.Name, cs.Suffix) && !cs.Suffixed && suffixable(ck.Name):
+			note = st.Muted.Render("(not read: un-suffixed set in use)")
+		case cs != nil && !isSuffixed(ck.Name, cs.Suffix) && cs.Suffixed && suffixable(ck.Name):
+			note = st.Muted.Render("(not read: suffixed set in use)")
+		case cs != nil:
+			note = st.OK.Render("(read)")
+		}
+		val := ck.Value
+		if !c.reveal {
+			val = inspect.RedactCookieValue(ck.Name, val)
+		}
+		b.WriteString(st.Key.Render(ck.Name) + " " + note + "\n")
+		b.WriteString(indent(wrap(val, w-2), "  ") + "\n")
+		if tok, err := inspect.DecodeJWT(ck.Value); err == nil && strings.HasPrefix(ck.Name, "__session") {
+			b.WriteString(st.Muted.Render(indent(wrap(fmt.Sprintf("sub %s · sid %s · iss %s", tok.ClaimString("sub"), tok.ClaimString("sid"), tok.ClaimString("iss")), w-2), "  ")) + "\n")
+		}
+	}
+	if !any {
+		b.WriteString(st.Muted.Render("no Clerk cookies on this request") + "\n")
+	}
+	var sets []string
+	if j.Entry != nil {
+		sets = j.Entry.SetCookies()
+	}
+	if len(sets) > 0 {
+		b.WriteString("\n" + st.Title.Render("Set-Cookie in the response") + "\n")
+		for _, l := range sets {
+			b.WriteString(bullet(c.text(l), w) + "\n")
+		}
+	}
+	if j.Judged {
+		if lines := j.Result.Verdict.SetCookies(); len(lines) > 0 && j.Entry == nil {
+			b.WriteString("\n" + st.Title.Render("Set-Cookie the SDK would send") + "\n")
+			for _, l := range lines {
+				b.WriteString(bullet(c.text(l), w) + "\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+func clerkCookie(name string) bool {
+	for _, p := range []string{"__session", "__client_uat", "__clerk", "__refresh", "__client", "clerk_active_context"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func isSuffixed(name, sfx string) bool { return sfx != "" && strings.HasSuffix(name, "_"+sfx) }
+
+func suffixable(name string) bool {
+	return strings.HasPrefix(name, "__session") || strings.HasPrefix(name, "__client_uat") || strings.HasPrefix(name, "__clerk_db_jwt")
+}
+
+func prettyJSON(v any) string {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// tokenTab: header and claims, times relative to the request, signature.
+func (c *common) tokenTab(r *row, w int) string {
+	st := c.styles
+	j := r.j
+	var b strings.Builder
+	if !j.Judged || j.Result.Verdict.Token == nil {
+		return st.Muted.Render("No session token on this request.")
+	}
+	v := j.Result.Verdict
+	tok := v.Token
+	at := j.Result.At
+	src := v.TokenCarrier
+	if src == "" {
+		src = "handshake or refresh"
+	}
+	c.field(&b, "From", src, w)
+	if s := v.Signature; s != nil {
+		state := string(s.State)
+		switch s.State {
+		case inspect.SigVerified:
+			state = st.OK.Render(state)
+		case inspect.SigInvalid:
+			state = st.Err.Render(state)
+		default:
+			state = st.Warn.Render("not verified (no key)")
+		}
+		c.field(&b, "Signature", state+" · "+s.Detail, w)
+	}
+	for _, name := range []string{"iat", "nbf", "exp"} {
+		if t, ok := tok.ClaimTime(name); ok {
+			rel := relTime(name, t, at)
+			c.field(&b, name, t.UTC().Format(time.RFC3339)+"  "+rel, w)
+		}
+	}
+	if a := v.Auth; a != nil {
+		if s, ok := a.OrgID.(string); ok && s != "" {
+			c.field(&b, "Organization", fmt.Sprintf("%s %v %v", s, a.OrgSlug, a.OrgRole), w)
+		}
+	}
+	b.WriteString("\n" + st.Title.Render("Header") + "\n" + prettyJSON(tok.Header) + "\n\n")
+	b.WriteString(st.Title.Render("Claims") + "\n" + prettyJSON(tok.Payload) + "\n\n")
+	b.WriteString(st.Title.Render("Token") + "\n")
+	raw := tok.Raw
+	if !c.reveal {
+		raw = inspect.RedactToken(raw)
+	}
+	b.WriteString(wrap(raw, w) + "\n")
+	if !c.reveal {
+		b.WriteString(st.Muted.Render("(signature hidden: s shows it)") + "\n")
+	}
+	return b.String()
+}
+
+func relTime(name string, t, at time.Time) string {
+	d := t.Sub(at).Round(time.Second)
+	switch name {
+	case "exp":
+		if d <= 0 {
+			return fmt.Sprintf("expired %s before this request", human(-d))
+		}
+		return fmt.Sprintf("expires %s after this request", human(d))
+	case "iat":
+		if d > 0 {
+			return fmt.Sprintf("issued %s AFTER this request (clock skew)", human(d))
+		}
+		return fmt.Sprintf("issued %s before this request", human(-d))
+	default:
+		if d > 0 {
+			return fmt.Sprintf("not valid until %s after this request", human(d))
+		}
+		return fmt.Sprintf("valid since %s before this request", human(-d))
+	}
+}
+
+func human(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min %d s", int(d.Minutes()), int(d.Seconds())%60)
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h %d min", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%d days", int(d.Hours()/24))
+}
+
+// tlItem is one selectable line of the timeline.
+type tlItem struct {
+	text  string
+	entry int
+	sev   string
+}
+
+// timelineItems lists the story: findings, then the token, client and
+// handshake events, each pointing at an entry.
+func timelineItems(s *har.Story) []tlItem {
+	if s == nil {
+		return nil
+	}
+	var items []tlItem
+	for _, f := range s.Findings {
+		e := -1
+		if len(f.Entries) > 0 {
+			e = f.Entries[0]
+		}
+		items = append(items, tlItem{text: f.Title, entry: e, sev: f.Severity})
+	}
+	type ev struct {
+		entry int
+		text  string
+	}
+	var evs []ev
+	for _, t := range s.Tokens {
+		org := ""
+		if t.Org != "" {
+			org = ", org " + t.Org
+		}
+		evs = append(evs, ev{t.Entry, fmt.Sprintf("new session token (%s via %s): sid %s, expires %s%s", t.Cookie, t.Source, t.SID, time.Unix(t.EXP, 0).UTC().Format("15:04:05"), org)})
+	}
+	for _, u := range s.ClientUAT {
+		evs = append(evs, ev{u.Entry, fmt.Sprintf("__client_uat = %s (%s)", u.Value, u.Source)})
+	}
+	for _, h := range s.Handshakes {
+		evs = append(evs, ev{h.Redirect, fmt.Sprintf("handshake (%s) → %s", h.Reason, h.Outcome)})
+	}
+	sort.SliceStable(evs, func(a, b int) bool { return evs[a].entry < evs[b].entry })
+	for _, e := range evs {
+		items = append(items, tlItem{text: e.text, entry: e.entry, sev: "event"})
+	}
+	return items
+}
+
+func (c *common) timelineTab(story *har.Story, items []tlItem, cursor int, loading bool, w int) string {
+	st := c.styles
+	var b strings.Builder
+	if story == nil {
+		if loading {
+			return st.Muted.Render("The story is told once the whole capture is read…")
+		}
+		return st.Muted.Render("A single request has no timeline: open a HAR capture to follow a session.")
+	}
+	k := story.Counts
+	b.WriteString(wrap(fmt.Sprintf("%d entries: %d to the app (%d signed in, %d signed out, %d handshakes), %d to the Frontend API.", k.Entries, k.App, k.SignedIn, k.SignedOut, k.Handshake, k.FAPI), w) + "\n")
+	b.WriteString(st.Muted.Render("j/k choose, enter jumps to the request") + "\n\n")
+	for i, it := range items {
+		mark := "  "
+		if i == cursor {
+			mark = st.Cursor.Render("▶ ")
+		}
+		label := ""
+		switch it.sev {
+		case har.SevError:
+			label = st.Err.Render("ERROR ")
+		case har.SevWarning:
+			label = st.Warn.Render("WARN  ")
+		case har.SevInfo:
+			label = st.OK.Render("INFO  ")
+		default:
+			label = st.Muted.Render(fmt.Sprintf("[%3d] ", it.entry))
+		}
+		text := wrap(c.text(it.text), w-8)
+		lines := strings.Split(text, "\n")
+		b.WriteString(mark + label + lines[0] + "\n")
+		for _, l := range lines[1:] {
+			b.WriteString("        " + l + "\n")
+		}
+	}
+	return b.String()
+}
+
+// bapiTab: user, session and organization cards.
+func (c *common) bapiTab(r *row, ls *lookupState, spin string, w int) string {
+	st := c.styles
+	var b strings.Builder
+	if c.cfg.Looker == nil {
+		b.WriteString(st.Warn.Render("No Backend API key") + "\n\n")
+		b.WriteString(wrap("Set CLERK_SECRET_KEY to the instance's secret key (sk_live_… or sk_test_…) and restart clerkscope to see the user, session and organization behind this token, next to what the token says.", w) + "\n")
+		return b.String()
+	}
+	if !r.j.Judged || (r.j.Result.Verdict.Token == nil && r.j.Result.Verdict.Auth == nil) {
+		return st.Muted.Render("No session token on this request to look up.")
+	}
+	switch {
+	case ls == nil:
+		b.WriteString(wrap("Press l to look up the user, session and organization with "+c.cfg.Looker.Client().MaskedKey()+".", w) + "\n")
+	case ls.loading:
+		b.WriteString(spin + " looking up…\n")
+	case ls.err != nil:
+		b.WriteString(st.Err.Render("Lookup failed") + "\n" + wrap(ls.err.Error(), w) + "\n")
+	case ls.result == nil:
+		b.WriteString(st.Muted.Render("The token names no session or user.") + "\n")
+	default:
+		lk := ls.result
+		if len(lk.Discrepancies) > 0 {
+			b.WriteString(st.Title.Render("Token vs Backend API") + "\n")
+			for _, d := range lk.Discrepancies {
+				line := bullet(d.Text, w)
+				if d.Severity == "error" {
+					line = st.Err.Render(line)
+				} else {
+					line = st.Warn.Render(line)
+				}
+				b.WriteString(line + "\n")
+			}
+			b.WriteString("\n")
+		}
+		if u := lk.User; u != nil {
+			b.WriteString(st.Title.Render("User") + "\n")
+			c.field(&b, "id", u.ID, w)
+			c.field(&b, "name", orDash(u.Name()), w)
+			c.field(&b, "email", orDash(u.PrimaryEmail()), w)
+			c.field(&b, "banned", yesNo(u.Banned), w)
+			c.field(&b, "locked", yesNo(u.Locked), w)
+			c.field(&b, "2FA", yesNo(u.TwoFactorEnabled), w)
+			c.field(&b, "last sign-in", fmtT(u.LastSignInAt.Time), w)
+			b.WriteString("\n")
+		}
+		if s := lk.Session; s != nil {
+			b.WriteString(st.Title.Render("Session") + "\n")
+			c.field(&b, "id", s.ID, w)
+			c.field(&b, "status", s.Status, w)
+			c.field(&b, "last active", fmtT(s.LastActiveAt.Time), w)
+			c.field(&b, "expires", fmtT(s.ExpireAt.Time), w)
+			b.WriteString("\n")
+		}
+		if o := lk.Organization; o != nil {
+			b.WriteString(st.Title.Render("Organization") + "\n")
+			c.field(&b, "id", o.ID, w)
+			c.field(&b, "name", o.Name+" ("+o.Slug+")", w)
+			if m := lk.Membership; m != nil {
+				c.field(&b, "role now", m.Role, w)
+				c.field(&b, "permissions", strings.Join(m.Permissions, ", "), w)
+			}
+			b.WriteString("\n")
+		}
+		for _, e := range lk.Errors {
+			b.WriteString(st.Err.Render(wrap(e, w)) + "\n")
+		}
+	}
+	return b.String()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func fmtT(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// rawTab: request and response headers, redacted until revealed.
+func (c *common) rawTab(r *row, w int) string {
+	st := c.styles
+	var b strings.Builder
+	j := r.j
+	b.WriteString(st.Title.Render("Request") + "\n")
+	b.WriteString(wrap(strings.ToUpper(j.Request.Method)+" "+c.text(j.Request.URL), w) + "\n")
+	hdrs := j.Request.Headers
+	if j.Entry != nil {
+		hdrs = nil
+		for _, h := range j.Entry.Request.Headers {
+			hdrs = append(hdrs, inspect.Header{Name: h.Name, Value: h.Value})
+		}
+	}
+	for _, h := range hdrs {
+		b.WriteString(c.headerLine(h, w) + "\n")
+	}
+	if j.Entry != nil {
+		b.WriteString("\n" + st.Title.Render(fmt.Sprintf("Response %d %s", j.Entry.Response.Status, j.Entry.Response.StatusText)) + "\n")
+		for _, h := range j.Entry.Response.Headers {
+			b.WriteString(c.headerLine(inspect.Header{Name: h.Name, Value: h.Value}, w) + "\n")
+		}
+	} else if j.Judged {
+		b.WriteString("\n" + st.Title.Render("Response headers the SDK would send") + "\n")
+		for _, h := range j.Result.Verdict.Headers {
+			b.WriteString(c.headerLine(h, w) + "\n")
+		}
+	}
+	if !c.reveal {
+		b.WriteString("\n" + st.Muted.Render("Secret values are redacted: s shows them.") + "\n")
+	}
+	return b.String()
+}
+
+func (c *common) headerLine(h inspect.Header, w int) string {
+	val := h.Value
+	if !c.reveal {
+		switch strings.ToLower(h.Name) {
+		case "cookie":
+			var parts []string
+			for _, ck := range inspect.ParseCookieHeader(val) {
+				parts = append(parts, ck.Name+"="+inspect.RedactCookieValue(ck.Name, ck.Raw))
+			}
+			val = strings.Join(parts, "; ")
+		case "authorization":
+			scheme, rest, _ := strings.Cut(val, " ")
+			val = scheme + " " + inspect.RedactToken(rest)
+		default:
+			val = inspect.RedactText(val)
+		}
+	}
+	line := c.styles.Key.Render(h.Name+": ") + val
+	return wrap(line, w)
+}
