@@ -194,6 +194,8 @@ func (t *thrown) Error() string { return t.text }
 
 // judge holds the AuthenticateContext of one request.
 type judge struct {
+	decoded map[string]decodedJWT
+
 	env  Env
 	opts Options
 	ctx  context.Context
@@ -241,7 +243,7 @@ func Judge(req Request, opts Options, env Env) *Verdict {
 	if env.Now.IsZero() {
 		env.Now = time.Unix(0, 0)
 	}
-	j := &judge{env: env, opts: opts, ctx: env.Context, v: &Verdict{}}
+	j := &judge{env: env, opts: opts, ctx: env.Context, v: &Verdict{Evidence: make([]Step, 0, 12)}}
 	if err := j.run(req); err != nil {
 		var t *thrown
 		if errors.As(err, &t) {
@@ -260,6 +262,80 @@ func Judge(req Request, opts Options, env Env) *Verdict {
 		j.v.Headers = []Header{}
 	}
 	return j.v
+}
+
+// decodedJWT memoises DecodeJWT: the SDK decodes the same token many
+// times per request (cookie-set choice, category, machine sniffing,
+// verification); the answers do not change within one request.
+type decodedJWT struct {
+	jwt    *JWT
+	err    error
+	format bool // jwtFormat(token)
+}
+
+func (j *judge) decode(token string) (*JWT, error) {
+	if d, ok := j.decoded[token]; ok {
+		return d.jwt, d.err
+	}
+	if j.decoded == nil {
+		j.decoded = map[string]decodedJWT{}
+	}
+	t, err := DecodeJWT(token)
+	j.decoded[token] = decodedJWT{t, err, jwtFormat(token)}
+	return t, err
+}
+
+// jwtFormat is the SDK's JWT shape test, memoised with the decode.
+func (j *judge) jwtFormat(token string) bool {
+	j.decode(token)
+	return j.decoded[token].format
+}
+
+func (j *judge) isOAuthJWT(token string) bool {
+	if !j.jwtFormat(token) {
+		return false
+	}
+	t, err := j.decode(token)
+	if err != nil {
+		return false
+	}
+	typ, _ := asString(field(t.Header, "typ"))
+	return typ == "at+jwt" || typ == "application/at+jwt"
+}
+
+func (j *judge) isM2MJWT(token string) bool {
+	if !j.jwtFormat(token) {
+		return false
+	}
+	t, err := j.decode(token)
+	if err != nil {
+		return false
+	}
+	sub, ok := asString(t.Claim("sub"))
+	return ok && strings.HasPrefix(sub, "mch_")
+}
+
+func (j *judge) isMachineJWT(token string) bool { return j.isOAuthJWT(token) || j.isM2MJWT(token) }
+
+func (j *judge) hasNonSessionCategory(token string) bool {
+	t, err := j.decode(token)
+	return err == nil && isNonSessionCategory(field(t.Header, "cat"))
+}
+
+func (j *judge) isMachineToken(token string) bool {
+	return strings.HasPrefix(token, "mt_") || strings.HasPrefix(token, "oat_") || strings.HasPrefix(token, "ak_") || j.isMachineJWT(token)
+}
+
+func (j *judge) machineTokenType(token string) string {
+	switch {
+	case strings.HasPrefix(token, "mt_") || j.isM2MJWT(token):
+		return TokenTypeM2M
+	case strings.HasPrefix(token, "oat_") || j.isOAuthJWT(token):
+		return TokenTypeOAuth
+	case strings.HasPrefix(token, "ak_"):
+		return TokenTypeAPIKey
+	}
+	return ""
 }
 
 func (j *judge) step(id, check, found string) {
@@ -316,7 +392,11 @@ func (j *judge) run(req Request) error {
 
 	// createAuthenticateContext
 	if j.opts.PublishableKey != "" {
-		j.suffix = CookieSuffix(j.opts.PublishableKey)
+		if pk, err := parsePublishableKeyCached(j.opts.PublishableKey); err == nil {
+			j.suffix = pk.CookieSuffix
+		} else {
+			j.suffix = CookieSuffix(j.opts.PublishableKey)
+		}
 	}
 	machineOnly := acc == TokenTypeM2M || acc == TokenTypeAPIKey
 	if !machineOnly {
@@ -373,8 +453,8 @@ func (j *judge) run(req Request) error {
 
 	if j.accepts != nil && j.accepts.IsList {
 		typ := TokenTypeSession
-		if j.hasHeaderToken && isMachineToken(j.tokenInHeader) {
-			typ = machineTokenType(j.tokenInHeader)
+		if j.hasHeaderToken && j.isMachineToken(j.tokenInHeader) {
+			typ = j.machineTokenType(j.tokenInHeader)
 		}
 		j.step("R1", "acceptsToken list "+j.accepts.String()+" includes the presented token type", typ)
 		if !j.accepts.accepts(typ) {
@@ -443,7 +523,7 @@ func (j *judge) initPublishableKey() error {
 		j.step("1.1", "instance", "unknown; cookie suffix "+orNone(j.suffix, j.suffix != "")+" taken from the cookie names")
 		return nil
 	}
-	pk, err := ParsePublishableKey(j.opts.PublishableKey)
+	pk, err := parsePublishableKeyCached(j.opts.PublishableKey)
 	if err != nil {
 		var ke *KeyError
 		if errors.As(err, &ke) {
@@ -560,7 +640,7 @@ func (j *judge) usesSuffixedCookies() *CookieSet {
 	ss := j.suffixed("__session")
 	s := j.cookie("__session")
 	if s != "" {
-		sj, err := DecodeJWT(s)
+		sj, err := j.decode(s)
 		if err != nil || !truthy(sj.Claim("iss")) {
 			cs.Rule, cs.Why = "1", "__session is present but is not a JWT with an iss claim, so the un-suffixed set is used"
 			return cs
@@ -578,7 +658,7 @@ func (j *judge) usesSuffixedCookies() *CookieSet {
 		return cs
 	}
 	iat := func(tok string) float64 {
-		jj, err := DecodeJWT(tok)
+		jj, err := j.decode(tok)
 		if err != nil {
 			return 0
 		}
@@ -599,7 +679,7 @@ func (j *judge) usesSuffixedCookies() *CookieSet {
 	}
 	if j.instance != Production {
 		expired := false
-		if jj, err := DecodeJWT(ss); err == nil {
+		if jj, err := j.decode(ss); err == nil {
 			expired = jsToNumber(jj.Claim("exp")) <= math.Trunc(float64(j.env.Now.UnixMilli())/1000)
 		}
 		if (!hasUs || us != "0") && hasU && u == "0" && expired {
@@ -724,6 +804,7 @@ func (j *judge) verifyParams() verifyParams {
 		authorizedParties: j.opts.AuthorizedParties,
 		clockSkew:         skew,
 		now:               j.env.Now,
+		decode:            j.decode,
 	}
 }
 
@@ -919,7 +1000,7 @@ func (j *judge) signedIn(claims any, token string, headers *respHeaders) {
 	} else {
 		j.v.Auth = a
 	}
-	if tok, err := DecodeJWT(token); err == nil {
+	if tok, err := j.decode(token); err == nil {
 		j.v.Token = tok
 	}
 	if headers == nil {
@@ -932,11 +1013,11 @@ func (j *judge) signedIn(claims any, token string, headers *respHeaders) {
 func (j *judge) sessionTokenInHeader() error {
 	t := j.tokenInHeader
 	j.v.TokenCarrier = "header"
-	if tok, err := DecodeJWT(t); err == nil {
+	if tok, err := j.decode(t); err == nil {
 		j.v.Token = tok
 	}
-	j.step("H1", "is the Authorization token a machine, OAuth or non-session JWT?", tokenKind(t))
-	if isMachineJWT(t) || hasNonSessionCategory(t) {
+	j.step("H1", "is the Authorization token a machine, OAuth or non-session JWT?", j.tokenKind(t))
+	if j.isMachineJWT(t) || j.hasNonSessionCategory(t) {
 		j.outcome("signed-out: wrong kind of token")
 		j.signedOut(TokenTypeMismatch, "", nil)
 		return nil
@@ -951,17 +1032,17 @@ func (j *judge) sessionTokenInHeader() error {
 	return nil
 }
 
-func tokenKind(t string) string {
+func (j *judge) tokenKind(t string) string {
 	switch {
-	case isOAuthJWT(t):
+	case j.isOAuthJWT(t):
 		return "an OAuth access token (typ at+jwt)"
-	case isM2MJWT(t):
+	case j.isM2MJWT(t):
 		return "a machine (M2M) token (sub mch_…)"
-	case hasNonSessionCategory(t):
-		jj, _ := DecodeJWT(t)
+	case j.hasNonSessionCategory(t):
+		jj, _ := j.decode(t)
 		return "a JWT of category " + jsToStringValue(field(jj.Header, "cat")) + " (" + categoryName(jsToStringValue(field(jj.Header, "cat"))) + ")"
 	}
-	if _, err := DecodeJWT(t); err != nil {
+	if _, err := j.decode(t); err != nil {
 		return "not a decodable JWT"
 	}
 	return "a session-token JWT"
@@ -1042,7 +1123,7 @@ func (j *judge) sessionTokenError(err error, carrier string) error {
 // attemptRefresh is refreshToken + attemptRefresh; code "" means success.
 func (j *judge) attemptRefresh() (claims any, headers *respHeaders, token string, code string) {
 	expired := j.sessionToken()
-	jj, err := DecodeJWT(expired)
+	jj, err := j.decode(expired)
 	if err != nil {
 		return nil, nil, "", RefreshExpiredTokenDecodeFailed
 	}
@@ -1092,7 +1173,7 @@ func (j *judge) attemptRefresh() (claims any, headers *respHeaders, token string
 func (j *judge) cookiePath() error {
 	j.v.TokenCarrier = "cookie"
 	if j.sessionInCookie != "" {
-		if tok, err := DecodeJWT(j.sessionInCookie); err == nil {
+		if tok, err := j.decode(j.sessionInCookie); err == nil {
 			j.v.Token = tok
 		}
 	}
@@ -1213,7 +1294,7 @@ func (j *judge) cookiePath() error {
 		j.maybeHandshake(ClientUATWithoutSessionToken, "", nil)
 		return nil
 	}
-	tok, err := DecodeJWT(j.sessionInCookie)
+	tok, err := j.decode(j.sessionInCookie)
 	j.step("C10", "does __session decode as a JWT?", yesNo(err == nil, "yes", "no: "+errText(err)))
 	if err != nil {
 		return j.sessionTokenError(err, "cookie")
@@ -1221,8 +1302,8 @@ func (j *judge) cookiePath() error {
 	if tok.Payload == nil {
 		return j.throw("Cannot read properties of null (reading 'iat')")
 	}
-	j.step("C11", "is __session a session token (not a template, machine or OAuth JWT)?", tokenKind(j.sessionInCookie))
-	if isMachineJWT(j.sessionInCookie) || hasNonSessionCategory(j.sessionInCookie) {
+	j.step("C11", "is __session a session token (not a template, machine or OAuth JWT)?", j.tokenKind(j.sessionInCookie))
+	if j.isMachineJWT(j.sessionInCookie) || j.hasNonSessionCategory(j.sessionInCookie) {
 		j.outcome("signed-out: wrong kind of token")
 		j.signedOut(TokenTypeMismatch, "", nil)
 		return nil
@@ -1435,7 +1516,7 @@ func (j *judge) resolveHandshake() (bool, error) {
 		j.signedOut(SessionTokenMissing, "", headers)
 		return true, nil
 	}
-	if tok, err := DecodeJWT(sessionToken); err == nil {
+	if tok, err := j.decode(sessionToken); err == nil {
 		j.v.Token = tok
 	}
 	r := j.verify(sessionToken)
@@ -1471,7 +1552,7 @@ func (j *judge) resolveHandshake() (bool, error) {
 
 // verifyHandshakeToken is verifyHandshakeToken + verifyHandshakeJwt.
 func (j *judge) verifyHandshakeToken(token string) ([]string, error) {
-	tok, err := DecodeJWT(token)
+	tok, err := j.decode(token)
 	if err != nil {
 		return nil, err
 	}
@@ -1524,8 +1605,8 @@ func (j *judge) verifyHandshakeToken(token string) ([]string, error) {
 // anyTokenInHeader is authenticateAnyRequestWithTokenInHeader.
 func (j *judge) anyTokenInHeader() error {
 	t := j.tokenInHeader
-	if isMachineToken(t) {
-		typ := machineTokenType(t)
+	if j.isMachineToken(t) {
+		typ := j.machineTokenType(t)
 		if !j.accepts.accepts(typ) {
 			ret := typ
 			if !j.accepts.IsList {
@@ -1536,7 +1617,7 @@ func (j *judge) anyTokenInHeader() error {
 		}
 		return j.verifyMachine(typ, t)
 	}
-	if hasNonSessionCategory(t) {
+	if j.hasNonSessionCategory(t) {
 		j.signedOut(TokenTypeMismatch, "", nil)
 		return nil
 	}
@@ -1553,12 +1634,12 @@ func (j *judge) anyTokenInHeader() error {
 // machineTokenInHeader is authenticateMachineRequestWithTokenInHeader.
 func (j *judge) machineTokenInHeader(acc string) error {
 	t := j.tokenInHeader
-	j.step("R2''", "acceptsToken "+acc+": is the Authorization token a machine token?", tokenKind(t))
-	if !isMachineToken(t) {
+	j.step("R2''", "acceptsToken "+acc+": is the Authorization token a machine token?", j.tokenKind(t))
+	if !j.isMachineToken(t) {
 		j.signedOutMachine(acc, TokenTypeMismatch, "")
 		return nil
 	}
-	typ := machineTokenType(t)
+	typ := j.machineTokenType(t)
 	if typ != acc {
 		j.signedOutMachine(acc, TokenTypeMismatch, "")
 		return nil

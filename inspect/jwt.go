@@ -114,23 +114,33 @@ func isNonSessionCategory(cat any) bool {
 	return !ok || s != CategorySession && s != CategoryIgnore
 }
 
-var jwtFormat = func(token string) bool {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return false
+// b64urlChar marks the base64url alphabet.
+var b64urlChar = func() (t [256]bool) {
+	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" {
+		t[c] = true
 	}
-	for _, p := range parts {
-		if p == "" {
-			return false
-		}
-		for i := 0; i < len(p); i++ {
-			c := p[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+	return t
+}()
+
+// jwtFormat is the SDK's /^[a-zA-Z0-9\-_]+\.[a-zA-Z0-9\-_]+\.[a-zA-Z0-9\-_]+$/.
+func jwtFormat(token string) bool {
+	dots, run := 0, 0
+	for i := 0; i < len(token); i++ {
+		c := token[i]
+		if c == '.' {
+			if run == 0 {
 				return false
 			}
+			dots++
+			run = 0
+			continue
 		}
+		if !b64urlChar[c] {
+			return false
+		}
+		run++
 	}
-	return true
+	return dots == 2 && run > 0
 }
 
 // isOAuthJWT and isM2MJWT are the SDK's machine-JWT sniffers.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // keySetupGuidance is appended by the SDK to every publishable-key error.
@@ -143,12 +144,28 @@ func atob(s string) (string, error) {
 	return string(r), nil
 }
 
+var base64ToURL = strings.NewReplacer("+", "-", "/", "_")
+
 // CookieSuffix is the first 8 characters of base64url(SHA-1(key)).
 func CookieSuffix(publishableKey string) string {
 	sum := sha1.Sum([]byte(publishableKey))
 	s := base64.StdEncoding.EncodeToString(sum[:])
-	s = strings.NewReplacer("+", "-", "/", "_").Replace(s)
-	return s[:8]
+	return base64ToURL.Replace(s)[:8]
+}
+
+// parsedKeys caches ParsePublishableKey: one app has one key.
+var parsedKeys sync.Map // key → *PublishableKey
+
+// parsePublishableKeyCached is ParsePublishableKey for the engine's hot path.
+func parsePublishableKeyCached(key string) (*PublishableKey, error) {
+	if pk, ok := parsedKeys.Load(key); ok {
+		return pk.(*PublishableKey), nil
+	}
+	pk, err := ParsePublishableKey(key)
+	if err == nil {
+		parsedKeys.Store(key, pk)
+	}
+	return pk, err
 }
 
 var devFrontendAPI = regexp.MustCompile(`(?i)^(([a-z]+)-){2}([0-9]{1,2})\.clerk\.accounts([a-z.]*)(dev|com)$`)
