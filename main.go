@@ -437,7 +437,9 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	} else {
 		tw := har.NewTextWriter(stdout, o, f.all, false)
 		if looker != nil {
-			tw.Extra = func(w io.Writer, j *har.Judged) { writeLookupText(w, looker.ForAuth(ctx, j.Result.Verdict, j.Result.At)) }
+			tw.Extra = func(w io.Writer, j *har.Judged) {
+				writeLookupText(w, looker.ForAuth(ctx, j.Result.Verdict, j.Result.At))
+			}
 		}
 		sink = tw
 	}

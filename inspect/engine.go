@@ -99,9 +99,9 @@ type Verdict struct {
 	Reason  string `json:"reason"`
 	Message string `json:"message"`
 	// Error is the exception text when Status is Throws.
-	Error     string   `json:"error,omitempty"`
-	TokenType any      `json:"tokenType"`
-	Auth      *Auth    `json:"auth"`
+	Error     string `json:"error,omitempty"`
+	TokenType any    `json:"tokenType"`
+	Auth      *Auth  `json:"auth"`
 	// AuthAllowPending is toAuth({treatPendingAsSignedOut: false}) when it
 	// differs from Auth (a pending session).
 	AuthAllowPending *Auth      `json:"authAllowPending,omitempty"`

@@ -151,4 +151,3 @@ func (c *common) menuView() string {
 	}
 	return st.Menu.Render(strings.Join(lines, "\n"))
 }
-
