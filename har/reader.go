@@ -102,6 +102,38 @@ type Log struct {
 type Options struct {
 	// KeepBodies keeps response content text (otherwise skipped unread).
 	KeepBodies bool
+	// Lean keeps only the headers that matter to Clerk (Cookie,
+	// Authorization, Sec-Fetch-*, Set-Cookie, Location, x-clerk-*, …);
+	// explain uses it to stay fast on huge captures. The dashboard keeps
+	// every header for its Raw tab.
+	Lean bool
+}
+
+// isLean reports whether a header is kept in Lean mode, without
+// allocating for the lower-case form.
+func isLean(name string) bool {
+	var buf [40]byte
+	if len(name) > len(buf) {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return leanHeaders[string(buf[:len(name)])]
+}
+
+// leanHeaders are the headers kept in Lean mode (lower case).
+var leanHeaders = map[string]bool{
+	"cookie": true, "authorization": true, "sec-fetch-dest": true, "sec-fetch-site": true, "sec-fetch-mode": true,
+	"accept": true, "referer": true, "origin": true, "host": true, ":authority": true, "x-forwarded-host": true,
+	"x-forwarded-proto": true, "cloudfront-forwarded-proto": true, "user-agent": true, "set-cookie": true,
+	"location": true, "date": true, "x-clerk-auth-status": true, "x-clerk-auth-reason": true,
+	"x-clerk-auth-message": true, "x-clerk-redirect-to": true, "access-control-allow-origin": true,
+	"access-control-allow-credentials": true, "cache-control": true, "x-clerk-trace-id": true, "content-type": true,
 }
 
 // SyntaxError is invalid JSON, with where it is.
@@ -503,19 +535,26 @@ func (r *Reader) headers() ([]Header, error) {
 	var out []Header
 	err := r.array(func() error {
 		var h Header
+		keep := true
 		err := r.object(func(k string) error {
 			var err error
 			switch k {
 			case "name":
 				h.Name, err = r.str()
+				if r.opts.Lean && !isLean(h.Name) {
+					keep = false
+				}
 			case "value":
+				if !keep {
+					return r.dec.SkipValue()
+				}
 				h.Value, err = r.str()
 			default:
 				err = r.dec.SkipValue()
 			}
 			return err
 		})
-		if h.Name != "" {
+		if h.Name != "" && (!r.opts.Lean || isLean(h.Name)) {
 			out = append(out, h)
 		}
 		return err
@@ -671,28 +710,25 @@ func parseTime(s string) time.Time {
 	return time.Time{}
 }
 
-// lineCounter counts bytes and remembers where lines start near the read
-// position, so syntax errors can be reported as line:column.
+// lineCounter counts bytes and newlines and keeps the last two chunks read,
+// so a syntax error (which jsontext reports near the read position) can be
+// given as line:column without holding the file.
 type lineCounter struct {
 	r     io.Reader
 	n     int64 // bytes read
 	base  int64 // bytes skipped before (BOM, JSONP prefix)
-	lines int   // newlines before the retained window
-	win   []byte
-	winAt int64 // offset of win[0]
+	lines int   // newlines before prev
+	prev  []byte
+	cur   []byte
+	curAt int64 // offset of cur[0]
 }
 
 func (c *lineCounter) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	if n > 0 {
-		const keep = 256 << 10
-		c.win = append(c.win, p[:n]...)
-		if len(c.win) > 2*keep {
-			drop := len(c.win) - keep
-			c.lines += bytes.Count(c.win[:drop], []byte{'\n'})
-			c.win = append(c.win[:0], c.win[drop:]...)
-			c.winAt += int64(drop)
-		}
+		c.lines += bytes.Count(c.prev, []byte{'\n'})
+		c.prev, c.cur = c.cur, append(c.prev[:0], p[:n]...)
+		c.curAt = c.n
 		c.n += int64(n)
 	}
 	return n, err
@@ -700,14 +736,16 @@ func (c *lineCounter) Read(p []byte) (int, error) {
 
 // position converts a byte offset into line and column (1-based).
 func (c *lineCounter) position(off int64) (int, int) {
-	if off < c.winAt {
+	win := append(append([]byte(nil), c.prev...), c.cur...)
+	winAt := c.curAt - int64(len(c.prev))
+	if off < winAt {
 		return c.lines + 1, 0
 	}
-	rel := int(off - c.winAt)
-	if rel > len(c.win) {
-		rel = len(c.win)
+	rel := int(off - winAt)
+	if rel > len(win) {
+		rel = len(win)
 	}
-	before := c.win[:rel]
+	before := win[:rel]
 	line := c.lines + 1 + bytes.Count(before, []byte{'\n'})
 	col := rel + 1
 	if i := bytes.LastIndexByte(before, '\n'); i >= 0 {
