@@ -136,7 +136,7 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, out any) (j
 		raw += "?" + q.Encode()
 	}
 	const maxRetries = 2
-	var lastErr error
+	var waited time.Duration
 	for attempt := 0; ; attempt++ {
 		body, err := c.once(ctx, raw, path)
 		if err == nil {
@@ -147,41 +147,40 @@ func (c *Client) get(ctx context.Context, path string, q url.Values, out any) (j
 			}
 			return body, nil
 		}
-		lastErr = err
 		var ae *Error
-		if errors.As(err, &ae) {
-			switch {
-			case ae.Status == http.StatusTooManyRequests:
-				wait := ae.RetryAfter
-				if wait <= 0 {
-					wait = time.Second
-				}
-				if wait > c.cfg.MaxRetryAfter || attempt >= maxRetries {
-					ae.GaveUp = true
-					return nil, ae
-				}
-				if c.cfg.OnWait != nil {
-					c.cfg.OnWait(wait)
-				}
-				ae.Waited += wait
-				if err := c.sleep(ctx, wait); err != nil {
-					return nil, err
-				}
-				continue
-			case ae.Status >= 500 && attempt < maxRetries:
-			default:
-				return nil, ae
-			}
-		} else if ctx.Err() != nil || attempt >= maxRetries {
-			return nil, lastErr
-		}
-		if attempt >= maxRetries {
-			return nil, lastErr
-		}
-		backoff := time.Duration(200*(1<<attempt))*time.Millisecond + time.Duration(rand.IntN(100))*time.Millisecond
-		if err := c.sleep(ctx, backoff); err != nil {
+		if !errors.As(err, &ae) {
 			return nil, err
 		}
+		ae.Waited = waited
+		switch {
+		case ae.Status == http.StatusTooManyRequests:
+			wait := ae.RetryAfter
+			if wait <= 0 {
+				wait = time.Second
+			}
+			if wait > c.cfg.MaxRetryAfter || attempt >= maxRetries {
+				ae.GaveUp = true
+				return nil, ae
+			}
+			if c.cfg.OnWait != nil {
+				c.cfg.OnWait(wait)
+			}
+			waited += wait
+			if err := c.sleep(ctx, wait); err != nil {
+				return nil, err
+			}
+			continue
+		case ae.Timeout:
+			// A hang is not retried: the user would wait three times as long.
+			return nil, ae
+		case (ae.Status >= 500 || ae.Transport) && attempt < maxRetries:
+			backoff := time.Duration(200*(1<<attempt))*time.Millisecond + time.Duration(rand.IntN(100))*time.Millisecond
+			if err := c.sleep(ctx, backoff); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		return nil, ae
 	}
 }
 
@@ -233,9 +232,8 @@ func (c *Client) transportError(ctx context.Context, path string, err error) err
 		msg = c.scrub(ue.Err.Error())
 	}
 	var ne net.Error
-	switch {
-	case ctx.Err() == context.DeadlineExceeded || errors.As(err, &ne) && ne.Timeout():
-		msg = fmt.Sprintf("no answer within %s", c.cfg.Timeout)
+	if ctx.Err() == context.DeadlineExceeded || errors.As(err, &ne) && ne.Timeout() {
+		return &Error{Path: path, Message: fmt.Sprintf("no answer from %s within %s", c.base.Host, c.cfg.Timeout), Transport: true, Timeout: true}
 	}
 	return &Error{Path: path, Message: "could not reach " + c.base.Host + ": " + msg, Transport: true}
 }

@@ -25,6 +25,8 @@ type Error struct {
 	Snippet string
 	// Transport is set when no complete HTTP answer arrived.
 	Transport bool
+	// Timeout is set when the answer did not come in time.
+	Timeout bool
 }
 
 func (e *Error) Error() string {
