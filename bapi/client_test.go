@@ -96,7 +96,10 @@ func TestErrors(t *testing.T) {
 		{name: "401 wrong key", mod: func(c *Config) { c.SecretKey = "sk_test_wrongwrongwrong1234" }, status: 401, code: "authentication_invalid", want: "wrong or revoked", calls: 1},
 		{name: "404", id: "user_2NOBODY00000000000000000000", status: 404, code: "resource_not_found", want: "same instance", calls: 1},
 		{name: "422", fault: func(int64) func(w http.ResponseWriter, r *http.Request) bool {
-			return func(w http.ResponseWriter, r *http.Request) bool { clerkError(w, 422, "form_param_invalid", "bad limit"); return true }
+			return func(w http.ResponseWriter, r *http.Request) bool {
+				clerkError(w, 422, "form_param_invalid", "bad limit")
+				return true
+			}
 		}, status: 422, code: "form_param_invalid", want: "rejected a parameter", calls: 1},
 		{name: "429 with Retry-After then success", fault: func(int64) func(w http.ResponseWriter, r *http.Request) bool {
 			var n atomic.Int64
@@ -127,7 +130,10 @@ func TestErrors(t *testing.T) {
 			}
 		}, calls: 2, success: true},
 		{name: "500 always", fault: func(int64) func(w http.ResponseWriter, r *http.Request) bool {
-			return func(w http.ResponseWriter, r *http.Request) bool { clerkError(w, 503, "internal_clerk_error", "boom"); return true }
+			return func(w http.ResponseWriter, r *http.Request) bool {
+				clerkError(w, 503, "internal_clerk_error", "boom")
+				return true
+			}
 		}, status: 503, want: "Clerk's side failed", calls: 3},
 		{name: "HTML 502", fault: func(int64) func(w http.ResponseWriter, r *http.Request) bool {
 			var n atomic.Int64
@@ -140,7 +146,10 @@ func TestErrors(t *testing.T) {
 			}
 		}, status: 502, want: "502 Bad Gateway", calls: 3},
 		{name: "4xx is never retried", fault: func(int64) func(w http.ResponseWriter, r *http.Request) bool {
-			return func(w http.ResponseWriter, r *http.Request) bool { clerkError(w, 403, "authorization_invalid", "no"); return true }
+			return func(w http.ResponseWriter, r *http.Request) bool {
+				clerkError(w, 403, "authorization_invalid", "no")
+				return true
+			}
 		}, status: 403, calls: 1, want: "not allowed"},
 		{name: "empty 200", fault: func(int64) func(w http.ResponseWriter, r *http.Request) bool {
 			return func(w http.ResponseWriter, r *http.Request) bool { w.WriteHeader(200); return true }
@@ -349,9 +358,9 @@ func TestPrintLookup(t *testing.T) {
 	_, srv := newFake(t)
 	c := newTestClient(t, srv.URL, nil)
 	for id, want := range map[string]string{
-		"user_2ERIN0000000000000000000000":  "locked:    true",
-		"sess_2IMPERSONATED00000000000000":  "impersonation",
-		"acme":                              "member: user_2ALICE",
+		"user_2ERIN0000000000000000000000":   "locked:    true",
+		"sess_2IMPERSONATED00000000000000":   "impersonation",
+		"acme":                               "member: user_2ALICE",
 		"client_2ALICECHROME000000000000000": "session: sess_2ALICEACTIVE",
 	} {
 		var buf bytes.Buffer

@@ -116,7 +116,7 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var out []json.RawMessage
 		for _, m := range f.records["organization_memberships"] {
 			var x struct {
-				Organization struct{ ID string }
+				Organization   struct{ ID string }
 				PublicUserData struct {
 					UserID string `json:"user_id"`
 				} `json:"public_user_data"`
