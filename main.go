@@ -544,7 +544,14 @@ func streamHAR(ctx context.Context, in *input, setup *inspect.Setup, emit func(*
 		}
 	}()
 	a := har.NewAnalyzer(setup)
-	readErr := har.Each(ctx, in.har, func(e *har.Entry) { emit(a.Add(e)) })
+	readErr := har.Each(ctx, in.har, func(e *har.Entry) {
+		for _, j := range a.Add(e) {
+			emit(j)
+		}
+	})
+	for _, j := range a.Flush() {
+		emit(j)
+	}
 	if readErr != nil && in.har.Count() == 0 {
 		var te *har.TruncatedError
 		if !errors.As(readErr, &te) {

@@ -28,7 +28,13 @@ type Analyzer struct {
 	Story      *Story
 	// infer is set when the instance must be inferred from the capture.
 	infer bool
+	// pending holds the first entries while the instance is still being
+	// inferred, so that they are judged against it too.
+	pending []*Entry
 }
+
+// lookahead bounds how many entries wait for the instance to be inferred.
+const lookahead = 256
 
 // NewAnalyzer prepares an analysis with a judging setup.
 func NewAnalyzer(setup *inspect.Setup) *Analyzer {
@@ -48,17 +54,43 @@ func NewAnalyzer(setup *inspect.Setup) *Analyzer {
 	return a
 }
 
-// Add classifies and judges one entry, and adds it to the story.
-func (a *Analyzer) Add(e *Entry) *Judged {
+// Add takes the next entry of the capture and returns the entries now
+// judged, in order. Without a publishable key the first entries wait (at
+// most 256) until the capture reveals its instance; Flush returns the rest.
+func (a *Analyzer) Add(e *Entry) []*Judged {
+	if a.infer {
+		a.inferInstance(e, a.Classifier.Classify(e))
+		if a.infer && len(a.pending) < lookahead {
+			a.pending = append(a.pending, e)
+			return nil
+		}
+	}
+	if len(a.pending) > 0 {
+		out := a.Flush()
+		return append(out, a.judge(e))
+	}
+	return []*Judged{a.judge(e)}
+}
+
+// Flush judges the entries still waiting for the instance.
+func (a *Analyzer) Flush() []*Judged {
+	a.infer = false
+	out := make([]*Judged, 0, len(a.pending))
+	for _, p := range a.pending {
+		out = append(out, a.judge(p))
+	}
+	a.pending = nil
+	return out
+}
+
+// judge classifies and judges one entry, and adds it to the story.
+func (a *Analyzer) judge(e *Entry) *Judged {
 	j := &Judged{Entry: e, Class: a.Classifier.Classify(e)}
 	j.Observed = inspect.ObservedResponse{
 		HTTPStatus: e.Response.Status,
 		AuthStatus: e.ResponseHeader("x-clerk-auth-status"),
 		AuthReason: e.ResponseHeader("x-clerk-auth-reason"),
 		Location:   e.ResponseHeader("location"),
-	}
-	if a.infer {
-		a.inferInstance(e, j.Class)
 	}
 	if j.Class.IsApp() {
 		j.Request = e.ToRequest()
@@ -138,7 +170,7 @@ func agreesWith(j *Judged) bool {
 	return j.Observed.AuthReason == "" || j.Observed.AuthReason == v.Reason
 }
 
-// Finish completes the story after the last entry.
+// Finish completes the story after the last entry (call Flush first).
 func (a *Analyzer) Finish(log Log) *Story {
 	a.Story.finish(log)
 	return a.Story

@@ -61,8 +61,15 @@ func BenchmarkExplainJSON(b *testing.B) {
 		}
 		a := NewAnalyzer(&inspect.Setup{Options: inspect.Options{JWTKey: string(pem)}})
 		w := NewJSONWriter(io.Discard, inspect.RenderOptions{}, false)
-		if err := Each(context.Background(), r, func(e *Entry) { w.Write(a.Add(e)) }); err != nil {
+		if err := Each(context.Background(), r, func(e *Entry) {
+			for _, j := range a.Add(e) {
+				w.Write(j)
+			}
+		}); err != nil {
 			b.Fatal(err)
+		}
+		for _, j := range a.Flush() {
+			w.Write(j)
 		}
 		if err := w.Close(a.Finish(r.Log()), nil); err != nil {
 			b.Fatal(err)

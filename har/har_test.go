@@ -57,7 +57,12 @@ func analyze(t testing.TB, path string, setup *inspect.Setup) (map[int]*Judged, 
 			readErr = err
 			break
 		}
-		out[e.Index] = a.Add(e)
+		for _, j := range a.Add(e) {
+			out[j.Entry.Index] = j
+		}
+	}
+	for _, j := range a.Flush() {
+		out[j.Entry.Index] = j
 	}
 	return out, a.Finish(r.Log()), readErr
 }

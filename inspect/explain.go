@@ -28,15 +28,6 @@ func Explain(v *Verdict, now time.Time) Explanation {
 			e.Next = append(e.Next, "The SDK would have redirected to refresh the session, but this request cannot be redirected (not a GET page navigation): API calls and fetches answer signed-out until the next page load refreshes the cookies. clerk-js normally refreshes the token in the background before that happens.")
 		}
 	}
-	var major []string
-	for _, a := range v.Assumptions {
-		if !strings.HasPrefix(a, "the app has a secret key") {
-			major = append(major, a)
-		}
-	}
-	if len(major) > 0 {
-		e.Next = append(e.Next, "This verdict rests on assumptions: "+strings.Join(major, "; ")+".")
-	}
 	return e
 }
 

@@ -163,6 +163,18 @@ func WriteText(w io.Writer, title string, req Request, res Result, o RenderOptio
 			wrapText(w, "   - ", n, 100)
 		}
 	}
+	var major []string
+	for _, a := range v.Assumptions {
+		if !strings.HasPrefix(a, "the app has a secret key") {
+			major = append(major, a)
+		}
+	}
+	if len(major) > 0 {
+		fmt.Fprintln(w, "  Assumptions:")
+		for _, a := range major {
+			wrapText(w, "   - ", a, 100)
+		}
+	}
 	fmt.Fprintln(w)
 	inst := v.Instance
 	if inst.Type != "" || inst.CookieSuffix != "" {

@@ -443,5 +443,6 @@ func (m *app) render() string {
 func (m *app) helpFull() string {
 	hm := m.help
 	hm.ShowAll = true
+	hm.SetWidth(max(20, m.c.width-6))
 	return hm.View(m.c.keys)
 }

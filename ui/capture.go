@@ -312,15 +312,24 @@ func (m *capture) anyLookupLoading() bool {
 	return false
 }
 
+// tabSep separates tab labels: roomy when the detail pane is wide.
+func (m *capture) tabSep() string {
+	if m.w-m.listWidth() < 60 {
+		return ""
+	}
+	return " │"
+}
+
 func (m *capture) clickTab(x int) {
 	pos := 0
+	sep := len([]rune(m.tabSep()))
 	for t := tab(0); t < tabCount; t++ {
-		w := len(t.String()) + 3
-		if x >= pos && x < pos+w {
+		w := len(t.String()) + 1
+		if x >= pos && x < pos+w+sep {
 			m.tab = t
 			return
 		}
-		pos += w
+		pos += w + sep
 	}
 }
 
@@ -517,12 +526,12 @@ func (m *capture) View() string {
 	var tabs []string
 	for t := tab(0); t < tabCount; t++ {
 		if t == m.tab {
-			tabs = append(tabs, st.TabActive.Render(t.String()))
+			tabs = append(tabs, st.TabActive.Render("▸"+t.String()))
 		} else {
-			tabs = append(tabs, st.Tab.Render(t.String()))
+			tabs = append(tabs, st.Tab.Render(" "+t.String()))
 		}
 	}
-	tabLine := ansi.Truncate(" "+strings.Join(tabs, " │ "), dw-2, "…")
+	tabLine := ansi.Truncate(strings.Join(tabs, m.tabSep()), dw-2, "…")
 	right := dp.Width(dw).Height(m.h).Render(tabLine + "\n" + m.vp.View())
 	return joinH(left, right)
 }

@@ -109,11 +109,12 @@ func (c *common) verdictTab(r *row, w int) string {
 	v := j.Result.Verdict
 	e := j.Result.Explanation
 	var b strings.Builder
-	b.WriteString(c.statusBadge(v))
+	head := c.statusBadge(v)
 	if v.Reason != "" {
-		b.WriteString("  " + st.Value.Render(v.Reason))
+		head += "  " + st.Value.Render(v.Reason)
 	}
-	b.WriteString("\n" + st.Muted.Render("as @clerk/backend 3.25.0 decides at "+j.Result.At.UTC().Format(time.RFC3339)) + "\n\n")
+	b.WriteString(wrap(head, w) + "\n")
+	b.WriteString(st.Muted.Render(wrap("as @clerk/backend 3.25.0 decides at "+j.Result.At.UTC().Format(time.RFC3339), w)) + "\n\n")
 	b.WriteString(st.Heading.Render(wrap(e.Summary, w)) + "\n\n")
 	if e.Why != "" {
 		b.WriteString(st.Title.Render("Why") + "\n" + wrap(c.text(e.Why), w) + "\n\n")

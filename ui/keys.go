@@ -68,10 +68,9 @@ func (k keyMap) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		enabled(k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown),
-		enabled(k.Open, k.NextPane, k.PrevPane, k.PrevTab, k.NextTab, k.Back),
-		enabled(k.Filter, k.ClerkOnly, k.Lookup, k.Secrets, k.Copy, k.Report),
-		enabled(k.Submit, k.Newline, k.ReadClip, k.NewPaste, k.Help, k.Quit),
+		enabled(k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.NextPane, k.PrevPane),
+		enabled(k.Open, k.PrevTab, k.NextTab, k.Back, k.Filter, k.ClerkOnly, k.Lookup, k.Submit, k.Newline),
+		enabled(k.Secrets, k.Copy, k.Report, k.NewPaste, k.ReadClip, k.Help, k.Quit),
 	}
 }
 

@@ -149,7 +149,11 @@ func (c *common) renderRow(r *row, w int, selected bool) string {
 	if len(method) > 4 {
 		method = method[:4]
 	}
-	left := fmt.Sprintf("%4d %-4s ", idx, method)
+	mark := " "
+	if selected {
+		mark = "›"
+	}
+	left := fmt.Sprintf("%s%4d %-4s ", mark, idx, method)
 	right := " " + fmt.Sprintf("%3s", r.status) + " "
 	if w >= 56 && r.time != "" {
 		right += r.time + " "

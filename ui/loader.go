@@ -152,7 +152,7 @@ func load(ctx context.Context, gen int, setup *inspect.Setup, name string, open 
 			readErr = err
 			break
 		}
-		batch = append(batch, a.Add(e))
+		batch = append(batch, a.Add(e)...)
 		if len(batch) >= 500 || time.Since(last) > 50*time.Millisecond {
 			if !send(batchLoadedMsg{rows: batch, read: cr.n, total: total}) {
 				return
@@ -160,6 +160,7 @@ func load(ctx context.Context, gen int, setup *inspect.Setup, name string, open 
 			batch, last = nil, time.Now()
 		}
 	}
+	batch = append(batch, a.Flush()...)
 	var te *har.TruncatedError
 	if readErr != nil && r.Count() == 0 && !errors.As(readErr, &te) {
 		send(batchLoadedMsg{rows: batch, done: true, err: readErr, read: cr.n, total: total})
