@@ -1,6 +1,7 @@
 package har
 
 import (
+	"encoding/base64"
 	"net/url"
 	"path"
 	"strings"
@@ -195,4 +196,14 @@ func (c *Classifier) Classify(e *Entry) Class {
 		return ClassDocument
 	}
 	return ClassFetch
+}
+
+// Body returns the response body, decoding base64 content on demand. It is
+// empty unless the reader kept bodies.
+func (e *Entry) Body() ([]byte, error) {
+	c := e.Response.Content
+	if c.Encoding == "base64" {
+		return base64.StdEncoding.DecodeString(c.Text)
+	}
+	return []byte(c.Text), nil
 }

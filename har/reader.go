@@ -196,9 +196,9 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		b, err := br.Peek(1)
 		if err != nil {
 			if skipped == 0 {
-				return nil, errors.New("the file is empty")
+				return nil, errors.New("the file is empty: export the capture again from the browser's Network panel")
 			}
-			return nil, errors.New("no JSON object in the file")
+			return nil, errors.New("this is not a HAR capture: there is no JSON object in the file")
 		}
 		if b[0] == '{' || b[0] == '[' {
 			break
