@@ -121,6 +121,17 @@ type Story struct {
 	setRead     map[string]int
 	devBoot     []int
 	devInstance bool
+	jar         Jar
+	notSent     []notSent
+	dupes       []int
+	reported    map[string]bool
+}
+
+// notSent is a cookie the jar says the browser held but a request lacked.
+type notSent struct {
+	entry, setBy int
+	name         string
+	sameSite     string
 }
 
 type skewAcc struct {
@@ -136,6 +147,12 @@ func newStory() *Story {
 func (s *Story) add(j *Judged) {
 	e := j.Entry
 	s.Counts.Entries++
+	if j.Class.IsApp() {
+		s.checkJar(j)
+	}
+	for _, line := range e.SetCookies() {
+		s.jar.Apply(e.Request.URL, line, e.StartedDateTime, e.Index)
+	}
 	if e.Header("cookie") != "" || len(e.Request.Cookies) > 0 || e.Header("authorization") != "" ||
 		len(e.ResponseHeaders("set-cookie")) > 0 || len(e.Response.Cookies) > 0 {
 		s.sawSecrets = true
@@ -220,6 +237,39 @@ func (s *Story) refreshOpen() {
 	for i := range s.Handshakes {
 		if s.Handshakes[i].Return < 0 {
 			s.open = append(s.open, &s.Handshakes[i])
+		}
+	}
+}
+
+// checkJar compares the Clerk cookies the browser should hold for this
+// URL (from the Set-Cookie lines replayed so far) with what it sent.
+func (s *Story) checkJar(j *Judged) {
+	e := j.Entry
+	held := s.jar.Cookies(e.Request.URL, e.StartedDateTime)
+	if len(held) == 0 {
+		return
+	}
+	hdr, _ := e.CookieHeader()
+	sent := map[string]int{}
+	for _, c := range inspect.ParseCookieHeader(hdr) {
+		sent[c.Name]++
+	}
+	count := map[string]int{}
+	for _, c := range held {
+		if !isClerkSessionCookie(c.Name) {
+			continue
+		}
+		count[c.Name]++
+		if count[c.Name] == 2 {
+			s.dupes = append(s.dupes, e.Index)
+		}
+		key := fmt.Sprintf("%s/%d", c.Name, c.SetBy)
+		if sent[c.Name] == 0 && !s.reported[key] {
+			if s.reported == nil {
+				s.reported = map[string]bool{}
+			}
+			s.reported[key] = true
+			s.notSent = append(s.notSent, notSent{entry: e.Index, setBy: c.SetBy, name: c.Name, sameSite: c.SameSite})
 		}
 	}
 }
@@ -492,6 +542,10 @@ func (s *Story) findings() {
 			f.Title = "Handshake without a return (" + c.Reason + ")"
 			f.Detail = fmt.Sprintf("Entry %d redirected to the Frontend API, but the capture has no request coming back to %s.", c.Redirect, c.URL)
 			f.Next = "The capture may have stopped early; otherwise the Frontend API did not redirect back (check its response, and that the redirect_url is allowed)."
+		case c.Reason == inspect.DevBrowserMissing || c.Reason == inspect.DevBrowserSync || c.Reason == inspect.SatelliteCookieNeedsSyncing:
+			f.Severity = SevInfo
+			f.Title = "Handshake (" + c.Reason + ") ended " + c.Outcome
+			f.Detail = fmt.Sprintf("Entry %d redirected to set up the browser (%s); the return (entry %d) ended %s: this browser has no signed-in session yet, which is normal before signing in.", c.Redirect, c.Reason, c.Return, c.Outcome)
 		default:
 			f.Severity = SevWarning
 			f.Title = "Handshake ended " + c.Outcome
@@ -515,6 +569,20 @@ func (s *Story) findings() {
 	if len(s.devBoot) > 0 {
 		s.add1(Finding{Severity: SevInfo, Code: "dev-browser", Title: "Development instance: the dev browser was set up", Entries: limit(s.devBoot),
 			Detail: "A development instance identifies the browser with a dev browser token (__clerk_db_jwt). The first visit had none, so the SDK handshaked to create one. This is the normal bootstrap."})
+	}
+	for _, n := range s.notSent {
+		why := "the browser refused or dropped it (a Secure cookie over http, a third-party-cookie block, a Path or Domain that does not cover this URL), or clerk-js removed it"
+		if n.sameSite == "strict" {
+			why = "it is SameSite=Strict, so a navigation coming from another site does not carry it; otherwise the browser dropped it or clerk-js removed it"
+		}
+		s.add1(Finding{Severity: SevWarning, Code: "cookie-not-sent", Title: fmt.Sprintf("%s was set but not sent", n.name), Entries: []int{n.setBy, n.entry},
+			Detail: fmt.Sprintf("Entry %d set %s for this URL, yet entry %d did not send it: %s.", n.setBy, n.name, n.entry, why),
+			Next:   "Compare the Set-Cookie attributes of that entry (Domain, Path, Secure, SameSite) with the URL of the request that lacked it."})
+	}
+	if len(s.dupes) > 0 {
+		s.add1(Finding{Severity: SevWarning, Code: "duplicate-cookies", Title: "The browser holds two copies of a Clerk cookie for the same URL", Entries: limit(s.dupes),
+			Detail: "Two cookies of the same name (different Path or Domain) both apply; the browser sends both and the SDK reads the first, the most specific path.",
+			Next:   "Delete the stray copy (often a __session set on a sub-path or a parent domain by an older deployment)."})
 	}
 	if len(s.signOuts) > 0 {
 		s.add1(Finding{Severity: SevInfo, Code: "sign-out", Title: "The user signed out", Entries: limit(s.signOuts),

@@ -1,0 +1,88 @@
+package har
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"clerkscope/inspect"
+)
+
+func TestJar(t *testing.T) {
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var j Jar
+	j.Apply("https://clerk.example.com/v1/client", "__client_uat=1; Path=/; Domain=example.com; Max-Age=3600; Secure; SameSite=Lax", at, 1)
+	j.Apply("https://example.com/app/page", "__session=a; Secure", at, 2) // default path /app
+	j.Apply("https://example.com/", "__session=b; Path=/; Secure", at, 3) // a second copy on /
+	j.Apply("https://example.com/", "evil=1; Domain=other.org", at, 4)    // rejected: not our domain
+	j.Apply("https://example.com/", "short=1; Max-Age=1", at, 5)          // expires
+	names := func(u string, at time.Time) (out []string) {
+		for _, c := range j.Cookies(u, at) {
+			out = append(out, c.Name+"="+c.Value)
+		}
+		return out
+	}
+	if got := names("https://example.com/app/x", at); len(got) != 4 || got[0] != "__session=a" {
+		t.Errorf("cookies for /app/x: %v", got)
+	}
+	if got := names("https://www.example.com/", at); len(got) != 1 || got[0] != "__client_uat=1" {
+		t.Errorf("a subdomain gets the Domain cookie only: %v", got)
+	}
+	if got := names("https://example.com/", at.Add(2*time.Second)); len(got) != 2 {
+		t.Errorf("after Max-Age: %v", got)
+	}
+	if got := names("http://example.com/", at); len(got) != 0 {
+		t.Errorf("Secure cookies over http: %v", got)
+	}
+	j.Apply("https://example.com/", "__session=; Path=/; Max-Age=0", at, 6)
+	if got := names("https://example.com/", at); len(got) != 2 {
+		t.Errorf("after deletion: %v", got)
+	}
+}
+
+// TestCookieNotSent builds a capture where a response sets __client_uat on
+// the app's domain and the next request does not carry it.
+func TestCookieNotSent(t *testing.T) {
+	mk := func(i int, url string, reqCookie string, setCookie string) map[string]any {
+		var rh, qh []map[string]string
+		if setCookie != "" {
+			rh = append(rh, map[string]string{"name": "Set-Cookie", "value": setCookie})
+		}
+		qh = append(qh, map[string]string{"name": "Sec-Fetch-Dest", "value": "document"})
+		if reqCookie != "" {
+			qh = append(qh, map[string]string{"name": "Cookie", "value": reqCookie})
+		}
+		return map[string]any{"startedDateTime": time.Date(2026, 1, 1, 0, 0, i, 0, time.UTC).Format(time.RFC3339),
+			"request":  map[string]any{"method": "GET", "url": url, "headers": qh},
+			"response": map[string]any{"status": 200, "headers": rh}}
+	}
+	doc := map[string]any{"log": map[string]any{"version": "1.2", "entries": []any{
+		mk(0, "https://clerk.example.com/v1/client/sign_ins", "", "__client_uat=1767225600; Path=/; Domain=example.com; Secure; SameSite=Lax"),
+		mk(1, "https://example.com/dashboard", "", ""),
+		mk(2, "https://example.com/other", "", ""),
+	}}}
+	b, _ := json.Marshal(doc)
+	p := filepath.Join(t.TempDir(), "x.har")
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, s, err := analyze(t, p, &inspect.Setup{Options: inspect.Options{PublishableKey: "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := hasFinding(s, "cookie-not-sent")
+	if f == nil || f.Entries[0] != 0 || f.Entries[1] != 1 {
+		t.Fatalf("finding %+v in %v", f, findingCodes(s))
+	}
+	n := 0
+	for _, x := range s.Findings {
+		if x.Code == "cookie-not-sent" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("reported %d times, want once", n)
+	}
+}
