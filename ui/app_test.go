@@ -1,0 +1,386 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"clerkscope/inspect"
+)
+
+var fixedNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func testConfig(t testing.TB, path string) Config {
+	pem, err := os.ReadFile("../testdata/keys/instance-public.pem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Config{
+		Setup:     &inspect.Setup{Options: inspect.Options{JWTKey: string(pem)}},
+		Path:      path,
+		Now:       func() time.Time { return fixedNow },
+		ReportDir: t.TempDir(),
+	}
+}
+
+// drive runs a command and feeds its messages back into the model,
+// synchronously, the way the program would (batches fan out).
+func drive(t testing.TB, m *app, cmd tea.Cmd) {
+	t.Helper()
+	queue := []tea.Cmd{cmd}
+	for steps := 0; len(queue) > 0 && steps < 10000; steps++ {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		// Timers (cursor blink, spinner ticks) never fire in time: commands
+		// that do not answer within 300 ms are dropped.
+		done := make(chan tea.Msg, 1)
+		go func() { done <- c() }()
+		var msg tea.Msg
+		select {
+		case msg = <-done:
+		case <-time.After(wait(m)):
+			continue
+		}
+		if strings.Contains(fmt.Sprintf("%T", msg), "blink") || strings.Contains(fmt.Sprintf("%T", msg), "Blink") {
+			continue
+		}
+		switch msg := msg.(type) {
+		case nil:
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case tea.QuitMsg:
+			return
+		default:
+			if rv := reflect.ValueOf(msg); rv.Kind() == reflect.Slice && rv.Type().Elem() == reflect.TypeOf(tea.Cmd(nil)) {
+				for i := 0; i < rv.Len(); i++ {
+					queue = append(queue, rv.Index(i).Interface().(tea.Cmd))
+				}
+				continue
+			}
+			if strings.Contains(fmt.Sprintf("%T", msg), "setClipboard") ||
+				strings.Contains(fmt.Sprintf("%T", msg), "Tick") || strings.Contains(fmt.Sprintf("%T", msg), "FrameMsg") {
+				continue
+			}
+			_, next := m.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+}
+
+// wait is how long drive waits for a command: long while a file loads,
+// short otherwise (so blinking cursors do not slow the tests down).
+func wait(m *app) time.Duration {
+	if m.state == stateLoading || m.cap != nil && m.cap.loading {
+		return 2 * time.Second
+	}
+	return 30 * time.Millisecond
+}
+
+func newApp(t testing.TB, cfg Config, w, h int) *app {
+	t.Helper()
+	m := New(context.Background(), cfg).(*app)
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	drive(t, m, m.Init())
+	return m
+}
+
+func press(t testing.TB, m *app, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		var msg tea.KeyPressMsg
+		switch k {
+		case "enter":
+			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+		case "esc":
+			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+		case "tab":
+			msg = tea.KeyPressMsg{Code: tea.KeyTab}
+		case "backspace":
+			msg = tea.KeyPressMsg{Code: tea.KeyBackspace}
+		case "ctrl+c":
+			msg = tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+		default:
+			r := []rune(k)[0]
+			msg = tea.KeyPressMsg{Code: r, Text: k}
+		}
+		_, cmd := m.Update(msg)
+		drive(t, m, cmd)
+	}
+}
+
+func screen(m *app) string { return ansi.Strip(m.View().Content) }
+
+func TestOpenCaptureAndNavigate(t *testing.T) {
+	m := newApp(t, testConfig(t, "../testdata/har/b-expired-handshake.har"), 100, 30)
+	if m.state != stateCapture || len(m.cap.rows) != 16 {
+		t.Fatalf("state %s, %d rows", m.state, len(m.cap.rows))
+	}
+	if m.cap.story == nil || m.cap.loading {
+		t.Fatal("the capture did not finish loading")
+	}
+	if len(m.cap.filtered) != 6 {
+		t.Errorf("Clerk-relevant rows = %d, want 6", len(m.cap.filtered))
+	}
+	press(t, m, "j", "j")
+	if r := m.cap.selected(); r.j.Entry.Index != 9 || r.j.Result.Verdict.Status != inspect.Handshake {
+		t.Fatalf("selected entry %d", r.j.Entry.Index)
+	}
+	if !strings.Contains(screen(m), "session-token-expired-refresh-") {
+		t.Error("the verdict tab does not show the reason")
+	}
+	press(t, m, "]")
+	if m.cap.tab != tabCookies || !strings.Contains(screen(m), "suffixed") {
+		t.Errorf("tab %s", m.cap.tab)
+	}
+	press(t, m, "c")
+	if len(m.cap.filtered) != 16 {
+		t.Errorf("all rows = %d", len(m.cap.filtered))
+	}
+	press(t, m, "G")
+	if m.cap.cursor != 15 {
+		t.Errorf("G: cursor %d", m.cap.cursor)
+	}
+	press(t, m, "g", "tab")
+	if m.cap.focus != paneDetail {
+		t.Error("tab did not move the focus")
+	}
+	press(t, m, "esc")
+	if m.cap.focus != paneList {
+		t.Error("esc did not go back to the list")
+	}
+	press(t, m, "esc")
+	if m.state != statePaste {
+		t.Errorf("esc from the list goes back to the paste screen, state %s", m.state)
+	}
+}
+
+func TestFilter(t *testing.T) {
+	m := newApp(t, testConfig(t, "../testdata/har/b-expired-handshake.har"), 100, 30)
+	press(t, m, "/", "a", "p", "i")
+	if !m.cap.filtering || m.cap.query != "api" {
+		t.Fatalf("filtering %v query %q", m.cap.filtering, m.cap.query)
+	}
+	for _, i := range m.cap.filtered {
+		if !strings.Contains(m.cap.rows[i].hay, "api") {
+			t.Errorf("row %s does not match", m.cap.rows[i].path)
+		}
+	}
+	press(t, m, "enter")
+	if m.cap.filtering || m.cap.query != "api" {
+		t.Error("enter keeps the filter and leaves the input")
+	}
+	press(t, m, "esc")
+	if m.cap.query != "" || len(m.cap.filtered) != 6 {
+		t.Errorf("esc clears the filter: %q %d", m.cap.query, len(m.cap.filtered))
+	}
+	press(t, m, "/", "3", "0", "7")
+	if len(m.cap.filtered) != 2 || m.cap.rows[m.cap.filtered[0]].badge != "HS" {
+		t.Errorf("filtering by verdict: %d rows", len(m.cap.filtered))
+	}
+}
+
+func TestPasteScreen(t *testing.T) {
+	cfg := testConfig(t, "")
+	cfg.Now = func() time.Time { return time.UnixMilli(1767225600000) }
+	m := newApp(t, cfg, 100, 30)
+	if m.state != statePaste {
+		t.Fatalf("state %s", m.state)
+	}
+	press(t, m, "enter")
+	if !strings.Contains(m.paste.err, "Nothing to inspect") {
+		t.Errorf("empty submit: %q", m.paste.err)
+	}
+	cookie := "__session=" + sessionFromCase(t, "prod-valid-session-document") + "; __client_uat=1767222000"
+	_, cmd := m.Update(tea.PasteMsg{Content: "Cookie: " + cookie + "\n"})
+	drive(t, m, cmd)
+	if m.state != statePaste || m.paste.kind != inspect.KindCookieHeader {
+		t.Fatalf("a pasted newline must not submit: state %s kind %s", m.state, m.paste.kind)
+	}
+	press(t, m, "enter")
+	if m.state != stateCapture || len(m.cap.rows) != 1 {
+		t.Fatalf("state %s", m.state)
+	}
+	v := m.cap.rows[0].j.Result.Verdict
+	if v.Status != inspect.SignedIn {
+		t.Fatalf("verdict %s %s", v.Status, v.Reason)
+	}
+	if !strings.Contains(screen(m), "SIGNED-IN") {
+		t.Error("verdict not shown")
+	}
+}
+
+func TestBigPasteIsHeld(t *testing.T) {
+	m := newApp(t, testConfig(t, ""), 100, 30)
+	big := "Cookie: " + strings.Repeat("x=1; ", 64<<10/5)
+	_, cmd := m.Update(tea.PasteMsg{Content: big})
+	drive(t, m, cmd)
+	if m.paste.held == "" || m.paste.ta.Value() != "" {
+		t.Fatal("a 64 KB paste must be held aside, not typed into the text area")
+	}
+	start := time.Now()
+	for i := 0; i < 50; i++ {
+		press(t, m, "a")
+		_ = screen(m)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("typing after a big paste is slow: %s for 50 keys", d)
+	}
+	press(t, m, "backspace")
+	if m.paste.held != "" {
+		t.Error("backspace clears a held paste")
+	}
+}
+
+func TestPathOpensFile(t *testing.T) {
+	m := newApp(t, testConfig(t, ""), 100, 30)
+	for _, r := range "../testdata/har/c-signed-out.har" {
+		press(t, m, string(r))
+	}
+	if m.paste.kind != "file path" {
+		t.Errorf("kind %q", m.paste.kind)
+	}
+	press(t, m, "enter")
+	if m.state != stateCapture || len(m.cap.rows) != 16 {
+		t.Fatalf("state %s", m.state)
+	}
+}
+
+func TestBadInputShowsError(t *testing.T) {
+	m := newApp(t, testConfig(t, "../testdata/har-samples/invalid.har"), 100, 30)
+	if m.state != statePaste || !strings.Contains(m.paste.err, "invalid JSON at line") {
+		t.Fatalf("state %s err %q", m.state, m.paste.err)
+	}
+	if !strings.Contains(screen(m), "invalid JSON") {
+		t.Error("error not on screen")
+	}
+}
+
+func TestKeysAndHelp(t *testing.T) {
+	m := newApp(t, testConfig(t, "../testdata/har/b-expired-handshake.har"), 100, 30)
+	if m.c.keys.Lookup.Enabled() {
+		t.Error("l must be disabled without a Backend API key")
+	}
+	press(t, m, "?")
+	if !m.showHelp || !strings.Contains(screen(m), "write report") {
+		t.Fatal("? shows the full help")
+	}
+	press(t, m, "x")
+	if m.showHelp {
+		t.Error("any key closes the help")
+	}
+	press(t, m, "l")
+	if m.cap.tab == tabBAPI {
+		t.Error("a disabled l must do nothing")
+	}
+	press(t, m, "j", "]", "]", "]", "]")
+	if m.cap.tab != tabBAPI || !strings.Contains(screen(m), "CLERK_SECRET_KEY") {
+		t.Error("the BAPI tab explains how to enable lookups")
+	}
+	press(t, m, "s")
+	if !m.c.reveal || !strings.Contains(screen(m), "SECRETS SHOWN") {
+		t.Error("s reveals secrets")
+	}
+	press(t, m, "s", "y")
+	if !m.menu {
+		t.Fatal("y opens the copy menu")
+	}
+	press(t, m, "c")
+	if m.menu || !strings.Contains(m.status, "Copied claims JSON") {
+		t.Errorf("status %q", m.status)
+	}
+	press(t, m, "r")
+	if !strings.Contains(m.status, "Wrote the redacted report to") {
+		t.Fatalf("status %q", m.status)
+	}
+	path := strings.TrimPrefix(m.status, "Wrote the redacted report to ")
+	data, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(data), "## Findings") || strings.Contains(string(data), "0gz3ouEVvUd38") {
+		t.Errorf("report %v", err)
+	}
+}
+
+func TestTooSmallAndResize(t *testing.T) {
+	m := newApp(t, testConfig(t, "../testdata/har/a-signed-in-happy.har"), 60, 20)
+	if !strings.Contains(screen(m), "Terminal too small") {
+		t.Error("no too-small message")
+	}
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	out := screen(m)
+	if strings.Contains(out, "too small") || len(strings.Split(out, "\n")) != 24 {
+		t.Errorf("after resize: %d lines", len(strings.Split(out, "\n")))
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if ansi.StringWidth(l) > 80 {
+			t.Errorf("line wider than 80: %q", l)
+		}
+	}
+}
+
+func TestTimelineJump(t *testing.T) {
+	m := newApp(t, testConfig(t, "../testdata/har/b-expired-handshake.har"), 100, 30)
+	press(t, m, "]", "]", "]")
+	if m.cap.tab != tabTimeline || len(m.cap.tl) == 0 {
+		t.Fatalf("tab %s, %d items", m.cap.tab, len(m.cap.tl))
+	}
+	press(t, m, "tab", "enter")
+	if m.cap.selected().j.Entry.Index != m.cap.tl[0].entry {
+		t.Errorf("jumped to %d, want %d", m.cap.selected().j.Entry.Index, m.cap.tl[0].entry)
+	}
+}
+
+func TestMouse(t *testing.T) {
+	m := newApp(t, testConfig(t, "../testdata/har/b-expired-handshake.har"), 100, 30)
+	m.Update(tea.MouseClickMsg{X: 5, Y: captureOriginY + 2 + 3, Button: tea.MouseLeft})
+	if m.cap.cursor != 3 {
+		t.Errorf("click selected %d", m.cap.cursor)
+	}
+	m.Update(tea.MouseWheelMsg{X: 5, Y: 5, Button: tea.MouseWheelDown})
+	if m.cap.cursor != 5 {
+		t.Errorf("wheel moved to %d", m.cap.cursor)
+	}
+}
+
+func sessionFromCase(t testing.TB, name string) string {
+	data, err := os.ReadFile("../testdata/auth-cases/" + name + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(data)
+	i := strings.Index(s, "__session=")
+	s = s[i+len("__session="):]
+	return s[:strings.IndexAny(s, ";\"")]
+}
+
+// TestGoldens snapshots every tab of the shared captures at 80×24 and
+// 120×40 (ANSI stripped). Refresh with go test ./ui -update.
+func TestGoldens(t *testing.T) {
+	downs := map[string]int{"b-expired-handshake": 2, "e-dev-instance": 5}
+	for _, capture := range []string{"b-expired-handshake", "e-dev-instance"} {
+		for _, size := range [][2]int{{80, 24}, {120, 40}} {
+			for tb := tab(0); tb < tabCount; tb++ {
+				name := fmt.Sprintf("%s/%dx%d/%s", capture, size[0], size[1], tb)
+				t.Run(name, func(t *testing.T) {
+					m := newApp(t, testConfig(t, "../testdata/har/"+capture+".har"), size[0], size[1])
+					for i := 0; i < downs[capture]; i++ {
+						press(t, m, "j")
+					}
+					for i := tab(0); i < tb; i++ {
+						press(t, m, "]")
+					}
+					golden.RequireEqual(t, screen(m))
+				})
+			}
+		}
+	}
+}
