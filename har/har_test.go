@@ -74,7 +74,7 @@ var captures = []string{"a-signed-in-happy", "b-expired-handshake", "c-signed-ou
 // app's options (as a --config) and with nothing but the key (inferred).
 func TestCapturesMatchSDK(t *testing.T) {
 	for _, name := range captures {
-		for _, mode := range []string{"config", "inferred"} {
+		for _, mode := range []string{"config", "inferred", "no-key"} {
 			t.Run(name+"/"+mode, func(t *testing.T) {
 				data, err := os.ReadFile(filepath.Join("../testdata/har", name+".meta.json"))
 				if err != nil {
@@ -94,8 +94,12 @@ func TestCapturesMatchSDK(t *testing.T) {
 						opts.JWTKey = jwtKey(t)
 						setup = &inspect.Setup{Options: opts, Complete: true}
 					}
-				} else {
+				} else if mode == "inferred" {
 					setup = &inspect.Setup{Options: inspect.Options{JWTKey: jwtKey(t)}}
+				} else {
+					// Nothing at all: the instance comes from the capture and
+					// the signatures are assumed valid, and said to be.
+					setup = &inspect.Setup{}
 				}
 				got, _, err := analyze(t, filepath.Join("../testdata/har", name+".har"), setup)
 				if err != nil {
@@ -126,6 +130,9 @@ func TestCapturesMatchSDK(t *testing.T) {
 					}
 					if want.Auth.UserID != nil && (v.Auth == nil || v.Auth.UserID != *want.Auth.UserID) {
 						t.Errorf("entry %d: userId %v, want %s", want.Index, v.Auth, *want.Auth.UserID)
+					}
+					if mode == "no-key" && v.Signature != nil && v.Signature.State != inspect.SigUnverified {
+						t.Errorf("entry %d: signature %s without a key", want.Index, v.Signature.State)
 					}
 					if j.Observed.Agrees != nil && !*j.Observed.Agrees {
 						t.Errorf("entry %d: flagged as disagreeing with the server", want.Index)

@@ -720,7 +720,7 @@ func (j *judge) setupKeys() {
 		j.keys = j.env.Keys
 	case j.opts.JWTKey != "":
 		j.keys = PEMKey{PEM: j.opts.JWTKey}
-	case j.opts.SecretKey != "" || j.env.Backend != nil || j.opts.API != nil:
+	case j.opts.SecretKey != "" || j.opts.API != nil && j.opts.API.JWKS != nil:
 		j.keys = &remoteKeys{j: j}
 	default:
 		if j.env.Infer {

@@ -216,6 +216,7 @@ func (m *app) onBatch(msg batchLoadedMsg) tea.Cmd {
 	}
 	m.cap.read, m.cap.total = msg.read, msg.total
 	m.cap.addRows(msg.rows)
+	m.cap.refreshDetail()
 	if len(m.cap.rows) > 0 && m.state == stateLoading {
 		m.state = stateCapture
 	}
