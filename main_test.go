@@ -1,0 +1,278 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	for _, k := range []string{"CLERK_PUBLISHABLE_KEY", "CLERK_SECRET_KEY", "CLERK_JWT_KEY", "CLERK_API_URL"} {
+		t.Setenv(k, "")
+	}
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func caseCookie(t *testing.T, name string) string {
+	data, err := os.ReadFile("testdata/auth-cases/" + name + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Request struct {
+			Headers map[string]string `json:"headers"`
+		} `json:"request"`
+	}
+	if err := json.Unmarshal(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c.Request.Headers["cookie"]
+}
+
+// TestREADMECommand: without a terminal the README's dashboard command
+// prints the explain text of the bundled capture.
+func TestREADMECommand(t *testing.T) {
+	code, out, errOut := runCLI(t, "", "testdata/har/b-expired-handshake.har", "--jwt-key", "testdata/keys/instance-public.pem")
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"HANDSHAKE  session-token-expired-refresh-non-eligible-no-refresh-cookie", "Handshake refreshed the session", "Signature: verified"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Error("escape codes in piped output")
+	}
+}
+
+func TestExplainPipedCookieHeader(t *testing.T) {
+	cookie := caseCookie(t, "prod-expired-document")
+	code, out, errOut := runCLI(t, "Cookie: "+cookie, "explain", "--now", "1767225600", "--url", "https://example.com/dashboard")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"HANDSHAKE", "session-token-expired-refresh-non-eligible-no-refresh-cookie",
+		"The session token expired 9 min 0 s before this request", "Why:", "Next:", "clerk.example.com"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "0wdGnFoF7hQLg") {
+		t.Error("the token's signature is printed without --reveal")
+	}
+}
+
+func TestExplainCurl(t *testing.T) {
+	cmd := "curl 'https://example.com/api/data' -H 'sec-fetch-dest: empty' -H 'cookie: " + caseCookie(t, "prod-valid-session-document") + "'"
+	code, out, _ := runCLI(t, cmd, "explain", "--json", "--now", "2026-01-01T00:00:00Z", "--jwt-key", "testdata/keys/instance-public.pem")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var doc struct {
+		Requests []struct {
+			Status    string `json:"status"`
+			URL       string `json:"url"`
+			Signature struct {
+				State string `json:"state"`
+			} `json:"signature"`
+			Auth struct {
+				UserID string `json:"userId"`
+			} `json:"auth"`
+			Evidence []json.RawMessage `json:"evidence"`
+		} `json:"requests"`
+		Instance struct {
+			FrontendAPI string `json:"frontendApi"`
+		} `json:"instance"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	r := doc.Requests[0]
+	if r.Status != "signed-in" || r.URL != "https://example.com/api/data" || r.Signature.State != "verified" || r.Auth.UserID != "user_2oracleUser0000000000001" || len(r.Evidence) == 0 {
+		t.Errorf("request %+v", r)
+	}
+	if doc.Instance.FrontendAPI != "clerk.example.com" {
+		t.Errorf("instance %+v", doc.Instance)
+	}
+}
+
+// TestExplainCaseAsHAR does what the private check does: a case's options
+// as --config and its request as a one-entry HAR.
+func TestExplainCaseAsHAR(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"prod-expired-document", "dev-no-db-jwt-document", "prod-missing-secret-key", "prodSat-synced-false"} {
+		data, _ := os.ReadFile("testdata/auth-cases/" + name + ".json")
+		var c struct {
+			Now     int64           `json:"now"`
+			Request json.RawMessage `json:"request"`
+			Options json.RawMessage `json:"options"`
+			Expect  struct {
+				Status string  `json:"status"`
+				Reason *string `json:"reason"`
+			} `json:"expect"`
+		}
+		_ = json.Unmarshal(data, &c)
+		var req struct {
+			URL     string            `json:"url"`
+			Method  string            `json:"method"`
+			Headers map[string]string `json:"headers"`
+		}
+		_ = json.Unmarshal(c.Request, &req)
+		var hs []map[string]string
+		for k, v := range req.Headers {
+			hs = append(hs, map[string]string{"name": k, "value": v})
+		}
+		har := map[string]any{"log": map[string]any{"version": "1.2", "creator": map[string]any{"name": "test"}, "entries": []any{map[string]any{
+			"startedDateTime": "2026-01-01T00:00:00.000Z",
+			"request":         map[string]any{"method": req.Method, "url": req.URL, "headers": hs, "cookies": []any{}},
+			"response":        map[string]any{"status": 0, "headers": []any{}},
+		}}}}
+		hb, _ := json.Marshal(har)
+		_ = os.WriteFile(filepath.Join(dir, "one.har"), hb, 0o600)
+		_ = os.WriteFile(filepath.Join(dir, "app.json"), c.Options, 0o600)
+		code, out, errOut := runCLI(t, "", "explain", "--json", "--config", filepath.Join(dir, "app.json"), filepath.Join(dir, "one.har"))
+		if code != 0 {
+			t.Fatalf("%s: exit %d %s", name, code, errOut)
+		}
+		var doc struct {
+			Requests []struct {
+				Status string  `json:"status"`
+				Reason *string `json:"reason"`
+			} `json:"requests"`
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		got := doc.Requests[0]
+		if got.Status != c.Expect.Status || (got.Reason == nil) != (c.Expect.Reason == nil) || got.Reason != nil && *got.Reason != *c.Expect.Reason {
+			t.Errorf("%s: %s %v, want %s %v", name, got.Status, got.Reason, c.Expect.Status, c.Expect.Reason)
+		}
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	_ = os.WriteFile(bad, []byte("{not json"), 0o600)
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		args  []string
+		code  int
+		want  string
+	}{
+		{"empty stdin", "", []string{"explain"}, 1, "empty"},
+		{"binary", "\x00\x01\x02garbage", []string{"explain"}, 1, "binary"},
+		{"truncated JWT", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyXzEi", []string{"explain"}, 1, ""},
+		{"invalid publishable key", "Cookie: a=b", []string{"explain", "--publishable-key", "pk_live_nope"}, 1, "Publishable key not valid"},
+		{"missing config", "Cookie: a=b", []string{"explain", "--config", filepath.Join(dir, "nope.json")}, 1, "no such file"},
+		{"config not JSON", "Cookie: a=b", []string{"explain", "--config", bad}, 1, "not a JSON object"},
+		{"missing file", "", []string{"explain", filepath.Join(dir, "missing.har")}, 1, "no such file"},
+		{"bad --now", "Cookie: a=b", []string{"explain", "--now", "yesterday"}, 2, "--now"},
+		{"unknown flag", "", []string{"explain", "--frobnicate"}, 2, "frobnicate"},
+		{"bad -H", "Cookie: a=b", []string{"explain", "-H", "nocolon"}, 2, "Name: value"},
+		{"truncated HAR", "", []string{"explain", "testdata/har-samples/truncated.har"}, 1, "truncated"},
+		{"invalid HAR", "", []string{"explain", "testdata/har-samples/invalid.har"}, 1, "line 63, column 25"},
+		{"bad jwt key", "Cookie: a=b", []string{"explain", "--jwt-key", "testdata/bapi/users.json"}, 1, "PEM"},
+		{"report format", "", []string{"report", "--format", "pdf", "x.har"}, 2, "md or json"},
+		{"lookup without key", "", []string{"lookup", "user_1"}, 1, "CLERK_SECRET_KEY"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := runCLI(t, tc.stdin, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d (%s)", code, tc.code, errOut)
+			}
+			lines := strings.Split(strings.TrimSpace(errOut), "\n")
+			if errOut == "" || len(lines) > 2 {
+				t.Errorf("want a one-line error, got %q", errOut)
+			}
+			if !strings.Contains(errOut, tc.want) {
+				t.Errorf("error %q does not mention %q", errOut, tc.want)
+			}
+			if strings.Contains(errOut, "panic") || strings.Contains(errOut, "goroutine") {
+				t.Errorf("panic: %s", errOut)
+			}
+		})
+	}
+}
+
+func TestReport(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "r.md")
+	code, _, errOut := runCLI(t, "", "report", "-o", out, "--jwt-key", "testdata/keys/instance-public.pem", "testdata/har/c-signed-out.har")
+	if code != 0 {
+		t.Fatalf("exit %d %s", code, errOut)
+	}
+	data, _ := os.ReadFile(out)
+	s := string(data)
+	for _, want := range []string{"# clerkscope report", "## Findings", "The user signed out", "| 15 |", "## Session tokens", "‹sig#"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if strings.Contains(s, "sk_live_") {
+		t.Error("secret in the report")
+	}
+	code, js, _ := runCLI(t, "", "report", "--format", "json", "testdata/har/a-signed-in-happy.har")
+	if code != 0 || !json.Valid([]byte(js)) {
+		t.Errorf("json report: %d", code)
+	}
+}
+
+// TestLookupWithFakeAPI runs explain --lookup and lookup against a local
+// Backend API: the secret key never shows, a wrong key gives one clear line.
+func TestLookupWithFakeAPI(t *testing.T) {
+	const key = "sk_live_cliTestKey00000000000000000001"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+key {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(401)
+			_, _ = w.Write([]byte(`{"errors":[{"code":"authentication_invalid","message":"invalid key","long_message":"The secret key sk_live_cliTestKey00000000000000000001 is invalid"}]}`))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/v1/users/"):
+			_, _ = w.Write([]byte(`{"object":"user","id":"user_2harlabJaneDoe00000000001","first_name":"Jane","last_name":"Doe","primary_email_address_id":"idn_1","email_addresses":[{"id":"idn_1","email_address":"jane@example.com"}],"banned":false,"locked":false}`))
+		case strings.HasPrefix(r.URL.Path, "/v1/sessions/"):
+			_, _ = w.Write([]byte(`{"object":"session","id":"sess_x","status":"revoked","user_id":"user_2harlabJaneDoe00000000001","last_active_at":1795503921000,"expire_at":1796103921000}`))
+		default:
+			w.WriteHeader(404)
+			_, _ = w.Write([]byte(`{"errors":[{"code":"resource_not_found","message":"not found"}]}`))
+		}
+	}))
+	defer srv.Close()
+	for _, k := range []string{"CLERK_PUBLISHABLE_KEY", "CLERK_JWT_KEY"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("CLERK_API_URL", srv.URL)
+	t.Setenv("CLERK_SECRET_KEY", key)
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"explain", "--lookup", "--jwt-key", "testdata/keys/instance-public.pem", "testdata/har/a-signed-in-happy.har"}, strings.NewReader(""), &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	s := out.String()
+	if !strings.Contains(s, "Jane Doe <jane@example.com>") || !strings.Contains(s, "REVOKED") || !strings.Contains(s, "the session is revoked in the Backend API") {
+		t.Errorf("lookup output:\n%s", s)
+	}
+	t.Setenv("CLERK_SECRET_KEY", "sk_live_wrongKey000000000000000000009")
+	out.Reset()
+	errb.Reset()
+	code = run(context.Background(), []string{"lookup", "user_2harlabJaneDoe00000000001"}, strings.NewReader(""), &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "HTTP 401") || !strings.Contains(errb.String(), "wrong or revoked") {
+		t.Errorf("wrong key: %d %q", code, errb.String())
+	}
+	if strings.Contains(errb.String()+out.String(), "wrongKey000") || strings.Contains(errb.String(), "cliTestKey0000") {
+		t.Errorf("secret key printed: %q", errb.String())
+	}
+}
