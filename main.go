@@ -351,16 +351,16 @@ func openInput(path string, stdin io.Reader) (*input, error) {
 	return &input{name: name, parsed: p}, nil
 }
 
-// textRequest completes a text input's request with --url and -H.
-func (f *judgeFlags) textRequest(p *inspect.Parsed) (inspect.Request, error) {
-	req := p.Request
+// applyTextFlags applies --url and -H to a text input's request.
+func (f *judgeFlags) applyTextFlags(p *inspect.Parsed) error {
+	req := &p.Request
 	if f.reqURL != "" {
 		req.URL = f.reqURL
 	}
 	for _, h := range f.headers {
 		name, value, ok := strings.Cut(h, ":")
 		if !ok || strings.TrimSpace(name) == "" {
-			return req, &usageError{fmt.Sprintf("-H %q is not 'Name: value'", h)}
+			return &usageError{fmt.Sprintf("-H %q is not 'Name: value'", h)}
 		}
 		if strings.EqualFold(strings.TrimSpace(name), "cookie") && req.Value("cookie") != "" {
 			req.Set("cookie", req.Value("cookie")+"; "+strings.TrimSpace(value))
@@ -368,29 +368,7 @@ func (f *judgeFlags) textRequest(p *inspect.Parsed) (inspect.Request, error) {
 		}
 		req.Set(strings.TrimSpace(name), strings.TrimSpace(value))
 	}
-	if req.URL == "" {
-		req.URL = guessURL(req)
-		p.Notes = append(p.Notes, "no URL was given (--url): assumed "+req.URL)
-	}
-	if req.Value("sec-fetch-dest") == "" && req.Value("accept") == "" && p.Kind != inspect.KindScenario && p.Kind != inspect.KindCurl && p.Kind != inspect.KindRawHTTP {
-		req.Add("sec-fetch-dest", "document")
-		p.Notes = append(p.Notes, "judged as a page navigation (Sec-Fetch-Dest: document); add -H 'Sec-Fetch-Dest: empty' to judge it as a fetch")
-	}
-	return req, nil
-}
-
-// guessURL picks an origin from the tokens' azp when no URL was given.
-func guessURL(req inspect.Request) string {
-	for _, c := range req.Cookies() {
-		if strings.HasPrefix(c.Name, "__session") {
-			if tok, err := inspect.DecodeJWT(c.Value); err == nil {
-				if azp := tok.ClaimString("azp"); strings.HasPrefix(azp, "http") {
-					return strings.TrimRight(azp, "/") + "/"
-				}
-			}
-		}
-	}
-	return "https://app.invalid/"
+	return nil
 }
 
 // tuneGC trades a little memory for speed on big captures: explain streams
@@ -480,22 +458,13 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			}
 			continue
 		}
-		req, err := f.textRequest(in.parsed)
-		if err != nil {
+		if err := f.applyTextFlags(in.parsed); err != nil {
 			return err
 		}
-		s := setup
-		if sc := in.parsed.Scenario; sc != nil {
-			s = scenarioSetup(setup, sc, stderr)
-		}
+		req, res := setup.JudgeText(in.parsed, time.Now())
 		for _, n := range in.parsed.Notes {
 			fmt.Fprintf(stderr, "clerkscope: note: %s\n", n)
 		}
-		at := time.Now()
-		if sc := in.parsed.Scenario; sc != nil && sc.Now != nil {
-			at = time.UnixMilli(*sc.Now)
-		}
-		res := s.Judge(req, at, nil)
 		sink.Write(&har.Judged{Class: har.ClassDocument, Request: req, Result: res, Judged: true})
 	}
 	if err := sink.Close(story, nil); err != nil {
@@ -511,29 +480,6 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 type reported struct{ err error }
 
 func (r *reported) Error() string { return r.err.Error() }
-
-// scenarioSetup applies an oracle scenario's options, clock and canned
-// answers on top of the command line's setup.
-func scenarioSetup(base *inspect.Setup, sc *inspect.Scenario, stderr io.Writer) *inspect.Setup {
-	s := *base
-	if len(sc.Options) > 0 {
-		opts, warnings, err := inspect.ParseOptions(sc.Options)
-		if err == nil {
-			s.Options = opts
-			s.Complete = true
-			s.Backend = nil
-			for _, w := range warnings {
-				fmt.Fprintf(stderr, "clerkscope: warning: scenario: %s\n", w)
-			}
-		} else {
-			fmt.Fprintf(stderr, "clerkscope: warning: scenario options: %v\n", err)
-		}
-	}
-	if sc.API != nil {
-		s.Options.API = sc.API
-	}
-	return &s
-}
 
 // streamHAR judges a capture entry by entry.
 func streamHAR(ctx context.Context, in *input, setup *inspect.Setup, emit func(*har.Judged)) (*har.Story, error) {
@@ -715,15 +661,10 @@ func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspe
 		}
 		return nil
 	}
-	req, err := f.textRequest(in.parsed)
-	if err != nil {
+	if err := f.applyTextFlags(in.parsed); err != nil {
 		return err
 	}
-	s := setup
-	if sc := in.parsed.Scenario; sc != nil {
-		s = scenarioSetup(setup, sc, stderr)
-	}
-	res := s.Judge(req, time.Now(), nil)
+	req, res := setup.JudgeText(in.parsed, time.Now())
 	j := &har.Judged{Class: har.ClassDocument, Request: req, Result: res, Judged: true}
 	sink.Write(j)
 	return sink.Close(nil, nil)

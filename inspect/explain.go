@@ -41,6 +41,10 @@ func isHandshakeReason(r string) bool {
 	return strings.HasPrefix(r, refreshReasonPrefix)
 }
 
+// Ago writes a duration the way explanations do: "42 s", "9 min 0 s",
+// "3 h 5 min", "327 days".
+func Ago(d time.Duration) string { return ago(d) }
+
 func ago(d time.Duration) string {
 	d = d.Round(time.Second)
 	if d < 0 {

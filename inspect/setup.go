@@ -80,3 +80,63 @@ func (s *Setup) Judge(req Request, at time.Time, obs *Observation) Result {
 	}
 	return Result{Verdict: v, Explanation: Explain(v, at), At: at}
 }
+
+// JudgeText judges a pasted or piped request. A scenario (an oracle case)
+// brings its own options, clock and canned answers. A request without a URL
+// gets the origin its token was minted for (azp); one without Sec-Fetch-Dest
+// or Accept is judged as a page navigation. p.Notes say what was assumed.
+func (s *Setup) JudgeText(p *Parsed, now time.Time) (Request, Result) {
+	req := p.Request
+	req.Headers = append([]Header(nil), req.Headers...)
+	if req.URL == "" {
+		req.URL = guessURL(req)
+		p.Notes = append(p.Notes, "no URL was given (--url): assumed "+req.URL)
+	}
+	if req.Value("sec-fetch-dest") == "" && req.Value("accept") == "" && p.Kind != KindScenario && p.Kind != KindCurl && p.Kind != KindRawHTTP {
+		req.Add("sec-fetch-dest", "document")
+		p.Notes = append(p.Notes, "judged as a page navigation (Sec-Fetch-Dest: document); add -H 'Sec-Fetch-Dest: empty' to judge it as a fetch")
+	}
+	setup := s
+	if sc := p.Scenario; sc != nil {
+		cp := *s
+		if len(sc.Options) > 0 {
+			opts, warnings, err := ParseOptions(sc.Options)
+			if err != nil {
+				p.Notes = append(p.Notes, "the scenario's options were not used: "+err.Error())
+			} else {
+				cp.Options, cp.Complete, cp.Backend = opts, true, nil
+				p.Notes = append(p.Notes, warnings...)
+			}
+		}
+		if sc.API != nil {
+			cp.Options.API = sc.API
+		}
+		if sc.Now != nil {
+			now = time.UnixMilli(*sc.Now)
+		}
+		setup = &cp
+	}
+	return req, setup.Judge(req, now, nil)
+}
+
+// guessURL picks the origin a session token was minted for (its azp) when
+// no URL was given.
+func guessURL(req Request) string {
+	for _, c := range req.Cookies() {
+		if strings.HasPrefix(c.Name, "__session") {
+			if tok, err := DecodeJWT(c.Value); err == nil {
+				if azp := tok.ClaimString("azp"); strings.HasPrefix(azp, "http") {
+					return strings.TrimRight(azp, "/") + "/"
+				}
+			}
+		}
+	}
+	if a := req.Value("authorization"); strings.HasPrefix(a, "Bearer ") {
+		if tok, err := DecodeJWT(strings.TrimPrefix(a, "Bearer ")); err == nil {
+			if azp := tok.ClaimString("azp"); strings.HasPrefix(azp, "http") {
+				return strings.TrimRight(azp, "/") + "/"
+			}
+		}
+	}
+	return "https://app.invalid/"
+}

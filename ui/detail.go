@@ -357,17 +357,7 @@ func relTime(name string, t, at time.Time) string {
 	}
 }
 
-func human(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%d s", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%d min %d s", int(d.Minutes()), int(d.Seconds())%60)
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h %d min", int(d.Hours()), int(d.Minutes())%60)
-	}
-	return fmt.Sprintf("%d days", int(d.Hours()/24))
-}
+func human(d time.Duration) string { return inspect.Ago(d) }
 
 // tlItem is one selectable line of the timeline.
 type tlItem struct {

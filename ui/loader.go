@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -87,12 +88,12 @@ func bytesOpener(b []byte) func() (io.ReadCloser, int64, error) {
 // countingReader counts what the HAR reader consumed, for the progress bar.
 type countingReader struct {
 	r io.Reader
-	n int64
+	n atomic.Int64 // read on the judging goroutine while the reader runs
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
 
@@ -139,69 +140,28 @@ func load(ctx context.Context, gen int, setup *inspect.Setup, name string, open 
 	a := har.NewAnalyzer(setup)
 	var batch []*har.Judged
 	last := time.Now()
-	var readErr error
-	for {
-		if ctx.Err() != nil {
-			return
-		}
-		e, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			readErr = err
-			break
-		}
+	stopped := false
+	readErr := har.Each(ctx, r, func(e *har.Entry) {
 		batch = append(batch, a.Add(e)...)
-		if len(batch) >= 500 || time.Since(last) > 50*time.Millisecond {
-			if !send(batchLoadedMsg{rows: batch, read: cr.n, total: total}) {
-				return
-			}
+		if !stopped && (len(batch) >= 500 || time.Since(last) > 50*time.Millisecond) {
+			stopped = !send(batchLoadedMsg{rows: batch, read: cr.n.Load(), total: total})
 			batch, last = nil, time.Now()
 		}
+	})
+	if stopped || ctx.Err() != nil {
+		return
 	}
 	batch = append(batch, a.Flush()...)
 	var te *har.TruncatedError
 	if readErr != nil && r.Count() == 0 && !errors.As(readErr, &te) {
-		send(batchLoadedMsg{rows: batch, done: true, err: readErr, read: cr.n, total: total})
+		send(batchLoadedMsg{rows: batch, done: true, err: readErr, read: cr.n.Load(), total: total})
 		return
 	}
-	send(batchLoadedMsg{rows: batch, done: true, story: a.Finish(r.Log()), err: readErr, read: cr.n, total: total})
+	send(batchLoadedMsg{rows: batch, done: true, story: a.Finish(r.Log()), err: readErr, read: cr.n.Load(), total: total})
 }
 
 // judgeText judges one pasted request.
 func judgeText(setup *inspect.Setup, p *inspect.Parsed, now time.Time) *har.Judged {
-	req := p.Request
-	if req.URL == "" {
-		req.URL = "https://app.invalid/"
-		for _, c := range req.Cookies() {
-			if tok, err := inspect.DecodeJWT(c.Value); err == nil {
-				if azp := tok.ClaimString("azp"); len(azp) > 4 && azp[:4] == "http" {
-					req.URL = azp + "/"
-					break
-				}
-			}
-		}
-	}
-	if req.Value("sec-fetch-dest") == "" && req.Value("accept") == "" && p.Kind != inspect.KindCurl && p.Kind != inspect.KindRawHTTP && p.Kind != inspect.KindScenario {
-		req.Add("sec-fetch-dest", "document")
-	}
-	s := setup
-	at := now
-	if sc := p.Scenario; sc != nil {
-		cp := *setup
-		if len(sc.Options) > 0 {
-			if opts, _, err := inspect.ParseOptions(sc.Options); err == nil {
-				cp.Options, cp.Complete, cp.Backend = opts, true, nil
-			}
-		}
-		if sc.API != nil {
-			cp.Options.API = sc.API
-		}
-		if sc.Now != nil {
-			at = time.UnixMilli(*sc.Now)
-		}
-		s = &cp
-	}
-	return &har.Judged{Class: har.ClassDocument, Request: req, Result: s.Judge(req, at, nil), Judged: true}
+	req, res := setup.JudgeText(p, now)
+	return &har.Judged{Class: har.ClassDocument, Request: req, Result: res, Judged: true}
 }
