@@ -223,7 +223,7 @@ func TestKeyFiles(t *testing.T) {
 		t.Fatal("accepted garbage")
 	}
 	jwks, err := LoadJWKSFile("../testdata/bapi/jwks.json")
-	if err != nil || len(jwks.Keys) != 1 || jwks.Keys[0].KeyID != "ins_2FAKEINSTANCE00000000000000" {
+	if err != nil || len(jwks.Keys) != 1 || jwks.Keys[0].KID != "ins_2FAKEINSTANCE00000000000000" || jwks.Keys[0].Public == nil {
 		t.Fatalf("%v %v", jwks, err)
 	}
 }

@@ -140,8 +140,17 @@ func ValidatePEM(text string) error {
 
 // JWKS is a set of keys, from a file or from the Backend API.
 type JWKS struct {
-	Keys   []jose.JSONWebKey
+	Keys   []JWK
 	Origin string
+}
+
+// JWK is one key of a set. A key go-jose cannot import is kept (with
+// Err) because, as in the SDK, it only fails when a token names its kid.
+type JWK struct {
+	KID    string
+	Alg    string
+	Public *rsa.PublicKey
+	Err    error
 }
 
 // ParseJWKS reads a JWKS document ({"keys": [...]}) or a single JWK.
@@ -158,9 +167,21 @@ func ParseJWKS(data []byte, origin string) (*JWKS, error) {
 	}
 	out := &JWKS{Origin: origin}
 	for i, raw := range raws {
-		var k jose.JSONWebKey
-		if err := k.UnmarshalJSON(raw); err != nil {
-			return nil, fmt.Errorf("jwks: key %d of %s: %w", i, origin, err)
+		var meta struct {
+			KID string `json:"kid"`
+			Alg string `json:"alg"`
+		}
+		if err := json.Unmarshal(raw, &meta); err != nil {
+			return nil, fmt.Errorf("jwks: key %d of %s is not a JSON object", i, origin)
+		}
+		k := JWK{KID: meta.KID, Alg: meta.Alg}
+		var jwk jose.JSONWebKey
+		if err := jwk.UnmarshalJSON(raw); err != nil {
+			k.Err = err
+		} else if pub, ok := jwk.Key.(*rsa.PublicKey); ok {
+			k.Public = pub
+		} else {
+			k.Err = errors.New("not an RSA public key")
 		}
 		out.Keys = append(out.Keys, k)
 	}
@@ -183,15 +204,14 @@ func (s *JWKS) KeyFor(_ context.Context, kid string) (*Key, error) {
 			Message: "The JWKS endpoint did not contain any signing keys. Contact support@clerk.com."}
 	}
 	for _, k := range s.Keys {
-		if k.KeyID != kid {
+		if k.KID != kid {
 			continue
 		}
-		pub, ok := k.Key.(*rsa.PublicKey)
-		if !ok {
+		if k.Err != nil {
 			return nil, &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
-				Message: "Error verifying JWT signature. Error: the JWK is not an RSA public key"}
+				Message: "Error verifying JWT signature. Error: the JWKS key " + kid + " cannot be imported (" + k.Err.Error() + ")"}
 		}
-		return &Key{Public: pub, KID: k.KeyID, Alg: k.Algorithm, Source: "JWKS " + s.Origin}, nil
+		return &Key{Public: k.Public, KID: k.KID, Alg: k.Alg, Source: "JWKS " + s.Origin}, nil
 	}
 	return nil, kidMismatch(kid)
 }
