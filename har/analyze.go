@@ -94,7 +94,7 @@ func (a *Analyzer) judge(e *Entry) *Judged {
 	}
 	if j.Class.IsApp() {
 		j.Request = e.ToRequest()
-		obs := &inspect.Observation{SetCookies: e.SetCookies()}
+		obs := &inspect.Observation{Status: e.Response.Status, SetCookies: e.SetCookies()}
 		for _, h := range e.Response.Headers {
 			obs.Headers = append(obs.Headers, inspect.Header{Name: h.Name, Value: h.Value})
 		}

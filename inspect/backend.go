@@ -148,9 +148,19 @@ type Observed struct {
 	// Resolved is true when the response shows the SDK's handshake
 	// resolution headers (Access-Control-Allow-Origin: null).
 	Resolved bool
-	// AuthStatus is the x-clerk-auth-status the response carried.
+	// AuthStatus and AuthReason are the x-clerk-auth-* headers the
+	// response carried.
 	AuthStatus string
+	AuthReason string
+	// HasResponse is set when the capture holds the app's response.
+	HasResponse bool
 }
+
+// ObservedRefreshCode is a refresh outcome read from the app's answer
+// (x-clerk-auth-reason: session-token-expired-refresh-<code>).
+type ObservedRefreshCode struct{ Code string }
+
+func (e *ObservedRefreshCode) Error() string { return "the app's response shows the refresh ended " + e.Code }
 
 func (o Observed) sessionCookies() []string {
 	for _, sc := range o.SetCookies {
@@ -161,8 +171,24 @@ func (o Observed) sessionCookies() []string {
 	return nil
 }
 
-// JWKS implements Backend.
-func (o Observed) JWKS(ctx context.Context) (*JWKS, error) { return o.Inner.JWKS(ctx) }
+// JWKS implements Backend. When the JWKS cannot be had, the app's own
+// answer tells what its JWKS fetch gave: a kid mismatch (a set without the
+// token's kid), a rejected secret key, or a set that failed to load.
+func (o Observed) JWKS(ctx context.Context) (*JWKS, error) {
+	set, err := o.Inner.JWKS(ctx)
+	if err == nil || !(errors.Is(err, ErrUnreachable) || errors.Is(err, ErrNotCalled)) {
+		return set, err
+	}
+	switch o.AuthReason {
+	case JWKKidMismatch:
+		return &JWKS{Origin: "the app's response (x-clerk-auth-reason: jwk-kid-mismatch)", Keys: []JWK{{KID: "(a key of another instance)", Err: errors.New("unknown key")}}}, nil
+	case SecretKeyInvalid:
+		return nil, &APIError{Status: 401, Codes: []string{"clerk_key_invalid"}, Messages: []string{"The app's response says the Backend API rejected its secret key (x-clerk-auth-reason: secret-key-invalid)."}}
+	case JWKRemoteFailedToLoad:
+		return nil, &APIError{Status: 500}
+	}
+	return set, err
+}
 
 // RefreshSession implements Backend.
 func (o Observed) RefreshSession(ctx context.Context, sid string) ([]string, error) {
@@ -172,6 +198,9 @@ func (o Observed) RefreshSession(ctx context.Context, sid string) ([]string, err
 	}
 	if c := o.sessionCookies(); c != nil && o.AuthStatus == "" && !o.Resolved {
 		return c, nil
+	}
+	if code, ok := strings.CutPrefix(o.AuthReason, refreshReasonPrefix); ok && code != "" && (errors.Is(err, ErrUnreachable) || errors.Is(err, ErrNotCalled)) {
+		return nil, &ObservedRefreshCode{Code: code}
 	}
 	return nil, err
 }
@@ -188,7 +217,18 @@ func (o Observed) HandshakePayload(ctx context.Context, nonce string) ([]string,
 	return nil, err
 }
 
-// VerifyMachineToken implements Backend.
+// VerifyMachineToken implements Backend; the app's answer settles a call
+// clerkscope cannot make.
 func (o Observed) VerifyMachineToken(ctx context.Context, t, tok string) (map[string]any, error) {
-	return o.Inner.VerifyMachineToken(ctx, t, tok)
+	data, err := o.Inner.VerifyMachineToken(ctx, t, tok)
+	if err == nil || !(errors.Is(err, ErrUnreachable) || errors.Is(err, ErrNotCalled)) || !o.HasResponse {
+		return data, err
+	}
+	switch {
+	case o.AuthReason == TokenInvalid:
+		return nil, &APIError{Status: 404}
+	case o.AuthReason == SecretKeyInvalid:
+		return nil, &APIError{Status: 401}
+	}
+	return data, err
 }

@@ -222,3 +222,45 @@ func compareHeaders(t *testing.T, v *Verdict, want map[string]json.RawMessage) {
 		}
 	}
 }
+
+// TestResponseSettlesBackendCalls judges the shared cases without their
+// canned Backend API answers but with the response the app sent (its
+// x-clerk-auth-* and Set-Cookie headers), as a capture holds it: the
+// response must settle the calls clerkscope never makes.
+func TestResponseSettlesBackendCalls(t *testing.T) {
+	for _, c := range loadCases(t, "../testdata/auth-cases") {
+		opts, _, err := ParseOptions(c.Options)
+		if err != nil {
+			t.Fatal(err)
+		}
+		obs := &Observation{Status: 200}
+		if c.Expect.Status == Throws {
+			obs.Status = 500
+		}
+		for name, raw := range c.Expect.Headers {
+			var vals []string
+			if name == "set-cookie" {
+				_ = json.Unmarshal(raw, &vals)
+			} else {
+				var one string
+				_ = json.Unmarshal(raw, &one)
+				vals = []string{one}
+			}
+			for _, v := range vals {
+				obs.Headers = append(obs.Headers, Header{Name: name, Value: v})
+				if name == "set-cookie" {
+					obs.SetCookies = append(obs.SetCookies, v)
+				}
+			}
+		}
+		s := &Setup{Options: opts, Complete: true}
+		res := s.Judge(c.Request.toRequest(), time.UnixMilli(c.Now), obs)
+		want := ""
+		if c.Expect.Reason != nil {
+			want = *c.Expect.Reason
+		}
+		if res.Verdict.Status != c.Expect.Status || res.Verdict.Reason != want {
+			t.Errorf("%s: %s %s, want %s %s", c.Name, res.Verdict.Status, res.Verdict.Reason, c.Expect.Status, want)
+		}
+	}
+}

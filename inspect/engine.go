@@ -1137,7 +1137,13 @@ func (j *judge) attemptRefresh() (claims any, headers *respHeaders, token string
 	j.v.BAPICalls = append(j.v.BAPICalls, call)
 	if err != nil {
 		var ae *APIError
+		var oc *ObservedRefreshCode
 		switch {
+		case errors.As(err, &oc):
+			call.Answered = "settled by the app's response"
+			j.v.BAPICalls[len(j.v.BAPICalls)-1] = call
+			j.assume("the refresh outcome (" + oc.Code + ") is read from the app's own x-clerk-auth-reason; clerkscope never calls the refresh endpoint")
+			return nil, nil, "", oc.Code
 		case errors.As(err, &ae) && len(ae.Codes) > 0:
 			if ae.Codes[0] == "unexpected_error" {
 				return nil, nil, "", RefreshFetchError

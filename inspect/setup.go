@@ -32,6 +32,7 @@ type Setup struct {
 // Observation is what the application's actual response showed, used to
 // settle Backend API calls clerkscope does not make.
 type Observation struct {
+	Status     int
 	SetCookies []string
 	Headers    []Header
 }
@@ -62,13 +63,15 @@ func (s *Setup) Judge(req Request, at time.Time, obs *Observation) Result {
 		if inner == nil {
 			inner = Canned{API: opts.API}
 		}
-		ob := Observed{Inner: inner, SetCookies: obs.SetCookies}
+		ob := Observed{Inner: inner, SetCookies: obs.SetCookies, HasResponse: obs.Status > 0 && obs.Status < 500}
 		for _, h := range obs.Headers {
 			switch strings.ToLower(h.Name) {
 			case "access-control-allow-origin":
 				ob.Resolved = ob.Resolved || h.Value == "null"
 			case "x-clerk-auth-status":
 				ob.AuthStatus = h.Value
+			case "x-clerk-auth-reason":
+				ob.AuthReason = h.Value
 			}
 		}
 		env.Backend = ob

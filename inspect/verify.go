@@ -333,7 +333,9 @@ func verifyToken(ctx context.Context, token string, p verifyParams) verifyResult
 			sig.Detail = "no key: " + err.Error()
 			return verifyResult{Err: err, Signature: sig}
 		}
-		sig.Key = key.Source
+		if key != nil {
+			sig.Key = key.Source
+		}
 	} else if !p.assumeValid {
 		return verifyResult{Err: &TokenError{Reason: JWKFailedToResolve, Action: ActionSetJWTKey, Message: "Failed to resolve JWK during verification."}, Signature: sig}
 	}
