@@ -173,7 +173,7 @@ func (m *app) update(msg tea.Msg) tea.Cmd {
 		return waitBatch(msg.ch)
 	case batchLoadedMsg:
 		return m.onBatch(msg)
-	case copiedMsg:
+	case textCopiedMsg:
 		if msg.err != nil {
 			m.status = "Copy failed: " + msg.err.Error()
 		} else {

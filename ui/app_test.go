@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"reflect"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"clerkscope/bapi"
 	"clerkscope/inspect"
 )
 
@@ -382,5 +385,49 @@ func TestGoldens(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// TestLookupTab presses l on a request and shows the Backend API cards,
+// with a spinner while the lookup runs.
+func TestLookupTab(t *testing.T) {
+	const key = "sk_live_uiTestKey000000000000000000001"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/v1/users/"):
+			_, _ = w.Write([]byte(`{"object":"user","id":"user_2harlabJaneDoe00000000001","first_name":"Jane","last_name":"Doe","banned":true,"locked":false}`))
+		case strings.HasPrefix(r.URL.Path, "/v1/sessions/"):
+			_, _ = w.Write([]byte(`{"object":"session","id":"sess_x","status":"active","user_id":"user_2harlabJaneDoe00000000001"}`))
+		default:
+			w.WriteHeader(404)
+			_, _ = w.Write([]byte(`{"errors":[{"code":"resource_not_found","message":"not found"}]}`))
+		}
+	}))
+	defer srv.Close()
+	c, err := bapi.New(bapi.Config{SecretKey: key, BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(t, "../testdata/har/a-signed-in-happy.har")
+	cfg.Looker = bapi.NewLooker(c, 2)
+	m := newApp(t, cfg, 120, 40)
+	press(t, m, "j")
+	if !m.c.keys.Lookup.Enabled() {
+		t.Fatal("l must be enabled with a Backend API key")
+	}
+	_, cmd := m.Update(tea.KeyPressMsg{Code: 'l', Text: "l"})
+	if ls := m.cap.lookups[m.cap.selected()]; ls == nil || !ls.loading || !strings.Contains(screen(m), "looking up") {
+		t.Fatal("no spinner while looking up")
+	}
+	drive(t, m, cmd)
+	out := screen(m)
+	for _, want := range []string{"Jane Doe", "the user is banned", "active"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("BAPI tab lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, key) {
+		t.Error("secret key on screen")
 	}
 }

@@ -16,8 +16,8 @@ import (
 	"clerkscope/inspect"
 )
 
-// copiedMsg reports how a copy reached the user.
-type copiedMsg struct {
+// textCopiedMsg reports how a copy reached the user.
+type textCopiedMsg struct {
 	what string
 	how  string
 	err  error
@@ -36,18 +36,18 @@ func copyCmd(what, text, dir string) tea.Cmd {
 	local := func() tea.Msg {
 		if !clipboard.Unsupported {
 			if err := clipboard.WriteAll(text); err == nil {
-				return copiedMsg{what: what, how: "to the system clipboard and the terminal's (OSC 52)"}
+				return textCopiedMsg{what: what, how: "to the system clipboard and the terminal's (OSC 52)"}
 			}
 		}
 		f, err := os.CreateTemp(dir, "clerkscope-copy-*.txt")
 		if err != nil {
-			return copiedMsg{what: what, how: "to the terminal's clipboard (OSC 52) only", err: err}
+			return textCopiedMsg{what: what, how: "to the terminal's clipboard (OSC 52) only", err: err}
 		}
 		defer f.Close()
 		if _, err := f.WriteString(text); err != nil {
-			return copiedMsg{what: what, err: err}
+			return textCopiedMsg{what: what, err: err}
 		}
-		return copiedMsg{what: what, how: "to the terminal's clipboard (OSC 52); no system clipboard here, so also saved to " + f.Name()}
+		return textCopiedMsg{what: what, how: "to the terminal's clipboard (OSC 52); no system clipboard here, so also saved to " + f.Name()}
 	}
 	return tea.Sequence(tea.SetClipboard(text), local)
 }
