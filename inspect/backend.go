@@ -160,7 +160,9 @@ type Observed struct {
 // (x-clerk-auth-reason: session-token-expired-refresh-<code>).
 type ObservedRefreshCode struct{ Code string }
 
-func (e *ObservedRefreshCode) Error() string { return "the app's response shows the refresh ended " + e.Code }
+func (e *ObservedRefreshCode) Error() string {
+	return "the app's response shows the refresh ended " + e.Code
+}
 
 func (o Observed) sessionCookies() []string {
 	for _, sc := range o.SetCookies {
