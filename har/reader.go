@@ -229,9 +229,6 @@ func (r *Reader) Log() Log { return r.log }
 // Count is the number of entries returned so far.
 func (r *Reader) Count() int { return r.n }
 
-// BytesRead is how far into the (decompressed) input the reader is.
-func (r *Reader) BytesRead() int64 { return r.src.n }
-
 // Next returns the next entry, io.EOF after the last one.
 func (r *Reader) Next() (*Entry, error) {
 	if r.err != nil {

@@ -143,54 +143,6 @@ func jwtFormat(token string) bool {
 	return dots == 2 && run > 0
 }
 
-// isOAuthJWT and isM2MJWT are the SDK's machine-JWT sniffers.
-func isOAuthJWT(token string) bool {
-	if !jwtFormat(token) {
-		return false
-	}
-	j, err := DecodeJWT(token)
-	if err != nil {
-		return false
-	}
-	typ, _ := asString(field(j.Header, "typ"))
-	return typ == "at+jwt" || typ == "application/at+jwt"
-}
-
-func isM2MJWT(token string) bool {
-	if !jwtFormat(token) {
-		return false
-	}
-	j, err := DecodeJWT(token)
-	if err != nil {
-		return false
-	}
-	sub, ok := asString(j.Claim("sub"))
-	return ok && strings.HasPrefix(sub, "mch_")
-}
-
-func isMachineJWT(token string) bool { return isOAuthJWT(token) || isM2MJWT(token) }
-
-func hasNonSessionCategory(token string) bool {
-	j, err := DecodeJWT(token)
-	return err == nil && isNonSessionCategory(field(j.Header, "cat"))
-}
-
-func isMachineToken(token string) bool {
-	return strings.HasPrefix(token, "mt_") || strings.HasPrefix(token, "oat_") || strings.HasPrefix(token, "ak_") || isMachineJWT(token)
-}
-
-func machineTokenType(token string) string {
-	switch {
-	case strings.HasPrefix(token, "mt_") || isM2MJWT(token):
-		return TokenTypeM2M
-	case strings.HasPrefix(token, "oat_") || isOAuthJWT(token):
-		return TokenTypeOAuth
-	case strings.HasPrefix(token, "ak_"):
-		return TokenTypeAPIKey
-	}
-	return ""
-}
-
 // Token types, as the SDK spells them.
 const (
 	TokenTypeSession = "session_token"

@@ -114,14 +114,6 @@ func (w *webURL) href() string {
 	return b.String()
 }
 
-// search is "?query" or "".
-func (w *webURL) search() string {
-	if w.query == nil || *w.query == "" {
-		return ""
-	}
-	return "?" + *w.query
-}
-
 func (w *webURL) get(name string) (string, bool) {
 	for _, p := range w.params {
 		if p.name == name {
