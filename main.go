@@ -689,6 +689,9 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		}
 		return runExplain(ctx, args, stdin, stdout, stderr)
 	}
+	if len(pos) == 0 && !isTerminal(stdin) {
+		pos = []string{"-"} // piped into the dashboard: open what came in
+	}
 	setup, err := f.setup(ctx, stderr)
 	if err != nil {
 		return err
