@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,5 +85,41 @@ func TestCookieNotSent(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("reported %d times, want once", n)
+	}
+}
+
+// TestIssuerClockAhead: a token whose iat is later than the request that
+// carried it means the Frontend API's clock runs ahead.
+func TestIssuerClockAhead(t *testing.T) {
+	raw, err := os.ReadFile("../testdata/har/a-signed-in-happy.har")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	// Move the browser's clock 30 s back: every token now looks issued 30 s
+	// after it was sent.
+	for _, e := range doc["log"].(map[string]any)["entries"].([]any) {
+		m := e.(map[string]any)
+		ts, _ := time.Parse(time.RFC3339Nano, m["startedDateTime"].(string))
+		m["startedDateTime"] = ts.Add(-30 * time.Second).Format(time.RFC3339Nano)
+	}
+	b, _ := json.Marshal(doc)
+	p := filepath.Join(t.TempDir(), "skew.har")
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, s, err := analyze(t, p, &inspect.Setup{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range s.Findings {
+		found = found || f.Code == "clock-skew" && strings.Contains(f.Title, "issued 3")
+	}
+	if !found {
+		t.Errorf("no issuer clock finding: %v", findingCodes(s))
 	}
 }

@@ -122,6 +122,10 @@ type Story struct {
 	devBoot     []int
 	devInstance bool
 	jar         Jar
+	// issuerAhead is the largest lead of a token's iat over the time the
+	// browser sent it, in seconds.
+	issuerAhead   float64
+	issuerAheadAt int
 	notSent     []notSent
 	dupes       []int
 	reported    map[string]bool
@@ -401,6 +405,14 @@ func (s *Story) cookieSeen(idx int, at time.Time, name, value, src string) {
 			t.SID, t.Sub = tok.ClaimString("sid"), tok.ClaimString("sub")
 			if tm, ok := tok.ClaimTime("iat"); ok {
 				t.IAT = tm.Unix()
+				// A token issued after the browser sent it: the issuer's clock
+				// (Frontend API) runs ahead of the browser's.
+				if src == "request cookie" && !at.IsZero() {
+					if d := tm.Sub(at).Seconds(); d > s.issuerAhead {
+						s.issuerAhead = d
+						s.issuerAheadAt = idx
+					}
+				}
 			}
 			if tm, ok := tok.ClaimTime("exp"); ok {
 				t.EXP = tm.Unix()
@@ -609,6 +621,12 @@ func (s *Story) findings() {
 				Detail: fmt.Sprintf("Estimated from %d Date header(s). Clerk tolerates 5 s (clockSkewInMs); beyond that, fresh tokens look not-yet-valid or expired.", sk.Samples),
 				Next:   "Synchronise the server's clock (NTP); if the browser's clock is the one off, tokens still work since the server compares with its own clock."})
 		}
+	}
+	if s.issuerAhead >= 5 {
+		s.add1(Finding{Severity: SevWarning, Code: "clock-skew", Title: fmt.Sprintf("A session token was issued %.0f s after the browser sent it", s.issuerAhead),
+			Entries: []int{s.issuerAheadAt},
+			Detail:  "The Frontend API's clock (which sets iat) is ahead of the browser's. If the app server's clock agrees with the browser, it sees fresh tokens as issued in the future (session-token-iat-in-the-future) beyond the 5 s of clockSkewInMs.",
+			Next:    "Compare the servers' clocks with NTP time; raise clockSkewInMs only as a stopgap."})
 	}
 	if s.Counts.App > 0 && s.Counts.SignedOut == 0 && s.Counts.Handshake == 0 && s.Counts.Throws == 0 && !s.Sanitized {
 		s.add1(Finding{Severity: SevInfo, Code: "signed-in-throughout", Title: "Signed in throughout",
