@@ -126,9 +126,9 @@ type Story struct {
 	// browser sent it, in seconds.
 	issuerAhead   float64
 	issuerAheadAt int
-	notSent     []notSent
-	dupes       []int
-	reported    map[string]bool
+	notSent       []notSent
+	dupes         []int
+	reported      map[string]bool
 }
 
 // notSent is a cookie the jar says the browser held but a request lacked.
