@@ -175,3 +175,24 @@ func (a *Analyzer) Finish(log Log) *Story {
 	a.Story.finish(log)
 	return a.Story
 }
+
+// ClerkRelevant tells the requests worth a person's attention: page loads,
+// handshakes and anything carrying Clerk cookies or an Authorization
+// header; static assets, cookieless calls and the Frontend API's own
+// traffic (but for the handshake) are not.
+func (j *Judged) ClerkRelevant() bool {
+	switch j.Class {
+	case ClassFAPI:
+		return j.Entry != nil && strings.Contains(j.Entry.Request.URL, "/v1/client/handshake")
+	case ClassAsset:
+		return false
+	case ClassDocument, ClassHandshakeRedirect, ClassHandshakeReturn:
+		return true
+	}
+	if j.Request.Value("authorization") != "" {
+		return true
+	}
+	c := j.Request.Value("cookie")
+	return strings.Contains(c, "__session") || strings.Contains(c, "__client_uat") || strings.Contains(c, "__clerk") ||
+		strings.Contains(c, "__refresh")
+}

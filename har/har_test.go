@@ -3,6 +3,7 @@ package har
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -303,5 +304,73 @@ func TestTruncatedCapture(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "truncated") {
 		t.Errorf("message: %v", err)
+	}
+}
+
+// inflate appends noise entries to a capture the way ../shared/tools/bighar
+// does: same-origin assets, JSON API calls and base64 images, with no
+// Cookie, Authorization or x-clerk-* headers.
+func inflate(t *testing.T, path string, n int) string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	log := doc["log"].(map[string]any)
+	entries := log["entries"].([]any)
+	first := entries[0].(map[string]any)
+	origin := strings.Join(strings.SplitN(first["request"].(map[string]any)["url"].(string), "/", 4)[:3], "/")
+	last := entries[len(entries)-1].(map[string]any)["startedDateTime"].(string)
+	for i := 0; i < n; i++ {
+		url, dest, mime := fmt.Sprintf("%s/static/chunk-%d.js", origin, i), "script", "application/javascript"
+		switch i % 3 {
+		case 1:
+			url, dest, mime = fmt.Sprintf("%s/api/items/%d", origin, i), "empty", "application/json"
+		case 2:
+			url, dest, mime = fmt.Sprintf("%s/img/%d.png", origin, i), "image", "image/png"
+		}
+		entries = append(entries, map[string]any{
+			"startedDateTime": last,
+			"request":         map[string]any{"method": "GET", "url": url, "headers": []any{map[string]any{"name": "sec-fetch-dest", "value": dest}}},
+			"response": map[string]any{"status": 200, "headers": []any{map[string]any{"name": "content-type", "value": mime}},
+				"content": map[string]any{"size": 4, "mimeType": mime, "text": "AAAA", "encoding": "base64"}},
+		})
+	}
+	log["entries"] = entries
+	b, _ := json.Marshal(doc)
+	out := filepath.Join(t.TempDir(), "inflated.har")
+	if err := os.WriteFile(out, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestNoiseDoesNotChangeTheStory: bighar-style noise must not change the
+// findings of any capture.
+func TestNoiseDoesNotChangeTheStory(t *testing.T) {
+	for _, name := range captures {
+		t.Run(name, func(t *testing.T) {
+			setup := func() *inspect.Setup { return &inspect.Setup{Options: inspect.Options{JWTKey: jwtKey(t)}} }
+			_, plain, err := analyze(t, "../testdata/har/"+name+".har", setup())
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, noisy, err := analyze(t, inflate(t, "../testdata/har/"+name+".har", 300), setup())
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, _ := json.Marshal(plain.Findings)
+			b, _ := json.Marshal(noisy.Findings)
+			if string(a) != string(b) {
+				t.Errorf("findings changed:\n%s\n%s", a, b)
+			}
+			if len(plain.Tokens) != len(noisy.Tokens) || len(plain.Handshakes) != len(noisy.Handshakes) {
+				t.Error("the story changed")
+			}
+		})
 	}
 }

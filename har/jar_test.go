@@ -61,8 +61,8 @@ func TestCookieNotSent(t *testing.T) {
 	}
 	doc := map[string]any{"log": map[string]any{"version": "1.2", "entries": []any{
 		mk(0, "https://clerk.example.com/v1/client/sign_ins", "", "__client_uat=1767225600; Path=/; Domain=example.com; Secure; SameSite=Lax"),
-		mk(1, "https://example.com/dashboard", "", ""),
-		mk(2, "https://example.com/other", "", ""),
+		mk(1, "https://example.com/dashboard", "_ga=1", ""),
+		mk(2, "https://example.com/other", "_ga=1", ""),
 	}}}
 	b, _ := json.Marshal(doc)
 	p := filepath.Join(t.TempDir(), "x.har")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -135,6 +136,9 @@ type TextWriter struct {
 	single bool
 	n      int
 	Extra  func(w io.Writer, j *Judged)
+	// quiet counts the application requests not printed (no Clerk
+	// material), by verdict, for the closing summary.
+	quiet map[string]int
 }
 
 // NewTextWriter prints one verdict per judged entry; single is for one
@@ -149,6 +153,14 @@ func (tw *TextWriter) Write(j *Judged) {
 		if tw.all {
 			fmt.Fprintf(tw.w, "[%d] %s %s  (Frontend API, %d)\n\n", j.Entry.Index, j.Entry.Request.Method, tw.o.Text(j.Entry.Request.URL), j.Entry.Response.Status)
 		}
+		return
+	}
+	if j.Entry != nil && !tw.all && !j.ClerkRelevant() {
+		if tw.quiet == nil {
+			tw.quiet = map[string]int{}
+		}
+		v := j.Result.Verdict
+		tw.quiet[strings.TrimSpace(v.Status+" "+v.Reason)]++
 		return
 	}
 	title := ""
@@ -182,6 +194,17 @@ func (tw *TextWriter) Write(j *Judged) {
 func (tw *TextWriter) Close(story *Story, readErr error) error {
 	if story != nil && !tw.single {
 		fmt.Fprintln(tw.w, strings.Repeat("═", 72))
+		if len(tw.quiet) > 0 {
+			total := 0
+			var parts []string
+			for k, n := range tw.quiet {
+				total += n
+				parts = append(parts, fmt.Sprintf("%d %s", n, k))
+			}
+			sort.Strings(parts)
+			fmt.Fprintf(tw.w, "Not shown: %d application requests without Clerk cookies or headers (assets, plain API calls): %s. --all shows them; --json lists every request.\n",
+				total, strings.Join(parts, ", "))
+		}
 		c := story.Counts
 		fmt.Fprintf(tw.w, "Capture: %d entries (%d to the application, %d to the Frontend API): %d signed in, %d signed out, %d handshakes", c.Entries, c.App, c.FAPI, c.SignedIn, c.SignedOut, c.Handshake)
 		if c.Throws > 0 {

@@ -182,25 +182,26 @@ func (s *Story) add(j *Judged) {
 	s.cookieSets(j)
 	if v.Instance.Type == inspect.Development {
 		s.devInstance = true
-		if v.Reason == inspect.DevBrowserMissing || v.Reason == inspect.DevBrowserSync {
+		if isDoc(j.Class) && (v.Reason == inspect.DevBrowserMissing || v.Reason == inspect.DevBrowserSync) {
 			s.devBoot = append(s.devBoot, e.Index)
 		}
 	}
-	isDoc := j.Class == ClassDocument || j.Class == ClassHandshakeReturn || j.Class == ClassHandshakeRedirect
+	doc := isDoc(j.Class)
 	defer func() {
-		if isDoc {
+		if doc {
 			s.lastDoc = v.Status
 		}
 	}()
 	switch v.Status {
 	case inspect.SignedIn:
 		s.Counts.SignedIn++
-		if isDoc {
+		if doc {
 			s.docSignedIn = append(s.docSignedIn, e.Index)
 		}
 	case inspect.SignedOut:
 		s.Counts.SignedOut++
-		if j.Class == ClassFetch && s.lastDoc == inspect.SignedIn {
+		refused := e.Response.Status == 401 || e.Response.Status == 403 || e.ResponseHeader("x-clerk-auth-status") != ""
+		if j.Class == ClassFetch && s.lastDoc == inspect.SignedIn && (refused || j.ClerkRelevant()) {
 			s.apiOut = append(s.apiOut, e.Index)
 			if strings.HasPrefix(v.Reason, inspect.SessionTokenExpired) {
 				s.expiredAPI = append(s.expiredAPI, e.Index)
@@ -235,6 +236,10 @@ func (s *Story) add(j *Judged) {
 	}
 }
 
+func isDoc(c Class) bool {
+	return c == ClassDocument || c == ClassHandshakeReturn || c == ClassHandshakeRedirect
+}
+
 // chains hold pointers into s.Handshakes; re-point after appends.
 func (s *Story) refreshOpen() {
 	s.open = s.open[:0]
@@ -249,11 +254,20 @@ func (s *Story) refreshOpen() {
 // URL (from the Set-Cookie lines replayed so far) with what it sent.
 func (s *Story) checkJar(j *Judged) {
 	e := j.Entry
+	if j.Class == ClassAsset {
+		return
+	}
 	held := s.jar.Cookies(e.Request.URL, e.StartedDateTime)
 	if len(held) == 0 {
 		return
 	}
 	hdr, _ := e.CookieHeader()
+	if hdr == "" {
+		// A request that sent no cookie at all was made without
+		// credentials (or recorded without them): it says nothing about
+		// one cookie being dropped.
+		return
+	}
 	sent := map[string]int{}
 	for _, c := range inspect.ParseCookieHeader(hdr) {
 		sent[c.Name]++

@@ -92,22 +92,7 @@ func newRow(j *har.Judged) *row {
 
 // clerkRelevant hides static assets, Frontend API noise and requests that
 // carry nothing of Clerk's.
-func clerkRelevant(j *har.Judged) bool {
-	switch j.Class {
-	case har.ClassFAPI:
-		return j.Entry != nil && strings.Contains(j.Entry.Request.URL, "/v1/client/handshake")
-	case har.ClassAsset:
-		return false
-	case har.ClassDocument, har.ClassHandshakeRedirect, har.ClassHandshakeReturn:
-		return true
-	}
-	if j.Request.Value("authorization") != "" {
-		return true
-	}
-	c := j.Request.Value("cookie")
-	return strings.Contains(c, "__session") || strings.Contains(c, "__client_uat") || strings.Contains(c, "__clerk") ||
-		j.Judged && j.Result.Verdict.Reason != inspect.SessionTokenAndUATMissing
-}
+func clerkRelevant(j *har.Judged) bool { return j.ClerkRelevant() }
 
 // filterRows returns the indexes of rows matching q (lower case) and the
 // Clerk-only toggle.
