@@ -379,7 +379,7 @@ func (j *judge) run(req Request) error {
 	j.method = strings.ToUpper(j.method)
 	u, err := parseWebURL(req.URL)
 	if err != nil {
-		return j.throw("Invalid URL: " + req.URL)
+		return j.throw("Failed to parse URL from " + req.URL)
 	}
 	j.clerkURL = deriveURL(u, &req)
 	if j.clerkURL.href() != u.href() {
@@ -1239,7 +1239,7 @@ func (j *judge) cookiePath() error {
 			}
 			signIn, err := parseWebURL(j.opts.SignInURL)
 			if err != nil {
-				return j.throw("Invalid URL: " + j.opts.SignInURL)
+				return j.throw("Invalid URL")
 			}
 			signIn.appendParam("__clerk_redirect_url", j.clerkURL.href())
 			h := &respHeaders{}
@@ -1255,7 +1255,7 @@ func (j *judge) cookiePath() error {
 		j.step("C4", "development primary asked to sync a satellite (__clerk_redirect_url)?", "yes: "+redirectURL)
 		back, err := parseWebURL(redirectURL)
 		if err != nil {
-			return j.throw("Invalid URL: " + redirectURL)
+			return j.throw("Invalid URL")
 		}
 		if j.devBrowserToken != "" {
 			back.appendParam("__clerk_db_jwt", j.devBrowserToken)

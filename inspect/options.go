@@ -186,3 +186,41 @@ type CannedReply struct {
 	Status int             `json:"status"`
 	Body   json.RawMessage `json:"body"`
 }
+
+// UnmarshalJSON reads options with JavaScript's leniency where the SDK has
+// it: isSatellite is truthy (the string "false" counts as true),
+// satelliteAutoSync must be exactly true, and a clockSkewInMs that is not a
+// number falls back to the default 5000 ms.
+func (o *Options) UnmarshalJSON(b []byte) error {
+	type plain Options
+	var aux struct {
+		plain
+		IsSatellite       json.RawMessage `json:"isSatellite"`
+		ClockSkewInMs     json.RawMessage `json:"clockSkewInMs"`
+		SatelliteAutoSync json.RawMessage `json:"satelliteAutoSync"`
+	}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	*o = Options(aux.plain)
+	if len(aux.IsSatellite) > 0 {
+		var v any
+		if err := json.Unmarshal(aux.IsSatellite, &v); err == nil {
+			o.IsSatellite = truthy(v)
+		}
+	}
+	if len(aux.ClockSkewInMs) > 0 {
+		var f float64
+		if err := json.Unmarshal(aux.ClockSkewInMs, &f); err == nil {
+			o.ClockSkewInMs = &f
+		}
+	}
+	if len(aux.SatelliteAutoSync) > 0 {
+		var v any
+		if err := json.Unmarshal(aux.SatelliteAutoSync, &v); err == nil {
+			t := v == true
+			o.SatelliteAutoSync = &t
+		}
+	}
+	return nil
+}
