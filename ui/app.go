@@ -191,17 +191,30 @@ func (m *app) update(msg tea.Msg) tea.Cmd {
 		return m.onKey(msg)
 	}
 	if m.cap != nil && m.state != statePaste {
-		return m.cap.Update(msg)
+		return m.updateCapture(msg)
 	}
 	if m.state == statePaste {
-		return m.paste.Update(msg)
+		return m.updatePaste(msg)
 	}
 	return nil
 }
 
+// updateCapture and updatePaste forward a message to the focused screen.
+func (m *app) updateCapture(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	m.cap, cmd = m.cap.Update(msg)
+	return cmd
+}
+
+func (m *app) updatePaste(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	m.paste, cmd = m.paste.Update(msg)
+	return cmd
+}
+
 func (m *app) onPaste(s string) tea.Cmd {
 	if m.state == stateCapture && m.cap != nil && m.cap.filtering {
-		return m.cap.Update(tea.PasteMsg{Content: strings.ReplaceAll(s, "\n", " ")})
+		return m.updateCapture(tea.PasteMsg{Content: strings.ReplaceAll(s, "\n", " ")})
 	}
 	if m.state != statePaste {
 		m.state = statePaste
@@ -276,7 +289,7 @@ func (m *app) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		if m.cap.filtering {
-			return m.cap.Update(msg)
+			return m.updateCapture(msg)
 		}
 		switch {
 		case key.Matches(msg, k.Quit):
@@ -320,7 +333,7 @@ func (m *app) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			}
 			return nil
 		}
-		return m.cap.Update(msg)
+		return m.updateCapture(msg)
 	}
 }
 
@@ -352,7 +365,7 @@ func (m *app) pasteKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	return m.paste.Update(msg)
+	return m.updatePaste(msg)
 }
 
 // submit inspects what was pasted or typed: a path opens that file.
@@ -419,7 +432,7 @@ func (m *app) render() string {
 	var body string
 	switch m.state {
 	case statePaste:
-		body = m.paste.View(w)
+		body = m.paste.View()
 	case stateLoading:
 		if m.cap != nil {
 			body = m.cap.View()
@@ -437,7 +450,11 @@ func (m *app) render() string {
 	body = lipgloss.Place(w, m.bodyHeight(), lipgloss.Left, lipgloss.Top, body)
 	status := ansi.Truncate(st.Status.Render(m.status), w, "…")
 	m.help.ShowAll = false
-	helpLine := ansi.Truncate(m.help.View(m.c.keys), w, "…")
+	var keys help.KeyMap = m.paste
+	if m.state != statePaste && m.cap != nil {
+		keys = m.cap
+	}
+	helpLine := ansi.Truncate(m.help.View(keys), w, "…")
 	return header + "\n" + body + "\n" + status + "\n" + helpLine
 }
 

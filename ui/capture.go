@@ -250,8 +250,17 @@ func lookupCmd(ctx context.Context, l *bapi.Looker, r *row) tea.Cmd {
 	}
 }
 
+// ShortHelp implements help.KeyMap for the capture view.
+func (m *capture) ShortHelp() []key.Binding {
+	k := m.c.keys
+	return enabled(k.Help, k.Filter, k.Open, k.NextTab, k.Copy, k.Lookup, k.Quit)
+}
+
+// FullHelp implements help.KeyMap for the capture view.
+func (m *capture) FullHelp() [][]key.Binding { return m.c.keys.FullHelp() }
+
 // Update handles the capture's keys and messages.
-func (m *capture) Update(msg tea.Msg) tea.Cmd {
+func (m *capture) Update(msg tea.Msg) (*capture, tea.Cmd) {
 	var cmds []tea.Cmd
 	switch msg := msg.(type) {
 	case lookupDoneMsg:
@@ -300,7 +309,7 @@ func (m *capture) Update(msg tea.Msg) tea.Cmd {
 		cmds = append(cmds, m.key(msg))
 	}
 	m.refreshDetail()
-	return tea.Batch(cmds...)
+	return m, tea.Batch(cmds...)
 }
 
 func (m *capture) anyLookupLoading() bool {

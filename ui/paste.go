@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
 
@@ -23,6 +24,7 @@ type pasteScreen struct {
 	held string // a big paste, kept out of the text area
 	kind inspect.Kind
 	err  string
+	w    int
 }
 
 func newPasteScreen(c *common) *pasteScreen {
@@ -37,6 +39,7 @@ func newPasteScreen(c *common) *pasteScreen {
 }
 
 func (p *pasteScreen) SetSize(w, h int) {
+	p.w = w
 	p.ta.SetWidth(max(20, w-2))
 	p.ta.SetHeight(max(3, h-6))
 }
@@ -83,20 +86,30 @@ func (p *pasteScreen) clear() {
 	p.detect()
 }
 
-func (p *pasteScreen) Update(msg tea.Msg) tea.Cmd {
+// ShortHelp implements help.KeyMap for the paste screen.
+func (p *pasteScreen) ShortHelp() []key.Binding {
+	k := p.c.keys
+	return enabled(k.Submit, k.Newline, k.ReadClip, k.Back, k.Quit)
+}
+
+// FullHelp implements help.KeyMap for the paste screen.
+func (p *pasteScreen) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
+
+func (p *pasteScreen) Update(msg tea.Msg) (*pasteScreen, tea.Cmd) {
 	if p.held != "" {
 		if k, ok := msg.(tea.KeyPressMsg); ok && (k.String() == "backspace" || k.String() == "ctrl+u") {
 			p.clear()
 		}
-		return nil
+		return p, nil
 	}
 	var cmd tea.Cmd
 	p.ta, cmd = p.ta.Update(msg)
 	p.detect()
-	return cmd
+	return p, cmd
 }
 
-func (p *pasteScreen) View(w int) string {
+func (p *pasteScreen) View() string {
+	w := p.w
 	st := p.c.styles
 	var b strings.Builder
 	b.WriteString(st.Title.Render("What does Clerk's SDK make of this request?") + "\n\n")
