@@ -1653,13 +1653,146 @@ func (j *judge) machineTokenInHeader(acc string) error {
 	return j.verifyMachine(typ, t)
 }
 
+// machineError is a MachineTokenVerificationError's outcome.
+func (j *judge) machineError(typ, code, message string, status int) {
+	st := "n/a"
+	if status != 0 {
+		st = fmt.Sprint(status)
+	}
+	j.signedOutMachine(typ, code, fmt.Sprintf("%s (code=%s, status=%s)", message, code, st))
+}
+
+// verifyMachineJWT is verifyMachineAuthToken for JWTs: M2M JWTs (sub
+// mch_…) and OAuth access tokens (typ at+jwt) are verified locally with
+// the instance key, like session tokens.
+func (j *judge) verifyMachineJWT(token string) error {
+	tok, err := j.decode(token)
+	if err != nil {
+		j.machineError(TokenTypeM2M, TokenInvalid, err.Error(), 0)
+		return nil
+	}
+	typ := TokenTypeOAuth
+	var headerTypes []string
+	switch {
+	case j.isM2MJWT(token):
+		typ = TokenTypeM2M
+		if c := field(tok.Header, "cat"); !isUndefined(c) && c != CategoryM2M {
+			j.machineError(typ, TokenInvalid, "Invalid M2M JWT category.", 0)
+			return nil
+		}
+	case j.isOAuthJWT(token):
+		headerTypes = []string{"at+jwt", "application/at+jwt"}
+	default:
+		t := "missing"
+		if s, ok := field(tok.Header, "typ").(string); ok {
+			t = s
+		}
+		j.machineError(typ, TokenVerificationFailed, "Invalid JWT type: "+t+". Expected one of: at+jwt, application/at+jwt for OAuth, or sub starting with 'mch_' for M2M", 0)
+		return nil
+	}
+	p := j.verifyParams()
+	p.machine = true
+	p.headerTypes = headerTypes
+	p.authorizedParties = nil
+	if typ == TokenTypeOAuth {
+		p.audience = nil
+	}
+	if p.keys == nil && !p.assumeValid {
+		j.machineError(typ, TokenVerificationFailed, "Failed to resolve JWK during verification.", 0)
+		return nil
+	}
+	r := verifyToken(j.ctx, token, p)
+	sig := r.Signature
+	j.v.Signature = &sig
+	j.step("M", "verify the "+typ+" JWT", verifyFound(r))
+	if r.Err != nil {
+		msg := r.Err.Error()
+		if errors.Is(r.Err, ErrUnreachable) {
+			msg = "fetch failed" // what the SDK's fetch says when the network fails
+		}
+		j.machineError(typ, TokenVerificationFailed, msg, 0)
+		return nil
+	}
+	claims := r.Payload
+	a := &Auth{IsAuthenticated: true, TokenType: typ, ID: jsToStringValue(field(claims, "jti")), Subject: nullIfUndefined(field(claims, "sub"))}
+	if typ == TokenTypeM2M {
+		a.MachineID = a.Subject
+		if sc, ok := field(claims, "scopes").(string); ok {
+			a.Scopes = strings.Split(sc, " ")
+		} else if aud := field(claims, "aud"); !isUndefined(aud) && aud != nil {
+			a.Scopes = aud
+		} else {
+			a.Scopes = []any{}
+		}
+	} else {
+		want := nonEmpty(j.opts.Audience)
+		if len(want) > 0 {
+			if err := assertOAuthAudience(field(claims, "aud"), want); err != "" {
+				j.machineError(typ, TokenVerificationFailed, err, 0)
+				return nil
+			}
+		}
+		a.UserID = a.Subject
+		a.ClientID = jsToStringValue(field(claims, "client_id"))
+		if scp := field(claims, "scp"); !isUndefined(scp) && scp != nil {
+			a.Scopes = scp
+		} else if sc, ok := field(claims, "scope").(string); ok {
+			a.Scopes = strings.Split(sc, " ")
+		} else {
+			a.Scopes = []any{}
+		}
+	}
+	j.v.Status, j.v.Reason, j.v.Message = SignedIn, "", ""
+	j.v.TokenType = typ
+	j.v.Auth = a
+	j.v.Token = tok
+	j.finishHeaders(&respHeaders{})
+	return nil
+}
+
+func nonEmpty(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// assertOAuthAudience is assertOAuthAudienceClaim; "" means it passes.
+func assertOAuthAudience(aud any, want []string) string {
+	var got []any
+	switch x := aud.(type) {
+	case []any:
+		got = x
+	case nil, undefinedType:
+	default:
+		got = []any{x}
+	}
+	ok := len(got) > 0
+	for _, g := range got {
+		if s, isStr := g.(string); !isStr || s == "" {
+			ok = false
+		}
+	}
+	if !ok {
+		return fmt.Sprintf("Invalid OAuth audience claim (aud) %s. Expected a non-empty string or a non-empty array of non-empty strings.", jsonStringify(aud))
+	}
+	for _, g := range got {
+		for _, w := range want {
+			if g == w {
+				return ""
+			}
+		}
+	}
+	return fmt.Sprintf("OAuth audience mismatch. Verification expected audience %s, but incoming token has aud %s.", jsonStringify(stringsToAny(want)), jsonStringify(aud))
+}
+
 // verifyMachine asks the Backend API about a machine token.
 func (j *judge) verifyMachine(typ, token string) error {
-	if jwtFormat(token) {
-		j.step("M", "machine JWT", "verified locally by the SDK; clerkscope reports it as a machine JWT without judging it further")
-		j.assume("machine JWTs (M2M / OAuth) are not verified by clerkscope")
-		j.signedOutMachine(typ, TokenVerificationFailed, "")
-		return nil
+	if j.jwtFormat(token) {
+		return j.verifyMachineJWT(token)
 	}
 	path := map[string]string{TokenTypeAPIKey: "/v1/api_keys/verify", TokenTypeM2M: "/v1/m2m_tokens/verify", TokenTypeOAuth: "/v1/oauth_applications/access_tokens/verify"}[typ]
 	call := BAPICall{Method: "POST", Path: path}

@@ -298,6 +298,8 @@ type verifyParams struct {
 	now               time.Time
 	headerTypes       []string
 	decode            func(string) (*JWT, error)
+	// machine skips the session-token category check (machine JWTs).
+	machine bool
 }
 
 // verifyResult is the outcome of verifyToken: the payload, or the error.
@@ -323,7 +325,7 @@ func verifyToken(ctx context.Context, token string, p verifyParams) verifyResult
 	kid, _ := asString(field(j.Header, "kid"))
 	alg, _ := asString(field(j.Header, "alg"))
 	sig := Signature{State: SigUnverified, KID: kid, Alg: alg}
-	if c := field(j.Header, "cat"); !isUndefined(c) && c == CategoryM2M {
+	if c := field(j.Header, "cat"); !p.machine && !isUndefined(c) && c == CategoryM2M {
 		return verifyResult{Err: &TokenError{Reason: TokenInvalid, Action: ActionEnsureClerkJWT, Message: "Invalid session token category."}, Signature: sig}
 	}
 	var key *Key
