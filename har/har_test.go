@@ -244,8 +244,11 @@ func TestCaptureFindings(t *testing.T) {
 	})
 }
 
-func TestSanitizedExport(t *testing.T) {
-	raw, err := os.ReadFile("../testdata/har/b-expired-handshake.har")
+// rewriteCapture loads a capture as plain JSON, lets edit change it, and
+// writes the result to a temporary file whose path it returns.
+func rewriteCapture(t *testing.T, path string, edit func(log map[string]any)) string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +256,35 @@ func TestSanitizedExport(t *testing.T) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range doc["log"].(map[string]any)["entries"].([]any) {
+	edit(doc["log"].(map[string]any))
+	b, _ := json.Marshal(doc)
+	out := filepath.Join(t.TempDir(), filepath.Base(path))
+	if err := os.WriteFile(out, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestSanitizedExport(t *testing.T) {
+	path := rewriteCapture(t, "../testdata/har/b-expired-handshake.har", func(log map[string]any) {
+		stripSecrets(log)
+	})
+	_, s, err := analyze(t, path, &inspect.Setup{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := hasFinding(s, "sanitized-export")
+	if f == nil || f.Severity != SevError || !strings.Contains(f.Next, "Allow to generate HAR with sensitive data") {
+		t.Fatalf("sanitized finding = %+v", f)
+	}
+	if !s.Sanitized {
+		t.Error("Story.Sanitized not set")
+	}
+}
+
+// stripSecrets removes what Chrome's sanitized export removes.
+func stripSecrets(log map[string]any) {
+	for _, e := range log["entries"].([]any) {
 		for _, side := range []string{"request", "response"} {
 			m := e.(map[string]any)[side].(map[string]any)
 			var kept []any
@@ -266,22 +297,6 @@ func TestSanitizedExport(t *testing.T) {
 			m["headers"] = kept
 			m["cookies"] = []any{}
 		}
-	}
-	out, _ := json.Marshal(doc)
-	path := filepath.Join(t.TempDir(), "sanitized.har")
-	if err := os.WriteFile(path, out, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	_, s, err := analyze(t, path, &inspect.Setup{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := hasFinding(s, "sanitized-export")
-	if f == nil || f.Severity != SevError || !strings.Contains(f.Next, "Allow to generate HAR with sensitive data") {
-		t.Fatalf("sanitized finding = %+v", f)
-	}
-	if !s.Sanitized {
-		t.Error("Story.Sanitized not set")
 	}
 }
 
@@ -312,41 +327,28 @@ func TestTruncatedCapture(t *testing.T) {
 // Cookie, Authorization or x-clerk-* headers.
 func inflate(t *testing.T, path string, n int) string {
 	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	log := doc["log"].(map[string]any)
-	entries := log["entries"].([]any)
-	first := entries[0].(map[string]any)
-	origin := strings.Join(strings.SplitN(first["request"].(map[string]any)["url"].(string), "/", 4)[:3], "/")
-	last := entries[len(entries)-1].(map[string]any)["startedDateTime"].(string)
-	for i := 0; i < n; i++ {
-		url, dest, mime := fmt.Sprintf("%s/static/chunk-%d.js", origin, i), "script", "application/javascript"
-		switch i % 3 {
-		case 1:
-			url, dest, mime = fmt.Sprintf("%s/api/items/%d", origin, i), "empty", "application/json"
-		case 2:
-			url, dest, mime = fmt.Sprintf("%s/img/%d.png", origin, i), "image", "image/png"
+	return rewriteCapture(t, path, func(log map[string]any) {
+		entries := log["entries"].([]any)
+		first := entries[0].(map[string]any)
+		origin := strings.Join(strings.SplitN(first["request"].(map[string]any)["url"].(string), "/", 4)[:3], "/")
+		last := entries[len(entries)-1].(map[string]any)["startedDateTime"].(string)
+		for i := 0; i < n; i++ {
+			url, dest, mime := fmt.Sprintf("%s/static/chunk-%d.js", origin, i), "script", "application/javascript"
+			switch i % 3 {
+			case 1:
+				url, dest, mime = fmt.Sprintf("%s/api/items/%d", origin, i), "empty", "application/json"
+			case 2:
+				url, dest, mime = fmt.Sprintf("%s/img/%d.png", origin, i), "image", "image/png"
+			}
+			entries = append(entries, map[string]any{
+				"startedDateTime": last,
+				"request":         map[string]any{"method": "GET", "url": url, "headers": []any{map[string]any{"name": "sec-fetch-dest", "value": dest}}},
+				"response": map[string]any{"status": 200, "headers": []any{map[string]any{"name": "content-type", "value": mime}},
+					"content": map[string]any{"size": 4, "mimeType": mime, "text": "AAAA", "encoding": "base64"}},
+			})
 		}
-		entries = append(entries, map[string]any{
-			"startedDateTime": last,
-			"request":         map[string]any{"method": "GET", "url": url, "headers": []any{map[string]any{"name": "sec-fetch-dest", "value": dest}}},
-			"response": map[string]any{"status": 200, "headers": []any{map[string]any{"name": "content-type", "value": mime}},
-				"content": map[string]any{"size": 4, "mimeType": mime, "text": "AAAA", "encoding": "base64"}},
-		})
-	}
-	log["entries"] = entries
-	b, _ := json.Marshal(doc)
-	out := filepath.Join(t.TempDir(), "inflated.har")
-	if err := os.WriteFile(out, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return out
+		log["entries"] = entries
+	})
 }
 
 // TestNoiseDoesNotChangeTheStory: bighar-style noise must not change the

@@ -91,26 +91,15 @@ func TestCookieNotSent(t *testing.T) {
 // TestIssuerClockAhead: a token whose iat is later than the request that
 // carried it means the Frontend API's clock runs ahead.
 func TestIssuerClockAhead(t *testing.T) {
-	raw, err := os.ReadFile("../testdata/har/a-signed-in-happy.har")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
 	// Move the browser's clock 30 s back: every token now looks issued 30 s
 	// after it was sent.
-	for _, e := range doc["log"].(map[string]any)["entries"].([]any) {
-		m := e.(map[string]any)
-		ts, _ := time.Parse(time.RFC3339Nano, m["startedDateTime"].(string))
-		m["startedDateTime"] = ts.Add(-30 * time.Second).Format(time.RFC3339Nano)
-	}
-	b, _ := json.Marshal(doc)
-	p := filepath.Join(t.TempDir(), "skew.har")
-	if err := os.WriteFile(p, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	p := rewriteCapture(t, "../testdata/har/a-signed-in-happy.har", func(log map[string]any) {
+		for _, e := range log["entries"].([]any) {
+			m := e.(map[string]any)
+			ts, _ := time.Parse(time.RFC3339Nano, m["startedDateTime"].(string))
+			m["startedDateTime"] = ts.Add(-30 * time.Second).Format(time.RFC3339Nano)
+		}
+	})
 	_, s, err := analyze(t, p, &inspect.Setup{})
 	if err != nil {
 		t.Fatal(err)
