@@ -251,7 +251,14 @@ func (m *app) onBatch(msg batchLoadedMsg) tea.Cmd {
 	if msg.err != nil {
 		m.status = msg.err.Error()
 	} else {
-		m.status = fmt.Sprintf("Read %d requests from %s.", len(m.cap.rows), msg.name)
+		noun := "requests"
+		if len(m.cap.rows) == 1 {
+			noun = "request"
+		}
+		m.status = fmt.Sprintf("Read %d %s from %s.", len(m.cap.rows), noun, msg.name)
+		if len(msg.notes) > 0 {
+			m.status += " Note: " + strings.Join(msg.notes, "; ")
+		}
 	}
 	return nil
 }

@@ -28,6 +28,7 @@ type batchLoadedMsg struct {
 	story *har.Story
 	err   error
 	name  string
+	notes []string // what was assumed reading a pasted request
 }
 
 // loadStartedMsg hands the model the channel of a new load.
@@ -128,7 +129,7 @@ func load(ctx context.Context, gen int, setup *inspect.Setup, name string, open 
 			return
 		}
 		j := judgeText(setup, p, now)
-		send(batchLoadedMsg{rows: []*har.Judged{j}, read: total, total: total, done: true})
+		send(batchLoadedMsg{rows: []*har.Judged{j}, read: total, total: total, done: true, notes: p.Notes})
 		return
 	}
 	r, err := har.NewReader(br, har.Options{})
