@@ -119,7 +119,7 @@ Explain flags:
   -H 'Name: value'        add a request header for text input (repeatable)
   --lookup                add the user, session and organization from the Backend API
   --reveal                show token signatures and secret cookie values (redacted by default)
-  --all                   also list Frontend API entries of a HAR
+  --all                   also show requests without Clerk cookies and Frontend API entries
 
 Environment: CLERK_PUBLISHABLE_KEY, CLERK_SECRET_KEY, CLERK_JWT_KEY, CLERK_API_URL.
 Exit status: 0 whatever the verdict; 1 when an input cannot be read; 2 on bad usage.
