@@ -230,7 +230,7 @@ func (c *common) cookiesTab(r *row, w int) string {
 		if !c.reveal {
 			val = inspect.RedactCookieValue(ck.Name, val)
 		}
-		b.WriteString(st.Key.Render(ck.Name) + " " + note + "\n")
+		b.WriteString(wrap(st.Key.Render(ck.Name)+" "+note, w) + "\n")
 		b.WriteString(indent(wrap(val, w-2), "  ") + "\n")
 		if tok, err := inspect.DecodeJWT(ck.Value); err == nil && strings.HasPrefix(ck.Name, "__session") {
 			b.WriteString(st.Muted.Render(indent(wrap(fmt.Sprintf("sub %s · sid %s · iss %s", tok.ClaimString("sub"), tok.ClaimString("sid"), tok.ClaimString("iss")), w-2), "  ")) + "\n")
