@@ -121,7 +121,8 @@ Explain flags:
   --reveal                show token signatures and secret cookie values (redacted by default)
   --all                   also show requests without Clerk cookies and Frontend API entries
 
-Environment: CLERK_PUBLISHABLE_KEY, CLERK_SECRET_KEY, CLERK_JWT_KEY, CLERK_API_URL.
+Environment: CLERK_PUBLISHABLE_KEY, CLERK_SECRET_KEY, CLERK_JWT_KEY, CLERK_API_URL,
+CLERK_BAPI_VERSION (the Clerk-API-Version header, default 2026-05-12).
 Exit status: 0 whatever the verdict; 1 when an input cannot be read; 2 on bad usage.
 `
 
@@ -256,7 +257,7 @@ func (f *judgeFlags) setup(ctx context.Context, stderr io.Writer) (*inspect.Setu
 	// Backend API: a read-only call clerkscope makes too, through its own
 	// client. Canned answers in the config take precedence.
 	if o.JWTKey == "" && s.Keys == nil && o.SecretKey != "" && (o.API == nil || o.API.JWKS == nil) {
-		client, err := bapi.New(bapi.Config{SecretKey: o.SecretKey, BaseURL: o.APIURL, Timeout: 10 * time.Second})
+		client, err := bapi.New(bapi.Config{SecretKey: o.SecretKey, BaseURL: o.APIURL, APIVersion: apiVersion(), Timeout: 10 * time.Second})
 		if err != nil {
 			return nil, err
 		}
@@ -517,13 +518,18 @@ func isTerminalW(w io.Writer) bool {
 	return ok && term.IsTerminal(f.Fd())
 }
 
+// apiVersion is the Clerk-API-Version header: CLERK_BAPI_VERSION, else the
+// client's default (2026-05-12). (CLERK_API_VERSION means the path version
+// in Clerk's own tooling, so it is not reused here.)
+func apiVersion() string { return strings.TrimSpace(os.Getenv("CLERK_BAPI_VERSION")) }
+
 // newLooker builds Backend API lookups from the secret key.
 func newLooker(setup *inspect.Setup) (*bapi.Looker, error) {
 	key := setup.Options.SecretKey
 	if key == "" {
 		return nil, errors.New("--lookup needs the instance's secret key: set CLERK_SECRET_KEY")
 	}
-	c, err := bapi.New(bapi.Config{SecretKey: key, BaseURL: setup.Options.APIURL})
+	c, err := bapi.New(bapi.Config{SecretKey: key, BaseURL: setup.Options.APIURL, APIVersion: apiVersion()})
 	if err != nil {
 		return nil, err
 	}
@@ -587,7 +593,7 @@ func runLookup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(pos) != 1 {
 		return &usageError{"lookup takes one id: user_…, sess_…, org_… (or an organization slug), client_…"}
 	}
-	c, err := bapi.New(bapi.Config{SecretKey: os.Getenv("CLERK_SECRET_KEY"), BaseURL: os.Getenv("CLERK_API_URL"),
+	c, err := bapi.New(bapi.Config{SecretKey: os.Getenv("CLERK_SECRET_KEY"), BaseURL: os.Getenv("CLERK_API_URL"), APIVersion: apiVersion(),
 		OnWait: func(d time.Duration) { fmt.Fprintf(stderr, "clerkscope: rate limited, waiting %s\n", d) }})
 	if err != nil {
 		return err
