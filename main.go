@@ -466,7 +466,7 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		for _, n := range in.parsed.Notes {
 			fmt.Fprintf(stderr, "clerkscope: note: %s\n", n)
 		}
-		sink.Write(&har.Judged{Class: har.ClassDocument, Request: req, Result: res, Judged: true})
+		sink.Write(&har.Judged{Class: har.ClassDocument, Request: req, Result: res, Judged: true, Pasted: in.parsed.SetCookies})
 	}
 	if err := sink.Close(story, nil); err != nil {
 		return err

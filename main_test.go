@@ -276,3 +276,17 @@ func TestLookupWithFakeAPI(t *testing.T) {
 		t.Errorf("secret key printed: %q", errb.String())
 	}
 }
+
+func TestExplainSetCookieLines(t *testing.T) {
+	in := "Set-Cookie: __client_uat=1767222000; Domain=example.com; Max-Age=31536000; Secure; SameSite=Strict\nSet-Cookie: __clerk_handshake=; Max-Age=0\n"
+	code, out, _ := runCLI(t, in, "explain", "--publishable-key", "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k", "--url", "https://example.com/")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"__client_uat=1767222000; Domain=example.com; Max-Age=31536000; Secure; SameSite=strict",
+		"__clerk_handshake=; host-only; deletes the cookie (Max-Age=0)", "client-uat-but-no-session-token"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -19,6 +19,8 @@ type Judged struct {
 	Observed inspect.ObservedResponse
 	// Judged is false for Frontend API entries (the SDK does not run there).
 	Judged bool
+	// Pasted holds the parsed Set-Cookie lines of a pasted input.
+	Pasted []inspect.SetCookie
 }
 
 // Analyzer judges a capture entry by entry and collects its story.

@@ -183,6 +183,13 @@ func (tw *TextWriter) Write(j *Judged) {
 	if tw.n > 0 {
 		fmt.Fprintln(tw.w, strings.Repeat("─", 72))
 	}
+	if len(j.Pasted) > 0 {
+		fmt.Fprintln(tw.w, "Set-Cookie lines read (the next request would carry the cookies they leave):")
+		for _, sc := range j.Pasted {
+			fmt.Fprintf(tw.w, "  %s\n", SetCookieSummary(sc, tw.o))
+		}
+		fmt.Fprintln(tw.w)
+	}
 	inspect.WriteText(tw.w, title, j.Request, j.Result, tw.o)
 	if tw.Extra != nil {
 		tw.Extra(tw.w, j)
@@ -263,4 +270,44 @@ func joinInts(a []int) string {
 		parts[i] = fmt.Sprint(n)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// SetCookieSummary is one Set-Cookie directive with its attributes, the
+// value redacted unless revealed.
+func SetCookieSummary(sc inspect.SetCookie, o inspect.RenderOptions) string {
+	val := sc.Value
+	if !o.Reveal {
+		val = inspect.RedactCookieValue(sc.Name, val)
+	}
+	parts := []string{sc.Name + "=" + val}
+	if sc.Domain != "" {
+		parts = append(parts, "Domain="+sc.Domain)
+	} else {
+		parts = append(parts, "host-only")
+	}
+	if sc.Path != "" {
+		parts = append(parts, "Path="+sc.Path)
+	}
+	switch {
+	case sc.MaxAge != nil && *sc.MaxAge <= 0:
+		parts = append(parts, "deletes the cookie (Max-Age="+fmt.Sprint(*sc.MaxAge)+")")
+	case sc.MaxAge != nil:
+		parts = append(parts, fmt.Sprintf("Max-Age=%d", *sc.MaxAge))
+	case sc.Expires != nil:
+		parts = append(parts, "Expires="+sc.Expires.UTC().Format(time.RFC3339))
+	default:
+		parts = append(parts, "session cookie")
+	}
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{{sc.Secure, "Secure"}, {sc.HTTPOnly, "HttpOnly"}, {sc.Partitioned, "Partitioned"}} {
+		if f.on {
+			parts = append(parts, f.name)
+		}
+	}
+	if sc.SameSite != "" {
+		parts = append(parts, "SameSite="+sc.SameSite)
+	}
+	return strings.Join(parts, "; ")
 }

@@ -239,6 +239,12 @@ func (c *common) cookiesTab(r *row, w int) string {
 	if !any {
 		b.WriteString(st.Muted.Render("no Clerk cookies on this request") + "\n")
 	}
+	if len(j.Pasted) > 0 {
+		b.WriteString("\n" + st.Title.Render("Set-Cookie lines pasted") + "\n")
+		for _, sc := range j.Pasted {
+			b.WriteString(bullet(har.SetCookieSummary(sc, inspect.RenderOptions{Reveal: c.reveal}), w) + "\n")
+		}
+	}
 	var sets []string
 	if j.Entry != nil {
 		sets = j.Entry.SetCookies()

@@ -164,5 +164,5 @@ func load(ctx context.Context, gen int, setup *inspect.Setup, name string, open 
 // judgeText judges one pasted request.
 func judgeText(setup *inspect.Setup, p *inspect.Parsed, now time.Time) *har.Judged {
 	req, res := setup.JudgeText(p, now)
-	return &har.Judged{Class: har.ClassDocument, Request: req, Result: res, Judged: true}
+	return &har.Judged{Class: har.ClassDocument, Request: req, Result: res, Judged: true, Pasted: p.SetCookies}
 }
