@@ -290,3 +290,34 @@ func TestExplainSetCookieLines(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainCaseFile: an oracle case file is an input of its own, with
+// its options, clock and canned Backend API answers.
+func TestExplainCaseFile(t *testing.T) {
+	for name, want := range map[string]string{
+		"prod-refresh-success":        "signed-in",
+		"prod-no-jwtkey-kid-mismatch": "signed-out jwk-kid-mismatch",
+		"dev-handshake-bad-signature": "throws",
+	} {
+		code, out, errOut := runCLI(t, "", "explain", "--json", "testdata/auth-cases/"+name+".json")
+		if code != 0 {
+			t.Fatalf("%s: exit %d %s", name, code, errOut)
+		}
+		var doc struct {
+			Requests []struct {
+				Status string  `json:"status"`
+				Reason *string `json:"reason"`
+			} `json:"requests"`
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		got := doc.Requests[0].Status
+		if doc.Requests[0].Reason != nil {
+			got += " " + *doc.Requests[0].Reason
+		}
+		if got != want {
+			t.Errorf("%s: %s, want %s", name, got, want)
+		}
+	}
+}
