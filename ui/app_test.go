@@ -233,7 +233,7 @@ func TestBigPasteIsHeld(t *testing.T) {
 	}
 	start := time.Now()
 	for i := 0; i < 50; i++ {
-		press(t, m, "a")
+		m.Update(tea.KeyPressMsg{Code: 'a', Text: "a"})
 		_ = screen(m)
 	}
 	if d := time.Since(start); d > 2*time.Second {
