@@ -111,8 +111,11 @@ func (jw *JSONWriter) Close(story *Story, readErr error) error {
 	} else {
 		tail["instance"] = map[string]any{}
 	}
+	tail["findings"] = []Finding{}
 	if story != nil {
-		tail["findings"] = story.Findings
+		if story.Findings != nil {
+			tail["findings"] = story.Findings
+		}
 		tail["story"] = story
 	}
 	if readErr != nil {
