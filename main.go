@@ -297,7 +297,6 @@ type input struct {
 	har    *har.Reader
 	closer io.Closer
 	parsed *inspect.Parsed
-	size   int64
 }
 
 // openInput opens a path ("-" for stdin), sniffing HAR vs text.
@@ -305,7 +304,6 @@ func openInput(path string, stdin io.Reader) (*input, error) {
 	var r io.Reader
 	var closer io.Closer
 	name := path
-	var size int64
 	if path == "-" {
 		r, name = stdin, "stdin"
 	} else {
@@ -317,9 +315,6 @@ func openInput(path string, stdin io.Reader) (*input, error) {
 		if err == nil && st.IsDir() {
 			f.Close()
 			return nil, fmt.Errorf("%s is a folder: give a HAR or text file", path)
-		}
-		if st != nil {
-			size = st.Size()
 		}
 		r, closer = f, f
 	}
@@ -333,7 +328,7 @@ func openInput(path string, stdin io.Reader) (*input, error) {
 			}
 			return nil, fmt.Errorf("%s: %v", name, err)
 		}
-		return &input{name: name, har: hr, closer: closer, size: size}, nil
+		return &input{name: name, har: hr, closer: closer}, nil
 	}
 	data, err := io.ReadAll(io.LimitReader(br, 16<<20+1))
 	if closer != nil {
