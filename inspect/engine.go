@@ -1562,7 +1562,7 @@ func (j *judge) verifyHandshakeToken(token string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	kid := jsToStringValue(field(tok.Header, "kid"))
+	kid := jsTemplate(field(tok.Header, "kid"))
 	if j.keys == nil && !j.assumeValidSig {
 		return nil, &TokenError{Reason: JWKFailedToResolve, Action: ActionSetJWTKey, Message: "Failed to resolve JWK during handshake verification."}
 	}

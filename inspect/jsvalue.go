@@ -286,3 +286,26 @@ func secondsToTime(sec float64) time.Time {
 
 // millis returns t in unix milliseconds.
 func millis(t time.Time) float64 { return float64(t.UnixMilli()) }
+
+// jsTemplate is String(v) as a template literal shows a value: undefined,
+// null, arrays joined with commas, objects as [object Object].
+func jsTemplate(v any) string {
+	switch x := v.(type) {
+	case undefinedType:
+		return "undefined"
+	case nil:
+		return "null"
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			if e == nil || isUndefined(e) {
+				continue
+			}
+			parts[i] = jsTemplate(e)
+		}
+		return strings.Join(parts, ",")
+	case map[string]any:
+		return "[object Object]"
+	}
+	return jsToStringValue(v)
+}

@@ -330,7 +330,7 @@ func verifyToken(ctx context.Context, token string, p verifyParams) verifyResult
 	}
 	var key *Key
 	if p.keys != nil {
-		key, err = p.keys.KeyFor(ctx, jsToStringValue(field(j.Header, "kid")))
+		key, err = p.keys.KeyFor(ctx, jsTemplate(field(j.Header, "kid")))
 		if err != nil {
 			sig.Detail = "no key: " + err.Error()
 			return verifyResult{Err: err, Signature: sig}
