@@ -243,7 +243,7 @@ func Judge(req Request, opts Options, env Env) *Verdict {
 	if env.Now.IsZero() {
 		env.Now = time.Unix(0, 0)
 	}
-	j := &judge{env: env, opts: opts, ctx: env.Context, v: &Verdict{Evidence: make([]Step, 0, 12)}}
+	j := &judge{env: env, opts: opts, ctx: env.Context, v: &Verdict{Evidence: make([]Step, 0, 10)}}
 	if err := j.run(req); err != nil {
 		var t *thrown
 		if errors.As(err, &t) {
@@ -260,6 +260,10 @@ func Judge(req Request, opts Options, env Env) *Verdict {
 	}
 	if j.v.Headers == nil {
 		j.v.Headers = []Header{}
+	}
+	// A capture keeps every verdict: hold the evidence at its size.
+	if cap(j.v.Evidence)-len(j.v.Evidence) > 2 {
+		j.v.Evidence = append(make([]Step, 0, len(j.v.Evidence)), j.v.Evidence...)
 	}
 	return j.v
 }

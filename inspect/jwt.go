@@ -316,8 +316,15 @@ func decimalToBits(dec string) []bool {
 	return bits
 }
 
+// plainSignedOut is shared by every signed-out verdict without a session
+// status; it is never modified.
+var plainSignedOut = &Auth{TokenType: TokenTypeSession}
+
 // signedOutAuth is the SDK's signedOutAuthObject.
 func signedOutAuth(sessionStatus any) *Auth {
+	if sessionStatus == nil {
+		return plainSignedOut
+	}
 	return &Auth{TokenType: TokenTypeSession, SessionStatus: sessionStatus}
 }
 

@@ -271,9 +271,8 @@ func checkSignature(j *JWT, key *Key, alg string) bool {
 		return false
 	}
 	hh := h.New()
-	hh.Write([]byte(j.RawHeader))
-	hh.Write([]byte{'.'})
-	hh.Write([]byte(j.RawPayload))
+	// The signing input is the token up to its last dot.
+	hh.Write([]byte(j.Raw[:len(j.RawHeader)+1+len(j.RawPayload)]))
 	return rsa.VerifyPKCS1v15(key.Public, h, hh.Sum(nil), j.Signature) == nil
 }
 
