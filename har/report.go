@@ -24,7 +24,12 @@ type MarkdownReport struct {
 	n     int
 	first time.Time
 	last  time.Time
+	// details are the verdicts written out in full: the requests that are
+	// not plainly signed in (at most maxDetails), or a pasted request.
+	details []*Judged
 }
+
+const maxDetails = 20
 
 // NewMarkdownReport starts a report about the named capture.
 func NewMarkdownReport(w io.Writer, name string, o inspect.RenderOptions) *MarkdownReport {
@@ -67,6 +72,9 @@ func (m *MarkdownReport) Write(j *Judged) {
 		if s, ok := v.Auth.UserID.(string); ok {
 			user = s
 		}
+	}
+	if len(m.details) < maxDetails && (j.Entry == nil || v.Status != inspect.SignedIn && j.ClerkRelevant()) {
+		m.details = append(m.details, j)
 	}
 	fmt.Fprintf(&m.rows, "| %d | %s | %s | %s | %s | %s | `%s` | %s | %s |\n", idx, j.Result.At.UTC().Format("15:04:05"),
 		j.Request.Method, mdCell(m.o.Text(shortURL(j.Request.URL))), httpStatus, v.Status, mdCell(v.Reason), mdCell(said), user)
@@ -132,6 +140,44 @@ func (m *MarkdownReport) Close(story *Story, readErr error) error {
 	fmt.Fprintf(w, "## Requests\n\n| # | time | method | URL | HTTP | verdict | reason | server said | user |\n|---|---|---|---|---|---|---|---|---|\n")
 	w.Write(m.rows.Bytes())
 	fmt.Fprintln(w)
+	if len(m.details) > 0 {
+		fmt.Fprintf(w, "## Verdicts in detail\n\n")
+		for _, j := range m.details {
+			v := j.Result.Verdict
+			e := j.Result.Explanation
+			idx := "pasted request"
+			if j.Entry != nil {
+				idx = fmt.Sprintf("entry %d", j.Entry.Index)
+			}
+			fmt.Fprintf(w, "### %s: %s %s\n\n**%s** `%s` — %s\n\n", idx, j.Request.Method, mdCell(m.o.Text(shortURL(j.Request.URL))), v.Status, v.Reason, mdCell(e.Summary))
+			if e.Why != "" {
+				fmt.Fprintf(w, "%s\n\n", m.o.Text(e.Why))
+			}
+			for _, n := range e.Next {
+				fmt.Fprintf(w, "- %s\n", m.o.Text(n))
+			}
+			if len(e.Next) > 0 {
+				fmt.Fprintln(w)
+			}
+			if v.Message != "" {
+				fmt.Fprintf(w, "SDK message: `%s`\n\n", m.o.Text(v.Message))
+			}
+			for _, a := range v.Assumptions {
+				if !strings.HasPrefix(a, "the app has a secret key") {
+					fmt.Fprintf(w, "- Assumption: %s\n", a)
+				}
+			}
+			fmt.Fprintf(w, "\n<details><summary>Evidence</summary>\n\n")
+			for _, st := range v.Evidence {
+				line := fmt.Sprintf("- `%s` %s: %s", st.ID, st.Check, m.o.Text(st.Found))
+				if st.Outcome != "" {
+					line += " → " + st.Outcome
+				}
+				fmt.Fprintln(w, mdCell(line))
+			}
+			fmt.Fprintf(w, "\n</details>\n\n")
+		}
+	}
 	if story != nil && len(story.Tokens) > 0 {
 		fmt.Fprintf(w, "## Session tokens\n\n")
 		for _, t := range story.Tokens {
