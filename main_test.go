@@ -214,7 +214,7 @@ func TestReport(t *testing.T) {
 	}
 	data, _ := os.ReadFile(out)
 	s := string(data)
-	for _, want := range []string{"# clerkscope report", "## Findings", "The user signed out", "| 15 |", "## Session tokens", "‹sig#"} {
+	for _, want := range []string{"# clerkscope report", "## Findings", "The user signed out", "| 15 |", "## Verdicts in detail", "### entry 15: GET", "## Session tokens", "‹sig#"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("report lacks %q", want)
 		}
