@@ -61,7 +61,7 @@ type app struct {
 
 // New builds the dashboard model (used by Run and by tests).
 func New(ctx context.Context, cfg Config) tea.Model {
-	c := &common{styles: defaultStyles(true), keys: defaultKeyMap(), cfg: cfg, reveal: cfg.Reveal}
+	c := &common{ctx: ctx, styles: defaultStyles(true), keys: defaultKeyMap(), cfg: cfg, reveal: cfg.Reveal}
 	if c.cfg.ReportDir == "" {
 		c.cfg.ReportDir = "."
 	}

@@ -407,7 +407,7 @@ func (m *capture) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		m.lookups[r] = &lookupState{loading: true}
-		return tea.Batch(lookupCmd(context.Background(), m.c.cfg.Looker, r), m.spin.Tick)
+		return tea.Batch(lookupCmd(m.c.ctx, m.c.cfg.Looker, r), m.spin.Tick)
 	case m.focus == paneDetail && m.tab == tabTimeline && key.Matches(msg, k.Open):
 		if m.tlCursor < len(m.tl) {
 			m.jumpTo(m.tl[m.tlCursor].entry)

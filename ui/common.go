@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"io"
 	"time"
 
@@ -29,6 +30,9 @@ type Config struct {
 // common is the state every component shares: size, styles, keys, clock
 // and the judging setup. It is passed in, never global.
 type common struct {
+	// ctx ends with the program: lookups started from the dashboard stop
+	// when it quits.
+	ctx           context.Context
 	width, height int
 	styles        styles
 	keys          keyMap
