@@ -321,3 +321,27 @@ func firstVerdict(t *testing.T, out string) string {
 	}
 	return got
 }
+
+// TestGrammar: one of a thing is singular in the text and the report.
+func TestGrammar(t *testing.T) {
+	_, out, _ := runCLI(t, "", "explain", "--jwt-key", "testdata/keys/instance-public.pem", "testdata/har/b-expired-handshake.har")
+	_, md, _ := runCLI(t, "", "report", "--jwt-key", "testdata/keys/instance-public.pem", "testdata/har/b-expired-handshake.har")
+	for name, tc := range map[string]struct {
+		text       string
+		want, bans []string
+	}{
+		"explain": {out, []string{"signed out, 1 handshake\n", "The user signed in  (entry 4)", "(entries 9, 10, 11)"}, []string{"1 handshakes", "(entries 4)"}},
+		"report":  {md, []string{"signed out, 1 handshake)", "The user signed in** (entry 4)", "(entries 9, 10, 11)"}, []string{"1 handshakes", "(entries 4)"}},
+	} {
+		for _, w := range tc.want {
+			if !strings.Contains(tc.text, w) {
+				t.Errorf("%s lacks %q", name, w)
+			}
+		}
+		for _, b := range tc.bans {
+			if strings.Contains(tc.text, b) {
+				t.Errorf("%s says %q", name, b)
+			}
+		}
+	}
+}

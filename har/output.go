@@ -216,9 +216,9 @@ func (tw *TextWriter) Close(story *Story, readErr error) error {
 				total, strings.Join(parts, ", "))
 		}
 		c := story.Counts
-		fmt.Fprintf(tw.w, "Capture: %d entries (%d to the application, %d to the Frontend API): %d signed in, %d signed out, %d handshakes", c.Entries, c.App, c.FAPI, c.SignedIn, c.SignedOut, c.Handshake)
+		fmt.Fprintf(tw.w, "Capture: %d %s (%d to the application, %d to the Frontend API): %d signed in, %d signed out, %d %s", c.Entries, plural(c.Entries, "entry", "entries"), c.App, c.FAPI, c.SignedIn, c.SignedOut, c.Handshake, plural(c.Handshake, "handshake", "handshakes"))
 		if c.Throws > 0 {
-			fmt.Fprintf(tw.w, ", %d configuration errors", c.Throws)
+			fmt.Fprintf(tw.w, ", %d %s", c.Throws, plural(c.Throws, "configuration error", "configuration errors"))
 		}
 		fmt.Fprintln(tw.w)
 		if story.Log.Creator != "" {
@@ -242,7 +242,7 @@ func (tw *TextWriter) Close(story *Story, readErr error) error {
 			for _, f := range story.Findings {
 				fmt.Fprintf(tw.w, "  %-7s %s", strings.ToUpper(f.Severity), f.Title)
 				if len(f.Entries) > 0 {
-					fmt.Fprintf(tw.w, "  (entries %s)", joinInts(f.Entries))
+					fmt.Fprintf(tw.w, "  (%s %s)", plural(len(f.Entries), "entry", "entries"), joinInts(f.Entries))
 				}
 				fmt.Fprintln(tw.w)
 				if f.Detail != "" {
@@ -273,6 +273,14 @@ func joinInts(a []int) string {
 		parts[i] = fmt.Sprint(n)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// plural is the word for n things: one for 1, many otherwise.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // SetCookieSummary is one Set-Cookie directive with its attributes, the

@@ -110,10 +110,10 @@ func (m *MarkdownReport) Close(story *Story, readErr error) error {
 	}
 	if story != nil {
 		c := story.Counts
-		fmt.Fprintf(w, "## Summary\n\n%d entries between %s and %s: %d to the application (%d signed in, %d signed out, %d handshakes", c.Entries,
-			m.first.UTC().Format(time.RFC3339), m.last.UTC().Format(time.RFC3339), c.App, c.SignedIn, c.SignedOut, c.Handshake)
+		fmt.Fprintf(w, "## Summary\n\n%d %s between %s and %s: %d to the application (%d signed in, %d signed out, %d %s", c.Entries, plural(c.Entries, "entry", "entries"),
+			m.first.UTC().Format(time.RFC3339), m.last.UTC().Format(time.RFC3339), c.App, c.SignedIn, c.SignedOut, c.Handshake, plural(c.Handshake, "handshake", "handshakes"))
 		if c.Throws > 0 {
-			fmt.Fprintf(w, ", %d configuration errors", c.Throws)
+			fmt.Fprintf(w, ", %d %s", c.Throws, plural(c.Throws, "configuration error", "configuration errors"))
 		}
 		fmt.Fprintf(w, "), %d to the Frontend API.", c.FAPI)
 		if story.Log.Creator != "" {
@@ -128,7 +128,7 @@ func (m *MarkdownReport) Close(story *Story, readErr error) error {
 		for _, f := range story.Findings {
 			fmt.Fprintf(w, "- **%s: %s**", strings.ToUpper(f.Severity), mdCell(f.Title))
 			if len(f.Entries) > 0 {
-				fmt.Fprintf(w, " (entries %s)", joinInts(f.Entries))
+				fmt.Fprintf(w, " (%s %s)", plural(len(f.Entries), "entry", "entries"), joinInts(f.Entries))
 			}
 			fmt.Fprintf(w, "\n  %s\n", mdCell(m.o.Text(f.Detail)))
 			if f.Next != "" {
