@@ -65,6 +65,9 @@ func New(ctx context.Context, cfg Config) tea.Model {
 	if c.cfg.ReportDir == "" {
 		c.cfg.ReportDir = "."
 	}
+	if c.cfg.CopyDir == "" {
+		c.cfg.CopyDir = os.TempDir()
+	}
 	m := &app{c: c, ctx: ctx, paste: newPasteScreen(c), help: help.New()}
 	return m
 }
@@ -286,7 +289,7 @@ func (m *app) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.status = "Nothing copied: " + err.Error()
 			return nil
 		}
-		return copyCmd(what, text, os.TempDir())
+		return copyCmd(what, text, m.c.cfg.CopyDir)
 	}
 	switch m.state {
 	case statePaste:

@@ -6,12 +6,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/atotto/clipboard"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
@@ -31,6 +33,7 @@ func testConfig(t testing.TB, path string) Config {
 		Path:      path,
 		Now:       func() time.Time { return fixedNow },
 		ReportDir: t.TempDir(),
+		CopyDir:   t.TempDir(),
 	}
 }
 
@@ -301,6 +304,15 @@ func TestKeysAndHelp(t *testing.T) {
 	press(t, m, "c")
 	if m.menu || !strings.Contains(m.status, "Copied claims JSON") {
 		t.Errorf("status %q", m.status)
+	}
+	if clipboard.Unsupported {
+		// No system clipboard here: the copy is saved in CopyDir, the
+		// test's own folder, and nowhere else.
+		_, saved, _ := strings.Cut(m.status, "also saved to ")
+		saved = strings.TrimSuffix(saved, ".")
+		if data, err := os.ReadFile(saved); err != nil || filepath.Dir(saved) != m.c.cfg.CopyDir || !strings.Contains(string(data), `"sub"`) {
+			t.Errorf("copy saved to %q (CopyDir %s): %v", saved, m.c.cfg.CopyDir, err)
+		}
 	}
 	press(t, m, "r")
 	if !strings.Contains(m.status, "Wrote the redacted report to") {

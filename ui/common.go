@@ -25,6 +25,9 @@ type Config struct {
 	Now func() time.Time
 	// ReportDir is where r writes reports (default: the working folder).
 	ReportDir string
+	// CopyDir is where a copy is saved when there is no system clipboard
+	// (default: the system's temporary folder).
+	CopyDir string
 }
 
 // common is the state every component shares: size, styles, keys, clock
