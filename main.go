@@ -40,6 +40,11 @@ type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
+// helpRequested is -h or --help: the command's usage on stdout, exit 0.
+type helpRequested struct{ usage string }
+
+func (h *helpRequested) Error() string { return "help requested" }
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -57,25 +62,41 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if len(args) > 0 {
 		switch args[0] {
 		case "explain":
-			return report(runExplain(ctx, args[1:], stdin, stdout, stderr), stderr)
+			return report(runExplain(ctx, args[1:], stdin, stdout, stderr), stdout, stderr)
 		case "report":
-			return report(runReport(ctx, args[1:], stdin, stdout, stderr), stderr)
+			return report(runReport(ctx, args[1:], stdin, stdout, stderr), stdout, stderr)
 		case "lookup":
-			return report(runLookup(ctx, args[1:], stdout, stderr), stderr)
-		case "version", "--version":
+			return report(runLookup(ctx, args[1:], stdout, stderr), stdout, stderr)
+		case "version", "--version", "-v":
 			fmt.Fprintln(stdout, "clerkscope", version, "(verdicts of @clerk/backend 3.25.0)")
 			return exitOK
 		case "help", "-h", "--help":
-			fmt.Fprint(stdout, usageText)
+			name := ""
+			if len(args) > 1 {
+				name = args[1]
+			}
+			fmt.Fprint(stdout, commandUsage(name))
 			return exitOK
 		}
 	}
-	return report(runDashboard(ctx, args, stdin, stdout, stderr), stderr)
+	return report(runDashboard(ctx, args, stdin, stdout, stderr), stdout, stderr)
 }
 
-func report(err error, stderr io.Writer) int {
+// report turns a command's error into the exit status and prints it once:
+// the command's usage on stdout for -h, nothing more for an error the
+// command has already printed, one line on stderr otherwise.
+func report(err error, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
+	}
+	var help *helpRequested
+	if errors.As(err, &help) {
+		fmt.Fprint(stdout, help.usage)
+		return exitOK
+	}
+	var rep *reported
+	if errors.As(err, &rep) {
+		return exitInput
 	}
 	var ue *usageError
 	if errors.As(err, &ue) {
@@ -92,7 +113,10 @@ func oneLine(s string) string {
 	return inspect.RedactText(first)
 }
 
-const usageText = `clerkscope: why does this request look signed out? Answers as Clerk's SDK (@clerk/backend 3.25.0).
+// The usage texts are built from shared pieces so that each flag is
+// described once.
+const (
+	usageText = `clerkscope: why does this request look signed out? Answers as Clerk's SDK (@clerk/backend 3.25.0).
 
 Usage:
   clerkscope                      open the dashboard on the paste screen (in a terminal)
@@ -100,15 +124,58 @@ Usage:
   clerkscope explain [flags] [INPUT ...]
                                   judge every request: a HAR (.har, .har.gz), a text file
                                   (Cookie header, cURL, JWT, Set-Cookie lines…), or stdin
-  clerkscope report [--format md|json] [--no-redact] [flags] FILE
+  clerkscope report [--format md|json] [--no-redact] [-o FILE] [flags] INPUT
                                   write a support-ticket report (redacted by default)
   clerkscope lookup [--json] ID   show a user_, sess_, org_ (or slug) or client_ record
                                   from the Backend API (needs CLERK_SECRET_KEY)
-  clerkscope version
+  clerkscope version | -v
+  clerkscope COMMAND -h           the flags of one command
 
 Explain flags:
-  --json                  a stable JSON object instead of text
-  --config FILE           the app's authenticateRequest/clerkMiddleware options as JSON
+` + explainFlagsUsage + `
+` + environmentUsage
+
+	explainUsage = `Usage: clerkscope explain [flags] [INPUT ...]
+
+Judges every request of each INPUT as Clerk's SDK would: a HAR (.har, .har.gz), a text
+file (Cookie header, document.cookie, cURL, JWT, Set-Cookie lines, raw request…), an
+oracle case JSON, or stdin (- or nothing).
+
+Flags:
+` + explainFlagsUsage + `
+` + environmentUsage
+
+	reportUsage = `Usage: clerkscope report [--format md|json] [--no-redact] [-o FILE] [flags] INPUT
+
+Writes a support-ticket report of one INPUT (a HAR or text file, or - for stdin),
+redacted by default.
+
+Flags:
+  --format md|json        Markdown (default) or the JSON of explain --json
+  --no-redact             keep token signatures and secret cookie values
+  -o FILE                 write the report to FILE instead of stdout
+` + judgeFlagsUsage + `
+` + environmentUsage
+
+	lookupUsage = `Usage: clerkscope lookup [--json] ID
+
+Shows a Backend API record: a user (user_…), session (sess_…), organization (org_… or
+its slug) or client (client_…).
+
+Flags:
+  --json                  the record as the Backend API returned it
+
+Environment: CLERK_SECRET_KEY (needed), CLERK_API_URL, CLERK_BAPI_VERSION.
+`
+
+	// explainFlagsUsage is every flag of explain.
+	explainFlagsUsage = `  --json                  a stable JSON object instead of text
+` + judgeFlagsUsage + `  --lookup                add the user, session and organization from the Backend API
+  --all                   also show requests without Clerk cookies and Frontend API entries
+`
+
+	// judgeFlagsUsage is the flags explain, report and the dashboard share.
+	judgeFlagsUsage = `  --config FILE           the app's authenticateRequest/clerkMiddleware options as JSON
   --now TIME              the server clock: RFC 3339 or unix seconds/ms
                           (default: the HAR entry's startedDateTime, else now)
   --publishable-key KEY   the instance (else CLERK_PUBLISHABLE_KEY, else inferred from tokens)
@@ -117,14 +184,28 @@ Explain flags:
   --authorized-party URL  an allowed azp origin (repeatable)
   --url URL               the request URL for text input
   -H 'Name: value'        add a request header for text input (repeatable)
-  --lookup                add the user, session and organization from the Backend API
   --reveal                show token signatures and secret cookie values (redacted by default)
-  --all                   also show requests without Clerk cookies and Frontend API entries
+`
 
-Environment: CLERK_PUBLISHABLE_KEY, CLERK_SECRET_KEY, CLERK_JWT_KEY, CLERK_API_URL,
+	environmentUsage = `Environment: CLERK_PUBLISHABLE_KEY, CLERK_SECRET_KEY, CLERK_JWT_KEY, CLERK_API_URL,
 CLERK_BAPI_VERSION (the Clerk-API-Version header, default 2026-05-12).
 Exit status: 0 whatever the verdict; 1 when an input cannot be read; 2 on bad usage.
 `
+)
+
+// commandUsage is the usage of one command (name as in its flag set), the
+// general usage for any other name.
+func commandUsage(name string) string {
+	switch name {
+	case "explain":
+		return explainUsage
+	case "report":
+		return reportUsage
+	case "lookup":
+		return lookupUsage
+	}
+	return usageText
+}
 
 // multiFlag is a repeatable string flag.
 type multiFlag []string
@@ -163,6 +244,9 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, &helpRequested{commandUsage(fs.Name())}
+			}
 			return nil, &usageError{err.Error()}
 		}
 		rest := fs.Args()
@@ -671,6 +755,34 @@ func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspe
 	return sink.Close(nil, nil)
 }
 
+// checkInput vets the file the dashboard was given before it starts: a
+// word that names no file and does not look like a path is a mistyped
+// command (bad usage), and an input that cannot be read (up to its first
+// entry) ends the command with its error rather than on the paste screen.
+func checkInput(path string) error {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && !strings.ContainsAny(path, `/\.`) && !strings.HasPrefix(path, "-") {
+		return &usageError{fmt.Sprintf("unknown command %q: the commands are explain, report, lookup, version and help, and no file has that name", path)}
+	}
+	in, err := openInput(path, nil)
+	if err != nil {
+		return err
+	}
+	if in.har == nil {
+		return nil
+	}
+	defer func() {
+		in.har.Close()
+		if in.closer != nil {
+			in.closer.Close()
+		}
+	}()
+	var te *har.TruncatedError
+	if _, err := in.har.Next(); err != nil && err != io.EOF && !errors.As(err, &te) {
+		return fmt.Errorf("%s: %v", in.name, err)
+	}
+	return nil
+}
+
 // runDashboard opens the TUI, or prints explain's text when stdout is not
 // a terminal.
 func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -683,6 +795,11 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	}
 	if len(pos) > 1 {
 		return &usageError{"the dashboard opens one input; use explain for several"}
+	}
+	if len(pos) == 1 && pos[0] != "-" {
+		if err := checkInput(pos[0]); err != nil {
+			return err
+		}
 	}
 	if !isTerminalW(stdout) {
 		if len(pos) == 0 && isTerminal(stdin) {

@@ -4,21 +4,30 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	return runCLIWith(t, context.Background(), strings.NewReader(stdin), args...)
+}
+
+// runCLIWith is runCLI with a context and any stdin.
+func runCLIWith(t *testing.T, ctx context.Context, stdin io.Reader, args ...string) (int, string, string) {
 	t.Helper()
 	for _, k := range []string{"CLERK_PUBLISHABLE_KEY", "CLERK_SECRET_KEY", "CLERK_JWT_KEY", "CLERK_API_URL"} {
 		t.Setenv(k, "")
 	}
 	var out, errb bytes.Buffer
-	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	code := run(ctx, args, stdin, &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -187,7 +196,7 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("exit %d, want %d (%s)", code, tc.code, errOut)
 			}
 			lines := strings.Split(strings.TrimSpace(errOut), "\n")
-			if errOut == "" || len(lines) > 2 {
+			if errOut == "" || len(lines) != 1 {
 				t.Errorf("want a one-line error, got %q", errOut)
 			}
 			if !strings.Contains(errOut, tc.want) {
@@ -320,6 +329,162 @@ func firstVerdict(t *testing.T, out string) string {
 		got += " " + *doc.Requests[0].Reason
 	}
 	return got
+}
+
+// TestErrorsPrintedOnce: an input error, a cancelled run and a report that
+// fails part-way are each one line on stderr, exit 1.
+func TestErrorsPrintedOnce(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"missing file", "", []string{"explain", filepath.Join(dir, "missing.har")}, "missing.har: no such file"},
+		{"empty stdin", "", []string{"explain"}, "stdin: the input is empty"},
+		{"binary stdin", "\x00\x01\x02garbage", []string{"explain"}, "stdin: the input is binary"},
+		{"truncated HAR", "", []string{"explain", "testdata/har-samples/truncated.har"}, "truncated.har: the capture is truncated"},
+		{"invalid HAR", "", []string{"explain", "--json", "testdata/har-samples/invalid.har"}, "line 63, column 25"},
+		{"one of two inputs missing", "", []string{"explain", "testdata/har/a-signed-in-happy.har", filepath.Join(dir, "missing.har")}, "missing.har: no such file"},
+		{"report of a truncated HAR", "", []string{"report", "-o", filepath.Join(dir, "r.md"), "testdata/har-samples/truncated.har"}, "truncated.har: the capture is truncated"},
+		{"report of a missing file", "", []string{"report", filepath.Join(dir, "missing.har")}, "missing.har: no such file"},
+		{"dashboard without a terminal", "", []string{filepath.Join(dir, "missing.har")}, "missing.har: no such file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := runCLI(t, tc.stdin, tc.args...)
+			if code != 1 {
+				t.Errorf("exit %d, want 1", code)
+			}
+			if n := strings.Count(errOut, "\n"); n != 1 || !strings.Contains(errOut, tc.want) {
+				t.Errorf("stderr has %d lines, want one that says %q:\n%s", n, tc.want, errOut)
+			}
+		})
+	}
+	// What a report writes before the break is kept.
+	if data, _ := os.ReadFile(filepath.Join(dir, "r.md")); !strings.Contains(string(data), "# clerkscope report") {
+		t.Errorf("the report of a truncated capture was not written:\n%s", data)
+	}
+}
+
+// TestCancelledRunPrintedOnce: interrupting explain while it waits for
+// input ends it with one line and exit 1.
+func TestCancelledRunPrintedOnce(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	go func() {
+		// A HAR head past the sniffing window, then nothing more: the
+		// reader waits until the run is cancelled.
+		_, _ = pw.Write([]byte(`{"log":{"version":"1.2","creator":{"name":"test"},"entries":[` + strings.Repeat(" ", 8192)))
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	time.AfterFunc(100*time.Millisecond, cancel)
+	code, _, errOut := runCLIWith(t, ctx, pr, "explain", "-")
+	if code != 1 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "canceled") {
+		t.Errorf("exit %d, stderr %q: want exit 1 and one line", code, errOut)
+	}
+}
+
+// TestHelp: -h and --help print the command's usage on stdout, exit 0.
+func TestHelp(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"explain", "--help"}, "Usage: clerkscope explain"},
+		{[]string{"explain", "-h"}, "Usage: clerkscope explain"},
+		{[]string{"explain", "x.har", "-h"}, "Usage: clerkscope explain"},
+		{[]string{"report", "-h"}, "Usage: clerkscope report [--format md|json] [--no-redact] [-o FILE]"},
+		{[]string{"report", "--help"}, "-o FILE                 write the report to FILE"},
+		{[]string{"lookup", "-h"}, "Usage: clerkscope lookup [--json] ID"},
+		{[]string{"help", "report"}, "Usage: clerkscope report"},
+		{[]string{"--help"}, "clerkscope report [--format md|json] [--no-redact] [-o FILE] [flags] INPUT"},
+		{[]string{"help"}, "clerkscope COMMAND -h"},
+		{[]string{"testdata/har/a-signed-in-happy.har", "-h"}, "Usage:\n  clerkscope "},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, out, errOut := runCLI(t, "", tc.args...)
+			if code != 0 || errOut != "" {
+				t.Errorf("exit %d, stderr %q", code, errOut)
+			}
+			if !strings.Contains(out, tc.want) {
+				t.Errorf("stdout lacks %q:\n%s", tc.want, out)
+			}
+		})
+	}
+}
+
+// TestUsageListsEveryFlag: each flag explain and report accept is in their
+// usage.
+func TestUsageListsEveryFlag(t *testing.T) {
+	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
+	var f judgeFlags
+	f.register(fs)
+	fs.VisitAll(func(fl *flag.Flag) {
+		if fl.Name == "header" { // the long spelling of -H
+			return
+		}
+		dash := "--"
+		if len(fl.Name) == 1 {
+			dash = "-"
+		}
+		if !strings.Contains(explainUsage, "  "+dash+fl.Name+" ") {
+			t.Errorf("explain's usage does not list %s%s", dash, fl.Name)
+		}
+	})
+	for _, want := range []string{"--format md|json", "--no-redact", "-o FILE", "--config FILE", "--jwt-key", "--reveal"} {
+		if !strings.Contains(reportUsage, "  "+want) {
+			t.Errorf("report's usage does not list %s", want)
+		}
+	}
+}
+
+// TestUnknownCommand: a word that names no file and is not path-shaped is
+// an unknown command (once, exit 2); anything else is still opened.
+func TestUnknownCommand(t *testing.T) {
+	code, out, errOut := runCLI(t, "", "frobnicate")
+	if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, `unknown command "frobnicate"`) || strings.Contains(errOut, "no such file:") {
+		t.Errorf("frobnicate: exit %d, stderr %q", code, errOut)
+	}
+	dir := t.TempDir()
+	for _, p := range []string{filepath.Join(dir, "frobnicate"), "frobnicate.har"} {
+		code, _, errOut := runCLI(t, "", p)
+		if code != 1 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "no such file") {
+			t.Errorf("%s: exit %d, stderr %q: want one 'no such file'", p, code, errOut)
+		}
+	}
+	// A file with a command-like name is opened.
+	cookie := caseCookie(t, "prod-expired-document")
+	_ = os.WriteFile(filepath.Join(dir, "capture"), []byte("Cookie: "+cookie), 0o600)
+	t.Chdir(dir)
+	if code, out, errOut := runCLI(t, "", "capture", "--now", "1767225600"); code != 0 || !strings.Contains(out, "HANDSHAKE") {
+		t.Errorf("a file named capture: exit %d, %s", code, errOut)
+	}
+	// - is stdin.
+	if code, out, errOut := runCLI(t, "Cookie: "+cookie, "-", "--now", "1767225600"); code != 0 || !strings.Contains(out, "HANDSHAKE") {
+		t.Errorf("-: exit %d, %s", code, errOut)
+	}
+}
+
+// TestDashboardUnreadableInput: a file given to the dashboard that cannot
+// be read ends with its error and exit 1, before any screen (or, without a
+// terminal, any verdict) is shown.
+func TestDashboardUnreadableInput(t *testing.T) {
+	for path, want := range map[string]string{
+		"testdata/har-samples/invalid.har":    "invalid JSON at line 63, column 25",
+		"testdata/har-samples/not-a-har.json": "neither a HAR",
+		"testdata/har":                        "is a folder",
+	} {
+		code, out, errOut := runCLI(t, "", path)
+		if code != 1 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, want) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", path, code, out, errOut)
+		}
+	}
+	// A truncated capture still opens: the entries before the break count.
+	if code, out, _ := runCLI(t, "", "testdata/har-samples/truncated.har"); code != 1 || !strings.Contains(out, "GET") {
+		t.Errorf("truncated capture: exit %d:\n%s", code, out)
+	}
 }
 
 // TestGrammar: one of a thing is singular in the text and the report.
