@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -25,8 +26,83 @@ import (
 	"github.com/charmbracelet/x/term"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "0.3.0"
+// version, when set at build time with -ldflags "-X main.version=…",
+// replaces the module version the go command stamps into the binary.
+var version string
+
+// build is what the binary knows of its own build.
+type build struct {
+	version  string // the module version, "(devel)" when unknown
+	revision string // the VCS revision, shortened
+	dirty    bool   // built from a work tree with uncommitted changes
+}
+
+// readBuild reads the build information of the running binary.
+func readBuild() build {
+	info, _ := debug.ReadBuildInfo()
+	b := buildOf(info)
+	if version != "" {
+		b.version = version
+	}
+	return b
+}
+
+// buildOf reads the module version and the vcs.revision and vcs.modified
+// settings the go command records (none with -buildvcs=false or go
+// install of a module version, which carries its version instead).
+func buildOf(info *debug.BuildInfo) build {
+	b := build{version: "(devel)"}
+	if info == nil {
+		return b
+	}
+	if v := info.Main.Version; v != "" {
+		b.version = v
+	}
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			b.revision = s.Value
+			if len(b.revision) > 12 {
+				b.revision = b.revision[:12]
+			}
+		case "vcs.modified":
+			b.dirty = s.Value == "true"
+		}
+	}
+	return b
+}
+
+// String is the version as clerkscope version prints it: "v1.2.0",
+// "(devel) 21f72c9abcde+dirty".
+func (b build) String() string {
+	if m := b.mark(); m != "" {
+		return b.version + " " + m
+	}
+	return b.version
+}
+
+// mark is the revision and the dirty flag ("21f72c9abcde+dirty"), empty
+// when the version already holds them, as a pseudo-version does.
+func (b build) mark() string {
+	var m string
+	if b.revision != "" && !strings.Contains(b.version, b.revision) {
+		m = b.revision
+	}
+	if b.dirty && !strings.HasSuffix(b.version, "+dirty") {
+		m += "+dirty"
+	}
+	return m
+}
+
+// userAgent is the Backend API client's User-Agent: the same version as a
+// product token ("(devel)" as "devel"), then the mark and Go's version.
+func (b build) userAgent() string {
+	comment := runtime.Version()
+	if m := b.mark(); m != "" {
+		comment = m + "; " + comment
+	}
+	return "clerkscope/" + strings.Trim(b.version, "()") + " (" + comment + ")"
+}
 
 // Exit codes.
 const (
@@ -68,7 +144,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		case "lookup":
 			return report(runLookup(ctx, args[1:], stdout, stderr), stdout, stderr)
 		case "version", "--version", "-v":
-			fmt.Fprintln(stdout, "clerkscope", version, "(verdicts of @clerk/backend 3.25.0)")
+			fmt.Fprintln(stdout, "clerkscope", readBuild(), "(verdicts of @clerk/backend 3.25.0)")
 			return exitOK
 		case "help", "-h", "--help":
 			name := ""
@@ -341,7 +417,7 @@ func (f *judgeFlags) setup(ctx context.Context, stderr io.Writer) (*inspect.Setu
 	// Backend API: a read-only call clerkscope makes too, through its own
 	// client. Canned answers in the config take precedence.
 	if o.JWTKey == "" && s.Keys == nil && o.SecretKey != "" && (o.API == nil || o.API.JWKS == nil) {
-		client, err := bapi.New(bapi.Config{SecretKey: o.SecretKey, BaseURL: o.APIURL, APIVersion: apiVersion(), Timeout: 10 * time.Second})
+		client, err := bapi.New(bapi.Config{SecretKey: o.SecretKey, BaseURL: o.APIURL, APIVersion: apiVersion(), UserAgent: readBuild().userAgent(), Timeout: 10 * time.Second})
 		if err != nil {
 			return nil, err
 		}
@@ -608,7 +684,7 @@ func newLooker(setup *inspect.Setup) (*bapi.Looker, error) {
 	if key == "" {
 		return nil, errors.New("--lookup needs the instance's secret key: set CLERK_SECRET_KEY")
 	}
-	c, err := bapi.New(bapi.Config{SecretKey: key, BaseURL: setup.Options.APIURL, APIVersion: apiVersion()})
+	c, err := bapi.New(bapi.Config{SecretKey: key, BaseURL: setup.Options.APIURL, APIVersion: apiVersion(), UserAgent: readBuild().userAgent()})
 	if err != nil {
 		return nil, err
 	}
@@ -672,7 +748,7 @@ func runLookup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(pos) != 1 {
 		return &usageError{"lookup takes one id: user_…, sess_…, org_… (or an organization slug), client_…"}
 	}
-	c, err := bapi.New(bapi.Config{SecretKey: os.Getenv("CLERK_SECRET_KEY"), BaseURL: os.Getenv("CLERK_API_URL"), APIVersion: apiVersion(),
+	c, err := bapi.New(bapi.Config{SecretKey: os.Getenv("CLERK_SECRET_KEY"), BaseURL: os.Getenv("CLERK_API_URL"), APIVersion: apiVersion(), UserAgent: readBuild().userAgent(),
 		OnWait: func(d time.Duration) { fmt.Fprintf(stderr, "clerkscope: rate limited, waiting %s\n", d) }})
 	if err != nil {
 		return err
@@ -821,7 +897,7 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	cfg := ui.Config{
 		Setup:   setup,
 		Looker:  looker,
-		Version: version,
+		Version: readBuild().String(),
 		Reveal:  f.reveal,
 		ReportTo: func(w io.Writer, path string) error {
 			rf := f

@@ -10,6 +10,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -484,6 +486,83 @@ func TestDashboardUnreadableInput(t *testing.T) {
 	// A truncated capture still opens: the entries before the break count.
 	if code, out, _ := runCLI(t, "", "testdata/har-samples/truncated.har"); code != 1 || !strings.Contains(out, "GET") {
 		t.Errorf("truncated capture: exit %d:\n%s", code, out)
+	}
+}
+
+// TestVersion: version, --version and -v print the build's version, not a
+// hard-coded one.
+func TestVersion(t *testing.T) {
+	want := "clerkscope " + readBuild().String() + " (verdicts of @clerk/backend 3.25.0)\n"
+	for _, arg := range []string{"version", "--version", "-v"} {
+		code, out, errOut := runCLI(t, "", arg)
+		if code != 0 || errOut != "" || out != want {
+			t.Errorf("%s: exit %d, %q, want %q", arg, code, out, want)
+		}
+	}
+}
+
+func TestBuildOf(t *testing.T) {
+	const rev = "21f72c94f6ef8aa68fc73b408cfa01974fed8f72"
+	vcs := func(modified string) []debug.BuildSetting {
+		return []debug.BuildSetting{{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: rev}, {Key: "vcs.modified", Value: modified}}
+	}
+	gov := runtime.Version()
+	for _, tc := range []struct {
+		name    string
+		info    *debug.BuildInfo
+		version string
+		ua      string
+	}{
+		{"no build info", nil, "(devel)", "clerkscope/devel (" + gov + ")"},
+		{"devel, no VCS", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "(devel)", "clerkscope/devel (" + gov + ")"},
+		{"devel, dirty tree", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs("true")}, "(devel) 21f72c94f6ef+dirty", "clerkscope/devel (21f72c94f6ef+dirty; " + gov + ")"},
+		{"devel, clean tree", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs("false")}, "(devel) 21f72c94f6ef", "clerkscope/devel (21f72c94f6ef; " + gov + ")"},
+		{"pseudo-version", &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261124101537-21f72c94f6ef+dirty"}, Settings: vcs("true")},
+			"v0.0.0-20261124101537-21f72c94f6ef+dirty", "clerkscope/v0.0.0-20261124101537-21f72c94f6ef+dirty (" + gov + ")"},
+		{"go install of a release", &debug.BuildInfo{Main: debug.Module{Version: "v1.2.0"}}, "v1.2.0", "clerkscope/v1.2.0 (" + gov + ")"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := buildOf(tc.info)
+			if got := b.String(); got != tc.version {
+				t.Errorf("version %q, want %q", got, tc.version)
+			}
+			if got := b.userAgent(); got != tc.ua {
+				t.Errorf("User-Agent %q, want %q", got, tc.ua)
+			}
+		})
+	}
+	t.Run("-ldflags -X main.version", func(t *testing.T) {
+		old := version
+		t.Cleanup(func() { version = old })
+		version = "0.4.0"
+		if got := readBuild(); got.version != "0.4.0" || !strings.HasPrefix(got.userAgent(), "clerkscope/0.4.0 (") {
+			t.Errorf("%+v %s", got, got.userAgent())
+		}
+	})
+}
+
+// TestUserAgentIsTheVersion: the Backend API client announces the same
+// version as clerkscope version.
+func TestUserAgentIsTheVersion(t *testing.T) {
+	agents := make(chan string, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		agents <- r.Header.Get("User-Agent")
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"object":"user","id":"user_2harlabJaneDoe00000000001","first_name":"Jane","last_name":"Doe"}`))
+	}))
+	defer srv.Close()
+	for _, k := range []string{"CLERK_PUBLISHABLE_KEY", "CLERK_JWT_KEY"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("CLERK_API_URL", srv.URL)
+	t.Setenv("CLERK_SECRET_KEY", "sk_live_cliTestKey00000000000000000001")
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"lookup", "user_2harlabJaneDoe00000000001"}, strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	b := readBuild()
+	if got := <-agents; got != b.userAgent() || !strings.HasPrefix(got, "clerkscope/"+strings.Trim(b.version, "()")+" ") {
+		t.Errorf("User-Agent %q, want %q", got, b.userAgent())
 	}
 }
 

@@ -25,9 +25,6 @@ import (
 	"clerkscope/inspect"
 )
 
-// Version is clerkscope's version, sent in the User-Agent.
-var Version = "0.3.0"
-
 // DefaultAPIVersion is the Clerk-API-Version header sent by default.
 const DefaultAPIVersion = "2026-05-12"
 
@@ -42,6 +39,9 @@ type Config struct {
 	BaseURL string
 	// APIVersion is the Clerk-API-Version header (default 2026-05-12).
 	APIVersion string
+	// UserAgent is the User-Agent header, with clerkscope's version
+	// (default "clerkscope/devel (<Go version>)").
+	UserAgent string
 	// Timeout bounds each attempt (default 10 s).
 	Timeout time.Duration
 	// MaxRetryAfter caps how long a 429 is waited for (default 30 s);
@@ -86,6 +86,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.APIVersion == "" {
 		cfg.APIVersion = DefaultAPIVersion
 	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "clerkscope/devel (" + runtime.Version() + ")"
+	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
 	}
@@ -122,10 +125,6 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
-}
-
-func userAgent() string {
-	return "clerkscope/" + Version + " (+" + runtime.Version() + ")"
 }
 
 // get performs a GET with retries and decodes the JSON answer into out
@@ -193,7 +192,7 @@ func (c *Client) once(ctx context.Context, rawURL, path string) ([]byte, error) 
 	}
 	req.Header.Set("Authorization", "Bearer "+c.cfg.SecretKey)
 	req.Header.Set("Clerk-API-Version", c.cfg.APIVersion)
-	req.Header.Set("User-Agent", userAgent())
+	req.Header.Set("User-Agent", c.cfg.UserAgent)
 	req.Header.Set("Accept", "application/json")
 	c.calls.Add(1)
 	resp, err := c.http.Do(req)

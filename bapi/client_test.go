@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -263,6 +265,30 @@ func TestConfig(t *testing.T) {
 	c, _ := New(Config{SecretKey: "sk_live_abcdefghijklmnop1234"})
 	if c.MaskedKey() != "sk_live_…1234" {
 		t.Errorf("masked %q", c.MaskedKey())
+	}
+}
+
+// TestUserAgent: the User-Agent is the one configured (clerkscope's
+// version, from main), else a devel one.
+func TestUserAgent(t *testing.T) {
+	var got atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.Header.Get("User-Agent"))
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"object":"user","id":"user_1"}`))
+	}))
+	defer srv.Close()
+	for _, tc := range []struct{ set, want string }{
+		{"clerkscope/v1.2.0 (go1.26.8)", "clerkscope/v1.2.0 (go1.26.8)"},
+		{"", "clerkscope/devel (" + runtime.Version() + ")"},
+	} {
+		c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.UserAgent = tc.set })
+		if _, err := c.User(context.Background(), "user_1"); err != nil {
+			t.Fatal(err)
+		}
+		if ua, _ := got.Load().(string); ua != tc.want {
+			t.Errorf("UserAgent %q: sent %q, want %q", tc.set, ua, tc.want)
+		}
 	}
 }
 
