@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
 
 	"clerkscope/inspect"
 )
@@ -31,8 +30,11 @@ type Analyzer struct {
 	// infer is set when the instance must be inferred from the capture.
 	infer bool
 	// pending holds the first entries while the instance is still being
-	// inferred, so that they are judged against it too.
+	// inferred or the servers' clocks measured, so that they are judged
+	// against them too.
 	pending []*Entry
+	// clock estimates each server's clock from its responses.
+	clock clockBook
 }
 
 // lookahead bounds how many entries wait for the instance to be inferred.
@@ -42,6 +44,9 @@ const lookahead = 256
 func NewAnalyzer(setup *inspect.Setup) *Analyzer {
 	own := *setup
 	a := &Analyzer{Setup: &own, Classifier: Classifier{FAPIHosts: map[string]bool{}}, Story: newStory()}
+	a.clock.isFAPI = a.Classifier.IsFAPIHost
+	a.Story.clock = &a.clock
+	a.Story.setup = a.Setup
 	a.infer = setup.Options.PublishableKey == "" && !setup.Complete
 	if pk, err := inspect.ParsePublishableKey(setup.Options.PublishableKey); err == nil {
 		a.Classifier.FAPIHosts[pk.FrontendAPI] = true
@@ -57,15 +62,19 @@ func NewAnalyzer(setup *inspect.Setup) *Analyzer {
 }
 
 // Add takes the next entry of the capture and returns the entries now
-// judged, in order. Without a publishable key the first entries wait (at
-// most 256) until the capture reveals its instance; Flush returns the rest.
+// judged, in order. The first entries wait (at most 256) until the capture
+// reveals its instance (without a publishable key) and the application
+// server's clock; Flush returns the rest.
 func (a *Analyzer) Add(e *Entry) []*Judged {
+	for _, s := range clockSamples(e) {
+		a.clock.add(hostOf(e.Request.URL), s)
+	}
 	if a.infer {
 		a.inferInstance(e, a.Classifier.Classify(e))
-		if a.infer && len(a.pending) < lookahead {
-			a.pending = append(a.pending, e)
-			return nil
-		}
+	}
+	if (a.infer || !a.clockSettled()) && len(a.pending) < lookahead {
+		a.pending = append(a.pending, e)
+		return nil
 	}
 	if len(a.pending) > 0 {
 		out := a.Flush()
@@ -100,13 +109,9 @@ func (a *Analyzer) judge(e *Entry) *Judged {
 		for _, h := range e.Response.Headers {
 			obs.Headers = append(obs.Headers, inspect.Header{Name: h.Name, Value: h.Value})
 		}
-		at := e.StartedDateTime
-		if at.IsZero() {
-			at = time.Now()
-		}
-		j.Result = a.Setup.Judge(j.Request, at, obs)
+		j.Result = a.judgeAtServerClock(e, j.Request, obs)
 		j.Judged = true
-		if e.Response.Status > 0 && hasClerkHeaders(e) {
+		if cached, _ := e.Cached(); e.Response.Status > 0 && hasClerkHeaders(e) && !cached {
 			agrees := agreesWith(j)
 			j.Observed.Agrees = &agrees
 		}

@@ -12,6 +12,27 @@ import (
 	"clerkscope/inspect"
 )
 
+// Sink is an output format: it takes judged requests as they come, the
+// diagnosis of a pasted request, then the capture's story at the end.
+type Sink interface {
+	Write(j *Judged)
+	// AddPasted adds the diagnosis and input notes of a pasted request.
+	AddPasted(diag []Diagnosis, notes []string)
+	Close(story *Story, readErr error) error
+}
+
+// AddPasted implements Sink.
+func (jw *JSONWriter) AddPasted(diag []Diagnosis, notes []string) {
+	jw.Diagnosis = append(jw.Diagnosis, diag...)
+	jw.Notes = append(jw.Notes, notes...)
+}
+
+// AddPasted implements Sink.
+func (tw *TextWriter) AddPasted(diag []Diagnosis, notes []string) {
+	tw.Diagnosis = append(tw.Diagnosis, diag...)
+	tw.Notes = append(tw.Notes, notes...)
+}
+
 // Extra attaches more data to a request's JSON (Backend API lookups).
 type Extra func(j *Judged) map[string]any
 
@@ -26,7 +47,11 @@ type JSONWriter struct {
 	n     int
 	first *inspect.Instance
 	Extra Extra
-	err   error
+	// Diagnosis and Notes are written at the end for a pasted request
+	// (a capture's diagnosis comes with its story).
+	Diagnosis []Diagnosis
+	Notes     []string
+	err       error
 }
 
 // NewJSONWriter starts the JSON document.
@@ -112,15 +137,23 @@ func (jw *JSONWriter) Close(story *Story, readErr error) error {
 		tail["instance"] = map[string]any{}
 	}
 	tail["findings"] = []Finding{}
+	tail["diagnosis"] = []Diagnosis{}
+	if jw.Diagnosis != nil {
+		tail["diagnosis"] = jw.Diagnosis
+	}
 	if story != nil {
 		if story.Findings != nil {
 			tail["findings"] = story.Findings
+		}
+		if story.Diagnosis != nil {
+			tail["diagnosis"] = story.Diagnosis
 		}
 		tail["story"] = story
 	}
 	if readErr != nil {
 		tail["error"] = readErr.Error()
 	}
+	tail["notes"] = append([]string{}, jw.Notes...)
 	b, err := json.Marshal(tail)
 	if err != nil {
 		return err
@@ -131,8 +164,12 @@ func (jw *JSONWriter) Close(story *Story, readErr error) error {
 	return jw.w.Flush()
 }
 
-// TextWriter prints explain's readable output.
+// TextWriter prints explain's readable output: the diagnosis first, then
+// each request, then the capture's story. The requests are held in a spool
+// until the diagnosis (drawn from all of them) is known.
 type TextWriter struct {
+	final  *bufio.Writer
+	body   *spool
 	w      *bufio.Writer
 	o      inspect.RenderOptions
 	all    bool
@@ -142,12 +179,17 @@ type TextWriter struct {
 	// quiet counts the application requests not printed (no Clerk
 	// material), by verdict, for the closing summary.
 	quiet map[string]int
+	// Diagnosis is printed first for a pasted request (a capture's comes
+	// with its story); Notes are the input notes.
+	Diagnosis []Diagnosis
+	Notes     []string
 }
 
 // NewTextWriter prints one verdict per judged entry; single is for one
 // pasted request (no capture headings).
 func NewTextWriter(w io.Writer, o inspect.RenderOptions, all, single bool) *TextWriter {
-	return &TextWriter{w: bufio.NewWriter(w), o: o, all: all, single: single}
+	sp := &spool{}
+	return &TextWriter{final: bufio.NewWriter(w), body: sp, w: bufio.NewWriter(sp), o: o, all: all, single: single}
 }
 
 // Write prints one entry.
@@ -200,8 +242,20 @@ func (tw *TextWriter) Write(j *Judged) {
 	tw.n++
 }
 
-// Close prints the story and findings of a capture.
+// Close prints the diagnosis, the requests and the story of a capture.
 func (tw *TextWriter) Close(story *Story, readErr error) error {
+	if err := tw.w.Flush(); err != nil {
+		return err
+	}
+	diag := tw.Diagnosis
+	if story != nil {
+		diag = story.Diagnosis
+	}
+	WriteDiagnosisText(tw.final, diag, tw.Notes, tw.o)
+	if err := tw.body.copyTo(tw.final); err != nil {
+		return err
+	}
+	tw.w = tw.final
 	if story != nil && !tw.single {
 		fmt.Fprintln(tw.w, strings.Repeat("═", 72))
 		if len(tw.quiet) > 0 {
@@ -258,6 +312,59 @@ func (tw *TextWriter) Close(story *Story, readErr error) error {
 		fmt.Fprintf(tw.w, "\nclerkscope: %s\n", readErr)
 	}
 	return tw.w.Flush()
+}
+
+// WriteDiagnosisText prints the Diagnosis block explain opens with.
+func WriteDiagnosisText(w io.Writer, diag []Diagnosis, notes []string, o inspect.RenderOptions) {
+	if len(diag) == 0 && len(notes) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Diagnosis")
+	for i, d := range diag {
+		kind := "NORMAL"
+		if d.Problem {
+			kind = "CAUSE"
+		}
+		head := fmt.Sprintf("  %d. %s (%s) ", i+1, kind, d.Confidence)
+		inspect.WrapText(w, head, o.Text(d.Title)+"  ["+d.Code+"]", 100)
+		pad := "     "
+		inspect.WrapText(w, pad+"Why: ", o.Text(d.Why), 100)
+		for k, ev := range d.Evidence {
+			label := pad + "Seen: "
+			if k > 0 {
+				label = pad + "      "
+			}
+			inspect.WrapText(w, label, o.Text(ev), 100)
+		}
+		for k, fx := range d.Fix {
+			label := pad + "Fix: "
+			if k > 0 {
+				label = pad + "     "
+			}
+			inspect.WrapText(w, label, fx, 100)
+		}
+		if d.Docs != "" {
+			fmt.Fprintf(w, "%sDocs: %s\n", pad, d.Docs)
+		}
+		if len(d.Entries) > 0 {
+			fmt.Fprintf(w, "%s%s\n", pad, entriesText(d.Entries))
+		}
+	}
+	if len(notes) > 0 {
+		fmt.Fprintln(w, "  Input notes:")
+		for _, n := range notes {
+			inspect.WrapText(w, "   - ", o.Text(n), 100)
+		}
+	}
+	fmt.Fprintln(w, strings.Repeat("═", 72))
+}
+
+// entriesText is "entry 4" or "entries 4, 9, 11".
+func entriesText(a []int) string {
+	if len(a) == 1 {
+		return fmt.Sprintf("entry %d", a[0])
+	}
+	return "entries " + joinInts(a)
 }
 
 func unixText(s int64) string {

@@ -134,6 +134,11 @@ var leanHeaders = map[string]bool{
 	"location": true, "date": true, "x-clerk-auth-status": true, "x-clerk-auth-reason": true,
 	"x-clerk-auth-message": true, "x-clerk-redirect-to": true, "access-control-allow-origin": true,
 	"access-control-allow-credentials": true, "cache-control": true, "x-clerk-trace-id": true, "content-type": true,
+	// What a cache says about a response (the diagnosis of cached auth
+	// responses and the clock estimate need them).
+	"age": true, "cache-status": true, "cf-cache-status": true, "x-vercel-cache": true, "x-cache": true, "x-nextjs-cache": true,
+	"x-nextjs-prerender": true, "x-netlify-cache": true, "cdn-cache": true, "x-cache-status": true, "x-proxy-cache": true,
+	"x-fastly-cache": true, "x-request-id": true, "x-vercel-id": true,
 }
 
 // SyntaxError is invalid JSON, with where it is.

@@ -27,6 +27,15 @@ type MarkdownReport struct {
 	// details are the verdicts written out in full: the requests that are
 	// not plainly signed in (at most maxDetails), or a pasted request.
 	details []*Judged
+	// diag and notes come from a pasted request.
+	diag  []Diagnosis
+	notes []string
+}
+
+// AddPasted implements Sink.
+func (m *MarkdownReport) AddPasted(diag []Diagnosis, notes []string) {
+	m.diag = append(m.diag, diag...)
+	m.notes = append(m.notes, notes...)
 }
 
 const maxDetails = 20
@@ -97,6 +106,41 @@ func (m *MarkdownReport) Close(story *Story, readErr error) error {
 		fmt.Fprintf(w, "**This report is NOT redacted: it contains live tokens. Share it privately.**\n\n")
 	} else {
 		fmt.Fprintf(w, "Token signatures and secret cookie values are redacted (`‹sig#hash›`: equal hashes are equal values).\n\n")
+	}
+	diag := m.diag
+	if story != nil {
+		diag = story.Diagnosis
+	}
+	if len(diag) > 0 {
+		fmt.Fprintf(w, "## Diagnosis\n\n")
+		for i, d := range diag {
+			kind := "Cause"
+			if !d.Problem {
+				kind = "What happened"
+			}
+			fmt.Fprintf(w, "%d. **%s (%s): %s** `%s`\n", i+1, kind, d.Confidence, mdCell(m.o.Text(d.Title)), d.Code)
+			fmt.Fprintf(w, "   - Why: %s\n", mdCell(m.o.Text(d.Why)))
+			for _, ev := range d.Evidence {
+				fmt.Fprintf(w, "   - Seen: %s\n", mdCell(m.o.Text(ev)))
+			}
+			for _, fx := range d.Fix {
+				fmt.Fprintf(w, "   - Fix: %s\n", mdCell(fx))
+			}
+			if d.Docs != "" {
+				fmt.Fprintf(w, "   - Docs: %s\n", d.Docs)
+			}
+			if len(d.Entries) > 0 {
+				fmt.Fprintf(w, "   - %s %s\n", plural(len(d.Entries), "Entry", "Entries"), joinInts(d.Entries))
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	if len(m.notes) > 0 {
+		fmt.Fprintf(w, "## Input notes\n\n")
+		for _, n := range m.notes {
+			fmt.Fprintf(w, "- %s\n", mdCell(m.o.Text(n)))
+		}
+		fmt.Fprintln(w)
 	}
 	if m.inst != nil {
 		fmt.Fprintf(w, "## Instance\n\n- Type: %s\n- Frontend API: %s\n- Cookie suffix: %s\n", orDash(m.inst.Type), orDash(m.inst.FrontendAPI), orDash(m.inst.CookieSuffix))

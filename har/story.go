@@ -3,7 +3,6 @@ package har
 import (
 	"fmt"
 	"math"
-	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -77,13 +76,6 @@ type Counts struct {
 	Throws    int `json:"throws"`
 }
 
-// SkewEstimate is a clock offset estimated from a server's Date headers.
-type SkewEstimate struct {
-	Server  string  `json:"server"`
-	Seconds float64 `json:"seconds"`
-	Samples int     `json:"samples"`
-}
-
 // Story is what happened to the Clerk session across a capture.
 type Story struct {
 	Log        Log              `json:"log"`
@@ -92,16 +84,24 @@ type Story struct {
 	Tokens     []TokenEvent     `json:"tokens"`
 	ClientUAT  []UATEvent       `json:"clientUat"`
 	Handshakes []HandshakeChain `json:"handshakes"`
-	Skew       []SkewEstimate   `json:"clockSkew,omitempty"`
+	Skew       []ServerClock    `json:"clockSkew,omitempty"`
 	Findings   []Finding        `json:"findings"`
 	Sanitized  bool             `json:"sanitized"`
+	// Diagnosis is the root causes, problems first (explain --json puts
+	// it at the top level).
+	Diagnosis []Diagnosis `json:"-"`
+
+	facts     facts
+	setup     *inspect.Setup
+	setters   map[string]map[string]int
+	setterWhy map[string]string
 
 	seenToken   map[string]bool
 	lastUAT     string
 	fapiHosts   map[string]bool
 	sawSecrets  bool
 	open        []*HandshakeChain
-	skew        map[string]*skewAcc
+	clock       *clockBook
 	disagree    []int
 	throws      []int
 	badSig      []int
@@ -138,14 +138,8 @@ type notSent struct {
 	sameSite     string
 }
 
-type skewAcc struct {
-	sum float64
-	n   int
-	max float64
-}
-
 func newStory() *Story {
-	return &Story{seenToken: map[string]bool{}, fapiHosts: map[string]bool{}, skew: map[string]*skewAcc{}, hsByURL: map[string][]int{}, firstErr: map[string]int{}, setRead: map[string]int{}}
+	return &Story{seenToken: map[string]bool{}, fapiHosts: map[string]bool{}, hsByURL: map[string][]int{}, firstErr: map[string]int{}, setRead: map[string]int{}}
 }
 
 func (s *Story) add(j *Judged) {
@@ -164,7 +158,11 @@ func (s *Story) add(j *Judged) {
 	if !e.StartedDateTime.IsZero() {
 		s.lastTime = e.StartedDateTime
 	}
-	s.clockSample(j)
+	defer s.facts.seen(e)
+	s.facts.round(j)
+	if j.Class.IsApp() {
+		s.clerkSetters(j)
+	}
 	if j.Class == ClassFAPI {
 		s.Counts.FAPI++
 		if u, err := url.Parse(e.Request.URL); err == nil {
@@ -179,6 +177,7 @@ func (s *Story) add(j *Judged) {
 		return
 	}
 	v := j.Result.Verdict
+	s.facts.observe(j, s)
 	s.cookieSets(j)
 	if v.Instance.Type == inspect.Development {
 		s.devInstance = true
@@ -451,47 +450,19 @@ func (s *Story) uat(idx int, at time.Time, value, src string) {
 	s.ClientUAT = append(s.ClientUAT, UATEvent{Entry: idx, Time: at, Value: value, Source: src})
 }
 
-// clockSample compares a response's Date header with when the browser
-// sent the request (Date has one-second precision).
-func (s *Story) clockSample(j *Judged) {
-	e := j.Entry
-	d := e.ResponseHeader("date")
-	if d == "" || e.StartedDateTime.IsZero() {
-		return
-	}
-	t, err := http.ParseTime(d)
-	if err != nil {
-		return
-	}
-	mid := e.StartedDateTime.Add(time.Duration(e.Time/2) * time.Millisecond)
-	off := t.Sub(mid).Seconds()
-	server := "application"
-	if j.Class == ClassFAPI {
-		server = "Frontend API"
-	}
-	acc := s.skew[server]
-	if acc == nil {
-		acc = &skewAcc{}
-		s.skew[server] = acc
-	}
-	acc.sum += off
-	acc.n++
-	if math.Abs(off) > math.Abs(acc.max) {
-		acc.max = off
-	}
-}
-
 func (s *Story) finish(log Log) {
 	s.Log = log
 	for h := range s.fapiHosts {
 		s.FAPIHosts = append(s.FAPIHosts, h)
 	}
 	sort.Strings(s.FAPIHosts)
-	for _, name := range []string{"application", "Frontend API"} {
-		if acc := s.skew[name]; acc != nil && acc.n > 0 {
-			s.Skew = append(s.Skew, SkewEstimate{Server: name, Seconds: math.Round(acc.sum/float64(acc.n)*10) / 10, Samples: acc.n})
-		}
+	if s.clock != nil {
+		s.Skew = s.clock.report()
 	}
+	s.facts.endRounds()
+	s.uatDrops()
+	s.otherSetters()
+	s.Diagnosis = s.facts.diagnose(s, s.setup)
 	s.findings()
 }
 
@@ -666,4 +637,74 @@ func sevRank(s string) int {
 		return 1
 	}
 	return 0
+}
+
+// clerkSetters records which application hosts set Clerk cookies on a
+// shared parent domain (Domain=…): two hosts doing so are two apps.
+func (s *Story) clerkSetters(j *Judged) {
+	host := hostOf(j.Entry.Request.URL)
+	for _, line := range j.Entry.SetCookies() {
+		sc := inspect.ParseSetCookie(line)
+		if sc.Domain == "" || !clerkCookie(sc.Name) {
+			continue
+		}
+		if s.setters == nil {
+			s.setters, s.setterWhy = map[string]map[string]int{}, map[string]string{}
+		}
+		key := strings.TrimPrefix(strings.ToLower(sc.Domain), ".") + " " + baseName(sc.Name)
+		if s.setters[key] == nil {
+			s.setters[key] = map[string]int{}
+		}
+		if _, ok := s.setters[key][host]; !ok {
+			s.setters[key][host] = j.Entry.Index
+			if len(s.setters[key]) == 2 {
+				s.setterWhy[key] = fmt.Sprintf("%s is set on Domain=%s by two hosts: ", baseName(sc.Name), sc.Domain)
+			}
+		}
+	}
+}
+
+func baseName(name string) string {
+	for _, p := range []string{"__session", "__client_uat", "__clerk_db_jwt", "__clerk_handshake"} {
+		if strings.HasPrefix(name, p) {
+			return p
+		}
+	}
+	return name
+}
+
+func (s *Story) otherSetters() {
+	keys := make([]string, 0, len(s.setters))
+	for k := range s.setters {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		hosts := s.setters[k]
+		if len(hosts) < 2 {
+			continue
+		}
+		var parts []string
+		for h, idx := range hosts {
+			parts = append(parts, fmt.Sprintf("%s (entry %d)", h, idx))
+			s.facts.otherSets = appendCap(s.facts.otherSets, idx)
+		}
+		sort.Strings(parts)
+		s.facts.otherSetWhy = strings.TrimSpace(s.facts.otherSetWhy + " " + s.setterWhy[k] + strings.Join(parts, " and ") + ".")
+	}
+}
+
+// uatDrops finds __client_uat turning to 0 in the browser with no sign-out
+// in the capture: the session ended elsewhere.
+func (s *Story) uatDrops() {
+	if len(s.signOuts) > 0 {
+		return
+	}
+	prev := ""
+	for _, u := range s.ClientUAT {
+		if u.Source == "request cookie" && u.Value == "0" && prev != "" && prev != "0" && prev != "(deleted)" {
+			s.facts.uatDrop = appendCap(s.facts.uatDrop, u.Entry)
+		}
+		prev = u.Value
+	}
 }

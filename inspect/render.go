@@ -31,6 +31,18 @@ type RequestJSON struct {
 	Logs        []string          `json:"sdkLogs,omitempty"`
 	Observed    *ObservedResponse `json:"observed,omitempty"`
 	Token       *TokenJSON        `json:"token,omitempty"`
+	// Clock and Counterfactual: see Result.Clock and Result.Otherwise.
+	Clock          *ClockJSON      `json:"clock,omitempty"`
+	Counterfactual *Counterfactual `json:"counterfactual,omitempty"`
+}
+
+// ClockJSON says at which clock a request was judged, when it was not the
+// time it was sent.
+type ClockJSON struct {
+	JudgedAt      string  `json:"judgedAt"`
+	Sent          string  `json:"sent"`
+	OffsetSeconds float64 `json:"offsetSeconds"`
+	From          string  `json:"from"`
 }
 
 // ObservedResponse is what the captured response itself said, next to the
@@ -88,6 +100,11 @@ func NewRequestJSON(index int, req Request, res Result, o RenderOptions) Request
 		BAPICalls:   v.BAPICalls,
 		Logs:        v.Logs,
 	}
+	if c := res.Clock; c != nil {
+		out.Time = c.Sent.UTC().Format(time.RFC3339Nano)
+		out.Clock = &ClockJSON{JudgedAt: res.At.UTC().Format(time.RFC3339Nano), Sent: out.Time, OffsetSeconds: c.OffsetSeconds, From: c.From}
+	}
+	out.Counterfactual = res.Otherwise
 	if v.Status != Throws {
 		if v.Reason != "" {
 			out.Reason = strPtr(v.Reason)
@@ -151,7 +168,26 @@ func WriteText(w io.Writer, title string, req Request, res Result, o RenderOptio
 	if v.Reason != "" {
 		badge += "  " + v.Reason
 	}
-	fmt.Fprintf(w, "  %s   (as @clerk/backend 3.25.0 decides at %s)\n\n", badge, res.At.UTC().Format(time.RFC3339))
+	clock := ""
+	if c := res.Clock; c != nil {
+		clock = fmt.Sprintf(": %s", c.From)
+		if c.OffsetSeconds != 0 {
+			clock = fmt.Sprintf(", the server's own clock, %+.0f s off the browser's", c.OffsetSeconds)
+		}
+	}
+	fmt.Fprintf(w, "  %s   (as @clerk/backend 3.25.0 decides at %s%s)\n", badge, res.At.UTC().Format(time.RFC3339), clock)
+	if o := res.Otherwise; o != nil {
+		alt := strings.ToUpper(o.Status)
+		if o.Reason != "" {
+			alt += " " + o.Reason
+		}
+		label := "With a correct server clock"
+		if res.Clock != nil && res.Clock.OffsetSeconds == 0 {
+			label = "Judged today instead"
+		}
+		wrapText(w, "  "+label+" ("+o.At.UTC().Format(time.RFC3339)+"): ", alt+" — "+o.Summary, 100)
+	}
+	fmt.Fprintln(w)
 	e := res.Explanation
 	fmt.Fprintf(w, "  %s\n", e.Summary)
 	if e.Why != "" {
@@ -246,6 +282,10 @@ func WriteText(w io.Writer, title string, req Request, res Result, o RenderOptio
 		}
 	}
 }
+
+// WrapText writes text after prefix, folded at width, continuation lines
+// indented under the text.
+func WrapText(w io.Writer, prefix, text string, width int) { wrapText(w, prefix, text, width) }
 
 func wrapText(w io.Writer, prefix, text string, width int) {
 	indent := strings.Repeat(" ", len([]rune(prefix)))

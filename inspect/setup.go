@@ -42,6 +42,31 @@ type Result struct {
 	Verdict     *Verdict
 	Explanation Explanation
 	At          time.Time
+	// Clock is set when the request was judged at another clock than the
+	// one it was sent at: the application server's own, measured off (a
+	// capture), or the token's lifetime (a stale paste).
+	Clock *ClockNote
+	// Otherwise is the verdict at the correct clock, when it differs from
+	// the one the server produced (the counterfactual of a clock fix).
+	Otherwise *Counterfactual
+}
+
+// ClockNote says which clock a request was judged at and why.
+type ClockNote struct {
+	// Sent is when the browser sent the request (its own clock).
+	Sent time.Time `json:"sent"`
+	// OffsetSeconds is the server's clock minus the browser's.
+	OffsetSeconds float64 `json:"offsetSeconds"`
+	// From names the evidence of the offset.
+	From string `json:"from"`
+}
+
+// Counterfactual is the verdict the same request gets at another clock.
+type Counterfactual struct {
+	At      time.Time `json:"at"`
+	Status  string    `json:"status"`
+	Reason  string    `json:"reason,omitempty"`
+	Summary string    `json:"summary"`
 }
 
 // Judge judges req at time at (the request's own time; Setup.Now wins).

@@ -1,0 +1,346 @@
+package har
+
+import (
+	"clerkscope/inspect"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// A capture records when the browser sent each request (startedDateTime,
+// the browser's clock), but the SDK judged it at the application server's
+// clock. The two differ when a machine's clock is off — the most common
+// cause of fresh tokens looking expired or not yet valid. The server's own
+// clock shows in its responses: the Date header (RFC 9110 §6.6.1, one-second
+// resolution, stamped while answering) and, sharper, the "Current date" of
+// x-clerk-auth-message, which is the SDK's own clock at the moment it
+// judged. Each sample bounds the offset server − browser to an interval; the
+// intervals of one server intersect around the true offset.
+
+// ClockSample is what one response says about its server's clock.
+type ClockSample struct {
+	Entry int
+	// Lo and Hi bound the offset server − browser, in seconds.
+	Lo, Hi float64
+	// Source is "Date header" or "x-clerk-auth-message".
+	Source string
+}
+
+// clockAcc is the running estimate for one server (an origin).
+type clockAcc struct {
+	lo, hi   float64
+	n        int
+	conflict bool
+	mids     []float64
+	entries  []int
+	sources  map[string]int
+}
+
+const maxClockMids = 256
+
+func (c *clockAcc) add(s ClockSample) {
+	if c.n == 0 {
+		c.lo, c.hi = s.Lo, s.Hi
+	} else if !c.conflict {
+		lo, hi := math.Max(c.lo, s.Lo), math.Min(c.hi, s.Hi)
+		if lo > hi {
+			// The samples disagree (a clock stepped, a response stamped
+			// elsewhere): fall back to the median of the mid-points.
+			c.conflict = true
+		} else {
+			c.lo, c.hi = lo, hi
+		}
+	}
+	c.n++
+	if len(c.mids) < maxClockMids {
+		c.mids = append(c.mids, (s.Lo+s.Hi)/2)
+	}
+	if len(c.entries) < 50 && (len(c.entries) == 0 || c.entries[len(c.entries)-1] != s.Entry) {
+		c.entries = append(c.entries, s.Entry)
+	}
+	if c.sources == nil {
+		c.sources = map[string]int{}
+	}
+	c.sources[s.Source]++
+}
+
+// offset is the best estimate of server − browser and how far off it may
+// be, in seconds.
+func (c *clockAcc) offset() (off, within float64) {
+	if c.n == 0 {
+		return 0, math.Inf(1)
+	}
+	if !c.conflict {
+		return (c.lo + c.hi) / 2, (c.hi - c.lo) / 2
+	}
+	m := append([]float64(nil), c.mids...)
+	sort.Float64s(m)
+	med := m[len(m)/2]
+	spread := 0.0
+	for _, x := range m {
+		spread = math.Max(spread, math.Abs(x-med))
+	}
+	return med, math.Min(spread, 1.5)
+}
+
+// ServerClock is the clock estimate of one server, as reported.
+type ServerClock struct {
+	// Server is "application" or "Frontend API"; Host the origin's host.
+	Server string `json:"server"`
+	Host   string `json:"host"`
+	// Seconds is the offset server − browser; Within how precise it is.
+	Seconds float64 `json:"seconds"`
+	Within  float64 `json:"within"`
+	Samples int     `json:"samples"`
+	// Sources counts the samples by kind (Date header, x-clerk-auth-message).
+	Sources map[string]int `json:"sources"`
+	Entries []int          `json:"entries"`
+}
+
+// clockBook keeps one estimate per origin (host and port). Whether a host
+// is the Frontend API is asked when reading, since the instance may be
+// inferred only after the first samples.
+type clockBook struct {
+	byHost map[string]*clockAcc
+	order  []string
+	isFAPI func(host string) bool
+}
+
+func (b *clockBook) add(host string, s ClockSample) {
+	if b.byHost == nil {
+		b.byHost = map[string]*clockAcc{}
+	}
+	acc := b.byHost[host]
+	if acc == nil {
+		acc = &clockAcc{}
+		b.byHost[host] = acc
+		b.order = append(b.order, host)
+	}
+	acc.add(s)
+}
+
+func (b *clockBook) fapi(host string) bool {
+	if b.isFAPI == nil {
+		return false
+	}
+	h := host
+	if i := strings.LastIndexByte(h, ':'); i > 0 && !strings.HasSuffix(h, "]") {
+		h = h[:i]
+	}
+	return b.isFAPI(h)
+}
+
+// pooled merges the estimates of the hosts that pass keep.
+func (b *clockBook) pooled(keep func(host string) bool) *clockAcc {
+	var out *clockAcc
+	for _, h := range b.order {
+		if !keep(h) {
+			continue
+		}
+		a := b.byHost[h]
+		if out == nil {
+			cp := *a
+			cp.mids = append([]float64(nil), a.mids...)
+			out = &cp
+			continue
+		}
+		out.n += a.n
+		out.mids = append(out.mids, a.mids...)
+		out.conflict = true
+	}
+	return out
+}
+
+// app returns the estimate for an application host: its own, else the
+// pooled estimate of every application host; n is 0 without samples.
+func (b *clockBook) app(host string) (off, within float64, n int) {
+	if acc := b.byHost[host]; acc != nil && !b.fapi(host) {
+		off, within = acc.offset()
+		return off, within, acc.n
+	}
+	p := b.pooled(func(h string) bool { return !b.fapi(h) })
+	if p == nil {
+		return 0, math.Inf(1), 0
+	}
+	off, within = p.offset()
+	return off, within, p.n
+}
+
+// fapiOffset is the pooled Frontend API estimate (ok false without samples).
+func (b *clockBook) fapiOffset() (off, within float64, ok bool) {
+	p := b.pooled(b.fapi)
+	if p == nil {
+		return 0, 0, false
+	}
+	off, within = p.offset()
+	return off, within, true
+}
+
+func (b *clockBook) report() []ServerClock {
+	var out []ServerClock
+	for _, h := range b.order {
+		a := b.byHost[h]
+		off, within := a.offset()
+		server := "application"
+		if b.fapi(h) {
+			server = "Frontend API"
+		}
+		src := map[string]int{}
+		for k, v := range a.sources {
+			src[k] = v
+		}
+		out = append(out, ServerClock{Server: server, Host: h, Seconds: round1(off), Within: round1(within), Samples: a.n, Sources: src, Entries: a.entries})
+	}
+	return out
+}
+
+func round1(f float64) float64 { return math.Round(f*10) / 10 }
+
+// currentDate finds the SDK's clock in x-clerk-auth-message ("…, Current
+// date: Tue, 24 Nov 2026 07:06:36 GMT." or "…; Current date: …;").
+var currentDate = regexp.MustCompile(`Current date: ([A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT)`)
+
+// sdkClock returns the SDK's clock as its message printed it.
+func sdkClock(msg string) (time.Time, bool) {
+	m := currentDate.FindStringSubmatch(msg)
+	if m == nil {
+		return time.Time{}, false
+	}
+	t, err := http.ParseTime(m[1])
+	return t, err == nil
+}
+
+// Cached tells whether a response was served from a cache (a CDN, the edge,
+// a proxy) rather than produced for this request, from the standard Age
+// and Cache-Status headers (RFC 9111, RFC 9211) and the vendors' own.
+func (e *Entry) Cached() (bool, string) {
+	if a := e.ResponseHeader("age"); a != "" {
+		if n, err := strconv.Atoi(strings.TrimSpace(a)); err == nil && n > 0 {
+			return true, "Age: " + a
+		}
+	}
+	if e.ResponseHeader("x-nextjs-prerender") == "1" {
+		return true, "x-nextjs-prerender: 1 (a page rendered at build time)"
+	}
+	for _, h := range []string{"cf-cache-status", "x-vercel-cache", "x-cache", "x-nextjs-cache", "x-netlify-cache", "cdn-cache", "x-cache-status", "x-proxy-cache", "x-fastly-cache"} {
+		v := strings.ToUpper(e.ResponseHeader(h))
+		if strings.Contains(v, "HIT") || strings.Contains(v, "STALE") || v == "UPDATING" || v == "REVALIDATED" {
+			return true, h + ": " + e.ResponseHeader(h)
+		}
+	}
+	if cs := e.ResponseHeader("cache-status"); cs != "" {
+		for _, part := range strings.Split(cs, ",") {
+			for _, p := range strings.Split(part, ";") {
+				if strings.TrimSpace(strings.ToLower(p)) == "hit" {
+					return true, "Cache-Status: " + cs
+				}
+			}
+		}
+	}
+	return false, ""
+}
+
+// clockSamples reads what an entry says about its server's clock.
+func clockSamples(e *Entry) []ClockSample {
+	if e.StartedDateTime.IsZero() || e.Response.Status == 0 {
+		return nil
+	}
+	if c, _ := e.Cached(); c {
+		return nil
+	}
+	start := float64(e.StartedDateTime.UnixNano()) / 1e9
+	dur := math.Max(e.Time, 0) / 1000
+	if dur > 120 {
+		dur = 120
+	}
+	var out []ClockSample
+	if t, ok := sdkClock(e.ResponseHeader("x-clerk-auth-message")); ok {
+		// The SDK judged while the request was in flight.
+		s := float64(t.Unix())
+		out = append(out, ClockSample{Entry: e.Index, Lo: s - (start + dur), Hi: s + 1 - start, Source: "x-clerk-auth-message"})
+	}
+	if d := e.ResponseHeader("date"); d != "" {
+		if t, err := http.ParseTime(d); err == nil {
+			s := float64(t.Unix())
+			out = append(out, ClockSample{Entry: e.Index, Lo: s - (start + dur), Hi: s + 1 - start, Source: "Date header"})
+		}
+	}
+	return out
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Host)
+}
+
+// clockSettled tells whether the application's clock is measured well
+// enough to judge the entries waiting for it.
+func (a *Analyzer) clockSettled() bool {
+	if a.Setup.Now != nil {
+		return true
+	}
+	_, within, n := a.clock.app("")
+	return n >= 4 || n > 0 && within <= 0.6
+}
+
+// Skew thresholds: an offset is used to judge when it is this large and
+// measured this precisely (seconds).
+const (
+	skewApply  = 2.0
+	skewWithin = 1.0
+)
+
+// judgeAtServerClock judges an application entry at the clock its server
+// really had: the browser's startedDateTime shifted by the measured offset
+// of that server, when the offset is real (≥ 2 s, known within 1 s), and
+// at the second the SDK printed in its own message when there is one. The
+// verdict at the correct clock (the Frontend API's, which mints the
+// tokens, else the browser's) is kept beside it when it differs.
+func (a *Analyzer) judgeAtServerClock(e *Entry, req inspect.Request, obs *inspect.Observation) inspect.Result {
+	sent := e.StartedDateTime
+	if sent.IsZero() {
+		sent = time.Now()
+	}
+	if a.Setup.Now != nil || e.StartedDateTime.IsZero() {
+		return a.Setup.Judge(req, sent, obs)
+	}
+	off, within, n := a.clock.app(hostOf(e.Request.URL))
+	if n == 0 || math.Abs(off) < skewApply || within > skewWithin {
+		return a.Setup.Judge(req, sent, obs)
+	}
+	at := sent.Add(time.Duration(off * float64(time.Second)))
+	if cached, _ := e.Cached(); !cached {
+		if t, ok := sdkClock(e.ResponseHeader("x-clerk-auth-message")); ok {
+			if at.Before(t) {
+				at = t.Add(500 * time.Millisecond)
+			} else if !at.Before(t.Add(time.Second)) {
+				at = t.Add(500 * time.Millisecond)
+			}
+		}
+	}
+	res := a.Setup.Judge(req, at, obs)
+	ref, _, ok := a.clock.fapiOffset()
+	if !ok || math.Abs(ref) < skewApply {
+		ref = 0
+	}
+	from := fmt.Sprintf("%d Date header(s) of %s", n, hostOf(e.Request.URL))
+	if acc := a.clock.byHost[hostOf(e.Request.URL)]; acc != nil && acc.sources["x-clerk-auth-message"] > 0 {
+		from = fmt.Sprintf("%d sample(s) of %s's Date headers and the SDK's own x-clerk-auth-message", acc.n, hostOf(e.Request.URL))
+	}
+	res.Clock = &inspect.ClockNote{Sent: sent, OffsetSeconds: round1(off), From: from}
+	correct := sent.Add(time.Duration(ref * float64(time.Second)))
+	alt := a.Setup.Judge(req, correct, obs)
+	if alt.Verdict.Status != res.Verdict.Status || alt.Verdict.Reason != res.Verdict.Reason {
+		res.Otherwise = &inspect.Counterfactual{At: correct, Status: alt.Verdict.Status, Reason: alt.Verdict.Reason, Summary: alt.Explanation.Summary}
+	}
+	return res
+}
