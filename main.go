@@ -565,10 +565,7 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return err
 		}
 	}
-	var sink interface {
-		Write(*har.Judged)
-		Close(*har.Story, error) error
-	}
+	var sink har.Sink
 	single := len(pos) == 1
 	if f.json {
 		jw := har.NewJSONWriter(stdout, o, f.all)
@@ -618,10 +615,9 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			return err
 		}
 		req, res := setup.JudgeText(in.parsed, time.Now())
-		for _, n := range in.parsed.Notes {
-			fmt.Fprintf(stderr, "clerkscope: note: %s\n", n)
-		}
-		sink.Write(&har.Judged{Class: har.ClassDocument, Request: req, Result: res, Judged: true, Pasted: in.parsed.SetCookies})
+		j := &har.Judged{Class: har.ClassDocument, Request: req, Result: res, Judged: true, Pasted: in.parsed.SetCookies}
+		sink.Write(j)
+		sink.AddPasted(har.DiagnoseRequest(j, setup), in.parsed.Notes)
 	}
 	if err := sink.Close(story, nil); err != nil {
 		return err
@@ -799,10 +795,7 @@ func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspe
 	if err != nil {
 		return err
 	}
-	var sink interface {
-		Write(*har.Judged)
-		Close(*har.Story, error) error
-	}
+	var sink har.Sink
 	if f.format == "json" {
 		sink = har.NewJSONWriter(w, o, false)
 	} else {
@@ -828,6 +821,7 @@ func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspe
 	req, res := setup.JudgeText(in.parsed, time.Now())
 	j := &har.Judged{Class: har.ClassDocument, Request: req, Result: res, Judged: true}
 	sink.Write(j)
+	sink.AddPasted(har.DiagnoseRequest(j, setup), in.parsed.Notes)
 	return sink.Close(nil, nil)
 }
 
