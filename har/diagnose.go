@@ -129,6 +129,8 @@ type facts struct {
 	headerToken bool
 	stalePaste  *inspect.ClockNote
 	staleEntry  int
+	staleThen   string
+	staleToday  string
 
 	rounds   map[string]*loopRun
 	loops    []*loopRun
@@ -175,6 +177,10 @@ func (f *facts) observe(j *Judged, s *Story) {
 	if e == nil && j.Result.Clock != nil {
 		f.stalePaste = j.Result.Clock
 		f.staleEntry = idx
+		f.staleThen = strings.TrimSpace(v.Status + " " + v.Reason)
+		if o := j.Result.Otherwise; o != nil {
+			f.staleToday = "judged today instead: " + strings.TrimSpace(o.Status+" "+o.Reason) + " (" + o.Summary + ")"
+		}
 	}
 	if v.TokenCarrier == "header" {
 		f.headerToken = true
@@ -616,7 +622,8 @@ func (f *facts) diagnose(s *Story, setup *inspect.Setup) []Diagnosis {
 	}
 	if f.stalePaste != nil {
 		c := f.stalePaste
-		d := newDiagnosis(CodeStalePaste, Certain, "The pasted cookies are old: captured around "+c.Sent.UTC().Format("2006-01-02 15:04 UTC"), []int{f.staleEntry}, c.From)
+		title := fmt.Sprintf("The paste is old: when it was captured (around %s) the request was %s", c.Sent.UTC().Format("2006-01-02 15:04 UTC"), f.staleThen)
+		d := newDiagnosis(CodeStalePaste, Certain, title, []int{f.staleEntry}, c.From, f.staleToday)
 		add(d)
 	}
 	if len(f.cached) > 0 || len(f.replayed) > 0 {
@@ -1020,13 +1027,19 @@ func DiagnoseRequest(j *Judged, setup *inspect.Setup) []Diagnosis {
 	f.observe(j, nil)
 	out := f.diagnose(nil, setup)
 	v := j.Result.Verdict
-	if len(out) == 0 || !anyProblem(out) {
+	if f.stalePaste == nil && (len(out) == 0 || !anyProblem(out)) {
 		switch {
 		case v.Status == inspect.SignedIn:
-			out = append(out, newDiagnosis(CodeSignedInThroughout, Certain, "Signed in", []int{indexOf(j)}))
+			d := newDiagnosis(CodeSignedInThroughout, Certain, "Signed in", nil)
+			d.Why = "The SDK signs this request in: nothing in it would sign the user out."
+			out = append(out, d)
 		case v.Reason == inspect.SessionTokenAndUATMissing:
 			out = append(out, newDiagnosis(CodeSignedOut, Likely, "The browser is signed out", []int{indexOf(j)}))
 		}
+	}
+	for i := range out {
+		// A pasted request has no entry numbers.
+		out[i].Entries = []int{}
 	}
 	sort.SliceStable(out, func(a, b int) bool { return rankOf(out[a]) > rankOf(out[b]) })
 	return out

@@ -170,7 +170,7 @@ func WriteText(w io.Writer, title string, req Request, res Result, o RenderOptio
 	}
 	clock := ""
 	if c := res.Clock; c != nil {
-		clock = fmt.Sprintf(": %s", c.From)
+		clock = ", the time it was captured: the paste carries no clock of its own"
 		if c.OffsetSeconds != 0 {
 			clock = fmt.Sprintf(", the server's own clock, %+.0f s off the browser's", c.OffsetSeconds)
 		}
@@ -185,7 +185,7 @@ func WriteText(w io.Writer, title string, req Request, res Result, o RenderOptio
 		if res.Clock != nil && res.Clock.OffsetSeconds == 0 {
 			label = "Judged today instead"
 		}
-		wrapText(w, "  "+label+" ("+o.At.UTC().Format(time.RFC3339)+"): ", alt+" — "+o.Summary, 100)
+		wrapText(w, "  ", label+" ("+o.At.UTC().Format(time.RFC3339)+"): "+alt+" — "+o.Summary, 100)
 	}
 	fmt.Fprintln(w)
 	e := res.Explanation

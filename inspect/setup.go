@@ -2,6 +2,8 @@ package inspect
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -144,7 +146,69 @@ func (s *Setup) JudgeText(p *Parsed, now time.Time) (Request, Result) {
 		}
 		setup = &cp
 	}
-	return req, setup.Judge(req, now, nil)
+	clockKnown := s.Now != nil || p.Scenario != nil && p.Scenario.Now != nil
+	if !clockKnown {
+		// A pasted header block may say when it was sent (its Date line).
+		if d := req.Value("date"); d != "" {
+			if t, err := http.ParseTime(d); err == nil {
+				now, clockKnown = t, true
+				p.Notes = append(p.Notes, "judged at the time of the pasted Date header ("+t.UTC().Format(time.RFC3339)+"); --now sets another clock")
+			}
+		}
+	}
+	res := setup.Judge(req, now, nil)
+	if clockKnown {
+		return req, res
+	}
+	// A paste with no clock of its own, whose token expired long before
+	// now, is an old paste: what the request was depends on when it was
+	// captured, so judge it within the token's lifetime and keep today's
+	// verdict beside it.
+	tok := res.Verdict.Token
+	if tok == nil {
+		tok = pastedToken(req)
+	}
+	if tok == nil {
+		return req, res
+	}
+	iat, okI := tok.ClaimTime("iat")
+	exp, okE := tok.ClaimTime("exp")
+	if !okI || !okE || !exp.After(iat) || now.Sub(exp) < staleAfter {
+		return req, res
+	}
+	at := iat.Add(exp.Sub(iat) / 2)
+	if at.Sub(iat) > 30*time.Second {
+		at = iat.Add(30 * time.Second)
+	}
+	then := setup.Judge(req, at, nil)
+	then.Clock = &ClockNote{Sent: at, From: fmt.Sprintf("the session token's lifetime (issued %s, expires %s): a paste carries no clock, and today (%s) its token has been expired for %s",
+		iat.UTC().Format(time.RFC3339), exp.UTC().Format(time.RFC3339), now.UTC().Format("2006-01-02"), ago(now.Sub(exp)))}
+	if then.Verdict.Status != res.Verdict.Status || then.Verdict.Reason != res.Verdict.Reason {
+		then.Otherwise = &Counterfactual{At: now, Status: res.Verdict.Status, Reason: res.Verdict.Reason, Summary: res.Explanation.Summary}
+	}
+	p.Notes = append(p.Notes, fmt.Sprintf("the paste is stale: its session token expired %s before now, so it was judged at the time it was captured (%s); --now judges it at another time",
+		ago(now.Sub(exp)), at.UTC().Format(time.RFC3339)))
+	return req, then
+}
+
+// staleAfter is how long after its token expired a paste counts as old.
+const staleAfter = 5 * time.Minute
+
+// pastedToken is the session token of a pasted request (cookie or header).
+func pastedToken(req Request) *JWT {
+	for _, c := range req.Cookies() {
+		if strings.HasPrefix(c.Name, "__session") {
+			if tok, err := DecodeJWT(c.Value); err == nil {
+				return tok
+			}
+		}
+	}
+	if a := req.Value("authorization"); strings.HasPrefix(a, "Bearer ") {
+		if tok, err := DecodeJWT(strings.TrimPrefix(a, "Bearer ")); err == nil {
+			return tok
+		}
+	}
+	return nil
 }
 
 // guessURL picks the origin a session token was minted for (its azp) when
