@@ -177,15 +177,6 @@ func assertNoContradiction(t *testing.T, s *Story) {
 	}
 }
 
-func findDiagnosis(ds []Diagnosis, code string) *Diagnosis {
-	for i := range ds {
-		if ds[i].Code == code {
-			return &ds[i]
-		}
-	}
-	return nil
-}
-
 func diagnosisCodes(ds []Diagnosis) []string {
 	out := []string{}
 	for _, d := range ds {

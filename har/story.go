@@ -213,6 +213,10 @@ func (s *Story) add(j *Judged) {
 		}
 	case inspect.Handshake:
 		s.Counts.Handshake++
+		if j.Class == ClassHandshakeRedirect && isReturn(e) {
+			// The return of the last handshake started the next one.
+			s.closeHandshake(e.Index, v)
+		}
 		s.Handshakes = append(s.Handshakes, HandshakeChain{Redirect: e.Index, Reason: v.Reason, URL: pathOf(e.Request.URL), FAPI: -1, Return: -1, Outcome: "no return in the capture"})
 		s.open = append(s.open, &s.Handshakes[len(s.Handshakes)-1])
 		key := pathOf(e.Request.URL)
@@ -233,6 +237,12 @@ func (s *Story) add(j *Judged) {
 	if j.Class == ClassHandshakeReturn {
 		s.closeHandshake(e.Index, v)
 	}
+}
+
+// isReturn tells a request that carries a handshake's answer back.
+func isReturn(e *Entry) bool {
+	c, _ := e.CookieHeader()
+	return strings.Contains(e.Request.URL, "__clerk_handshake") || strings.Contains(c, "__clerk_handshake=") || strings.Contains(c, "__clerk_handshake_nonce=")
 }
 
 func isDoc(c Class) bool {
@@ -356,6 +366,8 @@ func (s *Story) closeHandshake(idx int, v *inspect.Verdict) {
 			switch v.Status {
 			case inspect.SignedIn:
 				c.Outcome = "signed in"
+			case inspect.Handshake:
+				c.Outcome = "another handshake"
 			case inspect.Throws:
 				c.Outcome = "the middleware threw: " + firstLine(v.Error)
 			default:
@@ -464,6 +476,7 @@ func (s *Story) finish(log Log) {
 	s.otherSetters()
 	s.Diagnosis = s.facts.diagnose(s, s.setup)
 	s.findings()
+	s.alignFindings()
 }
 
 func (s *Story) add1(f Finding) { s.Findings = append(s.Findings, f) }
@@ -707,4 +720,51 @@ func (s *Story) uatDrops() {
 		}
 		prev = u.Value
 	}
+}
+
+// alignFindings keeps the findings in line with the diagnosis: a
+// handshake inside a loop is not reported on its own ("refreshed … no
+// problem", "ended signed-out"), and the loop names its cause.
+func (s *Story) alignFindings() {
+	inLoop := map[int]bool{}
+	var cause *Diagnosis
+	for i, d := range s.Diagnosis {
+		if d.Code != CodeHandshakeLoop {
+			continue
+		}
+		for _, e := range d.Entries {
+			inLoop[e] = true
+		}
+		if d.CausedBy != "" && cause == nil {
+			cause = findDiagnosis(s.Diagnosis, d.CausedBy)
+			_ = i
+		}
+	}
+	problem := false
+	for _, d := range s.Diagnosis {
+		problem = problem || d.Problem
+	}
+	kept := s.Findings[:0]
+	for _, f := range s.Findings {
+		if f.Code == "handshake" && len(f.Entries) > 0 && inLoop[f.Entries[0]] {
+			continue
+		}
+		if f.Code == "signed-in-throughout" && problem {
+			continue
+		}
+		if f.Code == "handshake-loop" && cause != nil {
+			f.Next = "The cause (see the diagnosis): " + cause.Title + ". " + cause.Fix[0]
+		}
+		kept = append(kept, f)
+	}
+	s.Findings = kept
+}
+
+func findDiagnosis(ds []Diagnosis, code string) *Diagnosis {
+	for i := range ds {
+		if ds[i].Code == code {
+			return &ds[i]
+		}
+	}
+	return nil
 }
