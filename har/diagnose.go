@@ -90,12 +90,15 @@ type facts struct {
 	keyWrongBy string
 
 	nonceFailed []int
+	nonceWhy    string
+	synced      []int
 	satellite   []int
 	satLoopLog  bool
 
 	dupHeader    []int
 	dupWhy       string
 	uatZeroFresh []int
+	uatNoSession []int
 	otherSets    []int
 	otherSetWhy  string
 
@@ -126,11 +129,14 @@ type facts struct {
 	signedOutReal []int
 	uatDrop       []int
 
-	headerToken bool
-	stalePaste  *inspect.ClockNote
-	staleEntry  int
-	staleThen   string
-	staleToday  string
+	headerToken  bool
+	pastedToken  *inspect.JWT
+	pastedReason string
+	pastedAt     time.Time
+	stalePaste   *inspect.ClockNote
+	staleEntry   int
+	staleThen    string
+	staleToday   string
 
 	rounds   map[string]*loopRun
 	loops    []*loopRun
@@ -184,6 +190,9 @@ func (f *facts) observe(j *Judged, s *Story) {
 	}
 	if v.TokenCarrier == "header" {
 		f.headerToken = true
+	}
+	if e == nil {
+		f.pastedToken, f.pastedReason, f.pastedAt = v.Token, v.Reason, j.Result.At
 	}
 
 	// Tokens of another instance, keys that do not verify them.
@@ -240,6 +249,9 @@ func (f *facts) observe(j *Judged, s *Story) {
 			continue
 		}
 		first[c.Name] = c.Value
+	}
+	if v.Reason == inspect.ClientUATWithoutSessionToken {
+		f.uatNoSession = appendCap(f.uatNoSession, idx)
 	}
 	// __client_uat=0 beside a session token that is still valid.
 	if v.Reason == inspect.SessionTokenWithoutClientUAT {
@@ -332,6 +344,22 @@ func (f *facts) observe(j *Judged, s *Story) {
 	// A handshake that came back with a nonce the server could not use.
 	if hasNonce(e) && v.Status != inspect.SignedIn {
 		f.nonceFailed = appendCap(f.nonceFailed, idx)
+		if f.nonceWhy == "" {
+			for _, c := range v.BAPICalls {
+				if strings.Contains(c.Path, "handshake_payload") {
+					f.nonceWhy = fmt.Sprintf("entry %d: %s %s → %s", idx, c.Method, c.Path, c.Answered)
+				}
+			}
+			for _, l := range v.Logs {
+				if strings.Contains(l, "handshake") && f.nonceWhy != "" && !strings.Contains(f.nonceWhy, "SDK log") {
+					f.nonceWhy += "; SDK log: " + firstLine(l)
+				}
+			}
+		}
+	}
+	// A satellite and its primary sending the browser back and forth.
+	if loc := e.ResponseHeader("location"); strings.Contains(e.Request.URL, "__clerk_synced=") || strings.Contains(loc, "__clerk_synced=") || strings.Contains(loc, "__clerk_redirect_url=") {
+		f.synced = appendCap(f.synced, idx)
 	}
 
 	// Routes the middleware did not run on.
@@ -638,7 +666,7 @@ func (f *facts) diagnose(s *Story, setup *inspect.Setup) []Diagnosis {
 	}
 	if len(f.nonceFailed) > 0 {
 		add(newDiagnosis(CodeNonceFailed, Likely, "The handshake came back, but the server could not exchange its nonce at the Backend API", f.nonceFailed,
-			"the browser returned with __clerk_handshake_nonce and the request was still not signed in"))
+			"the browser returned with __clerk_handshake_nonce and the request was still not signed in", f.nonceWhy))
 	}
 	if len(f.foreign) > 0 {
 		add(newDiagnosis(CodeForeignToken, Certain, "The session token comes from another Clerk instance", f.foreign, f.foreignWhy))
@@ -661,8 +689,24 @@ func (f *facts) diagnose(s *Story, setup *inspect.Setup) []Diagnosis {
 	if len(f.azpBad) > 0 {
 		add(newDiagnosis(CodeAZPNotAllowed, Certain, "The token's origin (azp) is not in authorizedParties", f.azpBad, f.azpWhy))
 	}
-	if len(f.satellite) > 0 && (f.satLoopLog || len(f.satellite) >= 2) {
+	if len(f.synced) >= 4 {
+		add(newDiagnosis(CodeSatelliteNoSync, Certain, fmt.Sprintf("The satellite and the primary domain send the browser back and forth (%d sync redirects)", len(f.synced)), f.synced,
+			"requests and redirects carrying __clerk_synced / __clerk_redirect_url at entries "+joinInts(f.synced)))
+	} else if len(f.satellite) > 0 && (f.satLoopLog || len(f.satellite) >= 2) {
 		add(newDiagnosis(CodeSatelliteNoSync, Likely, "The satellite domain does not get its session from the primary", f.satellite))
+	}
+	if s == nil && len(out) == 0 {
+		// A pasted token from the future: the server's clock is behind the
+		// issuer's (or the paste was edited).
+		if tok := f.pastedToken; tok != nil && (f.pastedReason == inspect.SessionTokenIatInTheFuture || f.pastedReason == inspect.SessionTokenNBF || f.pastedReason == inspect.TokenIatInTheFuture || f.pastedReason == inspect.TokenNotActiveYet) {
+			claim := "iat"
+			if f.pastedReason == inspect.SessionTokenNBF || f.pastedReason == inspect.TokenNotActiveYet {
+				claim = "nbf"
+			}
+			t, _ := tok.ClaimTime(claim)
+			add(newDiagnosis(CodeServerClockBehind, Possible, "The token is not valid yet at the time it was judged at: the server's clock may be behind Clerk's", nil,
+				fmt.Sprintf("%s %s is %s after the judged time %s (tolerance 5 s)", claim, t.UTC().Format(time.RFC3339), inspect.Ago(t.Sub(f.pastedAt)), f.pastedAt.UTC().Format(time.RFC3339))))
+		}
 	}
 	if len(f.signInLoop) > 0 {
 		add(newDiagnosis(CodeSignInProtected, Certain, "The sign-in page ("+f.signInPath+") redirects to itself", f.signInLoop))
@@ -674,6 +718,10 @@ func (f *facts) diagnose(s *Story, setup *inspect.Setup) []Diagnosis {
 		for _, d := range s.cookieDiagnoses() {
 			add(d)
 		}
+	}
+	if len(f.subdomain) == 0 && len(f.uatNoSession) > 0 && (s == nil || len(s.notSent) == 0) {
+		add(newDiagnosis(CodeCookieNotSent, Possible, "__client_uat arrives without __session", f.uatNoSession,
+			"__client_uat says a user is signed in on this browser, but the request carries no __session: the session cookie was not sent here (a host-only cookie on another host, SameSite, a blocked or oversized cookie) or was removed"))
 	}
 	if len(f.subdomain) > 0 {
 		add(newDiagnosis(CodeSubdomainAPI, Likely, "API calls to another host get __client_uat but not the host-only __session", f.subdomain, f.subWhy))
