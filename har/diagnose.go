@@ -416,7 +416,8 @@ func (f *facts) observe(j *Judged, s *Story) {
 		f.expiredTokens[hash] = true
 	}
 	if j.Class == ClassFetch && v.Status == inspect.SignedOut && s != nil && s.lastDoc == inspect.SignedIn {
-		if req.Value("authorization") == "" && !hasClerkCookies(req) {
+		refused := e.Response.Status == 401 || e.Response.Status == 403 || e.ResponseHeader("x-clerk-auth-status") != ""
+		if req.Value("authorization") == "" && !hasClerkCookies(req) && refused {
 			f.noCreds = appendCap(f.noCreds, idx)
 		} else if v.Reason == inspect.ClientUATWithoutSessionToken {
 			if page := pageHost(req); page != "" && page != host {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -369,6 +370,9 @@ func TestNoiseDoesNotChangeTheStory(t *testing.T) {
 			b, _ := json.Marshal(noisy.Findings)
 			if string(a) != string(b) {
 				t.Errorf("findings changed:\n%s\n%s", a, b)
+			}
+			if a, b := diagnosisCodes(plain.Diagnosis), diagnosisCodes(noisy.Diagnosis); !slices.Equal(a, b) {
+				t.Errorf("diagnosis changed: %v, with noise %v", a, b)
 			}
 			if len(plain.Tokens) != len(noisy.Tokens) || len(plain.Handshakes) != len(noisy.Handshakes) {
 				t.Error("the story changed")
