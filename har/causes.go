@@ -169,7 +169,7 @@ var causes = []Cause{
 		Fix:  []string{"Fix the configuration named in the error (the keys in the environment of the running server, satellite options)."},
 		Docs: "https://clerk.com/docs/deployments/clerk-environment-variables"},
 	{Code: CodeStalePaste, Problem: false,
-		Why: "The pasted cookies or token are old: judged at today's date every session token has long expired, which says nothing about what went wrong when they were captured.",
+		Why: "The pasted cookies or token are old, and a paste does not say when it was copied. Judged at today's date every session token has long expired, which says nothing about what went wrong then; judged within the token's lifetime (about 60 s after it was issued) it shows what the server saw if the cookies were copied while the token was fresh. Copied after the token expired (a tab left open, a sleeping laptop), the request was the expired-token case.",
 		Fix: []string{"Read the verdict at the time of capture below; for today's problem ask for a fresh capture (a HAR, or the Cookie header copied right after reproducing it)."}},
 	{Code: CodeSignedOut, Problem: false,
 		Why: "The browser is genuinely signed out: no session token, and __client_uat says no one is signed in (after a sign-out, on a first visit, or with cleared cookies).",

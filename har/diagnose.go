@@ -186,6 +186,7 @@ func (f *facts) observe(j *Judged, s *Story) {
 		f.staleThen = strings.TrimSpace(v.Status + " " + v.Reason)
 		if o := j.Result.Otherwise; o != nil {
 			f.staleToday = "judged today instead: " + strings.TrimSpace(o.Status+" "+o.Reason) + " (" + o.Summary + ")"
+			f.staleTodayShort = o.Status
 		}
 	}
 	if v.TokenCarrier == "header" {
@@ -651,7 +652,10 @@ func (f *facts) diagnose(s *Story, setup *inspect.Setup) []Diagnosis {
 	}
 	if f.stalePaste != nil {
 		c := f.stalePaste
-		title := fmt.Sprintf("The paste is old: when it was captured (around %s) the request was %s", c.Sent.UTC().Format("2006-01-02 15:04 UTC"), f.staleThen)
+		title := fmt.Sprintf("The paste is old: within its token's lifetime (around %s) the request is %s", c.Sent.UTC().Format("2006-01-02 15:04 UTC"), f.staleThen)
+		if f.staleTodayShort != "" {
+			title += "; any later it is " + f.staleTodayShort
+		}
 		d := newDiagnosis(CodeStalePaste, Certain, title, []int{f.staleEntry}, c.From, f.staleToday)
 		add(d)
 	}
