@@ -137,6 +137,8 @@ type facts struct {
 	staleEntry   int
 	staleThen    string
 	staleToday   string
+	// staleTodayShort is today's status alone.
+	staleTodayShort string
 
 	rounds   map[string]*loopRun
 	loops    []*loopRun
