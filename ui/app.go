@@ -128,7 +128,7 @@ func (m *app) syncKeys() {
 	}
 	k.Quit = key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))
 	for _, b := range []*key.Binding{&k.Help, &k.Filter, &k.NextPane, &k.PrevPane, &k.Open, &k.Up, &k.Down, &k.Top, &k.Bottom,
-		&k.PageUp, &k.PageDown, &k.PrevTab, &k.NextTab, &k.Copy, &k.Report, &k.Lookup, &k.Secrets, &k.ClerkOnly, &k.NewPaste} {
+		&k.PageUp, &k.PageDown, &k.PrevTab, &k.NextTab, &k.Timeline, &k.Copy, &k.Report, &k.Lookup, &k.Secrets, &k.ClerkOnly, &k.NewPaste} {
 		b.SetEnabled(false)
 	}
 	k.Submit.SetEnabled(true)
@@ -250,7 +250,7 @@ func (m *app) onBatch(msg batchLoadedMsg) tea.Cmd {
 		return m.paste.Focus()
 	}
 	m.state = stateCapture
-	m.cap.finish(msg.story, msg.err)
+	m.cap.finish(msg.story, msg.diagnosis, msg.err)
 	if msg.err != nil {
 		m.status = msg.err.Error()
 	} else {

@@ -349,20 +349,29 @@ func TestTimelineJump(t *testing.T) {
 		t.Fatalf("tab %s, %d items", m.cap.tab, len(m.cap.tl))
 	}
 	press(t, m, "tab", "enter")
-	if m.cap.selected().j.Entry.Index != m.cap.tl[0].entry {
-		t.Errorf("jumped to %d, want %d", m.cap.selected().j.Entry.Index, m.cap.tl[0].entry)
+	if m.cap.selected().j.Entry.Index != m.cap.tl[0].entries[0] {
+		t.Errorf("jumped to %d, want %d", m.cap.selected().j.Entry.Index, m.cap.tl[0].entries[0])
 	}
 }
 
 func TestMouse(t *testing.T) {
 	m := newApp(t, testConfig(t, "../testdata/har/b-expired-handshake.har"), 100, 30)
-	m.Update(tea.MouseClickMsg{X: 5, Y: captureOriginY + 2 + 3, Button: tea.MouseLeft})
+	top := captureOriginY + m.cap.bannerH // the panes start under the diagnosis banner
+	m.Update(tea.MouseClickMsg{X: 5, Y: top + 2 + 3, Button: tea.MouseLeft})
 	if m.cap.cursor != 3 {
 		t.Errorf("click selected %d", m.cap.cursor)
 	}
 	m.Update(tea.MouseWheelMsg{X: 5, Y: 5, Button: tea.MouseWheelDown})
 	if m.cap.cursor != 5 {
 		t.Errorf("wheel moved to %d", m.cap.cursor)
+	}
+	m.Update(tea.MouseClickMsg{X: m.cap.listWidth() + 1 + 22, Y: top + 1, Button: tea.MouseLeft})
+	if m.cap.tab != tabTimeline-1 {
+		t.Errorf("a click on the third tab shows %s", m.cap.tab)
+	}
+	m.Update(tea.MouseClickMsg{X: 10, Y: captureOriginY, Button: tea.MouseLeft})
+	if m.cap.tab != tabTimeline || m.cap.focus != paneDetail {
+		t.Errorf("a click on the banner shows %s, focus %s", m.cap.tab, m.cap.focus)
 	}
 }
 

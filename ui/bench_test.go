@@ -40,7 +40,7 @@ func rows50k(b *testing.B) *capture {
 		js = append(js, &har.Judged{Entry: e, Class: har.ClassFetch, Request: req, Judged: true, Result: setup.Judge(req, e.StartedDateTime, nil)})
 	}
 	m.addRows(js)
-	m.finish(nil, nil)
+	m.finish(nil, nil, nil)
 	return m
 }
 

@@ -61,11 +61,17 @@ type capture struct {
 	prog      progress.Model
 	spin      spinner.Model
 	lookups   map[*row]*lookupState
+	diags     []har.Diagnosis
+	bannerH   int
 	tl        []tlItem
 	tlCursor  int
-	err       error
-	w, h      int
-	shownKey  string
+	tlSpans   []tlSpan
+	// moved is set once the user chose a request, so that the end of
+	// loading does not move the selection under them.
+	moved    bool
+	err      error
+	w, h     int
+	shownKey string
 }
 
 func newCapture(c *common, name string) *capture {
@@ -81,14 +87,25 @@ func newCapture(c *common, name string) *capture {
 // SetSize sets the body size.
 func (m *capture) SetSize(w, h int) {
 	m.w, m.h = w, h
+	m.layout()
+}
+
+// layout sizes the panes under the diagnosis banner, whose height depends
+// on the width and on what was diagnosed.
+func (m *capture) layout() {
+	m.bannerH = len(m.c.bannerLines(m.diags, m.loading, m.w))
 	lw := m.listWidth()
-	m.vp.SetWidth(max(10, w-lw-2))
-	m.vp.SetHeight(max(1, h-3))
+	m.vp.SetWidth(max(10, m.w-lw-2))
+	m.vp.SetHeight(max(1, m.paneHeight()-3))
 	m.filter.SetWidth(max(8, lw-6))
 	m.prog.SetWidth(max(10, min(40, lw-4)))
 	m.shownKey = ""
 	m.refreshDetail()
+	m.clamp()
 }
+
+// paneHeight is the height of the list and detail panes, below the banner.
+func (m *capture) paneHeight() int { return max(3, m.h-m.bannerH) }
 
 func (m *capture) listWidth() int {
 	lw := m.w * 2 / 5
@@ -104,7 +121,7 @@ func (m *capture) listWidth() int {
 	return lw
 }
 
-func (m *capture) listHeight() int { return max(1, m.h-2) }
+func (m *capture) listHeight() int { return max(1, m.paneHeight()-2) }
 
 // addRows appends judged entries as they stream in.
 func (m *capture) addRows(js []*har.Judged) {
@@ -114,12 +131,18 @@ func (m *capture) addRows(js []*har.Judged) {
 	m.refilter(false)
 }
 
-// finish is called when the input is fully read.
-func (m *capture) finish(story *har.Story, err error) {
+// finish is called when the input is fully read. A capture's diagnosis
+// is in its story; diags is a pasted request's.
+func (m *capture) finish(story *har.Story, diags []har.Diagnosis, err error) {
 	m.loading = false
 	m.story = story
 	m.err = err
-	m.tl = timelineItems(story)
+	if story != nil {
+		diags = story.Diagnosis
+	}
+	m.diags = diags
+	m.tl = timelineItems(story, diags)
+	m.tlCursor = max(0, leadDiagnosis(diags))
 	// A capture where nothing is Clerk-relevant shows everything.
 	if m.clerkOnly && len(m.filtered) == 0 && len(m.rows) > 0 {
 		m.clerkOnly = false
@@ -127,9 +150,11 @@ func (m *capture) finish(story *har.Story, err error) {
 	}
 	if len(m.rows) == 1 {
 		m.focus = paneDetail
+	} else if i := firstProblem(diags); i >= 0 && story != nil && !m.moved && m.query == "" {
+		// Lead with the diagnosis: its first request is selected.
+		m.selectEntries(diags[i].Entries)
 	}
-	m.shownKey = ""
-	m.refreshDetail()
+	m.layout()
 }
 
 func (m *capture) refilter(keepSelection bool) {
@@ -179,20 +204,25 @@ func (m *capture) selected() *row {
 func (m *capture) refreshDetail() {
 	r := m.selected()
 	ls := m.lookups[r]
-	key := fmt.Sprintf("%p|%d|%d|%v|%p|%v|%d|%v", r, m.tab, m.vp.Width(), m.c.reveal, ls, ls != nil && ls.loading, m.tlCursor, m.story != nil)
+	// The timeline is the same whichever request is selected.
+	page := fmt.Sprintf("%p|%d|", r, m.tab)
+	if m.tab == tabTimeline {
+		page = fmt.Sprintf("timeline|%d|", m.tab)
+	}
+	key := page + fmt.Sprintf("%d|%v|%p|%v|%d|%v", m.vp.Width(), m.c.reveal, ls, ls != nil && ls.loading, m.tlCursor, m.loading)
 	if ls != nil && ls.loading {
 		key += m.spin.View()
 	}
 	if key == m.shownKey {
 		return
 	}
-	sameRow := strings.HasPrefix(m.shownKey, fmt.Sprintf("%p|%d|", r, m.tab))
+	sameRow := strings.HasPrefix(m.shownKey, page)
 	m.shownKey = key
 	w := m.vp.Width()
 	var content string
 	switch {
 	case m.tab == tabTimeline:
-		content = m.c.timelineTab(m.story, m.tl, m.tlCursor, m.loading, w)
+		content, m.tlSpans = m.c.timelineTab(m.story, m.tl, m.tlCursor, m.loading, w)
 	case r == nil:
 		if m.loading {
 			content = m.c.styles.Muted.Render("Reading…")
@@ -224,7 +254,17 @@ func (m *capture) setEnabled(k *keyMap) {
 	k.Filter.SetEnabled(!m.filtering)
 	k.ClerkOnly.SetEnabled(!m.filtering)
 	k.Lookup.SetEnabled(m.c.cfg.Looker != nil && !m.filtering)
-	k.Open.SetEnabled(!m.filtering)
+	// enter opens the selected request from the list, and goes to the
+	// chosen item's request from the Timeline (either pane).
+	if m.tab == tabTimeline {
+		k.Open.SetHelp("enter", "go to request")
+		it := m.tlChosen()
+		k.Open.SetEnabled(!m.filtering && it != nil && len(it.entries) > 0)
+	} else {
+		k.Open.SetHelp("enter", "open")
+		k.Open.SetEnabled(!m.filtering && m.focus == paneList && m.selected() != nil)
+	}
+	k.Timeline.SetEnabled(!m.filtering)
 	k.Copy.SetEnabled(!m.filtering && m.selected() != nil)
 	k.Report.SetEnabled(!m.filtering)
 	k.NextTab.SetEnabled(!m.filtering)
@@ -253,7 +293,7 @@ func lookupCmd(ctx context.Context, l *bapi.Looker, r *row) tea.Cmd {
 // ShortHelp implements help.KeyMap for the capture view.
 func (m *capture) ShortHelp() []key.Binding {
 	k := m.c.keys
-	return enabled(k.Help, k.Filter, k.Open, k.NextTab, k.Copy, k.Lookup, k.Quit)
+	return enabled(k.Help, k.Filter, k.Open, k.Timeline, k.NextTab, k.Copy, k.Lookup, k.Quit)
 }
 
 // FullHelp implements help.KeyMap for the capture view.
@@ -291,16 +331,19 @@ func (m *capture) Update(msg tea.Msg) (*capture, tea.Cmd) {
 	case tea.MouseClickMsg:
 		mm := msg.Mouse()
 		if mm.Button == tea.MouseLeft {
-			if mm.X < m.listWidth() {
-				line := mm.Y - captureOriginY - 2
+			if y := mm.Y - captureOriginY; y >= 0 && y < m.bannerH {
+				m.openTimeline()
+			} else if mm.X < m.listWidth() {
+				line := mm.Y - captureOriginY - m.bannerH - 2
 				if line >= 0 && m.offset+line < len(m.filtered) {
 					m.cursor = m.offset + line
+					m.moved = true
 					m.focus = paneList
 					m.clamp()
 				}
 			} else {
 				m.focus = paneDetail
-				if y := mm.Y - captureOriginY - 1; y == 0 {
+				if y := mm.Y - captureOriginY - m.bannerH - 1; y == 0 {
 					m.clickTab(mm.X - m.listWidth() - 1)
 				}
 			}
@@ -344,6 +387,7 @@ func (m *capture) clickTab(x int) {
 
 func (m *capture) move(n int) {
 	m.cursor += n
+	m.moved = true
 	m.clamp()
 }
 
@@ -408,9 +452,11 @@ func (m *capture) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		m.lookups[r] = &lookupState{loading: true}
 		return tea.Batch(lookupCmd(m.c.ctx, m.c.cfg.Looker, r), m.spin.Tick)
-	case m.focus == paneDetail && m.tab == tabTimeline && key.Matches(msg, k.Open):
-		if m.tlCursor < len(m.tl) {
-			m.jumpTo(m.tl[m.tlCursor].entry)
+	case key.Matches(msg, k.Timeline):
+		m.openTimeline()
+	case m.tab == tabTimeline && key.Matches(msg, k.Open):
+		if it := m.tlChosen(); it != nil {
+			m.jumpTo(it.entries)
 		}
 	case m.focus == paneList && key.Matches(msg, k.Open):
 		m.focus = paneDetail
@@ -428,6 +474,7 @@ func (m *capture) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Top):
 		if m.focus == paneList {
 			m.cursor = 0
+			m.moved = true
 			m.clamp()
 		} else {
 			m.vp.GotoTop()
@@ -436,6 +483,7 @@ func (m *capture) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Bottom):
 		if m.focus == paneList {
 			m.cursor = len(m.filtered) - 1
+			m.moved = true
 			m.clamp()
 		} else {
 			m.vp.GotoBottom()
@@ -450,15 +498,7 @@ func (m *capture) scroll(n int) {
 	case m.focus == paneList:
 		m.move(n)
 	case m.tab == tabTimeline:
-		m.tlCursor = max(0, min(len(m.tl)-1, m.tlCursor+n))
-		m.shownKey = ""
-		m.refreshDetail()
-		// keep the chosen item in view: items are at least one line each
-		if m.tlCursor+3 > m.vp.YOffset()+m.vp.Height() {
-			m.vp.ScrollDown(n)
-		} else if m.tlCursor+3 < m.vp.YOffset() {
-			m.vp.ScrollUp(-n)
-		}
+		m.stepTimeline(n)
 	case n < 0:
 		m.vp.ScrollUp(-n)
 	default:
@@ -466,30 +506,44 @@ func (m *capture) scroll(n int) {
 	}
 }
 
-// jumpTo selects the row of a capture entry, showing every row if the
-// filter hides it.
-func (m *capture) jumpTo(entry int) {
-	if entry < 0 {
+// jumpTo selects the first of entries the list shows (every row is shown
+// when the filter hides them all) and opens its verdict.
+func (m *capture) jumpTo(entries []int) {
+	if !m.selectEntries(entries) {
 		return
 	}
-	find := func() bool {
-		for i, idx := range m.filtered {
-			if e := m.rows[idx].j.Entry; e != nil && e.Index == entry {
-				m.cursor = i
-				m.clamp()
-				return true
-			}
-		}
-		return false
-	}
-	if !find() {
-		m.query, m.clerkOnly = "", false
-		m.filter.SetValue("")
-		m.refilter(false)
-		find()
-	}
+	m.moved = true
 	m.focus = paneList
 	m.tab = tabVerdict
+}
+
+// selectEntries moves the list cursor to the first of entries the list
+// shows; when it shows none of them, the filter is cleared and the first
+// entry is selected.
+func (m *capture) selectEntries(entries []int) bool {
+	for _, e := range entries {
+		if m.cursorTo(e) {
+			return true
+		}
+	}
+	if len(entries) == 0 {
+		return false
+	}
+	m.query, m.clerkOnly = "", false
+	m.filter.SetValue("")
+	m.refilter(false)
+	return m.cursorTo(entries[0])
+}
+
+func (m *capture) cursorTo(entry int) bool {
+	for i, idx := range m.filtered {
+		if e := m.rows[idx].j.Entry; e != nil && e.Index == entry {
+			m.cursor = i
+			m.clamp()
+			return true
+		}
+	}
+	return false
 }
 
 // View draws the list and the detail panes in the body area.
@@ -498,6 +552,7 @@ func (m *capture) View() string {
 	lw := m.listWidth()
 	dw := m.w - lw
 	lh := m.listHeight()
+	ph := m.paneHeight()
 	var list strings.Builder
 	inner := lw - 2
 	switch {
@@ -531,7 +586,7 @@ func (m *capture) View() string {
 	} else {
 		dp = st.PaneFocus
 	}
-	left := lp.Width(lw).Height(m.h).Render(list.String())
+	left := lp.Width(lw).Height(ph).Render(list.String())
 	var tabs []string
 	for t := tab(0); t < tabCount; t++ {
 		if t == m.tab {
@@ -541,8 +596,9 @@ func (m *capture) View() string {
 		}
 	}
 	tabLine := ansi.Truncate(strings.Join(tabs, m.tabSep()), dw-2, "…")
-	right := dp.Width(dw).Height(m.h).Render(tabLine + "\n" + m.vp.View())
-	return joinH(left, right)
+	right := dp.Width(dw).Height(ph).Render(tabLine + "\n" + m.vp.View())
+	banner := strings.Join(m.c.bannerLines(m.diags, m.loading, m.w), "\n")
+	return banner + "\n" + joinH(left, right)
 }
 
 func joinH(left, right string) string { return lipgloss.JoinHorizontal(lipgloss.Top, left, right) }

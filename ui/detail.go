@@ -3,7 +3,6 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -364,90 +363,6 @@ func relTime(name string, t, at time.Time) string {
 }
 
 func human(d time.Duration) string { return inspect.Ago(d) }
-
-// tlItem is one selectable line of the timeline.
-type tlItem struct {
-	text  string
-	entry int
-	sev   string
-}
-
-// timelineItems lists the story: findings, then the token, client and
-// handshake events, each pointing at an entry.
-func timelineItems(s *har.Story) []tlItem {
-	if s == nil {
-		return nil
-	}
-	var items []tlItem
-	for _, f := range s.Findings {
-		e := -1
-		if len(f.Entries) > 0 {
-			e = f.Entries[0]
-		}
-		items = append(items, tlItem{text: f.Title, entry: e, sev: f.Severity})
-	}
-	type ev struct {
-		entry int
-		text  string
-	}
-	var evs []ev
-	for _, t := range s.Tokens {
-		org := ""
-		if t.Org != "" {
-			org = ", org " + t.Org
-		}
-		evs = append(evs, ev{t.Entry, fmt.Sprintf("new session token (%s via %s): sid %s, expires %s%s", t.Cookie, t.Source, t.SID, time.Unix(t.EXP, 0).UTC().Format("15:04:05"), org)})
-	}
-	for _, u := range s.ClientUAT {
-		evs = append(evs, ev{u.Entry, fmt.Sprintf("__client_uat = %s (%s)", u.Value, u.Source)})
-	}
-	for _, h := range s.Handshakes {
-		evs = append(evs, ev{h.Redirect, fmt.Sprintf("handshake (%s) → %s", h.Reason, h.Outcome)})
-	}
-	sort.SliceStable(evs, func(a, b int) bool { return evs[a].entry < evs[b].entry })
-	for _, e := range evs {
-		items = append(items, tlItem{text: e.text, entry: e.entry, sev: "event"})
-	}
-	return items
-}
-
-func (c *common) timelineTab(story *har.Story, items []tlItem, cursor int, loading bool, w int) string {
-	st := c.styles
-	var b strings.Builder
-	if story == nil {
-		if loading {
-			return st.Muted.Render("The story is told once the whole capture is read…")
-		}
-		return st.Muted.Render("A single request has no timeline: open a HAR capture to follow a session.")
-	}
-	k := story.Counts
-	b.WriteString(wrap(fmt.Sprintf("%d entries: %d to the app (%d signed in, %d signed out, %d handshakes), %d to the Frontend API.", k.Entries, k.App, k.SignedIn, k.SignedOut, k.Handshake, k.FAPI), w) + "\n")
-	b.WriteString(st.Muted.Render("j/k choose, enter jumps to the request") + "\n\n")
-	for i, it := range items {
-		mark := "  "
-		if i == cursor {
-			mark = st.Cursor.Render("▶ ")
-		}
-		label := ""
-		switch it.sev {
-		case har.SevError:
-			label = st.Err.Render("ERROR ")
-		case har.SevWarning:
-			label = st.Warn.Render("WARN  ")
-		case har.SevInfo:
-			label = st.OK.Render("INFO  ")
-		default:
-			label = st.Muted.Render(fmt.Sprintf("[%3d] ", it.entry))
-		}
-		text := wrap(c.text(it.text), w-8)
-		lines := strings.Split(text, "\n")
-		b.WriteString(mark + label + lines[0] + "\n")
-		for _, l := range lines[1:] {
-			b.WriteString("        " + l + "\n")
-		}
-	}
-	return b.String()
-}
 
 // bapiTab: user, session and organization cards.
 func (c *common) bapiTab(r *row, ls *lookupState, spin string, w int) string {

@@ -20,6 +20,7 @@ type keyMap struct {
 	PageDown  key.Binding
 	PrevTab   key.Binding
 	NextTab   key.Binding
+	Timeline  key.Binding
 	Copy      key.Binding
 	Report    key.Binding
 	Lookup    key.Binding
@@ -48,6 +49,7 @@ func defaultKeyMap() keyMap {
 		PageDown:  key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
 		PrevTab:   key.NewBinding(key.WithKeys("["), key.WithHelp("[", "prev tab")),
 		NextTab:   key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next tab")),
+		Timeline:  key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "timeline")),
 		Copy:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy…")),
 		Report:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "write report")),
 		Lookup:    key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "look up (BAPI)")),
@@ -62,14 +64,14 @@ func defaultKeyMap() keyMap {
 
 // ShortHelp implements help.KeyMap.
 func (k keyMap) ShortHelp() []key.Binding {
-	return enabled(k.Help, k.Filter, k.Open, k.NextTab, k.Copy, k.Lookup, k.Quit, k.Submit, k.ReadClip)
+	return enabled(k.Help, k.Filter, k.Open, k.Timeline, k.NextTab, k.Copy, k.Lookup, k.Quit, k.Submit, k.ReadClip)
 }
 
 // FullHelp implements help.KeyMap.
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		enabled(k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.NextPane, k.PrevPane),
-		enabled(k.Open, k.PrevTab, k.NextTab, k.Back, k.Filter, k.ClerkOnly, k.Lookup, k.Submit, k.Newline),
+		enabled(k.Open, k.Timeline, k.PrevTab, k.NextTab, k.Back, k.Filter, k.ClerkOnly, k.Lookup, k.Submit, k.Newline),
 		enabled(k.Secrets, k.Copy, k.Report, k.NewPaste, k.ReadClip, k.Help, k.Quit),
 	}
 }

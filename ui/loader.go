@@ -29,6 +29,8 @@ type batchLoadedMsg struct {
 	err   error
 	name  string
 	notes []string // what was assumed reading a pasted request
+	// diagnosis is a pasted request's (a capture's is in its story).
+	diagnosis []har.Diagnosis
 }
 
 // loadStartedMsg hands the model the channel of a new load.
@@ -129,7 +131,7 @@ func load(ctx context.Context, gen int, setup *inspect.Setup, name string, open 
 			return
 		}
 		j := judgeText(setup, p, now)
-		send(batchLoadedMsg{rows: []*har.Judged{j}, read: total, total: total, done: true, notes: p.Notes})
+		send(batchLoadedMsg{rows: []*har.Judged{j}, read: total, total: total, done: true, notes: p.Notes, diagnosis: har.DiagnoseRequest(j, setup)})
 		return
 	}
 	r, err := har.NewReader(br, har.Options{})

@@ -56,7 +56,7 @@ func defaultStyles(isDark bool) styles {
 		TabActive: lipgloss.NewStyle().Bold(true).Foreground(accent).Underline(true),
 		Tab:       lipgloss.NewStyle().Foreground(muted),
 		Pane:      lipgloss.NewStyle().Border(lipgloss.NormalBorder()).BorderForeground(border),
-		PaneFocus: lipgloss.NewStyle().Border(lipgloss.NormalBorder()).BorderForeground(accent),
+		PaneFocus: lipgloss.NewStyle().Border(lipgloss.ThickBorder()).BorderForeground(accent), // thick: focus shows without colour too
 		Status:    lipgloss.NewStyle().Foreground(muted),
 		Menu:      lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(0, 1),
 		Heading:   lipgloss.NewStyle().Bold(true).Foreground(fg),

@@ -1,0 +1,314 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"clerkscope/har"
+)
+
+// tlKind is what a timeline item shows.
+type tlKind int
+
+const (
+	tlDiagnosis tlKind = iota
+	tlFinding
+	tlEvent
+)
+
+func (k tlKind) String() string { return [...]string{"diagnosis", "finding", "event"}[k] }
+
+// heading is the title of the kind's section.
+func (k tlKind) heading() string { return [...]string{"Diagnosis", "Findings", "Events"}[k] }
+
+// tlItem is one selectable item of the Timeline tab: a diagnosis, a finding
+// or an event, with the entries enter can jump to.
+type tlItem struct {
+	kind    tlKind
+	diag    *har.Diagnosis
+	finding *har.Finding
+	text    string // an event's line
+	entries []int  // none for a pasted request: it has no capture entries
+}
+
+// timelineItems lists the diagnoses (problems first, as har ranks them),
+// then the story's findings, then the token, client and handshake events
+// in capture order.
+func timelineItems(s *har.Story, diags []har.Diagnosis) []tlItem {
+	var items []tlItem
+	for i := range diags {
+		it := tlItem{kind: tlDiagnosis, diag: &diags[i]}
+		if s != nil {
+			it.entries = diags[i].Entries
+		}
+		items = append(items, it)
+	}
+	if s == nil {
+		return items
+	}
+	for i := range s.Findings {
+		f := &s.Findings[i]
+		items = append(items, tlItem{kind: tlFinding, finding: f, entries: f.Entries})
+	}
+	type ev struct {
+		entry int
+		text  string
+	}
+	var evs []ev
+	for _, t := range s.Tokens {
+		org := ""
+		if t.Org != "" {
+			org = ", org " + t.Org
+		}
+		evs = append(evs, ev{t.Entry, fmt.Sprintf("new session token (%s via %s): sid %s, expires %s%s", t.Cookie, t.Source, t.SID, time.Unix(t.EXP, 0).UTC().Format("15:04:05"), org)})
+	}
+	for _, u := range s.ClientUAT {
+		evs = append(evs, ev{u.Entry, fmt.Sprintf("__client_uat = %s (%s)", u.Value, u.Source)})
+	}
+	for _, h := range s.Handshakes {
+		evs = append(evs, ev{h.Redirect, fmt.Sprintf("handshake (%s) → %s", h.Reason, h.Outcome)})
+	}
+	sort.SliceStable(evs, func(a, b int) bool { return evs[a].entry < evs[b].entry })
+	for _, e := range evs {
+		items = append(items, tlItem{kind: tlEvent, text: e.text, entries: []int{e.entry}})
+	}
+	return items
+}
+
+// tlSpan is where an item sits in the rendered timeline: its first line
+// and the line after its last.
+type tlSpan struct{ start, end int }
+
+// timelineTab renders the diagnoses, findings and events, and returns
+// where each item sits so that the capture can keep the chosen one in view.
+func (c *common) timelineTab(story *har.Story, items []tlItem, cursor int, loading bool, w int) (string, []tlSpan) {
+	st := c.styles
+	if story == nil && loading {
+		return st.Muted.Render("The story is told once the whole capture is read…"), nil
+	}
+	var lines []string
+	add := func(s string) { lines = append(lines, strings.Split(s, "\n")...) }
+	if story != nil {
+		k := story.Counts
+		add(wrap(fmt.Sprintf("%d entries: %d to the app (%d signed in, %d signed out, %d handshakes), %d to the Frontend API.", k.Entries, k.App, k.SignedIn, k.SignedOut, k.Handshake, k.FAPI), w))
+		add(st.Muted.Render(wrap("j/k choose · enter goes to the item's first request", w)))
+		add("")
+	}
+	section := tlKind(-1)
+	if len(items) == 0 || items[0].kind != tlDiagnosis {
+		add(st.Title.Render(tlDiagnosis.heading()))
+		add(st.Muted.Render(wrap("clerkscope names no cause here: the Verdict tab shows what the SDK decided and why.", w)))
+		section = tlDiagnosis
+	}
+	spans := make([]tlSpan, len(items))
+	for i, it := range items {
+		if it.kind != section {
+			if section >= 0 {
+				add("")
+			}
+			section = it.kind
+			add(st.Title.Render(it.kind.heading()))
+		} else if it.kind != tlEvent {
+			add("")
+		}
+		spans[i].start = len(lines)
+		mark := "  "
+		if i == cursor {
+			mark = st.Cursor.Render("▶ ")
+		}
+		switch it.kind {
+		case tlDiagnosis:
+			add(c.diagnosisItem(it, mark, w))
+		case tlFinding:
+			add(c.findingItem(it, mark, w))
+		default:
+			label := st.Muted.Render(fmt.Sprintf("[%3d] ", it.entries[0]))
+			add(hang(mark+label, wrap(c.text(it.text), w-8), "        "))
+		}
+		spans[i].end = len(lines)
+	}
+	if story == nil {
+		add("")
+		add(st.Muted.Render(wrap("A single request has no timeline: open a HAR capture to follow a session.", w)))
+	}
+	return strings.Join(lines, "\n"), spans
+}
+
+// diagnosisItem is a diagnosis in full: badge, confidence, title and code,
+// then why, evidence, fix, docs and entries.
+func (c *common) diagnosisItem(it tlItem, mark string, w int) string {
+	st := c.styles
+	d := it.diag
+	badge := st.OK.Render(diagnosisBadge(*d))
+	if d.Problem {
+		badge = st.Err.Render(diagnosisBadge(*d))
+	}
+	head := badge + " " + st.Key.Render("("+d.Confidence+")") + " " + st.Heading.Render(c.text(d.Title)) + " " + st.Muted.Render("["+d.Code+"]")
+	var b strings.Builder
+	b.WriteString(hang(mark, wrap(head, w-2), "  "))
+	c.labelled(&b, "Why", []string{d.Why}, w)
+	c.labelled(&b, "Seen", d.Evidence, w)
+	c.labelled(&b, "Fix", d.Fix, w)
+	if d.Docs != "" {
+		c.labelled(&b, "Docs", []string{d.Docs}, w)
+	}
+	c.entriesLine(&b, it.entries, w)
+	return b.String()
+}
+
+// findingItem is a finding with its detail, what to check next and its
+// entries.
+func (c *common) findingItem(it tlItem, mark string, w int) string {
+	st := c.styles
+	f := it.finding
+	var label string
+	switch f.Severity {
+	case har.SevError:
+		label = st.Err.Render("ERROR ")
+	case har.SevWarning:
+		label = st.Warn.Render("WARN  ")
+	default:
+		label = st.OK.Render("INFO  ")
+	}
+	var b strings.Builder
+	b.WriteString(hang(mark+label, st.Heading.Render(wrap(c.text(f.Title), w-8)), "        "))
+	if f.Detail != "" {
+		b.WriteString("\n" + indent(wrap(c.text(f.Detail), w-4), "    "))
+	}
+	if f.Next != "" {
+		c.labelled(&b, "Next", []string{f.Next}, w)
+	}
+	c.entriesLine(&b, it.entries, w)
+	return b.String()
+}
+
+// entriesLine names the capture entries an item points at.
+func (c *common) entriesLine(b *strings.Builder, entries []int, w int) {
+	switch len(entries) {
+	case 0:
+	case 1:
+		c.labelled(b, "Entry", []string{joinInts(entries)}, w)
+	default:
+		c.labelled(b, "Entries", []string{joinInts(entries)}, w)
+	}
+}
+
+// labelled writes "Label: text" indented under an item; several texts
+// become bullets under the label.
+func (c *common) labelled(b *strings.Builder, label string, texts []string, w int) {
+	if len(texts) == 0 {
+		return
+	}
+	key := c.styles.Key.Render(label + ":")
+	if len(texts) == 1 {
+		b.WriteString("\n" + indent(wrap(key+" "+c.text(texts[0]), w-4), "    "))
+		return
+	}
+	b.WriteString("\n    " + key)
+	for _, t := range texts {
+		b.WriteString("\n" + indent(bullet(c.text(t), w-4), "    "))
+	}
+}
+
+// hang puts first before the first line of s and pad before the others.
+func hang(first, s, pad string) string {
+	lines := strings.Split(s, "\n")
+	for i := range lines {
+		if i == 0 {
+			lines[i] = first + lines[i]
+		} else {
+			lines[i] = pad + lines[i]
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func joinInts(a []int) string {
+	parts := make([]string, len(a))
+	for i, n := range a {
+		parts[i] = fmt.Sprint(n)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// tlChosen is the Timeline item under the cursor, if any.
+func (m *capture) tlChosen() *tlItem {
+	if m.tlCursor < 0 || m.tlCursor >= len(m.tl) {
+		return nil
+	}
+	return &m.tl[m.tlCursor]
+}
+
+// openTimeline shows the Timeline with the chosen item in view.
+func (m *capture) openTimeline() {
+	m.tab = tabTimeline
+	m.focus = paneDetail
+	m.refreshDetail()
+	m.revealTimeline()
+}
+
+// stepTimeline moves through the Timeline: j/k read on through an item
+// taller than the pane, then choose the next or previous one; a page
+// scrolls and chooses the item at the top.
+func (m *capture) stepTimeline(n int) {
+	if len(m.tl) == 0 || len(m.tlSpans) != len(m.tl) {
+		if n < 0 {
+			m.vp.ScrollUp(-n)
+		} else {
+			m.vp.ScrollDown(n)
+		}
+		return
+	}
+	top := m.vp.YOffset()
+	bottom := top + m.vp.Height()
+	sp := m.tlSpans[m.tlCursor]
+	visible := sp.end > top && sp.start < bottom
+	switch {
+	case n == 1 && visible && sp.end > bottom:
+		m.vp.ScrollDown(1)
+	case n == -1 && visible && sp.start < top:
+		m.vp.ScrollUp(1)
+	case n == 1 || n == -1:
+		m.tlCursor = max(0, min(len(m.tl)-1, m.tlCursor+n))
+		m.refreshDetail()
+		m.revealTimeline()
+	default:
+		if n < 0 {
+			m.vp.ScrollUp(-n)
+		} else {
+			m.vp.ScrollDown(n)
+		}
+		y := m.vp.YOffset()
+		m.tlCursor = len(m.tl) - 1
+		for i, sp := range m.tlSpans {
+			if sp.end > y {
+				m.tlCursor = i
+				break
+			}
+		}
+		m.refreshDetail()
+	}
+}
+
+// revealTimeline scrolls the Timeline so that the chosen item is in view:
+// all of it when it fits, else its first lines.
+func (m *capture) revealTimeline() {
+	if m.tlCursor >= len(m.tlSpans) {
+		return
+	}
+	sp := m.tlSpans[m.tlCursor]
+	h := m.vp.Height()
+	y := m.vp.YOffset()
+	switch {
+	case m.tlCursor == 0 && sp.start < h:
+		// the first item: keep the counts and the heading above it
+		y = 0
+	case sp.start < y || sp.end-sp.start > h:
+		y = sp.start
+	case sp.end > y+h:
+		y = sp.end - h
+	}
+	m.vp.SetYOffset(y)
+}
