@@ -45,6 +45,10 @@ const (
 	CodeTokenTooLarge        = "session-token-too-large"
 	CodeSubdomainAPI         = "session-cookie-not-on-api-host"
 	CodeProtectRewrite       = "protect-rewrite-404"
+	CodeBadAuthHeader        = "bad-authorization-header"
+	CodeDevBrowserLost       = "dev-browser-not-kept"
+	CodeThirdPartyApp        = "app-domain-not-instance-domain"
+	CodeSafariITP            = "safari-cookie-cap"
 	CodeEdgeCache            = "edge-cache"
 	CodeNonceFailed          = "handshake-nonce-failed"
 	CodeSatelliteNoSync      = "satellite-not-syncing"
@@ -119,6 +123,21 @@ var causes = []Cause{
 		Why:  "auth.protect() answered a signed-out request that is not a page navigation with a rewrite to a 404 (x-clerk-auth-reason: protect-rewrite), by design: the API looks missing rather than unauthorised.",
 		Fix:  []string{"Expected for signed-out API calls; if the caller should be signed in, fix why it is signed out (see the other findings). Return your own 401 with auth() and a check instead of auth.protect() if clients need one."},
 		Docs: "https://clerk.com/docs/references/nextjs/auth"},
+	{Code: CodeBadAuthHeader, Problem: true,
+		Why:  "The request sends an Authorization header that holds no usable token (\"Bearer undefined\", \"Bearer null\", an empty or non-JWT value). The frontend built the header before it had a token: getToken() resolved to null (signed out, or Clerk not loaded yet) or the variable was never set. The SDK then judges the header, not the cookies, and answers signed-out.",
+		Fix:  []string{"Await getToken() and send the header only when it returned a token; wait for Clerk to load (isLoaded) before calling the API.", "Same-origin calls do not need the header at all: the __session cookie travels by itself."},
+		Docs: "https://clerk.com/docs/backend-requests/making/cross-origin"},
+	{Code: CodeDevBrowserLost, Problem: true,
+		Why:  "On a development instance the browser is identified by the dev browser token (__clerk_db_jwt). The SDK handshakes to get one, but the next request comes back without it, so it handshakes again: the browser does not keep the cookie (third-party or all cookies blocked — Brave, Safari, incognito —, a mix of localhost and 127.0.0.1, or an old SDK).",
+		Fix:  []string{"Open the app on http://localhost (not 127.0.0.1) and allow cookies for it; try a normal (not private) window.", "Upgrade @clerk/nextjs / clerk-js, or use a production instance for browsers that block third-party cookies."},
+		Docs: "https://clerk.com/docs/deployments/overview"},
+	{Code: CodeThirdPartyApp, Problem: true,
+		Why:  "The app runs on a domain the production instance was not set up for (a preview URL such as *.vercel.app, a www/bare-domain mismatch). Its Frontend API lives on another site, so Clerk's cookies are third-party there: browsers that block them (Safari, Firefox, Chrome's third-party-cookie phase-out) lose the session.",
+		Fix:  []string{"Serve production from the domain configured for the instance (Dashboard → Domains), or add the domain as a satellite.", "Use a development instance (or a separate instance) for preview deployments."},
+		Docs: "https://clerk.com/docs/deployments/overview"},
+	{Code: CodeSafariITP, Problem: true,
+		Why:  "Safari (Intelligent Tracking Prevention) caps cookies written by scripts to 7 days. clerk-js writes __client_uat and __session with document.cookie, so a Safari user who has not visited for a week loses them and looks signed out although the session is still active.",
+		Fix:  []string{"Upgrade clerk-js / the Clerk SDKs (newer versions refresh the cookies from the server side), and serve the Frontend API on your own domain (a production instance's Clerk subdomain)."}},
 	{Code: CodeEdgeCache, Problem: true,
 		Why:  "A CDN or edge cache served a response of the auth middleware that was made for another request: a cached handshake redirect sends every visitor through Clerk again and again, a cached signed-in page shows one user's page to others or hides a sign-out, and its x-clerk-auth headers describe whoever was cached.",
 		Fix:  []string{"Never cache responses of pages the middleware runs on: send Cache-Control: private, no-store on them (the SDK sets no-store on handshakes; a CDN rule can override it).", "Exclude those paths from the CDN cache rules (Cloudflare Cache Rules, Vercel's cache headers, a service worker), then purge the cache."},

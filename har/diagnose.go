@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -98,6 +99,14 @@ type facts struct {
 	dupHeader    []int
 	dupWhy       string
 	uatZeroFresh []int
+	badAuth      []int
+	badAuthWhy   string
+	devLost      map[string][]int
+	iframe       []int
+	itp          []int
+	itpWhy       string
+	thirdParty   []int
+	thirdWhy     string
 	uatNoSession []int
 	otherSets    []int
 	otherSetWhy  string
@@ -227,6 +236,24 @@ func (f *facts) observe(j *Judged, s *Story) {
 			f.satLoopLog = true
 			f.satellite = appendCap(f.satellite, idx)
 		}
+	}
+	// An Authorization header without a usable token.
+	if a, ok := req.Get("authorization"); ok {
+		scheme, tok, _ := strings.Cut(strings.TrimSpace(a), " ")
+		tok = strings.TrimSpace(tok)
+		if strings.EqualFold(scheme, "Bearer") && (tok == "" || tok == "undefined" || tok == "null" || strings.Count(tok, ".") != 2 && !strings.HasPrefix(tok, "ak_") && !strings.HasPrefix(tok, "mt_") && !strings.HasPrefix(tok, "oat_")) && v.Status != inspect.SignedIn {
+			f.badAuth = appendCap(f.badAuth, idx)
+			shown := tok
+			if len(shown) > 24 {
+				shown = shown[:24] + "…"
+			}
+			f.badAuthWhy = fmt.Sprintf("Authorization: Bearer %q", shown)
+		}
+	}
+	if v.Status == inspect.Throws && strings.Contains(v.Error, "Handshake token verification failed due to an invalid signature") {
+		// The handshake was signed by another instance's key.
+		f.keyWrong = appendCap(f.keyWrong, idx)
+		f.keyWrongBy = firstLine(v.Error)
 	}
 	if v.Status == inspect.Throws {
 		f.throws = appendCap(f.throws, idx)
@@ -389,6 +416,37 @@ func (f *facts) observe(j *Judged, s *Story) {
 		}
 	}
 
+	// The dev browser token asked for again and again on one page.
+	if v.Reason == inspect.DevBrowserMissing && j.Class == ClassHandshakeRedirect {
+		if f.devLost == nil {
+			f.devLost = map[string][]int{}
+		}
+		k := pathOf(e.Request.URL)
+		f.devLost[k] = appendCap(f.devLost[k], idx)
+	}
+	// A page embedded in another site's frame gets no SameSite=Lax cookies.
+	if d := strings.ToLower(req.Value("sec-fetch-dest")); (d == "iframe" || d == "frame") && strings.EqualFold(req.Value("sec-fetch-site"), "cross-site") && v.Status != inspect.SignedIn {
+		f.iframe = appendCap(f.iframe, idx)
+	}
+	// Safari drops script-written cookies after 7 days.
+	if ua := req.Value("user-agent"); strings.Contains(ua, "Safari/") && !strings.Contains(ua, "Chrome/") && !strings.Contains(ua, "Chromium/") && v.Status != inspect.SignedIn {
+		for _, c := range cookies {
+			if strings.HasPrefix(c.Name, "__client_uat") && !c.Shadowed {
+				if n, err := strconvAtoi(c.Value); err == nil && n > 0 && !e.StartedDateTime.IsZero() && e.StartedDateTime.Sub(time.Unix(n, 0)) > 7*24*time.Hour {
+					f.itp = appendCap(f.itp, idx)
+					f.itpWhy = fmt.Sprintf("Safari, and the client last changed %s before this request (%s=%s)", inspect.Ago(e.StartedDateTime.Sub(time.Unix(n, 0))), c.Name, c.Value)
+				}
+				break
+			}
+		}
+	}
+	// A production instance serving a site on another domain.
+	if v.Instance.Type == inspect.Production && v.Instance.FrontendAPI != "" && !localHost(host) && isDoc(j.Class) && !v.Instance.IsSatellite && v.Instance.ProxyURL == "" {
+		if site := siteOf(strings.Split(host, ":")[0]); site != "" && site != siteOf(v.Instance.FrontendAPI) {
+			f.thirdParty = appendCap(f.thirdParty, idx)
+			f.thirdWhy = fmt.Sprintf("the page is on %s, the instance's Frontend API on %s: Clerk's cookies are third-party there", host, v.Instance.FrontendAPI)
+		}
+	}
 	// A development instance on a deployed site.
 	if v.Instance.Type == inspect.Development && !localHost(host) {
 		f.devPublic = appendCap(f.devPublic, idx)
@@ -718,6 +776,27 @@ func (f *facts) diagnose(s *Story, setup *inspect.Setup) []Diagnosis {
 	if len(f.signInLoop) > 0 {
 		add(newDiagnosis(CodeSignInProtected, Certain, "The sign-in page ("+f.signInPath+") redirects to itself", f.signInLoop))
 	}
+	if len(f.badAuth) > 0 {
+		add(newDiagnosis(CodeBadAuthHeader, Certain, "The Authorization header carries no token", f.badAuth, f.badAuthWhy))
+	}
+	for _, k := range sortedKeys(f.devLost) {
+		if idx := f.devLost[k]; len(idx) >= 2 {
+			add(newDiagnosis(CodeDevBrowserLost, Likely, fmt.Sprintf("The dev browser token is not kept: %s asks for it %d times", k, len(idx)), idx,
+				"handshakes with dev-browser-missing on the same page at entries "+joinInts(idx)))
+			break
+		}
+	}
+	if len(f.iframe) > 0 {
+		d := newDiagnosis(CodeCookieNotSent, Likely, "The app is embedded in another site's frame, where its cookies are not sent", f.iframe,
+			"Sec-Fetch-Dest: iframe with Sec-Fetch-Site: cross-site, and the request is not signed in")
+		add(d)
+	}
+	if len(f.itp) > 0 {
+		add(newDiagnosis(CodeSafariITP, Possible, "Safari may have dropped the session cookies after 7 days", f.itp, f.itpWhy))
+	}
+	if len(f.thirdParty) > 0 && (s == nil || s.Counts.SignedOut+s.Counts.Handshake > 0) {
+		add(newDiagnosis(CodeThirdPartyApp, Possible, "The app is not on the instance's domain, so Clerk's cookies are third-party", f.thirdParty, f.thirdWhy))
+	}
 	if len(f.bigToken) > 0 {
 		add(newDiagnosis(CodeTokenTooLarge, Likely, "The session token is close to the browser's cookie size limit", f.bigToken, f.bigTokenWhy))
 	}
@@ -999,7 +1078,7 @@ func (f *facts) loopDiagnosis(r *loopRun, found []Diagnosis) Diagnosis {
 		inLoop[e] = true
 	}
 	order := []string{CodeServerClockAhead, CodeServerClockBehind, CodeEdgeCache, CodeProxyHost, CodeNonceFailed, CodeKeysMismatch, CodeForeignToken,
-		CodeOtherAppCookies, CodeAZPMissing, CodeAZPNotAllowed, CodeCookieNotSent, CodeTokenTooLarge, CodeSatelliteNoSync, CodeConfigError}
+		CodeOtherAppCookies, CodeAZPMissing, CodeAZPNotAllowed, CodeDevBrowserLost, CodeCookieNotSent, CodeTokenTooLarge, CodeSatelliteNoSync, CodeThirdPartyApp, CodeConfigError}
 	for _, code := range order {
 		for _, c := range found {
 			if c.Code != code || c.Confidence == Possible && code != CodeOtherAppCookies {
@@ -1107,4 +1186,32 @@ func anyProblem(ds []Diagnosis) bool {
 		}
 	}
 	return false
+}
+
+func sortedKeys(m map[string][]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func strconvAtoi(s string) (int64, error) { return strconv.ParseInt(strings.TrimSpace(s), 10, 64) }
+
+// siteOf is a host's registrable domain, approximately (the last two
+// labels, three under a two-letter second level such as co.uk).
+func siteOf(host string) string {
+	labels := strings.Split(strings.ToLower(strings.TrimSuffix(host, ".")), ".")
+	if len(labels) < 2 {
+		return host
+	}
+	n := 2
+	if len(labels) >= 3 && len(labels[len(labels)-1]) == 2 && len(labels[len(labels)-2]) <= 3 {
+		n = 3
+	}
+	if len(labels) < n {
+		n = len(labels)
+	}
+	return strings.Join(labels[len(labels)-n:], ".")
 }
