@@ -394,7 +394,7 @@ func (f *facts) observe(j *Judged, s *Story) {
 
 	// Routes the middleware did not run on.
 	if j.Class != ClassAsset && (v.Status == inspect.SignedOut || v.Status == inspect.Handshake) && !hasClerkHeaders(e) && !cached &&
-		e.Response.Status > 0 && (e.Response.Status < 300 || e.Response.Status >= 400) && e.Response.Status != 401 && e.Response.Status != 403 && j.ClerkRelevant() {
+		e.Response.Status > 0 && (e.Response.Status < 300 || e.Response.Status >= 400) && e.Response.Status != 401 && e.Response.Status != 403 && hasClerkCookies(req) {
 		f.noMiddleware = appendCap(f.noMiddleware, idx)
 		if len(f.noMWHost) < 50 {
 			f.noMWHost = append(f.noMWHost, host)
