@@ -3,6 +3,7 @@ package inspect
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -15,20 +16,205 @@ type Explanation struct {
 }
 
 // Explain turns a verdict into what a support engineer reads: one line,
-// why, and what to check next. now is the request's time.
+// why, and what to check next. now is the request's time. The text fits the
+// request: where its token came from (a cookie, the Authorization header, a
+// handshake or a refresh), whether the SDK could redirect it (the evidence
+// of step 6.1), and whether a handshake is the normal cure for its reason.
+// Where the SDK wrote a message, Why quotes it unchanged after clerkscope's
+// reading of it.
 func Explain(v *Verdict, now time.Time) Explanation {
-	e := explainReason(v, now)
-	if v.Status == Handshake {
-		e.Next = append([]string{"This is normal when it happens once: the browser is sent to Clerk's Frontend API and comes back with fresh cookies. Look at the next request to this URL: it should be signed in (or signed out with a clear reason)."}, e.Next...)
-	}
-	if v.Status == SignedOut && isHandshakeReason(v.Reason) && v.Status != Handshake {
-		if strings.Contains(strings.Join(v.Logs, " "), "infinite redirect loop") {
-			e.Next = append(e.Next, "__clerk_redirect_count reached 3: three handshakes in a row did not fix the session, so the SDK stopped redirecting. The usual cause is a publishable key and secret key from different instances, or cookies that the browser refuses to store (third-party or SameSite rules, a wrong Domain).")
-		} else if v.Reason != SessionTokenAndUATMissing {
-			e.Next = append(e.Next, "The SDK would have redirected to refresh the session, but this request cannot be redirected (not a GET page navigation): API calls and fetches answer signed-out until the next page load refreshes the cookies. clerk-js normally refreshes the token in the background before that happens.")
-		}
+	rc := readRedirectCheck(v)
+	e := explainReason(v, now, rc)
+	switch {
+	case v.Status == Handshake && rc.count >= 1:
+		e.Next = append(repeatedHandshake(v, rc.count), e.Next...)
+	case v.Status == Handshake:
+		e.Next = append(handshakeNext(v, now), e.Next...)
+	case v.Status == SignedOut && isHandshakeReason(v.Reason):
+		why, next := noHandshake(v, rc)
+		e.Why = strings.TrimSpace(e.Why + " " + why)
+		e.Next = append(next, e.Next...)
 	}
 	return e
+}
+
+// onceNormal opens the advice for reasons where one handshake is the
+// expected cure; reasons whose evidence says otherwise never get it.
+const onceNormal = "This is normal when it happens once: "
+
+// staleToken is how long after its expiry a token is more than a tab that
+// slept: longer than a Clerk session lasts by default (7 days).
+const staleToken = 7 * 24 * time.Hour
+
+// redirectCheck is the engine's step 6.1 read back from the evidence:
+// whether the request reached the handshake decision and, when the SDK
+// could not redirect it, what ruled the redirect out.
+type redirectCheck struct {
+	reached bool   // the SDK decided whether to redirect
+	allowed bool   // a GET page navigation: the SDK may redirect it
+	method  string // the method, when it is not GET
+	dest    string // Sec-Fetch-Dest, when it is not a page navigation
+	// count is __clerk_redirect_count as the loop guard read it: how many
+	// handshakes came just before this one (the cookie lives 2 s).
+	count float64
+}
+
+func readRedirectCheck(v *Verdict) redirectCheck {
+	var rc redirectCheck
+	for _, s := range v.Evidence {
+		if s.ID != "6.1" {
+			continue
+		}
+		// Step 6.1 records the eligibility answer (yes or no), the loop
+		// guard and, for other failures, the kind of failure.
+		if n, ok := strings.CutPrefix(s.Found, "__clerk_redirect_count = "); ok {
+			if f, err := strconv.ParseFloat(n, 64); err == nil {
+				rc.count = f
+			}
+			continue
+		}
+		rest, no := strings.CutPrefix(s.Found, "no: ")
+		if !no && !strings.HasPrefix(s.Found, "yes: ") {
+			continue
+		}
+		rc.reached, rc.allowed = true, !no
+		if m, ok := strings.CutPrefix(rest, "the method is "); ok {
+			rc.method, _, _ = strings.Cut(m, " ")
+		} else if d, ok := strings.CutPrefix(rest, "Sec-Fetch-Dest is "); ok {
+			rc.dest, _, _ = strings.Cut(d, ",")
+		}
+	}
+	return rc
+}
+
+// fetch reports a request ruled out as a fetch, XHR or other sub-resource
+// rather than by its method.
+func (rc redirectCheck) fetch() bool { return rc.reached && !rc.allowed && rc.method == "" }
+
+// blocked says in words why the SDK could not redirect the request.
+func (rc redirectCheck) blocked() string {
+	switch {
+	case rc.method != "":
+		return "the method is " + rc.method
+	case rc.dest == "empty":
+		return "this is a fetch or XHR (Sec-Fetch-Dest: empty), not a page navigation"
+	case rc.dest != "":
+		return "Sec-Fetch-Dest is " + rc.dest + ", not a page navigation"
+	}
+	return "the request has no Sec-Fetch-Dest and its Accept is not text/html, so it is not a page navigation"
+}
+
+func looped(v *Verdict) bool {
+	return strings.Contains(strings.Join(v.Logs, " "), "infinite redirect loop")
+}
+
+// noHandshake explains a handshake reason that ended signed-out: either the
+// request could not be redirected, or three handshakes in a row failed.
+func noHandshake(v *Verdict, rc redirectCheck) (string, []string) {
+	r := v.Reason
+	if looped(v) {
+		why := "__clerk_redirect_count reached 3: three handshakes in a row did not fix the session, so the SDK stopped redirecting and answered signed-out."
+		switch {
+		case r == SessionTokenNBF || r == SessionTokenIatInTheFuture:
+			return why, []string{"Each handshake came back with a token that is again in the future for this server: its clock is behind Clerk's. More handshakes cannot help; fix the server clock."}
+		case r == SatelliteCookieNeedsSyncing:
+			return why, []string{"The satellite's sync with the primary domain does not stick: check that this domain is configured as a satellite of this instance and that the primary is reachable; preview deployments need a development instance or a configured preview domain (the SDK's log says so)."}
+		case strings.HasPrefix(r, refreshReasonPrefix):
+			return why, []string{"Each handshake returned a token this server judged expired again. The usual causes: the server clock is ahead of Clerk's (compare its Date header with the real time), a publishable key and secret key from different instances (the SDK's log says so), or cookies the browser refuses to store (third-party or SameSite rules, a wrong Domain)."}
+		}
+		return why, []string{"The usual cause is a publishable key and secret key from different instances, or cookies that the browser refuses to store (third-party or SameSite rules, a wrong Domain)."}
+	}
+	if !rc.reached || rc.allowed {
+		return "", nil
+	}
+	why := "No redirect was possible: " + rc.blocked() + ", and only GET page navigations can be redirected to Clerk's Frontend API for a handshake, so the SDK answered signed-out instead."
+	switch {
+	case v.TokenCarrier == "header", strings.HasPrefix(r, refreshReasonPrefix), r == DevBrowserMissing,
+		r == SessionTokenNBF, r == SessionTokenIatInTheFuture:
+		return why, nil // the reason's own advice covers this kind of request
+	}
+	return why, []string{"Until a GET page navigation handshakes and repairs the cookies, requests like this one answer signed-out."}
+}
+
+// repeatedHandshake explains a handshake that follows another within
+// seconds (__clerk_redirect_count > 0): whatever the reason, it is no
+// longer happening once, and the previous round did not fix the session.
+func repeatedHandshake(v *Verdict, count float64) []string {
+	out := []string{fmt.Sprintf("This is not the first handshake in a row: __clerk_redirect_count is %s, so the handshake just before did not fix the session. After 3 the SDK gives up and answers signed-out.", jsNumberString(count))}
+	r := v.Reason
+	switch {
+	case v.TokenCarrier == "header":
+		out = append(out, "The token comes in the Authorization header, which the SDK reads instead of the cookies the handshake sets: whatever adds that header must send a fresh token from getToken().")
+	case strings.HasPrefix(r, refreshReasonPrefix):
+		out = append(out, "The token this server sees is expired again after a handshake: its clock is likely ahead of Clerk's (compare its Date header with the real time), or the browser does not keep the cookies the handshake sets (Domain, SameSite, third-party blocking), or the publishable and secret keys belong to different instances.")
+	case r == SessionTokenNBF || r == SessionTokenIatInTheFuture:
+		out = append(out, "Every new token is again in the future for this server: fix its clock.")
+	case r == DevBrowserMissing || r == DevBrowserSync:
+		out = append(out, "The dev browser token does not stick: __clerk_db_jwt is not stored or not sent back (another port or host name, cookies blocked, a redirect that keeps the query string).")
+	case r == SatelliteCookieNeedsSyncing || r == PrimaryRespondsToSyncing:
+		out = append(out, "The satellite sync does not stick: check that the satellite and primary domains are configured for this instance and that the satellite keeps the cookies the sync sets.")
+	default:
+		out = append(out, "The browser does not keep what the handshake sets, or the keys belong to different instances: compare the handshake's Set-Cookie with the cookies of the next request.")
+	}
+	return out
+}
+
+// handshakeNext is what to expect from the handshake the SDK answered with.
+// Only reasons that one handshake normally cures say it is normal.
+func handshakeNext(v *Verdict, now time.Time) []string {
+	r := v.Reason
+	if v.TokenCarrier == "header" {
+		return []string{"The SDK redirects this page navigation to Clerk's Frontend API (a handshake), but the token came in the Authorization header, which the SDK reads before anything else: whatever adds that header must send a fresh token from getToken(), or every navigation carrying the old one handshakes again until the SDK gives up after 3."}
+	}
+	switch {
+	case strings.HasPrefix(r, refreshReasonPrefix):
+		if code := strings.TrimPrefix(r, refreshReasonPrefix); code != RefreshNonEligibleNoCookie {
+			return []string{"The server tried to refresh the token first (the request carries a __refresh cookie) and that failed (" + code + "), so the SDK falls back to a handshake, which usually restores the session: look at the next request to this URL."}
+		}
+		if exp, ok := v.claimTime("exp"); ok && now.Sub(exp) > staleToken {
+			return []string{fmt.Sprintf("The token expired %s before this request, longer than a tab sleeps and longer than a Clerk session lasts by default (7 days): the handshake will probably come back signed out. If this is an old capture or paste, judge it at the time it was taken (--now).", ago(now.Sub(exp)))}
+		}
+		return []string{
+			onceNormal + "the token expired while the tab was closed or asleep (clerk-js renews it about every minute, but only while the page runs), so the SDK sends the browser to Clerk's Frontend API, which returns a fresh one. Look at the next request to this URL: it should be signed in.",
+			"If every page load handshakes although the token was issued moments before, the server's clock is ahead of Clerk's: compare its Date header with the real time.",
+		}
+	case r == DevBrowserMissing:
+		return []string{onceNormal + "a development instance's first page load has no dev browser yet; the Frontend API creates one and comes back with __clerk_db_jwt. The next request to this URL should carry it."}
+	case r == DevBrowserSync:
+		return []string{onceNormal + "the handshake stores the dev browser token and comes back to the same URL without it."}
+	case r == SatelliteCookieNeedsSyncing:
+		return []string{onceNormal + "a satellite domain fetches the session from the primary domain on its first page load (or after __clerk_synced=false) and comes back with __clerk_synced=true."}
+	case r == PrimaryRespondsToSyncing:
+		return []string{onceNormal + "during a satellite's sign-in, the primary sends the browser back to the satellite with __clerk_synced=true."}
+	case r == PrimaryDomainCrossOriginSync:
+		return []string{onceNormal + "a page navigation from another site re-syncs the session once; the handshake comes back with __clerk_redirect_count set, and the next request is judged normally."}
+	case r == ActiveOrganizationMismatch:
+		return []string{onceNormal + "the Frontend API activates the organization the URL names and comes back with a token for it."}
+	case r == SessionTokenNBF || r == SessionTokenIatInTheFuture:
+		return []string{"A handshake cannot fix this: the Frontend API mints the next token by the same clock, so it is again in the future for this server. Page loads redirect until __clerk_redirect_count reaches 3, then answer signed-out (a redirect loop)."}
+	case r == SessionTokenWithoutClientUAT:
+		return []string{"The handshake asks the Frontend API for this browser's real state. It settles the mismatch only if the stray __session is replaced: a __session written by another app on this host comes back with the next request, and the handshake repeats."}
+	case r == ClientUATWithoutSessionToken:
+		return []string{"The handshake fetches a new __session from the Frontend API. Once is expected when __session was merely absent (the browser dropped it, or this is the first page on a host clerk-js has not run on); if the next request is again " + ClientUATWithoutSessionToken + ", __session is not being stored or not sent here."}
+	case r == SessionTokenIATBeforeClientUAT:
+		return []string{"The handshake fetches a token newer than the last change: expected once right after a sign-in, sign-out or session switch in another tab."}
+	}
+	return []string{"The browser is sent to Clerk's Frontend API and should come back with fresh cookies: look at the next request to this URL (signed in, or signed out with a clear reason)."}
+}
+
+// machineToken reports a verdict about a machine token (API key, M2M or
+// OAuth token), which always comes in the Authorization header.
+func machineToken(v *Verdict) bool {
+	t, ok := v.TokenType.(string)
+	return ok && t != "" && t != TokenTypeSession
+}
+
+// sdkSays quotes the SDK's own message, unchanged, after clerkscope's reading.
+func sdkSays(v *Verdict) string {
+	if v.Message == "" {
+		return ""
+	}
+	return " The SDK says: \"" + v.Message + "\""
 }
 
 func isHandshakeReason(r string) bool {
@@ -69,13 +255,14 @@ func (v *Verdict) claimTime(name string) (time.Time, bool) {
 	return v.Token.ClaimTime(name)
 }
 
-func explainReason(v *Verdict, now time.Time) Explanation {
+func explainReason(v *Verdict, now time.Time, rc redirectCheck) Explanation {
 	r := v.Reason
+	header := v.TokenCarrier == "header"
 	switch {
 	case v.Status == Throws:
 		return Explanation{
 			Summary: "The middleware would crash on its configuration (HTTP 500): " + firstLine(v.Error),
-			Why:     "authenticateRequest threw before judging the request. " + throwWhy(v.Error),
+			Why:     strings.TrimSpace("authenticateRequest threw before judging the request. " + throwWhy(v.Error)),
 			Next:    []string{"Fix the configuration named in the error; nothing about the user's cookies matters until then."},
 		}
 	case v.Status == SignedIn && v.Auth != nil && !v.Auth.IsAuthenticated:
@@ -85,22 +272,14 @@ func explainReason(v *Verdict, now time.Time) Explanation {
 			Next:    []string{"Send the user to finish the task (clerk-js shows it after sign-in), or read auth({ treatPendingAsSignedOut: false }) where a pending session is acceptable."},
 		}
 	case v.Status == SignedIn:
-		who := jsToStringValue(v.Auth.UserID)
-		e := Explanation{Summary: "Signed in as " + who, Why: "Every check passed: the session token is valid for this instance, fresh enough, and matches __client_uat."}
-		if exp, ok := v.claimTime("exp"); ok {
-			if d := exp.Sub(now); d > 0 {
-				e.Why += fmt.Sprintf(" The token expires %s after this request.", ago(d))
-			} else {
-				e.Why += fmt.Sprintf(" The token expired %s before this request, within the allowed clock skew.", ago(d))
-			}
+		return explainSignedIn(v, now)
+	case machineToken(v) && r != SecretKeyInvalid && r != TokenTypeMismatch && r != NoTokenInHeader:
+		t := v.TokenType.(string)
+		return Explanation{
+			Summary: "The " + t + " in the Authorization header was refused",
+			Why:     "This route's acceptsToken allows tokens of type " + t + ", and verifying this one failed: it is unknown, expired, revoked, or from another instance." + sdkSays(v),
+			Next:    []string{"Send a current " + t + " of the instance the secret key belongs to; the SDK's message names what failed."},
 		}
-		if v.Signature != nil && v.Signature.State == SigUnverified {
-			e.Next = append(e.Next, "The signature was not checked: give --jwt-key (the instance's PEM public key) or a secret key to be sure the token is genuine.")
-		}
-		if len(v.SetCookies()) > 0 {
-			e.Why += " The response sets new Clerk cookies (a handshake or a server-side refresh delivered them)."
-		}
-		return e
 	}
 	switch {
 	case r == SessionTokenAndUATMissing:
@@ -113,53 +292,36 @@ func explainReason(v *Verdict, now time.Time) Explanation {
 			},
 		}
 	case r == SessionTokenMissing:
-		return Explanation{
-			Summary: "Signed out: the handshake came back without a session",
-			Why:     "The browser returned from Clerk's Frontend API with a handshake, and Clerk's answer contained no session token: as far as Clerk knows, this browser's client is signed out.",
-			Next:    []string{"Check whether the user signed out elsewhere or the session was revoked (Backend API lookup), and whether the Frontend API received the __client cookie (third-party cookie blocking on the Clerk domain)."},
-		}
+		return explainHandshakeEmpty(v)
 	case r == ClientUATWithoutSessionToken:
 		return Explanation{
 			Summary: "__client_uat says signed in, but the __session cookie is missing",
-			Why:     "The browser holds __client_uat > 0 (a signed-in client) but sent no __session. The session cookie may have expired or been deleted, be scoped to another path or subdomain, or be blocked; a handshake fetches a new one.",
+			Why:     "The browser holds __client_uat > 0 (a signed-in client) but sent no __session. The session cookie may have expired or been deleted, be scoped to another path or subdomain, or be blocked.",
 			Next:    []string{"Compare the Domain and Path of __session and __client_uat in the Set-Cookie history.", "A request from a different subdomain than the one clerk-js runs on will carry __client_uat (set on the parent domain) but not __session (host-only)."},
 		}
 	case r == SessionTokenWithoutClientUAT:
-		return Explanation{
-			Summary: "__session is present but __client_uat is missing or 0",
-			Why:     "The browser sent a session token but no signed-in __client_uat. Either the user signed out in another tab (which sets __client_uat=0), or __client_uat was not sent (SameSite=Strict hides it on the first cross-site navigation in development).",
-			Next:    []string{"Check for a sign-out shortly before this request.", "Check that __client_uat's Domain covers this host."},
-		}
+		return explainNoClientUAT(v)
 	case r == SessionTokenIATBeforeClientUAT:
-		return explainStale(v)
+		return explainStale(v, rc)
 	case strings.HasPrefix(r, refreshReasonPrefix):
-		return explainExpired(v, now, strings.TrimPrefix(r, refreshReasonPrefix))
+		return explainExpired(v, now, strings.TrimPrefix(r, refreshReasonPrefix), rc)
 	case r == SessionTokenNBF || r == SessionTokenIatInTheFuture:
-		what := "not-before (nbf)"
-		claim := "nbf"
-		if r == SessionTokenIatInTheFuture {
-			what, claim = "issued-at (iat)", "iat"
-		}
+		return explainFuture(v, now)
+	case r == DevBrowserMissing:
 		e := Explanation{
-			Summary: "The token's " + what + " is in the future: the server clock is behind Clerk's",
-			Why:     "Clerk minted this token at a time the server has not reached yet, beyond the allowed clock skew (5 s by default).",
-			Next:    []string{"Synchronise the server clock (NTP).", "clockSkewInMs can widen the tolerance, but fixing the clock is the real cure."},
+			Summary: "Development instance: no dev browser token (__clerk_db_jwt)",
+			Why:     "Development instances identify the browser with a dev browser token instead of cookies on Clerk's domain. This request carries none.",
+			Next:    []string{"If it repeats, the __clerk_db_jwt cookie is not being stored: check localhost ports, a different host name, or cookies blocked."},
 		}
-		if t, ok := v.claimTime(claim); ok {
-			e.Why += fmt.Sprintf(" %s is %s ahead of the request time.", claim, ago(t.Sub(now)))
+		if v.Status == SignedOut && rc.reached && !rc.allowed {
+			e.Next = []string{"Only a page navigation can create the dev browser. Load a page of the app first; if pages work but requests like this one say " + DevBrowserMissing + ", they do not carry the __clerk_db_jwt cookie (another host or port than the page, or fetch with credentials: 'omit')."}
 		}
 		return e
-	case r == DevBrowserMissing:
-		return Explanation{
-			Summary: "Development instance: no dev browser token (__clerk_db_jwt)",
-			Why:     "Development instances identify the browser with a dev browser token instead of cookies on Clerk's domain. This request has none, so the SDK redirects to the Frontend API to create one (a page navigation) or answers signed-out (fetches).",
-			Next:    []string{"Normal on the very first visit. If it repeats, the __clerk_db_jwt cookie is not being stored (check localhost ports, a different host name, or cookies blocked)."},
-		}
 	case r == DevBrowserSync:
 		return Explanation{
 			Summary: "Development instance: the URL carries __clerk_db_jwt, so the SDK syncs it",
 			Why:     "Coming back from the Account Portal, the dev browser token arrives in the URL; a handshake lets the Frontend API store it and returns to a clean URL.",
-			Next:    []string{"Normal once. A loop means the token in the URL keeps coming back: check redirects that preserve query strings."},
+			Next:    []string{"A loop means the token in the URL keeps coming back: check redirects that preserve query strings."},
 		}
 	case r == SatelliteCookieNeedsSyncing:
 		return Explanation{
@@ -171,13 +333,13 @@ func explainReason(v *Verdict, now time.Time) Explanation {
 		return Explanation{
 			Summary: "Development primary: sending the browser back to the satellite that asked to sync",
 			Why:     "The URL carries __clerk_redirect_url from a satellite; the primary redirects back with __clerk_synced=true and the dev browser token.",
-			Next:    []string{"Normal during satellite sign-in in development."},
+			Next:    []string{"A loop means the satellite does not keep what the primary sends back: check the satellite's domain and signInUrl options."},
 		}
 	case r == PrimaryDomainCrossOriginSync:
 		return Explanation{
 			Summary: "Signed-in page navigation from another site: the primary re-syncs with a handshake",
-			Why:     "The token is valid, but the navigation came from another origin (Referer " + "is cross-origin) that is not a Clerk domain; the SDK refreshes the session with a handshake in case a satellite changed it.",
-			Next:    []string{"Normal once per cross-site navigation. A loop means cookies set by the handshake are not kept."},
+			Why:     "The token is valid, but the navigation came from another origin (the Referer is cross-origin) that is not a Clerk domain; the SDK refreshes the session with a handshake in case a satellite changed it.",
+			Next:    []string{"A loop means the cookies set by the handshake are not kept."},
 		}
 	case r == ActiveOrganizationMismatch:
 		return Explanation{
@@ -186,11 +348,16 @@ func explainReason(v *Verdict, now time.Time) Explanation {
 			Next:    []string{"If it loops, the user is not a member of that organization or the slug/id is wrong (the SDK stops after 3 attempts)."},
 		}
 	case r == TokenTypeMismatch:
-		return Explanation{
+		e := Explanation{
 			Summary: "Wrong kind of token: not a session token",
 			Why:     "The token is a JWT-template token, a machine (M2M) token or an OAuth token, or its type is not in acceptsToken. Session authentication only accepts session tokens.",
 			Next:    []string{"Send the session token (from getToken() without a template), or add the token type to acceptsToken on this route."},
 		}
+		if v.TokenCarrier == "cookie" {
+			e.Why = "The __session cookie holds a JWT-template token, a machine (M2M) token or an OAuth token instead of a session token. Only Clerk should write __session."
+			e.Next = []string{"Find what else writes a __session cookie on this domain (the app storing a template token under that name, another library) and rename it."}
+		}
+		return e
 	case r == UnexpectedError:
 		return Explanation{
 			Summary: "Signed out: something other than the token failed",
@@ -204,17 +371,25 @@ func explainReason(v *Verdict, now time.Time) Explanation {
 			Next:    []string{"Send the token as Authorization: Bearer <token>, or accept session_token on this route."},
 		}
 	case r == TokenInvalid:
-		return Explanation{
+		e := Explanation{
 			Summary: "The token is not a well-formed Clerk JWT",
-			Why:     "It is not three base64url parts of JSON, has a wrong typ header, or is a machine token where a session token belongs. " + v.Message,
+			Why:     "It is not three base64url parts of JSON, has a wrong typ header, or is a machine token where a session token belongs." + sdkSays(v),
 			Next:    []string{"Check that the whole token was sent (cookies and copies often cut them), and that nothing else writes a __session cookie on this domain."},
 		}
+		if header {
+			e.Next = []string{"Check that the Authorization header carries the whole token getToken() returned, as \"Bearer <token>\" (copies and logs often cut tokens)."}
+		}
+		return e
 	case r == TokenInvalidAlgorithm:
-		return Explanation{
+		e := Explanation{
 			Summary: "The token is signed with an algorithm Clerk does not use",
-			Why:     "Clerk session tokens are RS256 (RS384/RS512 accepted). " + v.Message,
+			Why:     "Clerk session tokens are RS256 (RS384/RS512 accepted)." + sdkSays(v),
 			Next:    []string{"This token was not minted by Clerk: find what writes it (another auth library using the __session name?)."},
 		}
+		if header {
+			e.Next = []string{"This token was not minted by Clerk: find what sends it in the Authorization header (another auth system's token on a route Clerk guards?)."}
+		}
+		return e
 	case r == TokenInvalidSignature:
 		return Explanation{
 			Summary: "The signature does not match this instance's key",
@@ -222,37 +397,189 @@ func explainReason(v *Verdict, now time.Time) Explanation {
 			Next:    []string{"Compare the token's iss with the publishable key's Frontend API.", "Check that CLERK_JWT_KEY (if set) is this instance's PEM public key."},
 		}
 	case r == TokenInvalidAuthorizedParties:
+		return explainAZP(v)
+	case r == TokenInvalidIssuer:
 		return Explanation{
-			Summary: "The token's azp (the page origin that requested it) is not in authorizedParties",
-			Why:     v.Message,
-			Next:    []string{"Add the origin to authorizedParties exactly (scheme, host and port, no trailing slash), or find out why the token was minted on another origin."},
+			Summary: "The token's iss is not the issuer the app expects",
+			Why:     "The app sets the issuer option, and this token was issued by another Frontend API (another instance, or a proxy URL)." + sdkSays(v),
+			Next:    []string{"Compare the token's iss with the issuer option and the publishable key's Frontend API."},
 		}
 	case r == TokenVerificationFailed:
 		return Explanation{
 			Summary: "The token failed a structural check",
-			Why:     v.Message,
+			Why:     "A claim the SDK requires is missing or malformed (sub, aud, exp, nbf, iat), or the key could not check the signature." + sdkSays(v),
 			Next:    []string{"A missing sub, a non-numeric exp/nbf/iat or an audience mismatch means the token is not a standard session token; a key import failure means the key does not fit the token's algorithm."},
 		}
 	case r == SecretKeyInvalid:
+		what := "fetching the JWKS"
+		if machineToken(v) {
+			what = "verifying the " + v.TokenType.(string)
+		}
 		return Explanation{
-			Summary: "The Backend API rejected the secret key while fetching the JWKS",
-			Why:     v.Message,
+			Summary: "The Backend API rejected the secret key while " + what,
+			Why:     "The Backend API answered 401: the secret key is not a current key of any instance (rolled, mistyped, or cut)." + sdkSays(v),
 			Next:    []string{"Use a current secret key of this instance (sk_live_ for production, sk_test_ for development)."},
 		}
 	case r == JWKRemoteFailedToLoad:
 		return Explanation{
 			Summary: "The instance's signing keys could not be loaded",
-			Why:     v.Message,
+			Why:     "The SDK fetches the JWKS from the Backend API with the secret key, and the answer held no usable key." + sdkSays(v),
 			Next:    []string{"Check the secret key and the Backend API URL, or set jwtKey for networkless verification."},
 		}
 	case r == JWKKidMismatch:
 		return Explanation{
 			Summary: "The token's kid is not among this instance's keys: it comes from another instance",
-			Why:     v.Message,
+			Why:     "The JWKS the secret key fetched has no key with the token's kid." + sdkSays(v),
 			Next:    []string{"The secret key and the token belong to different instances (development vs production, or two apps). Compare the token's iss with the publishable key."},
 		}
 	}
-	return Explanation{Summary: v.Status + " (" + r + ")", Why: v.Message}
+	return Explanation{Summary: v.Status + " (" + r + ")", Why: strings.TrimSpace(sdkSays(v))}
+}
+
+// explainSignedIn names what was checked for the token the verdict rests
+// on; only a cookie token is compared with __client_uat.
+func explainSignedIn(v *Verdict, now time.Time) Explanation {
+	if machineToken(v) {
+		t := v.TokenType.(string)
+		who := jsToStringValue(v.Auth.Subject)
+		if who == "" || who == "null" {
+			who = jsToStringValue(v.Auth.ID)
+		}
+		return Explanation{
+			Summary: "Authenticated with a machine token (" + t + ") for " + who,
+			Why:     "The Authorization header carries a token of type " + t + ", which this route's acceptsToken allows, and it verified.",
+		}
+	}
+	e := Explanation{Summary: "Signed in as " + jsToStringValue(v.Auth.UserID)}
+	switch v.TokenCarrier {
+	case "header":
+		e.Why = "Every check passed: the token in the Authorization: Bearer header is a valid session token for this instance. When that header is present the SDK reads it and nothing else."
+	case "handshake":
+		e.Why = "The request came back from a handshake, and the session token it delivered is valid for this instance; the response sets it as the new __session."
+	case "refresh":
+		e.Why = "The session token had expired, and the server refreshed it with the __refresh cookie: the Backend API returned a new, valid session token, which the response sets as __session."
+	default:
+		e.Why = "Every check passed: the __session cookie is a valid session token for this instance, within its lifetime, and not older than __client_uat (the client's last change)."
+	}
+	if exp, ok := v.claimTime("exp"); ok {
+		if d := exp.Sub(now); d > 0 {
+			e.Why += fmt.Sprintf(" The token expires %s after this request.", ago(d))
+		} else {
+			e.Why += fmt.Sprintf(" The token expired %s before this request, within the allowed clock skew.", ago(d))
+		}
+		if v.TokenCarrier == "header" {
+			e.Why += " Send a fresh token from getToken() with each request rather than keeping this one."
+		}
+	}
+	if v.Signature != nil && v.Signature.State == SigUnverified {
+		e.Next = append(e.Next, "The signature was not checked: give --jwt-key (the instance's PEM public key) or a secret key to be sure the token is genuine.")
+	}
+	if v.TokenCarrier == "cookie" && len(v.SetCookies()) > 0 {
+		e.Why += " The response sets new Clerk cookies."
+	}
+	return e
+}
+
+// explainHandshakeEmpty is a handshake that delivered no session: either
+// Clerk's answer held none, or the server could not exchange the nonce.
+func explainHandshakeEmpty(v *Verdict) Explanation {
+	for _, c := range v.BAPICalls {
+		if !strings.HasSuffix(c.Path, "/handshake_payload") || c.Answered == "200" {
+			continue
+		}
+		e := Explanation{
+			Summary: "Signed out: the server could not exchange the handshake nonce for the session",
+			Why:     "The browser came back from Clerk's Frontend API with __clerk_handshake_nonce, and the server's Backend API call " + c.Method + " " + c.Path + " answered " + c.Answered + ", so the SDK had no cookies to apply and answers signed-out. This says nothing about whether the user is signed in.",
+			Next:    []string{"Check the server's secret key (a 401 means it is not this instance's current key) and its network access to api.clerk.com; the next page load handshakes again."},
+		}
+		if strings.Contains(strings.Join(v.Assumptions, " "), "nonce exchange") {
+			e.Why += " clerkscope does not make this call: without the app's response it assumes the exchange failed (see the assumptions)."
+		}
+		return e
+	}
+	return Explanation{
+		Summary: "Signed out: the handshake came back without a session",
+		Why:     "The browser returned from Clerk's Frontend API with a handshake, and Clerk's answer contained no session token: as far as Clerk knows, this browser's client is signed out.",
+		Next:    []string{"Check whether the user signed out elsewhere or the session was revoked (Backend API lookup), and whether the Frontend API received the __client cookie (third-party cookie blocking on the Clerk domain)."},
+	}
+}
+
+// explainNoClientUAT is a __session without a signed-in __client_uat:
+// clerk-js writes the two together, so the pair did not come from one app.
+func explainNoClientUAT(v *Verdict) Explanation {
+	e := Explanation{
+		Summary: "__session is present but __client_uat is missing or 0",
+		Why:     "The browser sent a session token but no signed-in __client_uat. clerk-js writes the two together, so they did not come from one signed-in app: most often the __session belongs to another app or instance on this host or parent domain (cookies ignore ports, so apps on localhost:3000 and localhost:3001 share them), or a sign-out (perhaps in another tab) reset __client_uat to 0 and left this __session behind.",
+		Next: []string{
+			"Clear this site's cookies and sign in again; give each local app its own host name (app1.localhost, app2.localhost) so they stop sharing cookies.",
+			"Look for a second __session or __client_uat (suffixed and un-suffixed, or another Domain) in the Cookie header and the Set-Cookie history, and check that __client_uat's Domain covers this host.",
+		},
+	}
+	if v.Token != nil && v.Instance.ProxyURL == "" && v.Instance.FrontendAPI != "" {
+		iss := v.Token.ClaimString("iss")
+		host := strings.TrimPrefix(strings.TrimPrefix(iss, "https://"), "http://")
+		if iss != "" && !strings.EqualFold(strings.TrimRight(host, "/"), v.Instance.FrontendAPI) {
+			e.Why += " This token was issued by " + iss + ", not by this instance's Frontend API (" + v.Instance.FrontendAPI + "): it is another app's or instance's cookie."
+		}
+	}
+	return e
+}
+
+// explainFuture is a token whose nbf or iat lies ahead of the server's
+// clock: the clocks disagree, and no handshake can fix that.
+func explainFuture(v *Verdict, now time.Time) Explanation {
+	what, claim := "not-before (nbf)", "nbf"
+	if v.Reason == SessionTokenIatInTheFuture {
+		what, claim = "issued-at (iat)", "iat"
+	}
+	e := Explanation{
+		Summary: "The token's " + what + " is in the future: this server's clock is behind Clerk's",
+		Why:     "Clerk's Frontend API minted this token at a time this server's clock has not reached yet, beyond clockSkewInMs (5 s unless the app sets it). The SDK judges with the server's own clock (the \"Current date\" in its message).",
+		Next: []string{
+			"The clocks of the token's issuer (Clerk) and this server differ by more than clockSkewInMs: check the server's clock and synchronise it (NTP; containers and VMs take the host's clock, a machine resumed from sleep may lag).",
+			"Widening clockSkewInMs hides the symptom; fixing the clock is the cure.",
+		},
+	}
+	if t, ok := v.claimTime(claim); ok {
+		e.Why += fmt.Sprintf(" %s is %s ahead of the request time.", claim, ago(t.Sub(now)))
+	}
+	return e
+}
+
+// explainAZP tells a token without azp (refused whenever authorizedParties
+// is set) from one whose azp is not listed.
+func explainAZP(v *Verdict) Explanation {
+	if v.Token == nil {
+		return Explanation{
+			Summary: "The token's azp (the page origin that requested it) is missing or not in authorizedParties",
+			Why:     "With authorizedParties set, the SDK accepts a token only if its azp is exactly one of the listed origins; a token without azp is refused." + sdkSays(v),
+			Next:    []string{"Decode the token: with an azp, list that exact origin (scheme, host and port, no trailing slash); without one, find the client that minted it without an Origin."},
+		}
+	}
+	azp := v.Token.Claim("azp")
+	if !truthy(azp) {
+		return Explanation{
+			Summary: "The token has no azp claim, and authorizedParties is set: the SDK refuses it",
+			Why:     "@clerk/backend 3.25.0 refuses a token without azp whenever authorizedParties is set (if (!azp || !authorizedParties.includes(azp))). The Frontend API leaves azp out when the request that asked for the token carried no Origin header: a native or server-side client, or a script outside a page of the app. No origin is missing from the list; there is no azp to match." + sdkSays(v),
+			Next: []string{
+				"Find the client that minted this token: tokens from clerk-js on a page of the app (getToken()) carry azp.",
+				"Where such clients are expected (a mobile app, a server calling the API), verify their requests on a route without authorizedParties, or give them a machine token (M2M or API key) instead of a session token.",
+			},
+		}
+	}
+	origin := jsonStringify(azp)
+	e := Explanation{
+		Summary: "The token's azp " + origin + " is not in authorizedParties",
+		Why:     "azp is the origin of the page that asked Clerk for the token; the SDK accepts the token only if authorizedParties lists exactly that string." + sdkSays(v),
+		Next: []string{
+			"If " + origin + " is the app, list exactly that origin in authorizedParties: scheme, host and port as the browser shows them, no path, no trailing slash (the SDK compares strings).",
+			"If it is not the app's origin, the token was minted for another site: cookies of another app on the same domain, or a token forwarded from elsewhere.",
+		},
+	}
+	if v.TokenCarrier == "header" {
+		e.Next[1] = "If it is not the app's origin, the token was minted for another site and forwarded here in the Authorization header."
+	}
+	return e
 }
 
 func throwWhy(err string) string {
@@ -269,43 +596,71 @@ func throwWhy(err string) string {
 	return ""
 }
 
-func explainStale(v *Verdict) Explanation {
+func explainStale(v *Verdict, rc redirectCheck) Explanation {
 	e := Explanation{
 		Summary: "The session token is older than the last change of the client (__client_uat)",
 		Why:     "__client_uat records when the browser's Clerk client last changed (sign-in, sign-out, session or organization switch). This token was minted before that change, so it may describe a state that no longer holds.",
-		Next:    []string{"Normal right after signing in or switching sessions in another tab; the handshake fetches a current token. If it repeats, clerk-js is not refreshing __session (blocked script, cookie not writable)."},
+		Next:    []string{"If it repeats, clerk-js is not updating __session (script blocked, cookie not writable on this domain), or __client_uat lies in the future."},
 	}
 	if iat, ok := v.claimTime("iat"); ok {
 		e.Why += fmt.Sprintf(" The token was issued at %s.", iat.Format(time.RFC3339))
 	}
+	if rc.fetch() {
+		e.Next = append([]string{"Normal right after signing in or switching sessions in another tab, until clerk-js on the page writes a current __session; await getToken() before API calls right after such a change."}, e.Next...)
+	}
 	return e
 }
 
-func explainExpired(v *Verdict, now time.Time, code string) Explanation {
+func explainExpired(v *Verdict, now time.Time, code string, rc redirectCheck) Explanation {
+	header := v.TokenCarrier == "header"
 	e := Explanation{
 		Summary: "The session token has expired",
-		Why:     "Session tokens live about 60 s; clerk-js refreshes them in the background while the tab is open.",
+		Why:     "Session tokens live about 60 s; clerk-js renews the __session cookie in the background while the tab is open.",
+	}
+	if header {
+		e.Summary = "The token in the Authorization header has expired"
+		e.Why = "Session tokens live about 60 s. This one came in the Authorization: Bearer header, so only the client that sent it can renew it: getToken() returns a fresh token whenever the cached one nears expiry."
 	}
 	if exp, ok := v.claimTime("exp"); ok {
-		e.Summary = fmt.Sprintf("The session token expired %s before this request", ago(now.Sub(exp)))
+		e.Summary = fmt.Sprintf("%s expired %s before this request", strings.TrimSuffix(e.Summary, " has expired"), ago(now.Sub(exp)))
 	}
 	switch code {
 	case RefreshNonEligibleNoCookie:
-		e.Why += " There is no __refresh cookie, so no server-side refresh was possible (the usual case)."
-		e.Next = append(e.Next, "Typical after the tab was closed or asleep: the next page navigation handshakes and gets a fresh token.", "If pages are fine but API calls fail, the frontend should send a fresh token (getToken()) or retry after clerk-js refreshes.")
+		if !header {
+			e.Why += " There is no __refresh cookie, so no server-side refresh was possible (the usual case)."
+		}
 	case RefreshNonEligibleNonGet:
-		e.Why += " The request is not a GET, so the SDK neither refreshes nor redirects: it answers signed-out."
-		e.Next = append(e.Next, "A form POST or API call with a stale token: refresh the token before submitting (clerk-js does it in the background while the tab is active).")
+		e.Why += " The SDK refreshes a token on the server only for GET requests."
 	case RefreshFetchError:
-		e.Why += " A server-side refresh was attempted (there is a __refresh cookie) and the Backend API could not be reached."
+		e.Why += " A server-side refresh was attempted, and the Backend API could not be reached."
 		e.Next = append(e.Next, "Check the server's network access to the Backend API.")
 	case RefreshInvalidSessionToken:
 		e.Why += " A server-side refresh returned a session token that did not verify."
 	case RefreshUnexpectedSDKError:
-		e.Why += " A server-side refresh returned no cookies."
+		e.Why += " A server-side refresh returned no new session token."
+	case RefreshUnexpectedBAPIError:
+		e.Why += " A server-side refresh failed: the Backend API answered without an error code."
+		e.Next = append(e.Next, "Check the server's access to the Backend API and Clerk's status.")
+	case RefreshMissingAPIClient, RefreshMissingSessionToken, RefreshMissingRefreshToken, RefreshExpiredTokenDecodeFailed, RefreshExpiredTokenMissingSID:
+		e.Why += " The SDK could not even ask for a server-side refresh (" + code + "): it needs a secret key, the expired token with its sid claim, and the refresh token."
 	default:
 		e.Why += " A server-side refresh failed with " + code + "."
 		e.Next = append(e.Next, "The Backend API refused the refresh ("+code+"): the refresh token is invalid or the session ended.")
+	}
+	switch {
+	case header:
+		e.Next = append([]string{"Call getToken() right before each request and send what it returns; do not keep a token (it expires within a minute)."}, e.Next...)
+	case looped(v):
+	case v.Status == Handshake:
+		if code == RefreshNonEligibleNoCookie && rc.count < 1 {
+			e.Next = append(e.Next, "If pages are fine but API calls fail, the frontend should send a fresh token (getToken()) or retry after clerk-js renews the cookie.")
+		}
+	case rc.method == "OPTIONS":
+		e.Next = append([]string{"OPTIONS is a CORS preflight, which browsers send without a fresh token: answer preflights before the Clerk middleware runs, or make OPTIONS public on this route."}, e.Next...)
+	case rc.method != "":
+		e.Next = append([]string{"A form POST or API call with a stale __session: await getToken() before submitting (it renews the cookie), or send the token in the Authorization header; clerk-js renews the cookie only while the tab is active."}, e.Next...)
+	default:
+		e.Next = append([]string{"An API call with an expired __session: clerk-js renews the cookie about every minute while the tab is active, so a call made right after the tab wakes up races it. Await getToken() before the call (it renews the cookie), or retry once after a 401; the next page load handshakes."}, e.Next...)
 	}
 	return e
 }
