@@ -712,9 +712,9 @@ func (f *facts) diagnose(s *Story, setup *inspect.Setup) []Diagnosis {
 	}
 	if f.stalePaste != nil {
 		c := f.stalePaste
-		title := fmt.Sprintf("The paste is old: within its token's lifetime (around %s) the request is %s", c.Sent.UTC().Format("2006-01-02 15:04 UTC"), f.staleThen)
+		title := fmt.Sprintf("Old paste: %s while its token was fresh (%s)", f.staleThen, c.Sent.UTC().Format("2006-01-02 15:04 UTC"))
 		if f.staleTodayShort != "" {
-			title += "; any later it is " + f.staleTodayShort
+			title += ", " + f.staleTodayShort + " any later"
 		}
 		d := newDiagnosis(CodeStalePaste, Certain, title, []int{f.staleEntry}, c.From, f.staleToday)
 		add(d)

@@ -113,7 +113,27 @@ func (c *common) verdictTab(r *row, w int) string {
 		head += "  " + st.Value.Render(v.Reason)
 	}
 	b.WriteString(wrap(head, w) + "\n")
-	b.WriteString(st.Muted.Render(wrap("as @clerk/backend 3.25.0 decides at "+j.Result.At.UTC().Format(time.RFC3339), w)) + "\n\n")
+	at := "as @clerk/backend 3.25.0 decides at " + j.Result.At.UTC().Format(time.RFC3339)
+	if ck := j.Result.Clock; ck != nil {
+		if ck.OffsetSeconds != 0 {
+			at += fmt.Sprintf(", the server's own clock (%+.0f s off the browser's)", ck.OffsetSeconds)
+		} else {
+			at += ", within the token's lifetime: a paste has no clock of its own"
+		}
+	}
+	b.WriteString(st.Muted.Render(wrap(at, w)) + "\n")
+	if o := j.Result.Otherwise; o != nil {
+		label := "With a correct server clock: "
+		if j.Result.Clock != nil && j.Result.Clock.OffsetSeconds == 0 {
+			label = "Judged today instead: "
+		}
+		alt := strings.ToUpper(o.Status)
+		if o.Reason != "" {
+			alt += " " + o.Reason
+		}
+		b.WriteString(st.Warn.Render(wrap(label+alt, w)) + "\n")
+	}
+	b.WriteString("\n")
 	b.WriteString(st.Heading.Render(wrap(e.Summary, w)) + "\n\n")
 	if e.Why != "" {
 		b.WriteString(st.Title.Render("Why") + "\n" + wrap(c.text(e.Why), w) + "\n\n")
