@@ -341,6 +341,7 @@ func (a *Analyzer) judgeAtServerClock(e *Entry, req inspect.Request, obs *inspec
 	alt := a.Setup.Judge(req, correct, obs)
 	if alt.Verdict.Status != res.Verdict.Status || alt.Verdict.Reason != res.Verdict.Reason {
 		res.Otherwise = &inspect.Counterfactual{At: correct, Status: alt.Verdict.Status, Reason: alt.Verdict.Reason, Summary: alt.Explanation.Summary}
+		res.Explanation = res.Explanation.WithServerClock(off-ref, res.Otherwise)
 	}
 	return res
 }

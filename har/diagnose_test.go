@@ -106,6 +106,18 @@ func TestReproductions(t *testing.T) {
 					t.Errorf("%s: incomplete: %+v", wd.code, d)
 				}
 			}
+			if strings.HasPrefix(name, "clock-") {
+				// An entry the clock changed is explained by the clock, never
+				// as a normal one-off handshake.
+				for _, j := range got {
+					if j.Judged && j.Result.Otherwise != nil {
+						next := strings.Join(j.Result.Explanation.Next, " ")
+						if strings.Contains(next, "normal when it happens once") || !strings.Contains(next, "server's clock") {
+							t.Errorf("entry %d: next steps do not name the clock: %q", j.Entry.Index, next)
+						}
+					}
+				}
+			}
 			if !story.Diagnosis[0].Problem || story.Diagnosis[0].Code != want[0].code {
 				t.Errorf("the diagnosis does not lead with %s: %v", want[0].code, diagnosisCodes(story.Diagnosis))
 			}
