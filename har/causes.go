@@ -49,6 +49,7 @@ const (
 	CodeDevBrowserLost       = "dev-browser-not-kept"
 	CodeThirdPartyApp        = "app-domain-not-instance-domain"
 	CodeSafariITP            = "safari-cookie-cap"
+	CodeSignInLoop           = "sign-in-redirect-loop"
 	CodeEdgeCache            = "edge-cache"
 	CodeNonceFailed          = "handshake-nonce-failed"
 	CodeSatelliteNoSync      = "satellite-not-syncing"
@@ -87,6 +88,10 @@ var causes = []Cause{
 		Why:  "The SDK redirected the page to Clerk's Frontend API for a fresh session (a handshake), the browser came back, and the SDK handshaked again instead of signing the user in. After three rounds (__clerk_redirect_count) it stops and answers signed-out; the user sees a redirect loop or is sent to sign in.",
 		Fix:  []string{"Fix the cause named with the loop; the loop itself is only the symptom."},
 		Docs: "https://clerk.com/docs/how-clerk-works/overview"},
+	{Code: CodeSignInLoop, Problem: true,
+		Why:  "The server keeps sending the browser to the sign-in page, and the sign-in page (where clerk-js sees a signed-in user) sends it straight back: the browser and the server disagree about the session. The server's reason for each redirect says which side is wrong.",
+		Fix:  []string{"Fix the cause named with the loop: it is what makes the server see no valid session while clerk-js does."},
+		Docs: "https://clerk.com/docs/references/nextjs/clerk-middleware"},
 	{Code: CodeOtherAppCookies, Problem: true,
 		Why:  "The browser holds Clerk cookies of another app, instance or environment for the same domain (staging and production on one parent domain, a development instance beside production, an old deployment's leftovers). Cookies of one name are sent together and the SDK reads only one copy, so the other app's __client_uat or __session decides this app's verdict.",
 		Fix:  []string{"Clear the cookies for the parent domain (DevTools → Application → Cookies) to confirm.", "Give each environment its own domain, or a Clerk instance per environment on separate subdomains so their cookies do not overlap; never set Clerk cookies on the bare parent domain from a second app."},

@@ -136,3 +136,55 @@ func TestDetectors(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestClockWithoutHeaders: with no Date header and no SDK message to read
+// the server's clock from, the server's own reasons (expired where the
+// browser's clock finds the token valid) still name the clock, and the
+// loop is put down to it.
+func TestClockWithoutHeaders(t *testing.T) {
+	path := rewriteCapture(t, "../testdata/diagnosis/clock-ahead-loop.har", func(log map[string]any) {
+		for _, e := range log["entries"].([]any) {
+			resp := e.(map[string]any)["response"].(map[string]any)
+			var kept []any
+			for _, h := range resp["headers"].([]any) {
+				name := strings.ToLower(h.(map[string]any)["name"].(string))
+				if name != "date" && name != "x-clerk-auth-message" {
+					kept = append(kept, h)
+				}
+			}
+			resp["headers"] = kept
+		}
+	})
+	_, s, err := analyze(t, path, &inspect.Setup{Options: inspect.Options{JWTKey: jwtKey(t)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := findDiagnosis(s.Diagnosis, CodeServerClockAhead)
+	if d == nil || d.Confidence != Likely {
+		t.Fatalf("got %v", diagnosisCodes(s.Diagnosis))
+	}
+	if l := findDiagnosis(s.Diagnosis, CodeHandshakeLoop); l == nil || l.CausedBy != CodeServerClockAhead {
+		t.Errorf("loop: %+v", l)
+	}
+}
+
+// TestSignInLoop: a page sent to sign in again and again is one loop,
+// with the server's reasons.
+func TestSignInLoop(t *testing.T) {
+	setup := &inspect.Setup{Options: inspect.Options{PublishableKey: "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k", JWTKey: jwtKey(t)}}
+	nav := []Header{{Name: "Sec-Fetch-Dest", Value: "document"}, {Name: "Cookie", Value: "__client_uat=0"}}
+	var entries []*Entry
+	for i := 0; i < 3; i++ {
+		at := time.Duration(i) * time.Second
+		entries = append(entries,
+			entry(at, "GET", "https://example.com/dashboard", nav, 307, Header{Name: "Location", Value: "https://example.com/sign-in?redirect_url=https%3A%2F%2Fexample.com%2Fdashboard"},
+				Header{Name: "x-clerk-auth-status", Value: "signed-out"}, Header{Name: "x-clerk-auth-reason", Value: "session-token-and-uat-missing"}, Header{Name: "x-clerk-redirect-to", Value: "true"}),
+			entry(at+300*time.Millisecond, "GET", "https://example.com/sign-in?redirect_url=https%3A%2F%2Fexample.com%2Fdashboard", nav, 200,
+				Header{Name: "x-clerk-auth-status", Value: "signed-out"}, Header{Name: "x-clerk-auth-reason", Value: "session-token-and-uat-missing"}))
+	}
+	s := story(t, setup, entries...)
+	d := findDiagnosis(s.Diagnosis, CodeSignInLoop)
+	if d == nil || !slices.Equal(d.Entries, []int{0, 2, 4}) || !strings.Contains(strings.Join(d.Evidence, " "), "session-token-and-uat-missing ×3") {
+		t.Errorf("got %+v", s.Diagnosis)
+	}
+}

@@ -149,9 +149,15 @@ type facts struct {
 	// staleTodayShort is today's status alone.
 	staleTodayShort string
 
-	rounds   map[string]*loopRun
-	loops    []*loopRun
-	lastSeen time.Time
+	toSignIn    map[string][]int
+	toSignInWhy map[string]map[string]int
+	// timeReasons are entries the server judged with a time-based reason
+	// where the browser's clock signs them in (a clock no header showed).
+	timeAhead  []int
+	timeBehind []int
+	rounds     map[string]*loopRun
+	loops      []*loopRun
+	lastSeen   time.Time
 }
 
 // loopRun is a run of handshake redirects of one URL.
@@ -306,6 +312,16 @@ func (f *facts) observe(j *Judged, s *Story) {
 
 	// Everything below needs the captured response.
 	host := hostOf(e.Request.URL)
+	if said := e.ResponseHeader("x-clerk-auth-reason"); said != "" && said != v.Reason && j.Result.Clock == nil {
+		if c, _ := e.Cached(); !c {
+			switch {
+			case strings.HasPrefix(said, inspect.SessionTokenExpired) && !strings.HasPrefix(v.Reason, inspect.SessionTokenExpired):
+				f.timeAhead = appendCap(f.timeAhead, idx)
+			case said == inspect.SessionTokenNBF || said == inspect.SessionTokenIatInTheFuture:
+				f.timeBehind = appendCap(f.timeBehind, idx)
+			}
+		}
+	}
 	if hasClerkHeaders(e) {
 		if f.withHeaders == nil {
 			f.withHeaders = map[string]int{}
@@ -524,6 +540,21 @@ func (f *facts) round(j *Judged) {
 		return
 	}
 	key := pathOf(e.Request.URL)
+	if loc := strings.ToLower(e.ResponseHeader("location")); e.Response.Status >= 300 && e.Response.Status < 400 && (e.ResponseHeader("x-clerk-redirect-to") != "" || strings.Contains(loc, "sign-in") || strings.Contains(loc, "/login")) && !strings.Contains(loc, "/v1/client/handshake") && !strings.Contains(strings.ToLower(key), "sign-in") {
+		if f.toSignIn == nil {
+			f.toSignIn = map[string][]int{}
+			f.toSignInWhy = map[string]map[string]int{}
+		}
+		f.toSignIn[key] = appendCap(f.toSignIn[key], e.Index)
+		why := e.ResponseHeader("x-clerk-auth-reason")
+		if why == "" {
+			why = j.Result.Verdict.Reason
+		}
+		if f.toSignInWhy[key] == nil {
+			f.toSignInWhy[key] = map[string]int{}
+		}
+		f.toSignInWhy[key][why]++
+	}
 	r := f.rounds[key]
 	if j.Class == ClassHandshakeRedirect {
 		if r == nil {
@@ -707,6 +738,15 @@ func (f *facts) diagnose(s *Story, setup *inspect.Setup) []Diagnosis {
 	}
 
 	clock := f.clockDiagnosis(s, setup)
+	if clock == nil && len(f.timeAhead) > 0 && len(f.timeBehind) == 0 {
+		d := newDiagnosis(CodeServerClockAhead, Likely, "The server found fresh tokens expired: its clock is likely ahead", f.timeAhead,
+			fmt.Sprintf("the server answered session-token-expired on %s whose token is still valid at the browser's clock (no Date header or SDK message shows the server's clock)", countOf(len(f.timeAhead), "request")))
+		clock = &d
+	} else if clock == nil && len(f.timeBehind) > 0 && len(f.timeAhead) == 0 {
+		d := newDiagnosis(CodeServerClockBehind, Likely, "The server found fresh tokens not yet valid: its clock is likely behind", f.timeBehind,
+			fmt.Sprintf("the server answered nbf / iat in the future on %s whose token is valid at the browser's clock", countOf(len(f.timeBehind), "request")))
+		clock = &d
+	}
 	if clock != nil {
 		add(*clock)
 	}
@@ -848,6 +888,11 @@ func (f *facts) diagnose(s *Story, setup *inspect.Setup) []Diagnosis {
 	// The loops, with the cause found above.
 	for _, r := range f.loops {
 		add(f.loopDiagnosis(r, out))
+	}
+	for _, k := range sortedKeys(f.toSignIn) {
+		if idx := f.toSignIn[k]; len(idx) >= 3 {
+			add(f.signInLoopDiagnosis(k, idx, out))
+		}
 	}
 	if s != nil && len(s.disagree) > 0 && clock == nil && len(f.cached) == 0 && len(f.replayed) == 0 && len(f.cacheable) == 0 {
 		add(newDiagnosis(CodeServerDisagrees, Likely, "The app's own x-clerk-auth headers differ from the SDK's verdict with these options", s.disagree))
@@ -1077,9 +1122,7 @@ func (f *facts) loopDiagnosis(r *loopRun, found []Diagnosis) Diagnosis {
 	for _, e := range entries {
 		inLoop[e] = true
 	}
-	order := []string{CodeServerClockAhead, CodeServerClockBehind, CodeEdgeCache, CodeProxyHost, CodeNonceFailed, CodeKeysMismatch, CodeForeignToken,
-		CodeOtherAppCookies, CodeAZPMissing, CodeAZPNotAllowed, CodeDevBrowserLost, CodeCookieNotSent, CodeTokenTooLarge, CodeSatelliteNoSync, CodeThirdPartyApp, CodeConfigError}
-	for _, code := range order {
+	for _, code := range loopCauses {
 		for _, c := range found {
 			if c.Code != code || c.Confidence == Possible && code != CodeOtherAppCookies {
 				continue
@@ -1215,3 +1258,40 @@ func siteOf(host string) string {
 	}
 	return strings.Join(labels[len(labels)-n:], ".")
 }
+
+// signInLoopDiagnosis describes a page sent to sign in again and again,
+// with the cause found among the other diagnoses, else the server's own
+// reason.
+func (f *facts) signInLoopDiagnosis(path string, idx []int, found []Diagnosis) Diagnosis {
+	var reasons []string
+	for r, n := range f.toSignInWhy[path] {
+		reasons = append(reasons, fmt.Sprintf("%s ×%d", orDashStr(r), n))
+	}
+	sort.Strings(reasons)
+	d := newDiagnosis(CodeSignInLoop, Certain, fmt.Sprintf("%s sends the browser to sign in %d times", path, len(idx)), idx,
+		"redirects to the sign-in page at entries "+joinInts(idx), "the server's reasons: "+strings.Join(reasons, ", "))
+	for _, code := range loopCauses {
+		for _, c := range found {
+			if c.Code == code && c.Confidence != Possible {
+				d.CausedBy = code
+				d.Why += " Here the cause is: " + lowerFirst(c.Title) + " (" + code + ")."
+				d.Fix = []string{"Fix the cause: " + c.Fix[0]}
+				return d
+			}
+		}
+	}
+	d.Why += " The capture does not show why the server sees no session; its reasons above are the lead (no __session at all: the cookie does not reach this host; session-token-expired every time: clerk-js is not refreshing or the server's clock is ahead)."
+	return d
+}
+
+func orDashStr(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// loopCauses are the causes a loop can have, the most decisive first.
+var loopCauses = []string{CodeServerClockAhead, CodeServerClockBehind, CodeEdgeCache, CodeProxyHost, CodeNonceFailed, CodeKeysMismatch, CodeForeignToken,
+	CodeOtherAppCookies, CodeAZPMissing, CodeAZPNotAllowed, CodeDevBrowserLost, CodeCookieNotSent, CodeTokenTooLarge, CodeSatelliteNoSync, CodeThirdPartyApp,
+	CodeSubdomainAPI, CodeBadAuthHeader, CodeTokenNotRefreshed, CodeConfigError}
