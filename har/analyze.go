@@ -35,6 +35,8 @@ type Analyzer struct {
 	pending []*Entry
 	// clock estimates each server's clock from its responses.
 	clock clockBook
+	// proxied maps an origin the browser used to the one the SDK saw.
+	proxied map[string]proxyHint
 }
 
 // lookahead bounds how many entries wait for the instance to be inferred.
@@ -69,6 +71,7 @@ func (a *Analyzer) Add(e *Entry) []*Judged {
 	for _, s := range clockSamples(e) {
 		a.clock.add(hostOf(e.Request.URL), s)
 	}
+	a.learnProxy(e)
 	if a.infer {
 		a.inferInstance(e, a.Classifier.Classify(e))
 	}
@@ -109,7 +112,12 @@ func (a *Analyzer) judge(e *Entry) *Judged {
 		for _, h := range e.Response.Headers {
 			obs.Headers = append(obs.Headers, inspect.Header{Name: h.Name, Value: h.Value})
 		}
-		j.Result = a.judgeAtServerClock(e, j.Request, obs)
+		sdkReq, note := a.behindProxy(j.Request)
+		j.Result = a.judgeAtServerClock(e, sdkReq, obs)
+		if note != "" {
+			j.Request = sdkReq
+			j.Result.Verdict.Assumptions = append([]string{note}, j.Result.Verdict.Assumptions...)
+		}
 		j.Judged = true
 		if cached, _ := e.Cached(); e.Response.Status > 0 && hasClerkHeaders(e) && !cached {
 			agrees := agreesWith(j)

@@ -235,7 +235,24 @@ func (f *facts) diagnose(s *Story, setup *inspect.Setup) []Diagnosis {
 		}
 	}
 	if s != nil && len(s.disagree) > 0 && clock == nil && len(f.cached) == 0 && len(f.replayed) == 0 && len(f.cacheable) == 0 {
-		add(newDiagnosis(CodeServerDisagrees, Likely, "The app's own x-clerk-auth headers differ from the SDK's verdict with these options", s.disagree))
+		// Disagreements another cause explains are that cause's.
+		explained := map[int]bool{}
+		for _, d := range out {
+			if d.Problem && d.Confidence != Possible {
+				for _, e := range d.Entries {
+					explained[e] = true
+				}
+			}
+		}
+		var left []int
+		for _, e := range s.disagree {
+			if !explained[e] {
+				left = append(left, e)
+			}
+		}
+		if len(left) > 0 {
+			add(newDiagnosis(CodeServerDisagrees, Likely, "The app's own x-clerk-auth headers differ from the SDK's verdict with these options", left))
+		}
 	}
 
 	problems := 0

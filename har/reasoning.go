@@ -179,7 +179,7 @@ func (f *facts) loopDiagnosis(r *loopRun, found []Diagnosis) Diagnosis {
 			}
 			d.CausedBy = code
 			d.Why += " Here the cause is: " + lowerFirst(c.Title) + " (" + code + ")."
-			d.Fix = []string{"Fix the cause: " + c.Fix[0]}
+			d.Fix = []string{"Fix the cause (" + code + ") first: " + lowerInitial(c.Fix[0])}
 			return d
 		}
 	}
@@ -255,7 +255,7 @@ func (f *facts) signInLoopDiagnosis(path string, idx []int, found []Diagnosis) D
 			if c.Code == code && c.Confidence != Possible {
 				d.CausedBy = code
 				d.Why += " Here the cause is: " + lowerFirst(c.Title) + " (" + code + ")."
-				d.Fix = []string{"Fix the cause: " + c.Fix[0]}
+				d.Fix = []string{"Fix the cause (" + code + ") first: " + lowerInitial(c.Fix[0])}
 				return d
 			}
 		}
@@ -276,4 +276,17 @@ var loopCauses = []string{
 	CodeServerClockAhead, CodeServerClockBehind, CodeEdgeCache, CodeProxyHost, CodeNonceFailed, CodeKeysMismatch, CodeForeignToken,
 	CodeOtherAppCookies, CodeAZPMissing, CodeAZPNotAllowed, CodeDevBrowserLost, CodeCookieNotSent, CodeTokenTooLarge, CodeSatelliteNoSync, CodeThirdPartyApp,
 	CodeSubdomainAPI, CodeBadAuthHeader, CodeTokenNotRefreshed, CodeConfigError,
+}
+
+// lowerInitial lowers a sentence's first letter to continue another one.
+func lowerInitial(s string) string {
+	if s == "" || strings.HasPrefix(s, "NTP") {
+		return s
+	}
+	r := []rune(s)
+	if len(r) > 1 && r[1] >= 'A' && r[1] <= 'Z' {
+		return s // an acronym
+	}
+	r[0] = []rune(strings.ToLower(string(r[0])))[0]
+	return string(r)
 }
