@@ -14,11 +14,22 @@ type Setup struct {
 	Options Options
 	// Complete is true when the options are the app's whole configuration
 	// (a --config file or a scenario): then a missing secret key makes the
-	// SDK throw, as it would in the app. Otherwise the missing pieces are
-	// inferred and every assumption is listed in the verdict.
+	// SDK throw, as it would in the app, unless SecretKeyInAppEnv says the
+	// app has one of its own. Otherwise the missing pieces are inferred and
+	// every assumption is listed in the verdict.
 	Complete bool
+	// SecretKeyInAppEnv is set for a --config that names no key
+	// (ConfigKeys.InAppEnv): the app reads its secret key from its
+	// own environment, which clerkscope does not see, so a missing secret
+	// key is assumed present, as without a config, and the rest of the
+	// options are still taken as complete. A scenario never has it: its
+	// options are the SDK call's whole input.
+	SecretKeyInAppEnv bool
 	// Keys overrides jwtKey / the Backend API's JWKS (a JWKS file).
 	Keys KeySource
+	// FetchJWKS, when set, fetches the instance's public JWKS from its
+	// Frontend API for requests no other key can verify (--fetch-jwks).
+	FetchJWKS *FrontendJWKS
 	// Backend answers Backend API calls (canned answers, or a read-only
 	// client for the JWKS). Nil: canned answers from Options.API only.
 	Backend Backend
@@ -84,7 +95,14 @@ func (s *Setup) Judge(req Request, at time.Time, obs *Observation) Result {
 			inferred = "from the " + from
 		}
 	}
-	env := Env{Now: at, Keys: s.Keys, Backend: s.Backend, Infer: !s.Complete, Context: s.Context}
+	// A secret key in the app's environment is read with the engine's
+	// Infer: with a publishable key given, its only effects are the two
+	// such a key calls for (the missing key is assumed present, and said
+	// to be; without any key the signature is assumed valid). Without a
+	// publishable key the SDK throws for it first, as it does in the app.
+	appSecret := s.Complete && s.SecretKeyInAppEnv && opts.SecretKey == "" && opts.PublishableKey != ""
+	keys, fetchErr := s.keys(opts, !s.Complete || appSecret)
+	env := Env{Now: at, Keys: keys, Backend: s.Backend, Infer: !s.Complete || appSecret, Context: s.Context}
 	if obs != nil {
 		inner := env.Backend
 		if inner == nil {
@@ -108,13 +126,60 @@ func (s *Setup) Judge(req Request, at time.Time, obs *Observation) Result {
 		v.Instance.Inferred = inferred
 		v.Assumptions = append([]string{"the instance (" + v.Instance.FrontendAPI + ") was inferred " + inferred + "; pass --publishable-key to judge against your app's own key"}, v.Assumptions...)
 	}
+	if appSecret && v.Status != Throws {
+		v.Assumptions = append([]string{`the config names no key: like clerkMiddleware, the app reads its secret key from CLERK_SECRET_KEY in its own environment ("secretKey": null in the config models an app without one)`}, v.Assumptions...)
+	}
+	if keys == nil && !hasKey(opts) && v.Token != nil && v.Signature != nil && v.Signature.State == SigUnverified {
+		v.Assumptions = append(v.Assumptions, noKeyHint(s.FetchJWKS, fetchErr))
+	}
 	return Result{Verdict: v, Explanation: Explain(v, at), At: at}
+}
+
+// hasKey reports whether the options bring a key of their own: jwtKey,
+// or the Backend API's JWKS (a secret key or a canned answer), as the
+// engine's setupKeys picks them.
+func hasKey(opts Options) bool {
+	return opts.JWTKey != "" || opts.SecretKey != "" || opts.API != nil && opts.API.JWKS != nil
+}
+
+// keys is the key source of a request: the one given (a JWKS file), else,
+// with --fetch-jwks and nothing else to verify with, the instance's public
+// JWKS from its Frontend API. It is fetched only when the engine would
+// otherwise assume the signature valid (assumeValid): a complete config
+// without a secret key throws before any token is read.
+func (s *Setup) keys(opts Options, assumeValid bool) (KeySource, error) {
+	if s.Keys != nil || s.FetchJWKS == nil || hasKey(opts) || !assumeValid || opts.PublishableKey == "" {
+		return s.Keys, nil
+	}
+	pk, err := parsePublishableKeyCached(opts.PublishableKey)
+	if err != nil {
+		return nil, nil
+	}
+	set, err := s.FetchJWKS.Fetch(s.Context, pk.FrontendAPI)
+	if err != nil {
+		return nil, err
+	}
+	return set, nil
+}
+
+// noKeyHint says how to get a key when none could check a token's
+// signature (or why --fetch-jwks did not bring one).
+func noKeyHint(fetch *FrontendJWKS, fetchErr error) string {
+	const ways = "--jwt-key with the PEM public key from the Dashboard's API keys page (or CLERK_JWT_KEY), --jwks FILE"
+	switch {
+	case fetchErr != nil:
+		return "--fetch-jwks did not bring the instance's keys (" + fetchErr.Error() + "): to check the signature, pass " + ways
+	case fetch != nil:
+		return "--fetch-jwks needs the instance's Frontend API, which is unknown here: pass --publishable-key, or to check the signature pass " + ways
+	}
+	return "to check the signature, pass " + ways + ", or --fetch-jwks to fetch the instance's public JWKS from its Frontend API (https://<frontend-api>/.well-known/jwks.json, no secret needed)"
 }
 
 // JudgeText judges a pasted or piped request. A scenario (an oracle case)
 // brings its own options, clock and canned answers. A request without a URL
 // gets the origin its token was minted for (azp); one without Sec-Fetch-Dest
-// or Accept is judged as a page navigation. p.Notes say what was assumed.
+// or Accept is judged as a page navigation, a bare JWT as the fetch that
+// sends it. p.Notes say what was assumed.
 func (s *Setup) JudgeText(p *Parsed, now time.Time) (Request, Result) {
 	req := p.Request
 	req.Headers = append([]Header(nil), req.Headers...)
@@ -122,9 +187,19 @@ func (s *Setup) JudgeText(p *Parsed, now time.Time) (Request, Result) {
 		req.URL = guessURL(req)
 		p.Notes = append(p.Notes, "no URL was given (--url): assumed "+req.URL)
 	}
-	if req.Value("sec-fetch-dest") == "" && req.Value("accept") == "" && p.Kind != KindScenario && p.Kind != KindCurl && p.Kind != KindRawHTTP {
-		req.Add("sec-fetch-dest", "document")
-		p.Notes = append(p.Notes, "judged as a page navigation (Sec-Fetch-Dest: document); add -H 'Sec-Fetch-Dest: empty' to judge it as a fetch")
+	if req.Value("sec-fetch-dest") == "" && req.Value("accept") == "" {
+		switch p.Kind {
+		case KindScenario, KindCurl, KindRawHTTP:
+			// They carry the headers the request had.
+		case KindJWT:
+			// A bare token is what a fetch sends in Authorization: Bearer
+			// (getToken() on the client); a page load carries cookies.
+			req.Add("sec-fetch-dest", "empty")
+			p.Notes = append(p.Notes, "judged as a fetch with Authorization: Bearer (Sec-Fetch-Dest: empty); add -H 'Sec-Fetch-Dest: document' to judge it as a page load")
+		default:
+			req.Add("sec-fetch-dest", "document")
+			p.Notes = append(p.Notes, "judged as a page navigation (Sec-Fetch-Dest: document); add -H 'Sec-Fetch-Dest: empty' to judge it as a fetch")
+		}
 	}
 	setup := s
 	if sc := p.Scenario; sc != nil {
@@ -134,7 +209,7 @@ func (s *Setup) JudgeText(p *Parsed, now time.Time) (Request, Result) {
 			if err != nil {
 				p.Notes = append(p.Notes, "the scenario's options were not used: "+err.Error())
 			} else {
-				cp.Options, cp.Complete, cp.Backend = opts, true, nil
+				cp.Options, cp.Complete, cp.SecretKeyInAppEnv, cp.Backend = opts, true, false, nil
 				p.Notes = append(p.Notes, warnings...)
 			}
 		}
