@@ -417,7 +417,7 @@ func (f *judgeFlags) setup(ctx context.Context, stderr io.Writer) (*inspect.Setu
 	// Backend API: a read-only call clerkscope makes too, through its own
 	// client. Canned answers in the config take precedence.
 	if o.JWTKey == "" && s.Keys == nil && o.SecretKey != "" && (o.API == nil || o.API.JWKS == nil) {
-		client, err := bapi.New(bapi.Config{SecretKey: o.SecretKey, BaseURL: o.APIURL, APIVersion: apiVersion(), UserAgent: readBuild().userAgent(), Timeout: 10 * time.Second})
+		client, err := bapi.New(bapiConfig(o.SecretKey, o.APIURL, stderr))
 		if err != nil {
 			return nil, err
 		}
@@ -561,7 +561,7 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	o := inspect.RenderOptions{Reveal: f.reveal}
 	var looker *bapi.Looker
 	if f.lookup {
-		if looker, err = newLooker(setup); err != nil {
+		if looker, err = newLooker(setup, stderr); err != nil {
 			return err
 		}
 	}
@@ -673,84 +673,6 @@ func isTerminalW(w io.Writer) bool {
 // client's default (2026-05-12). (CLERK_API_VERSION means the path version
 // in Clerk's own tooling, so it is not reused here.)
 func apiVersion() string { return strings.TrimSpace(os.Getenv("CLERK_BAPI_VERSION")) }
-
-// newLooker builds Backend API lookups from the secret key.
-func newLooker(setup *inspect.Setup) (*bapi.Looker, error) {
-	key := setup.Options.SecretKey
-	if key == "" {
-		return nil, errors.New("--lookup needs the instance's secret key: set CLERK_SECRET_KEY")
-	}
-	c, err := bapi.New(bapi.Config{SecretKey: key, BaseURL: setup.Options.APIURL, APIVersion: apiVersion(), UserAgent: readBuild().userAgent()})
-	if err != nil {
-		return nil, err
-	}
-	return bapi.NewLooker(c, 4), nil
-}
-
-func writeLookupText(w io.Writer, lk *bapi.Lookup) {
-	if lk == nil {
-		return
-	}
-	fmt.Fprintln(w, "  Backend API:")
-	if u := lk.User; u != nil {
-		fmt.Fprintf(w, "    User:         %s %s <%s>", u.ID, u.Name(), u.PrimaryEmail())
-		var flags []string
-		if u.Banned {
-			flags = append(flags, "BANNED")
-		}
-		if u.Locked {
-			flags = append(flags, "LOCKED")
-		}
-		if u.TwoFactorEnabled {
-			flags = append(flags, "2FA")
-		}
-		if len(flags) > 0 {
-			fmt.Fprintf(w, " [%s]", strings.Join(flags, ", "))
-		}
-		fmt.Fprintln(w)
-	}
-	if s := lk.Session; s != nil {
-		fmt.Fprintf(w, "    Session:      %s %s, last active %s, expires %s\n", s.ID, strings.ToUpper(s.Status), fmtTime(s.LastActiveAt.Time), fmtTime(s.ExpireAt.Time))
-	}
-	if o := lk.Organization; o != nil {
-		fmt.Fprintf(w, "    Organization: %s %s (%s)\n", o.ID, o.Name, o.Slug)
-	}
-	if m := lk.Membership; m != nil {
-		fmt.Fprintf(w, "    Membership:   %s, %d permissions\n", m.Role, len(m.Permissions))
-	}
-	for _, d := range lk.Discrepancies {
-		fmt.Fprintf(w, "    ! %s\n", d.Text)
-	}
-	for _, e := range lk.Errors {
-		fmt.Fprintf(w, "    error: %s\n", e)
-	}
-}
-
-func fmtTime(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-// runLookup is `clerkscope lookup ID`.
-func runLookup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("lookup", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "raw JSON")
-	pos, err := parseInterleaved(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return &usageError{"lookup takes one id: user_…, sess_…, org_… (or an organization slug), client_…"}
-	}
-	c, err := bapi.New(bapi.Config{SecretKey: os.Getenv("CLERK_SECRET_KEY"), BaseURL: os.Getenv("CLERK_API_URL"), APIVersion: apiVersion(), UserAgent: readBuild().userAgent(),
-		OnWait: func(d time.Duration) { fmt.Fprintf(stderr, "clerkscope: rate limited, waiting %s\n", d) }})
-	if err != nil {
-		return err
-	}
-	return bapi.PrintLookup(ctx, c, pos[0], *asJSON, stdout)
-}
 
 // runReport is `clerkscope report`.
 func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -886,7 +808,7 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	}
 	var looker *bapi.Looker
 	if setup.Options.SecretKey != "" {
-		looker, _ = newLooker(setup)
+		looker, _ = newLooker(setup, stderr)
 	}
 	cfg := ui.Config{
 		Setup:   setup,

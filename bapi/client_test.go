@@ -239,7 +239,13 @@ func TestRetryAfterVisible(t *testing.T) {
 		return false
 	}
 	var waits []time.Duration
-	c := newTestClient(t, srv.URL, func(c *Config) { c.OnWait = func(d time.Duration) { waits = append(waits, d) } })
+	c := newTestClient(t, srv.URL, func(c *Config) {
+		c.OnNotice = func(n Notice) {
+			if n.Err == nil {
+				waits = append(waits, n.Wait)
+			}
+		}
+	})
 	_, err := c.Session(context.Background(), "sess_2ALICEACTIVE000000000000000")
 	var e *Error
 	if !errors.As(err, &e) || !e.GaveUp || e.Waited != 2*time.Second {

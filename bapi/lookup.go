@@ -99,10 +99,10 @@ type result struct {
 	err  error
 }
 
-// NewLooker runs at most parallel lookups at once.
+// NewLooker runs at most parallel lookups at once (0: six).
 func NewLooker(c *Client, parallel int) *Looker {
 	if parallel < 1 {
-		parallel = 4
+		parallel = 6
 	}
 	return &Looker{c: c, sem: make(chan struct{}, parallel), cache: map[string]*result{}}
 }
@@ -342,3 +342,7 @@ func diff(a, b []string) []string {
 	}
 	return out
 }
+
+// Client is the client the backend calls through (the run's, shared with
+// the lookups).
+func (b *Backend) Client() *Client { return b.c }

@@ -172,7 +172,7 @@ func seg(id string) string { return url.PathEscape(id) }
 // Session is GET /v1/sessions/{id}.
 func (c *Client) Session(ctx context.Context, id string) (*Session, error) {
 	var s Session
-	raw, err := c.get(ctx, "/sessions/"+seg(id), nil, &s)
+	raw, err := c.get(ctx, "/sessions/{id}", "/sessions/"+seg(id), nil, &s)
 	if err != nil {
 		return nil, err
 	}
@@ -183,14 +183,14 @@ func (c *Client) Session(ctx context.Context, id string) (*Session, error) {
 // UserSessions is GET /v1/sessions?user_id=….
 func (c *Client) UserSessions(ctx context.Context, userID string) ([]Session, error) {
 	var s []Session
-	_, err := c.get(ctx, "/sessions", url.Values{"user_id": {userID}, "limit": {"50"}}, &s)
+	_, err := c.get(ctx, "/sessions", "/sessions", url.Values{"user_id": {userID}, "limit": {"50"}}, &s)
 	return s, err
 }
 
 // User is GET /v1/users/{id}.
 func (c *Client) User(ctx context.Context, id string) (*User, error) {
 	var u User
-	raw, err := c.get(ctx, "/users/"+seg(id), nil, &u)
+	raw, err := c.get(ctx, "/users/{id}", "/users/"+seg(id), nil, &u)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +205,7 @@ type page[T any] struct {
 
 // UserMemberships is GET /v1/users/{id}/organization_memberships (all pages).
 func (c *Client) UserMemberships(ctx context.Context, userID string) ([]Membership, error) {
-	return pages[Membership](ctx, c, "/users/"+seg(userID)+"/organization_memberships", url.Values{})
+	return pages[Membership](ctx, c, "/users/{id}/organization_memberships", "/users/"+seg(userID)+"/organization_memberships", url.Values{})
 }
 
 // OrganizationMemberships is GET /v1/organizations/{id}/memberships,
@@ -215,17 +215,17 @@ func (c *Client) OrganizationMemberships(ctx context.Context, orgIDOrSlug, userI
 	if userID != "" {
 		q.Set("user_id", userID)
 	}
-	return pages[Membership](ctx, c, "/organizations/"+seg(orgIDOrSlug)+"/memberships", q)
+	return pages[Membership](ctx, c, "/organizations/{id}/memberships", "/organizations/"+seg(orgIDOrSlug)+"/memberships", q)
 }
 
-func pages[T any](ctx context.Context, c *Client, path string, q url.Values) ([]T, error) {
+func pages[T any](ctx context.Context, c *Client, ep, path string, q url.Values) ([]T, error) {
 	var all []T
 	const limit = 100
 	for offset := 0; ; offset += limit {
 		q.Set("limit", fmt.Sprint(limit))
 		q.Set("offset", fmt.Sprint(offset))
 		var p page[T]
-		if _, err := c.get(ctx, path, q, &p); err != nil {
+		if _, err := c.get(ctx, ep, path, q, &p); err != nil {
 			return all, err
 		}
 		all = append(all, p.Data...)
@@ -238,7 +238,7 @@ func pages[T any](ctx context.Context, c *Client, path string, q url.Values) ([]
 // Organization is GET /v1/organizations/{id or slug}.
 func (c *Client) Organization(ctx context.Context, idOrSlug string) (*Organization, error) {
 	var o Organization
-	raw, err := c.get(ctx, "/organizations/"+seg(idOrSlug), url.Values{"include_members_count": {"true"}}, &o)
+	raw, err := c.get(ctx, "/organizations/{id}", "/organizations/"+seg(idOrSlug), url.Values{"include_members_count": {"true"}}, &o)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +249,7 @@ func (c *Client) Organization(ctx context.Context, idOrSlug string) (*Organizati
 // Client is GET /v1/clients/{id}.
 func (c *Client) Client(ctx context.Context, id string) (*ClientRecord, error) {
 	var r ClientRecord
-	raw, err := c.get(ctx, "/clients/"+seg(id), nil, &r)
+	raw, err := c.get(ctx, "/clients/{id}", "/clients/"+seg(id), nil, &r)
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +260,7 @@ func (c *Client) Client(ctx context.Context, id string) (*ClientRecord, error) {
 // Instance is GET /v1/instance.
 func (c *Client) Instance(ctx context.Context) (*Instance, error) {
 	var i Instance
-	raw, err := c.get(ctx, "/instance", nil, &i)
+	raw, err := c.get(ctx, "/instance", "/instance", nil, &i)
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +270,7 @@ func (c *Client) Instance(ctx context.Context) (*Instance, error) {
 
 // JWKS is GET /v1/jwks.
 func (c *Client) JWKS(ctx context.Context) (*inspect.JWKS, error) {
-	raw, err := c.get(ctx, "/jwks", nil, nil)
+	raw, err := c.get(ctx, "/jwks", "/jwks", nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -279,5 +279,5 @@ func (c *Client) JWKS(ctx context.Context) (*inspect.JWKS, error) {
 
 // Raw fetches any read-only path and returns its JSON (lookup --json).
 func (c *Client) Raw(ctx context.Context, path string) (json.RawMessage, error) {
-	return c.get(ctx, path, nil, nil)
+	return c.get(ctx, path, path, nil, nil)
 }
