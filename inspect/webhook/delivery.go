@@ -47,6 +47,8 @@ type Delivery struct {
 	// Received is when the delivery arrived (HAR startedDateTime, the CLI's
 	// time, a JSON "now"); zero when the input does not say.
 	Received time.Time
+	// Duration is how long the handler took to answer, when captured.
+	Duration time.Duration
 	// Response is the handler's answer, when captured.
 	Response *Response
 	// Secret is a signing secret carried by the input itself (the oracle's

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -167,4 +168,13 @@ func (ev *Event) TimestampText() string {
 		unit = "seconds (Clerk documents milliseconds)"
 	}
 	return fmt.Sprintf("%.0f: %s, %s", ev.Timestamp, ev.At.Format(time.RFC3339), unit)
+}
+
+// parseLoose parses text as JSON, nil when it is not.
+func parseLoose(text string) any {
+	var v any
+	if json.Unmarshal([]byte(text), &v) != nil {
+		return nil
+	}
+	return v
 }

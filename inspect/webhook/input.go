@@ -370,7 +370,8 @@ func parseNDJSON(lines [][]byte) ([]*Delivery, error) {
 // handler's answer, which the verdict engine's reader skips).
 type harLog struct {
 	Entries []struct {
-		StartedDateTime string `json:"startedDateTime"`
+		StartedDateTime string  `json:"startedDateTime"`
+		Time            float64 `json:"time"`
 		Request         struct {
 			Method   string   `json:"method"`
 			URL      string   `json:"url"`
@@ -433,6 +434,9 @@ func parseHAR(raw json.RawMessage) ([]*Delivery, error) {
 		}
 		if t, err := time.Parse(time.RFC3339Nano, e.StartedDateTime); err == nil {
 			d.Received = t
+		}
+		if e.Time > 0 {
+			d.Duration = time.Duration(e.Time * float64(time.Millisecond))
 		}
 		if e.Response.Status > 0 {
 			body := e.Response.Content.Text

@@ -343,14 +343,23 @@ func relative(d int64) string {
 	return (time.Duration(d) * time.Second).String() + " after"
 }
 
-// Matches reports whether any v1 entry of d's signature header is the
-// signature of body under v's key and timestamp: how causes test what the
-// sender must have signed.
-func (v *Verification) matches(d *Delivery, ts int64, body string) bool {
+// signedBy reports whether any v1 entry of d's signature header (split
+// as splitSig does, signatures when nil) signs svix-id.ts.body under v's
+// key: how the causes test what the sender must have signed.
+func (v *Verification) signedBy(d *Delivery, ts string, body []byte, splitSig func(string) []string) bool {
+	id, _ := d.Get(HeaderSvixID)
+	return v.signedWith(d, jsTrim(id), ts, body, splitSig)
+}
+
+// signedWith is signedBy with another svix-id.
+func (v *Verification) signedWith(d *Delivery, id, ts string, body []byte, splitSig func(string) []string) bool {
 	if v.key == nil {
 		return false
 	}
-	id, _ := d.Get(HeaderSvixID)
 	sig, _ := d.Get(HeaderSvixSignature)
-	return matchIndex(signatures(jsTrim(sig)), expected(v.key, signedContent(jsTrim(id), ts, body))) > 0
+	if splitSig == nil {
+		splitSig = signatures
+	}
+	content := append([]byte(id+"."+ts+"."), body...)
+	return matchIndex(splitSig(jsTrim(sig)), expected(v.key, content)) > 0
 }

@@ -263,3 +263,54 @@ func TestV8JSONError(t *testing.T) {
 		}
 	}
 }
+
+// TestDiagnoseCases checks the cause each SDK-checked delivery was made to
+// show: the first problem named is the case's "cause" ("" for a delivery
+// that verifies and has nothing wrong).
+func TestDiagnoseCases(t *testing.T) {
+	for path, c := range loadCases(t) {
+		t.Run(c.Name, func(t *testing.T) {
+			d := parseFile(t, path)[0]
+			v := Verify(d, d.Secret, d.Received)
+			ds := Diagnose(d, v, d.Secret)
+			if len(ds) == 0 {
+				t.Fatal("no diagnosis")
+			}
+			want := c.Cause
+			if want == "" {
+				want = CodeVerified
+			}
+			if ds[0].Code != want {
+				var got []string
+				for _, dg := range ds {
+					got = append(got, dg.Code+"/"+dg.Confidence)
+				}
+				t.Errorf("first diagnosis %s, want %s (all: %v; SDK: %s)", ds[0].Code, want, got, c.Expect.Error)
+			}
+			for _, dg := range ds {
+				if dg.Why == "" || dg.Title == "" || dg.Confidence == "" {
+					t.Errorf("%s: incomplete %+v", dg.Code, dg)
+				}
+				if strings.Contains(dg.Why+strings.Join(dg.Evidence, " "), d.Secret) && len(d.Secret) > 10 {
+					t.Errorf("%s: the secret is printed", dg.Code)
+				}
+			}
+		})
+	}
+}
+
+// secretOfCapture reads the secret a capture was signed with.
+func secretOfCapture(t *testing.T, name string) string {
+	t.Helper()
+	data, err := os.ReadFile("../../testdata/webhooks/" + name + ".expect.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exp struct {
+		Secret string `json:"secret"`
+	}
+	if err := json.Unmarshal(data, &exp); err != nil {
+		t.Fatal(err)
+	}
+	return exp.Secret
+}
