@@ -143,6 +143,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return report(runReport(ctx, args[1:], stdin, stdout, stderr), stdout, stderr)
 		case "lookup":
 			return report(runLookup(ctx, args[1:], stdout, stderr), stdout, stderr)
+		case "webhook":
+			return report(runWebhook(ctx, args[1:], stdin, stdout, stderr), stdout, stderr)
 		case "version", "--version", "-v":
 			fmt.Fprintln(stdout, "clerkscope", readBuild(), "(verdicts of @clerk/backend 3.25.0)")
 			return exitOK
@@ -204,6 +206,9 @@ Usage:
                                   write a support-ticket report (redacted by default)
   clerkscope lookup [--json] ID   show a user_, sess_, org_ (or slug) or client_ record
                                   from the Backend API (needs CLERK_SECRET_KEY)
+  clerkscope webhook [--json] [--webhook-secret SECRET] INPUT ...
+                                  verify a webhook delivery as verifyWebhook does and say
+                                  why the handler failed on it
   clerkscope version | -v
   clerkscope COMMAND -h           the flags of one command
 
@@ -244,6 +249,26 @@ Flags:
 Environment: CLERK_SECRET_KEY (needed), CLERK_API_URL, CLERK_BAPI_VERSION.
 `
 
+	webhookUsage = `Usage: clerkscope webhook [--json] [--webhook-secret SECRET] [--now TIME] INPUT ...
+
+Judges each webhook delivery as Clerk's verifyWebhook (@clerk/backend 3.25.0) would:
+verified, invalid (the SDK's error) or not verified (no secret); then the cause of a
+failure, the event, and the attempts of each message across the inputs. An INPUT is a
+raw HTTP request or header block and body, a HAR whose POSTs carry svix-* headers, the
+lines of clerk's webhooks listen --json, a JSON {headers, body}, or stdin (-).
+
+Flags:
+  --json                  a stable JSON object instead of text
+  --webhook-secret SECRET the endpoint's signing secret, whsec_… (else
+                          CLERK_WEBHOOK_SIGNING_SECRET); shown only as whsec_…abcd
+  --now TIME              the server clock: RFC 3339 or unix seconds/ms (default: the
+                          HAR entry's or CLI line's time, else now)
+  --reveal                show the signatures (redacted by default; never the secret)
+
+Environment: CLERK_WEBHOOK_SIGNING_SECRET.
+Exit status: 0 whatever the verdict; 1 when an input cannot be read; 2 on bad usage.
+`
+
 	// explainFlagsUsage is every flag of explain.
 	explainFlagsUsage = `  --json                  a stable JSON object instead of text
 ` + judgeFlagsUsage + `  --lookup                add the user, session and organization from the Backend API
@@ -279,6 +304,8 @@ func commandUsage(name string) string {
 		return reportUsage
 	case "lookup":
 		return lookupUsage
+	case "webhook":
+		return webhookUsage
 	}
 	return usageText
 }

@@ -81,8 +81,11 @@ type Attempt struct {
 	// first one fits (1 = the first), 0 when none fits (a manual resend).
 	Number int `json:"number"`
 	// Since is the time from the previous attempt's answer to this one.
-	Since   time.Duration `json:"since"`
-	Success bool          `json:"success"`
+	Since        time.Duration `json:"-"`
+	SinceSeconds float64       `json:"sinceSeconds,omitempty"`
+	Success      bool          `json:"success"`
+	// DurationMs is how long the handler took, when captured.
+	DurationMs float64 `json:"durationMs,omitempty"`
 }
 
 // Message is every attempt of one svix-id.
@@ -151,12 +154,14 @@ func Group(js []*Judged) *Story {
 			if r := j.Delivery.Response; r != nil {
 				a.Status = r.Status
 			}
+			a.DurationMs = float64(j.Delivery.Duration) / float64(time.Millisecond)
 			switch {
 			case i == 0:
 				a.Number = 1
 			case !prevEnd.IsZero() && !a.At.IsZero() && prevNumber > 0:
 				a.Since = a.At.Sub(prevEnd)
 				a.Number = nextAttempt(prevNumber, a.Since)
+				a.SinceSeconds = a.Since.Seconds()
 			}
 			prevNumber = a.Number
 			prevEnd = time.Time{}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"clerkscope/inspect/webhook"
+)
+
+// runWebhook is `clerkscope webhook`: every delivery of each input judged
+// as verifyWebhook would, with the cause of a failure and the story across
+// deliveries.
+func runWebhook(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("webhook", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "JSON output")
+	secret := fs.String("webhook-secret", "", "the endpoint's signing secret")
+	nowFlag := fs.String("now", "", "server clock")
+	reveal := fs.Bool("reveal", false, "show signatures")
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		if isTerminal(stdin) {
+			return &usageError{"webhook needs an input: a raw request or headers and body, a HAR, clerk CLI lines or a JSON delivery, or text piped on stdin"}
+		}
+		pos = []string{"-"}
+	}
+	var at time.Time
+	if *nowFlag != "" {
+		if at, err = parseNow(*nowFlag); err != nil {
+			return &usageError{err.Error()}
+		}
+	}
+	s := *secret
+	if s == "" {
+		s = os.Getenv(webhook.EnvSigningSecret)
+	}
+	var ds []*webhook.Delivery
+	var notes []string
+	for _, p := range pos {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		got, err := readDeliveries(p, stdin)
+		if err != nil {
+			return err
+		}
+		ds = append(ds, got...)
+	}
+	rep := webhook.NewReport(ds, s, at, time.Now())
+	if s == "" {
+		for _, d := range ds {
+			if d.Secret != "" {
+				notes = append(notes, "the input carries its own secret ("+webhook.MaskSecret(d.Secret)+"); --webhook-secret or "+webhook.EnvSigningSecret+" would win over it")
+				break
+			}
+		}
+	}
+	if at.IsZero() {
+		for _, d := range ds {
+			if d.Received.IsZero() {
+				notes = append(notes, "the input does not say when a delivery arrived: it was judged at the current time (give --now to judge it when it arrived)")
+				break
+			}
+		}
+	}
+	rep.Notes = notes
+	o := webhook.RenderOptions{Reveal: *reveal}
+	w := bufio.NewWriter(stdout)
+	defer w.Flush()
+	if *asJSON {
+		return webhook.WriteJSON(w, rep, o)
+	}
+	return webhook.WriteText(w, rep, o)
+}
+
+// readDeliveries reads one input ("-" for stdin).
+func readDeliveries(path string, stdin io.Reader) ([]*webhook.Delivery, error) {
+	r, name := stdin, "stdin"
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", path, errNoPath(err))
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			return nil, fmt.Errorf("%s is a folder: give a file with a webhook delivery", path)
+		}
+		r, name = f, path
+	}
+	ds, err := webhook.Parse(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", name, webhook.RedactText(err.Error()))
+	}
+	return ds, nil
+}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
+
+func webhookSecret(t *testing.T, expectFile string) string {
+	t.Helper()
+	data, err := os.ReadFile(expectFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e struct {
+		Secret string `json:"secret"`
+	}
+	if err := json.Unmarshal(data, &e); err != nil {
+		t.Fatal(err)
+	}
+	return e.Secret
+}
+
+func TestWebhookCommand(t *testing.T) {
+	t.Setenv("CLERK_WEBHOOK_SIGNING_SECRET", "")
+	secret := webhookSecret(t, "testdata/webhooks/http/reserialized.expect.json")
+	code, out, errs := runCLI(t, "", "webhook", "--webhook-secret", secret, "--now", "1767225600", "testdata/webhooks/http/reserialized.http")
+	if code != 0 || errs != "" {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	for _, want := range []string{"invalid", "No matching signature found", "re-serialized", "Next.js", "Express", "Fastify", "whsec_…"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if strings.Contains(out, secret) || strings.Contains(out, secret[6:]) {
+		t.Error("the secret is printed")
+	}
+
+	// The secret from the environment, JSON output, a capture with a story.
+	t.Setenv("CLERK_WEBHOOK_SIGNING_SECRET", webhookSecret(t, "testdata/webhooks/har/retries-and-duplicate.expect.json"))
+	code, out, _ = runCLI(t, "", "webhook", "--json", "testdata/webhooks/har/retries-and-duplicate.har")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var rep struct {
+		Secret     string `json:"secret"`
+		Deliveries []struct {
+			Verdict struct {
+				State string `json:"state"`
+			} `json:"verdict"`
+			Headers []struct{ Name, Value string } `json:"headers"`
+		} `json:"deliveries"`
+		Messages  []json.RawMessage `json:"messages"`
+		Diagnosis []struct {
+			Code string `json:"code"`
+		} `json:"diagnosis"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Deliveries) != 6 || len(rep.Messages) != 3 || !strings.HasPrefix(rep.Secret, "whsec_…") {
+		t.Fatalf("%d deliveries, %d messages, secret %q", len(rep.Deliveries), len(rep.Messages), rep.Secret)
+	}
+	for _, h := range rep.Deliveries[0].Headers {
+		if h.Name == "svix-signature" && !strings.Contains(h.Value, "‹sig#") {
+			t.Errorf("signature not redacted: %s", h.Value)
+		}
+	}
+	var got []string
+	for _, d := range rep.Diagnosis {
+		got = append(got, d.Code)
+	}
+	if s := strings.Join(got, " "); !strings.Contains(s, "duplicate-insert") || !strings.Contains(s, "retried") || !strings.Contains(s, "dedupe-on-data-id") {
+		t.Errorf("story diagnoses %v", got)
+	}
+
+	// Stdin, and the usage.
+	body, _ := os.ReadFile("testdata/webhooks/cases/47-webhook-headers-only.json")
+	code, out, _ = runCLI(t, string(body), "webhook")
+	if code != 0 || !strings.Contains(out, "Missing required webhook headers: svix-id, svix-timestamp, svix-signature") || !strings.Contains(out, "webhook-*") {
+		t.Errorf("stdin: exit %d\n%s", code, out)
+	}
+	code, out, _ = runCLI(t, "", "webhook", "-h")
+	if code != 0 || !strings.HasPrefix(out, "Usage: clerkscope webhook") {
+		t.Errorf("-h: exit %d, %q", code, out)
+	}
+	code, out, _ = runCLI(t, "", "help", "webhook")
+	if code != 0 || !strings.HasPrefix(out, "Usage: clerkscope webhook") {
+		t.Errorf("help webhook: exit %d", code)
+	}
+}
+
+func TestWebhookInputErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, stdin string
+		args        []string
+		code        int
+		want        string
+	}{
+		{"no such file", "", []string{"webhook", "testdata/webhooks/none.http"}, 1, "no such file"},
+		{"not a delivery", "hello there\n", []string{"webhook"}, 1, "is not a header"},
+		{"empty", "   \n", []string{"webhook"}, 1, "the input is empty"},
+		{"bad json", "{\"headers\": ", []string{"webhook"}, 1, "not valid JSON"},
+		{"bad now", "", []string{"webhook", "--now", "soon", "x"}, 2, "--now"},
+		{"unknown flag", "", []string{"webhook", "--nope"}, 2, "flag provided but not defined"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errs := runCLI(t, tc.stdin, tc.args...)
+			if code != tc.code || !strings.Contains(errs, tc.want) || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+				t.Errorf("exit %d, stderr %q; want %d, one line with %q", code, errs, tc.code, tc.want)
+			}
+		})
+	}
+}
