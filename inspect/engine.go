@@ -796,17 +796,20 @@ func answeredText(err error) string {
 	}
 }
 
+// verifyParams are the authenticate context's options as verifyToken reads
+// them.
 func (j *judge) verifyParams() verifyParams {
-	skew := 5 * time.Second
+	skewMs := float64(defaultClockSkewMs)
 	if j.opts.ClockSkewInMs != nil && !math.IsNaN(*j.opts.ClockSkewInMs) && !math.IsInf(*j.opts.ClockSkewInMs, 0) {
-		skew = time.Duration(*j.opts.ClockSkewInMs * float64(time.Millisecond))
+		skewMs = *j.opts.ClockSkewInMs
 	}
 	return verifyParams{
 		keys:              j.keys,
 		assumeValid:       j.assumeValidSig,
 		audience:          j.opts.Audience,
 		authorizedParties: j.opts.AuthorizedParties,
-		clockSkew:         skew,
+		issuer:            nonEmpty(j.opts.Issuer),
+		clockSkewMs:       skewMs,
 		now:               j.env.Now,
 		decode:            j.decode,
 	}
@@ -1540,7 +1543,7 @@ func (j *judge) resolveHandshake() (bool, error) {
 		te.Carrier = "cookie"
 		j.log("error: Clerk: Clock skew detected. This usually means that your system clock is inaccurate. Clerk will attempt to account for the clock skew in development.\n\nTo resolve this issue, make sure your system's clock is set to the correct time (e.g. turn off and on automatic time synchronization).\n\n---\n\n" + te.FullMessage())
 		p := j.verifyParams()
-		p.clockSkew = 24 * time.Hour
+		p.clockSkewMs = devClockSkewRetryMs
 		rr := verifyToken(j.ctx, sessionToken, p)
 		if rr.Err == nil {
 			j.outcome("signed-in after the development clock-skew retry (24 h)")
@@ -1698,6 +1701,7 @@ func (j *judge) verifyMachineJWT(token string) error {
 	p.machine = true
 	p.headerTypes = headerTypes
 	p.authorizedParties = nil
+	p.issuer = nil // resolveKeyAndVerifyJwt passes no issuer
 	if typ == TokenTypeOAuth {
 		p.audience = nil
 	}

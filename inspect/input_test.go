@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -196,17 +197,26 @@ func TestRedactText(t *testing.T) {
 	}
 }
 
+// TestExplainEveryReason explains every reason of the reasons list, plus a
+// refresh refused with a Backend API error code of its own.
 func TestExplainEveryReason(t *testing.T) {
-	for _, r := range []string{SessionTokenAndUATMissing, SessionTokenMissing, ClientUATWithoutSessionToken, SessionTokenWithoutClientUAT,
-		SessionTokenIATBeforeClientUAT, SessionTokenNBF, SessionTokenIatInTheFuture, DevBrowserMissing, DevBrowserSync,
-		SatelliteCookieNeedsSyncing, PrimaryRespondsToSyncing, PrimaryDomainCrossOriginSync, ActiveOrganizationMismatch,
-		TokenTypeMismatch, UnexpectedError, NoTokenInHeader, TokenInvalid, TokenInvalidAlgorithm, TokenInvalidSignature,
-		TokenInvalidAuthorizedParties, TokenVerificationFailed, SecretKeyInvalid, JWKRemoteFailedToLoad, JWKKidMismatch,
-		refreshReasonPrefix + RefreshNonEligibleNoCookie, refreshReasonPrefix + RefreshNonEligibleNonGet, refreshReasonPrefix + RefreshFetchError,
-		refreshReasonPrefix + "refresh_token_invalid"} {
+	// unexplained are the reasons explain.go has no text for yet (issue 13,
+	// build point 6). Remove each as it gets one; the test fails on any
+	// other reason without a text, and on a listed one that has a text.
+	unexplained := map[string]bool{
+		TokenExpired: true, TokenNotActiveYet: true, TokenIatInTheFuture: true,
+		JWKLocalMissing: true, JWKRemoteInvalid: true, JWKRemoteMissing: true, JWKFailedToResolve: true,
+	}
+	for _, r := range append(slices.Clone(reasons), refreshReasonPrefix+"refresh_token_invalid") {
 		e := Explain(&Verdict{Status: SignedOut, Reason: r}, time.Now())
-		if e.Summary == "" || strings.HasPrefix(e.Summary, SignedOut+" (") || len(e.Next) == 0 && r != TokenInvalidAuthorizedParties {
+		explained := e.Summary != "" && !strings.HasPrefix(e.Summary, SignedOut+" (") && (len(e.Next) > 0 || r == TokenInvalidAuthorizedParties)
+		switch {
+		case !explained && !unexplained[r]:
 			t.Errorf("%s: no plain-English explanation: %+v", r, e)
+		case explained && unexplained[r]:
+			t.Errorf("%s is explained now: remove it from unexplained", r)
+		case !explained:
+			t.Logf("%s: no explanation yet", r)
 		}
 	}
 }

@@ -26,6 +26,7 @@ type Options struct {
 	OrganizationSyncOptions *OrgSyncOptions `json:"organizationSyncOptions,omitempty"`
 	AcceptsToken            *AcceptsToken   `json:"acceptsToken,omitempty"`
 	Audience                StringList      `json:"audience,omitempty"`
+	Issuer                  StringList      `json:"issuer,omitempty"`
 	APIURL                  string          `json:"apiUrl,omitempty"`
 	APIVersion              string          `json:"apiVersion,omitempty"`
 	// API holds canned Backend API answers in the oracle's case format
@@ -38,7 +39,7 @@ var knownOptionKeys = map[string]bool{
 	"publishableKey": true, "secretKey": true, "machineSecretKey": true, "jwtKey": true,
 	"authorizedParties": true, "isSatellite": true, "domain": true, "proxyUrl": true,
 	"signInUrl": true, "signUpUrl": true, "clockSkewInMs": true, "satelliteAutoSync": true,
-	"organizationSyncOptions": true, "acceptsToken": true, "audience": true, "apiUrl": true,
+	"organizationSyncOptions": true, "acceptsToken": true, "audience": true, "issuer": true, "apiUrl": true,
 	"apiVersion": true, "api": true,
 	// Accepted and ignored: they do not change the verdict.
 	"afterSignInUrl": true, "afterSignUpUrl": true, "debug": true, "telemetry": true,
@@ -190,7 +191,7 @@ type CannedReply struct {
 // UnmarshalJSON reads options with JavaScript's leniency where the SDK has
 // it: isSatellite is truthy (the string "false" counts as true),
 // satelliteAutoSync must be exactly true, and a clockSkewInMs that is not a
-// number falls back to the default 5000 ms.
+// number (null included) falls back to the default 5000 ms.
 func (o *Options) UnmarshalJSON(b []byte) error {
 	type plain Options
 	var aux struct {
@@ -209,7 +210,7 @@ func (o *Options) UnmarshalJSON(b []byte) error {
 			o.IsSatellite = truthy(v)
 		}
 	}
-	if len(aux.ClockSkewInMs) > 0 {
+	if len(aux.ClockSkewInMs) > 0 && !bytes.Equal(aux.ClockSkewInMs, []byte("null")) {
 		var f float64
 		if err := json.Unmarshal(aux.ClockSkewInMs, &f); err == nil {
 			o.ClockSkewInMs = &f

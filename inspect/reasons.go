@@ -67,3 +67,57 @@ const (
 
 // refreshReasonPrefix starts every expired-token reason.
 const refreshReasonPrefix = SessionTokenExpired + "-refresh-"
+
+// reasons is every reason a verdict can end with: the request-level and
+// token verification reasons, and session-token-expired-refresh- with each
+// refresh code (a refresh the Backend API refuses may also end with the
+// API's own error code, an open set). SessionTokenExpired alone is only
+// that prefix. Tests iterate over it, so that a reason added here is
+// explained, rendered and diagnosed everywhere.
+var reasons = []string{
+	ClientUATWithoutSessionToken,
+	DevBrowserMissing,
+	DevBrowserSync,
+	PrimaryRespondsToSyncing,
+	PrimaryDomainCrossOriginSync,
+	SatelliteCookieNeedsSyncing,
+	SessionTokenAndUATMissing,
+	SessionTokenMissing,
+	SessionTokenIATBeforeClientUAT,
+	SessionTokenNBF,
+	SessionTokenIatInTheFuture,
+	SessionTokenWithoutClientUAT,
+	ActiveOrganizationMismatch,
+	TokenTypeMismatch,
+	UnexpectedError,
+	NoTokenInHeader,
+
+	TokenExpired,
+	TokenInvalid,
+	TokenInvalidAlgorithm,
+	TokenInvalidAuthorizedParties,
+	TokenInvalidIssuer,
+	TokenInvalidSignature,
+	TokenNotActiveYet,
+	TokenIatInTheFuture,
+	TokenVerificationFailed,
+	SecretKeyInvalid,
+	JWKLocalMissing,
+	JWKRemoteFailedToLoad,
+	JWKRemoteInvalid,
+	JWKRemoteMissing,
+	JWKFailedToResolve,
+	JWKKidMismatch,
+
+	refreshReasonPrefix + RefreshNonEligibleNoCookie,
+	refreshReasonPrefix + RefreshNonEligibleNonGet,
+	refreshReasonPrefix + RefreshInvalidSessionToken,
+	refreshReasonPrefix + RefreshMissingAPIClient,
+	refreshReasonPrefix + RefreshMissingSessionToken,
+	refreshReasonPrefix + RefreshMissingRefreshToken,
+	refreshReasonPrefix + RefreshExpiredTokenDecodeFailed,
+	refreshReasonPrefix + RefreshExpiredTokenMissingSID,
+	refreshReasonPrefix + RefreshFetchError,
+	refreshReasonPrefix + RefreshUnexpectedSDKError,
+	refreshReasonPrefix + RefreshUnexpectedBAPIError,
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math/big"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -260,7 +261,8 @@ func algHash(alg string) (crypto.Hash, bool) {
 }
 
 // checkSignature checks an RS256/RS384/RS512 signature (the explicit
-// allow-list: any other alg was refused before) with crypto/rsa, over the
+// allow-list: any other alg was refused before) with crypto/rsa (keys under
+// 1024 bits by hand, see verifyPKCS1v15), over the
 // signing input of the token already decoded. go-jose parses the JWKS keys
 // and, in the tests, cross-checks every verdict's signature result; it is
 // not on this hot path because its own parse-and-verify costs more than
@@ -273,7 +275,7 @@ func checkSignature(j *JWT, key *Key, alg string) bool {
 	hh := h.New()
 	// The signing input is the token up to its last dot.
 	hh.Write([]byte(j.Raw[:len(j.RawHeader)+1+len(j.RawPayload)]))
-	return rsa.VerifyPKCS1v15(key.Public, h, hh.Sum(nil), j.Signature) == nil
+	return verifyPKCS1v15(key.Public, h, hh.Sum(nil), j.Signature)
 }
 
 // checkSignatureJOSE is the same check done entirely by go-jose with the
@@ -287,16 +289,28 @@ func checkSignatureJOSE(j *JWT, key *Key) bool {
 	return err == nil
 }
 
+// Clock skews, in milliseconds: verifyJwt's DEFAULT_CLOCK_SKEW_IN_MS (used
+// when clockSkewInMs is not a finite number: absent, null, a string), and
+// the 24 h that a development instance retries a handshake's token with.
+const (
+	defaultClockSkewMs  = 5000
+	devClockSkewRetryMs = 864e5
+)
+
 // verifyParams are the options verifyToken reads.
 type verifyParams struct {
 	keys              KeySource
 	assumeValid       bool // no key available: walk on as if the signature were valid
 	audience          []string
 	authorizedParties []string
-	clockSkew         time.Duration
-	now               time.Time
-	headerTypes       []string
-	decode            func(string) (*JWT, error)
+	// issuer is the issuer option without its empty entries; none means
+	// any issuer.
+	issuer []string
+	// clockSkewMs is in milliseconds, unrounded, as the SDK compares it.
+	clockSkewMs float64
+	now         time.Time
+	headerTypes []string
+	decode      func(string) (*JWT, error)
 	// machine skips the session-token category check (machine JWTs).
 	machine bool
 }
@@ -414,8 +428,15 @@ func assertClaims(payload any, p verifyParams) error {
 				Message: fmt.Sprintf("Invalid JWT Authorized party claim (azp) %s. Expected \"%s\".", jsonStringify(azp), jsArrayString(p.authorizedParties))}
 		}
 	}
+	if len(p.issuer) > 0 {
+		iss := field(payload, "iss")
+		if s, ok := iss.(string); !ok || !slices.Contains(p.issuer, s) {
+			return &TokenError{Reason: TokenInvalidIssuer, Action: ActionEnsureClerkJWT,
+				Message: fmt.Sprintf("Invalid JWT issuer claim (iss) %s. Expected \"%s\".", jsonStringify(iss), jsArrayString(p.issuer))}
+		}
+	}
 	nowMs := millis(p.now)
-	skewMs := float64(p.clockSkew.Milliseconds())
+	skewMs := p.clockSkewMs
 	exp := field(payload, "exp")
 	expF, ok := exp.(float64)
 	if !ok {

@@ -2,6 +2,10 @@ package inspect
 
 import (
 	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -59,5 +63,64 @@ func TestSignatureAgreesWithGoJOSE(t *testing.T) {
 	}
 	if checked < 100 || valid < 50 {
 		t.Fatalf("only %d checks (%d valid)", checked, valid)
+	}
+}
+
+// TestSmallKeyVerifyAgreesWithCryptoRSA checks the hand-written PKCS #1
+// v1.5 verification used for moduli under 1024 bits against crypto/rsa run
+// with rsa1024min=0 (the Go 1.23 behaviour), on small and ordinary keys,
+// valid and broken signatures, and digests too long for the modulus.
+func TestSmallKeyVerifyAgreesWithCryptoRSA(t *testing.T) {
+	t.Setenv("GODEBUG", "rsa1024min=0")
+	hashes := []crypto.Hash{crypto.SHA256, crypto.SHA384, crypto.SHA512}
+	checked, valid := 0, 0
+	for _, bits := range []int{512, 640, 768, 1000, 1023, 1024, 2048} {
+		key, err := rsa.GenerateKey(rand.Reader, bits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub := &key.PublicKey
+		k := (pub.N.BitLen() + 7) / 8
+		for _, h := range hashes {
+			for i := range 4 {
+				hh := h.New()
+				fmt.Fprintf(hh, "message %d/%d", bits, i)
+				digest := hh.Sum(nil)
+				sig, err := rsa.SignPKCS1v15(nil, key, h, digest)
+				if err != nil { // the digest does not fit this modulus
+					sig = make([]byte, k)
+					sig[k-1] = 2
+				}
+				otherDigest := append([]byte(nil), digest...)
+				otherDigest[0] ^= 1
+				flipped := append([]byte(nil), sig...)
+				flipped[len(flipped)/2] ^= 0x10
+				for name, tc := range map[string]struct{ digest, sig []byte }{
+					"valid":     {digest, sig},
+					"digest":    {otherDigest, sig},
+					"flipped":   {digest, flipped},
+					"short":     {digest, sig[1:]},
+					"long":      {digest, append([]byte{0}, sig...)},
+					"modulus":   {digest, pub.N.FillBytes(make([]byte, k))},
+					"zero":      {digest, make([]byte, k)},
+					"truncated": {digest[:len(digest)-1], sig},
+				} {
+					want := rsa.VerifyPKCS1v15(pub, h, tc.digest, tc.sig) == nil
+					if got := verifySmallPKCS1v15(pub, h, tc.digest, tc.sig); got != want {
+						t.Errorf("%d bits, %v, %s: hand-written says %v, crypto/rsa says %v", bits, h, name, got, want)
+					}
+					if got := verifyPKCS1v15(pub, h, tc.digest, tc.sig); got != want {
+						t.Errorf("%d bits, %v, %s: verifyPKCS1v15 says %v, crypto/rsa says %v", bits, h, name, got, want)
+					}
+					checked++
+					if want {
+						valid++
+					}
+				}
+			}
+		}
+	}
+	if valid < 60 {
+		t.Fatalf("only %d of %d checks were valid signatures", valid, checked)
 	}
 }
