@@ -264,8 +264,10 @@ Flags:
   --now TIME              the server clock: RFC 3339 or unix seconds/ms (default: the
                           HAR entry's or CLI line's time, else now)
   --reveal                show the signatures (redacted by default; never the secret)
+  --lookup                the Backend API's user, session and organization behind the
+                          event's ids (needs CLERK_SECRET_KEY)
 
-Environment: CLERK_WEBHOOK_SIGNING_SECRET.
+Environment: CLERK_WEBHOOK_SIGNING_SECRET; CLERK_SECRET_KEY, CLERK_API_URL for --lookup.
 Exit status: 0 whatever the verdict; 1 when an input cannot be read; 2 on bad usage.
 `
 

@@ -3,12 +3,15 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
+	"clerkscope/bapi"
 	"clerkscope/inspect/webhook"
 )
 
@@ -21,6 +24,7 @@ func runWebhook(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	secret := fs.String("webhook-secret", "", "the endpoint's signing secret")
 	nowFlag := fs.String("now", "", "server clock")
 	reveal := fs.Bool("reveal", false, "show signatures")
+	lookup := fs.Bool("lookup", false, "Backend API records of the events' ids")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -70,6 +74,14 @@ func runWebhook(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			}
 		}
 	}
+	if *lookup {
+		c, err := bapi.New(bapi.Config{SecretKey: os.Getenv("CLERK_SECRET_KEY"), BaseURL: os.Getenv("CLERK_API_URL"), APIVersion: apiVersion(),
+			UserAgent: readBuild().userAgent(), Timeout: 10 * time.Second})
+		if err != nil {
+			return err
+		}
+		webhook.Lookup(ctx, bapiFinder(bapi.NewLooker(c, 4)), rep.Judged)
+	}
 	rep.Notes = notes
 	o := webhook.RenderOptions{Reveal: *reveal}
 	w := bufio.NewWriter(stdout)
@@ -78,6 +90,52 @@ func runWebhook(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return webhook.WriteJSON(w, rep, o)
 	}
 	return webhook.WriteText(w, rep, o)
+}
+
+// bapiFinder adapts the Backend API to webhook.Lookup: a 404 is "no such
+// record".
+func bapiFinder(l *bapi.Looker) webhook.Finder {
+	return func(ctx context.Context, kind, id string) (bool, string, error) {
+		var summary string
+		var err error
+		switch kind {
+		case "user":
+			var u *bapi.User
+			if u, err = l.User(ctx, id); err == nil {
+				summary = strings.TrimSpace(deref(u.FirstName) + " " + deref(u.LastName))
+				if u.Banned {
+					summary += " (banned)"
+				}
+			}
+		case "session":
+			var s *bapi.Session
+			if s, err = l.Session(ctx, id); err == nil {
+				summary = s.Status
+			}
+		case "organization":
+			var o *bapi.Organization
+			if o, err = l.Organization(ctx, id); err == nil {
+				summary = o.Name
+			}
+		default:
+			return false, "", fmt.Errorf("no lookup for %s ids", kind)
+		}
+		var be *bapi.Error
+		if errors.As(err, &be) && be.NotFound() {
+			return false, "", nil
+		}
+		if err != nil {
+			return false, "", err
+		}
+		return true, summary, nil
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // readDeliveries reads one input ("-" for stdin).

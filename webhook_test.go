@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -113,4 +117,36 @@ func TestWebhookInputErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestWebhookLookup(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/users/user_2yD4newUser" {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			io.WriteString(w, `{"errors":[{"code":"resource_not_found","message":"not found"}]}`)
+			return
+		}
+		http.Error(w, "unexpected", http.StatusTeapot)
+	}))
+	defer srv.Close()
+	secret := webhookSecret(t, "testdata/webhooks/har/middleware-protects-route.expect.json")
+	t.Setenv("CLERK_WEBHOOK_SIGNING_SECRET", secret)
+	code, out, errs := runCLIWith(t, context.Background(), strings.NewReader(""), "webhook", "--lookup", "testdata/webhooks/har/middleware-protects-route.har")
+	_ = errs
+	// runCLIWith clears CLERK_SECRET_KEY and CLERK_API_URL: without a key the lookup is refused in one line.
+	if code != 1 || !strings.Contains(errs, "secret key") {
+		t.Fatalf("no key: exit %d, %q", code, errs)
+	}
+	t.Setenv("CLERK_SECRET_KEY", "sk_test_"+strings.Repeat("k", 40))
+	t.Setenv("CLERK_API_URL", srv.URL)
+	var o, e strings.Builder
+	code = run(context.Background(), []string{"webhook", "--lookup", "testdata/webhooks/har/middleware-protects-route.har"}, strings.NewReader(""), &o, &e)
+	if code != 0 || !strings.Contains(o.String(), "lookup    user user_2yD4newUser not found") || !strings.Contains(o.String(), "deleted after this event") {
+		t.Errorf("exit %d, stderr %q\n%s", code, e.String(), o.String())
+	}
+	if strings.Contains(o.String()+e.String(), "kkkkkkkk") {
+		t.Error("the secret key is printed")
+	}
+	_ = out
 }

@@ -15,6 +15,8 @@ type Judged struct {
 	Verdict   *Verification
 	Event     *Event
 	Diagnoses []Diagnosis
+	// Records are the Backend API's records of the event's ids (Lookup).
+	Records []Record
 }
 
 // Succeeded reports whether Svix would count the attempt a success: a 2xx

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -112,5 +113,27 @@ func TestNextAttempt(t *testing.T) {
 		if got := nextAttempt(tc.prev, tc.wait); got != tc.want {
 			t.Errorf("nextAttempt(%d, %s) = %d, want %d", tc.prev, tc.wait, got, tc.want)
 		}
+	}
+}
+
+func TestLookup(t *testing.T) {
+	js, _ := judgeFile(t, "../../testdata/webhooks/har/middleware-protects-route.har", secretOfCapture(t, "har/middleware-protects-route"))
+	calls := 0
+	Lookup(context.Background(), func(ctx context.Context, kind, id string) (bool, string, error) {
+		calls++
+		return false, "", nil
+	}, js)
+	if calls != 1 {
+		t.Errorf("%d lookups for one user named twice", calls)
+	}
+	if len(js[0].Records) != 1 || js[0].Records[0].Disagrees == "" {
+		t.Errorf("records %+v", js[0].Records)
+	}
+	var b strings.Builder
+	if err := WriteText(&b, &Report{Judged: js, Story: Group(js)}, RenderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "lookup    user user_2yD4newUser not found") {
+		t.Errorf("text:\n%s", b.String())
 	}
 }

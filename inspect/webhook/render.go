@@ -135,6 +135,22 @@ func WriteText(w io.Writer, r *Report, o RenderOptions) error {
 				}
 				fmt.Fprintf(&b, "  ids       %s\n", strings.Join(ids, ", "))
 			}
+			for _, rec := range j.Records {
+				state := "not found"
+				switch {
+				case rec.Error != "":
+					state = "lookup failed: " + rec.Error
+				case rec.Found:
+					state = "found"
+					if rec.Summary != "" {
+						state += ": " + rec.Summary
+					}
+				}
+				fmt.Fprintf(&b, "  lookup    %s %s %s\n", rec.Kind, rec.ID, state)
+				if rec.Disagrees != "" {
+					writeWrapped(&b, "            ! ", rec.Disagrees)
+				}
+			}
 		}
 		for _, name := range []string{HeaderSvixID, HeaderSvixTimestamp, HeaderSvixSignature} {
 			if val, ok := d.Get(name); ok {
@@ -245,6 +261,7 @@ type jsonDelivery struct {
 	Verdict   *Verification `json:"verdict"`
 	Event     *Event        `json:"event"`
 	Diagnosis []Diagnosis   `json:"diagnosis"`
+	Lookup    []Record      `json:"lookup,omitempty"`
 	Response  *Response     `json:"response"`
 	Duration  float64       `json:"durationMs,omitempty"`
 	BodyNote  string        `json:"bodyNote,omitempty"`
@@ -266,7 +283,7 @@ func WriteJSON(w io.Writer, r *Report, o RenderOptions) error {
 	for _, j := range r.Judged {
 		d := j.Delivery
 		jd := jsonDelivery{Position: j.Position, Source: d.Source, Index: d.Index, Method: d.Method, URL: inspect.RedactText(d.URL),
-			SvixID: d.ID(), Verdict: j.Verdict, Event: j.Event, Diagnosis: j.Diagnoses, BodyNote: d.BodyNote, Headers: []Header{}}
+			SvixID: d.ID(), Verdict: j.Verdict, Event: j.Event, Diagnosis: j.Diagnoses, Lookup: j.Records, BodyNote: d.BodyNote, Headers: []Header{}}
 		if !d.Received.IsZero() {
 			t := d.Received.UTC()
 			jd.Received = &t
