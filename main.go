@@ -284,6 +284,8 @@ Exit status: 0 whatever the verdict; 1 when an input cannot be read; 2 on bad us
   --publishable-key KEY   the instance (else CLERK_PUBLISHABLE_KEY, else inferred from tokens)
   --jwt-key FILE|PEM      the instance's PEM public key (else CLERK_JWT_KEY)
   --jwks FILE             verify with a JWKS file
+  --fetch-jwks            when no other key is given, fetch the instance's public JWKS
+                          from its Frontend API (/.well-known/jwks.json; no secret needed)
   --authorized-party URL  an allowed azp origin (repeatable)
   --url URL               the request URL for text input
   -H 'Name: value'        add a request header for text input (repeatable)
@@ -321,6 +323,7 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 // judgeFlags are the flags shared by explain, report and the dashboard.
 type judgeFlags struct {
 	json, reveal, lookup, all bool
+	fetchJWKS                 bool
 	config, now, pk, jwtKey   string
 	jwks, reqURL, format      string
 	noRedact                  bool
@@ -337,6 +340,7 @@ func (f *judgeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.pk, "publishable-key", "", "publishable key")
 	fs.StringVar(&f.jwtKey, "jwt-key", "", "PEM public key or file")
 	fs.StringVar(&f.jwks, "jwks", "", "JWKS file")
+	fs.BoolVar(&f.fetchJWKS, "fetch-jwks", false, "fetch the instance's public JWKS from its Frontend API")
 	fs.StringVar(&f.reqURL, "url", "", "request URL for text input")
 	fs.Var(&f.parties, "authorized-party", "authorized party")
 	fs.Var(&f.headers, "H", "request header")
@@ -370,6 +374,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 // (flags win over the config, the config over the environment).
 func (f *judgeFlags) setup(ctx context.Context, stderr io.Writer) (*inspect.Setup, error) {
 	s := &inspect.Setup{Context: ctx}
+	var keys inspect.ConfigKeys
 	if f.config != "" {
 		data, err := os.ReadFile(f.config)
 		if err != nil {
@@ -387,12 +392,18 @@ func (f *judgeFlags) setup(ctx context.Context, stderr io.Writer) (*inspect.Setu
 		}
 		s.Options = opts
 		s.Complete = true
+		// A config that names no key leaves the app's secret key to the
+		// app's own environment.
+		keys = inspect.ReadConfigKeys(data)
+		s.SecretKeyInAppEnv = keys.InAppEnv
 	}
 	o := &s.Options
 	if o.PublishableKey == "" {
 		o.PublishableKey = strings.TrimSpace(os.Getenv("CLERK_PUBLISHABLE_KEY"))
 	}
-	if o.SecretKey == "" {
+	// An explicit "secretKey": null or "" models an app without one, which
+	// CLERK_SECRET_KEY in clerkscope's environment does not change.
+	if o.SecretKey == "" && !keys.SecretKeyNamed {
 		o.SecretKey = strings.TrimSpace(os.Getenv("CLERK_SECRET_KEY"))
 	}
 	if o.JWTKey == "" {
@@ -452,8 +463,17 @@ func (f *judgeFlags) setup(ctx context.Context, stderr io.Writer) (*inspect.Setu
 		}
 		s.Backend = bapi.NewBackend(client, inspect.Canned{API: o.API})
 	}
+	if f.fetchJWKS {
+		s.FetchJWKS = &inspect.FrontendJWKS{BaseURL: frontendAPIBase, Warn: func(msg string) {
+			fmt.Fprintf(stderr, "clerkscope: warning: %s\n", msg)
+		}}
+	}
 	return s, nil
 }
+
+// frontendAPIBase replaces https://<frontend-api> for --fetch-jwks (tests
+// point it at an httptest server).
+var frontendAPIBase string
 
 func errNoPath(err error) error {
 	var pe *os.PathError
@@ -834,6 +854,11 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	setup, err := f.setup(ctx, stderr)
 	if err != nil {
 		return err
+	}
+	if setup.FetchJWKS != nil {
+		// A line on stderr would land in the middle of the dashboard; the
+		// verdicts say that the fetch failed.
+		setup.FetchJWKS.Warn = nil
 	}
 	var looker *bapi.Looker
 	if setup.Options.SecretKey != "" {

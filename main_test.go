@@ -3,9 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"flag"
 	"io"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -587,5 +592,216 @@ func TestGrammar(t *testing.T) {
 				t.Errorf("%s says %q", name, b)
 			}
 		}
+	}
+}
+
+// explainDoc is the part of explain --json these tests read.
+type explainDoc struct {
+	Requests []struct {
+		Status      string   `json:"status"`
+		Reason      *string  `json:"reason"`
+		Error       string   `json:"error"`
+		Assumptions []string `json:"assumptions"`
+		Signature   *struct {
+			State string `json:"state"`
+			Key   string `json:"key"`
+		} `json:"signature"`
+	} `json:"requests"`
+	Notes []string `json:"notes"`
+}
+
+func readExplain(t *testing.T, out string) explainDoc {
+	t.Helper()
+	var doc explainDoc
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Requests) == 0 {
+		t.Fatalf("not an explain document: %v\n%s", err, out)
+	}
+	return doc
+}
+
+func anyContains(list []string, part string) bool {
+	for _, s := range list {
+		if strings.Contains(s, part) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestConfigWithOnlyPublishableKey: a config that names no key means the
+// app has its secret key in its own environment (real verdicts, said in
+// the assumptions, with how to get a key); "secretKey": null is an app
+// without one, whatever clerkscope's own environment holds.
+func TestConfigWithOnlyPublishableKey(t *testing.T) {
+	dir := t.TempDir()
+	pkOnly := filepath.Join(dir, "pk.json")
+	noSecret := filepath.Join(dir, "null.json")
+	_ = os.WriteFile(pkOnly, []byte(`{"publishableKey": "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k"}`), 0o600)
+	_ = os.WriteFile(noSecret, []byte(`{"publishableKey": "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k", "secretKey": null}`), 0o600)
+
+	code, out, errOut := runCLI(t, "", "explain", "--json", "--config", pkOnly, "testdata/har/a-signed-in-happy.har")
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	signedIn := 0
+	for i, r := range readExplain(t, out).Requests {
+		if r.Status == "throws" {
+			t.Fatalf("request %d throws: %s", i, r.Error)
+		}
+		if !anyContains(r.Assumptions, "the config names no key") {
+			t.Errorf("request %d: assumptions %q", i, r.Assumptions)
+		}
+		if r.Status == "signed-in" {
+			signedIn++
+			if r.Signature == nil || r.Signature.State != "unverified" || !anyContains(r.Assumptions, "--jwt-key with the PEM public key from the Dashboard's API keys page") || !anyContains(r.Assumptions, "--fetch-jwks") {
+				t.Errorf("request %d: signature %+v, assumptions %q", i, r.Signature, r.Assumptions)
+			}
+		}
+	}
+	if signedIn == 0 {
+		t.Error("no request signed in")
+	}
+	_, text, _ := runCLI(t, "", "explain", "--config", pkOnly, "testdata/har/a-signed-in-happy.har")
+	if strings.Contains(text, "THROWS") || !strings.Contains(text, "the config names no key") {
+		t.Errorf("text output:\n%s", text)
+	}
+	_, out, _ = runCLI(t, "", "explain", "--json", "--config", pkOnly, "--jwt-key", "testdata/keys/instance-public.pem", "testdata/har/a-signed-in-happy.har")
+	for i, r := range readExplain(t, out).Requests {
+		if r.Status == "signed-in" && (r.Signature == nil || r.Signature.State != "verified") {
+			t.Errorf("with --jwt-key, request %d: %+v", i, r.Signature)
+		}
+	}
+
+	t.Setenv("CLERK_SECRET_KEY", "sk_live_cliTestKey00000000000000000001")
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"explain", "--json", "--config", noSecret, "testdata/har/a-signed-in-happy.har"}, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for i, r := range readExplain(t, stdout.String()).Requests {
+		if r.Status != "throws" || !strings.HasPrefix(r.Error, "Missing Clerk Secret Key") {
+			t.Errorf(`"secretKey": null, request %d: %s %q`, i, r.Status, r.Error)
+		}
+	}
+}
+
+// jwksOf is the JWKS document of a PEM public key under kid.
+func jwksOf(t *testing.T, path, kid string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(data)
+	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rk := pub.(*rsa.PublicKey)
+	doc, _ := json.Marshal(map[string]any{"keys": []any{map[string]string{
+		"kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid,
+		"n": base64.RawURLEncoding.EncodeToString(rk.N.Bytes()),
+		"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(rk.E)).Bytes()),
+	}}})
+	return doc
+}
+
+// TestFetchJWKSFlag: --fetch-jwks verifies with the Frontend API's JWKS
+// (fetched once per run, for a given or an inferred instance); a failure
+// is one line on stderr and the verdicts stay unverified.
+func TestFetchJWKSFlag(t *testing.T) {
+	jwks := jwksOf(t, "testdata/keys/instance-public.pem", "ins_2oracleFakeInstanceId0000")
+	dir := t.TempDir()
+	pkOnly := filepath.Join(dir, "pk.json")
+	_ = os.WriteFile(pkOnly, []byte(`{"publishableKey": "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k"}`), 0o600)
+	for _, tc := range []struct {
+		name   string
+		status int
+		args   []string
+	}{
+		{"config", 200, []string{"--config", pkOnly}},
+		{"inferred instance", 200, nil},
+		{"not found", 404, []string{"--config", pkOnly}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var hits []string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				hits = append(hits, r.URL.Path)
+				w.WriteHeader(tc.status)
+				if tc.status == 200 {
+					_, _ = w.Write(jwks)
+				}
+			}))
+			defer srv.Close()
+			old := frontendAPIBase
+			frontendAPIBase = srv.URL
+			t.Cleanup(func() { frontendAPIBase = old })
+			args := append([]string{"explain", "--json", "--fetch-jwks"}, tc.args...)
+			code, out, errOut := runCLI(t, "", append(args, "testdata/har/a-signed-in-happy.har")...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			if len(hits) != 1 || hits[0] != "/.well-known/jwks.json" {
+				t.Errorf("fetches %q, want one of /.well-known/jwks.json", hits)
+			}
+			want := "verified"
+			if tc.status != 200 {
+				want = "unverified"
+				if strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "--fetch-jwks") || !strings.Contains(errOut, "HTTP 404") || !strings.Contains(errOut, "not verified (no key)") {
+					t.Errorf("stderr %q, want one line about the failed fetch", errOut)
+				}
+			} else if errOut != "" {
+				t.Errorf("stderr %q", errOut)
+			}
+			signedIn := 0
+			for i, r := range readExplain(t, out).Requests {
+				if r.Status != "signed-in" {
+					continue
+				}
+				signedIn++
+				if r.Signature == nil || r.Signature.State != want {
+					t.Errorf("request %d: %+v, want %s", i, r.Signature, want)
+				}
+				if want == "unverified" && !anyContains(r.Assumptions, "HTTP 404") {
+					t.Errorf("request %d: assumptions %q", i, r.Assumptions)
+				}
+			}
+			if signedIn == 0 {
+				t.Error("no request signed in")
+			}
+		})
+	}
+}
+
+// TestBareJWTIsAFetch: a pasted token is judged as the fetch that sends it
+// in Authorization: Bearer, unless -H says it is a page load.
+func TestBareJWTIsAFetch(t *testing.T) {
+	data, err := os.ReadFile("testdata/auth-cases/prod-bearer-expired-fetch.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Request struct {
+			Headers map[string]string `json:"headers"`
+		} `json:"request"`
+	}
+	if err := json.Unmarshal(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	tok := strings.TrimPrefix(c.Request.Headers["authorization"], "Bearer ")
+	base := []string{"explain", "--json", "--now", "2026-01-01T00:00:00Z", "--publishable-key", "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k"}
+	_, out, errOut := runCLI(t, tok+"\n", base...)
+	doc := readExplain(t, out)
+	if got := firstVerdict(t, out); got != "signed-out session-token-expired-refresh-non-eligible-no-refresh-cookie" {
+		t.Errorf("bare JWT: %s (%s)", got, errOut)
+	}
+	if !anyContains(doc.Notes, "judged as a fetch with Authorization: Bearer") || !anyContains(doc.Notes, "add -H 'Sec-Fetch-Dest: document' to judge it as a page load") || anyContains(doc.Notes, "page navigation") {
+		t.Errorf("notes %q", doc.Notes)
+	}
+	_, out, _ = runCLI(t, tok+"\n", append(base, "-H", "Sec-Fetch-Dest: document")...)
+	if got := firstVerdict(t, out); got != "handshake session-token-expired-refresh-non-eligible-no-refresh-cookie" {
+		t.Errorf("as a page load: %s", got)
+	}
+	if anyContains(readExplain(t, out).Notes, "judged as a fetch") {
+		t.Errorf("notes %q", readExplain(t, out).Notes)
 	}
 }
