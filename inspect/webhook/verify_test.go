@@ -314,3 +314,24 @@ func secretOfCapture(t *testing.T, name string) string {
 	}
 	return exp.Secret
 }
+
+// TestV8JSONErrorCorpus compares jsonparse.go with the messages of the
+// oracle's V8 on bodies cut or broken at many places (gen.mjs.txt).
+func TestV8JSONErrorCorpus(t *testing.T) {
+	data, err := os.ReadFile("../../testdata/webhooks/v8-json-errors.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []struct{ Body, Error string }
+	if err := json.Unmarshal(data, &cases); err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) < 100 {
+		t.Fatalf("%d cases", len(cases))
+	}
+	for _, c := range cases {
+		if got := v8JSONError(c.Body); got != c.Error {
+			t.Errorf("JSON.parse(%q):\n got %q\nwant %q", c.Body, got, c.Error)
+		}
+	}
+}
