@@ -16,14 +16,65 @@ import (
 // (testdata/diagnosis/README.md).
 type reproMeta struct {
 	OptionsProfiles map[string]json.RawMessage `json:"options_profiles"`
-	Expected        []struct {
-		Index  int     `json:"index"`
-		Status string  `json:"status"`
-		Reason *string `json:"reason"`
-		Cached bool    `json:"cached"`
-		URL    string  `json:"url"`
-		SDKURL string  `json:"sdk_url"`
+	// JudgeProfile is the profile clerkscope is given when the capture
+	// spans two apps (a satellite and its primary).
+	JudgeProfile string `json:"judge_profile"`
+	// JWTKeys is each profile's jwtKey file, when one is not
+	// testdata/keys/instance-public.pem.
+	JWTKeys  map[string]string `json:"options_profiles_jwt_key"`
+	Expected []struct {
+		Index          int     `json:"index"`
+		Status         string  `json:"status"`
+		Reason         *string `json:"reason"`
+		Cached         bool    `json:"cached"`
+		URL            string  `json:"url"`
+		SDKURL         string  `json:"sdk_url"`
+		OptionsProfile string  `json:"options_profile"`
+		// Given is the SDK's verdict with the options clerkscope is given,
+		// when the app ran with others (options-differ).
+		Given *struct {
+			Status string  `json:"status"`
+			Reason *string `json:"reason"`
+		} `json:"verdict_with_given_options"`
 	} `json:"expected"`
+}
+
+// profileSetup is the judging setup of one options profile of a meta file.
+func (m *reproMeta) profileSetup(t *testing.T) (*inspect.Setup, string) {
+	t.Helper()
+	name := m.JudgeProfile
+	if name == "" {
+		if len(m.OptionsProfiles) != 1 {
+			t.Fatalf("%d options profiles and no judge_profile", len(m.OptionsProfiles))
+		}
+		for k := range m.OptionsProfiles {
+			name = k
+		}
+	}
+	opts, _, err := inspect.ParseOptions(m.OptionsProfiles[name])
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.JWTKey = jwtKey(t)
+	if f := m.JWTKeys[name]; f != "" {
+		b, err := os.ReadFile(filepath.Join("..", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.JWTKey = string(b)
+	}
+	return &inspect.Setup{Options: opts, Complete: true}, name
+}
+
+// sameOptions tells two options profiles with the same content.
+func sameOptions(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	xs, _ := json.Marshal(x)
+	ys, _ := json.Marshal(y)
+	return string(xs) == string(ys)
 }
 
 // wantDiag is a diagnosis a reproduction must have.
@@ -44,6 +95,31 @@ func TestReproductions(t *testing.T) {
 		"cached-handshake":      {{CodeEdgeCache, Certain, 8, ""}, {CodeHandshakeLoop, Certain, 10, CodeEdgeCache}},
 		"proxy-localhost":       {{CodeProxyHost, Certain, 0, ""}},
 		"nonce-exchange-failed": {{CodeNonceFailed, Likely, 2, ""}},
+		// Entry 0 is the admin app's fetch with its own token in
+		// Authorization; the page loads (1, 2) that carry only the other
+		// instance's __session cookie are not named yet (reported).
+		"other-instance-token":    {{CodeForeignToken, Certain, 0, ""}},
+		"browser-clock-behind":    {{CodeBrowserClockOff, Certain, -1, ""}},
+		"satellite-wrong-domain":  {{CodeSatelliteNoSync, Certain, 4, ""}, {CodeSignInLoop, Certain, 6, CodeSatelliteNoSync}},
+		"samesite-strict-rewrite": {{CodeCookieNotSent, Likely, 5, ""}},
+		"signed-out-other-tab":    {{CodeSignedOutElsewhere, Likely, 4, ""}},
+		"clerkjs-blocked":         {{CodeTokenNotRefreshed, Likely, 6, ""}},
+		"api-expired-token":       {{CodeAPIStaleToken, Likely, 3, ""}},
+		"api-no-credentials":      {{CodeAPINoCredentials, Likely, 3, ""}},
+		"api-subdomain-cookies":   {{CodeSubdomainAPI, Likely, 3, ""}},
+		"middleware-matcher-gap":  {{CodeMiddlewareNotRunning, Likely, 5, ""}},
+		"sign-in-protected":       {{CodeSignInProtected, Certain, 1, ""}},
+		"dev-browser-blocked":     {{CodeDevBrowserLost, Likely, 3, ""}},
+		"preview-domain":          {{CodeThirdPartyApp, Possible, 7, ""}},
+		"dev-keys-deployed":       {{CodeDevOnPublicHost, Possible, 0, ""}},
+		"vercel-cached-page":      {{CodeEdgeCache, Certain, 5, ""}},
+		// Not in the table yet: clerkscope's diagnosis is not right there
+		// (testdata/diagnosis/README.md, "Not diagnosed right yet"). What
+		// they should get once it is:
+		//   "keys-other-instance":       {{CodeKeysMismatch, Likely, 4, ""}, {CodeSignInLoop, Certain, 4, CodeKeysMismatch}},
+		//   "authorized-parties-hidden": {{CodeServerDisagrees, Likely, 4, ""}, {CodeSignInLoop, Certain, 4, ""}},
+		//   "big-token-dropped":         {{CodeTokenTooLarge, Likely, 3, ""}, {CodeHandshakeLoop, Certain, 6, CodeTokenTooLarge}},
+		// and "other-instance-token" the page load at entry 1 too.
 	}
 	for name, want := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -55,15 +131,7 @@ func TestReproductions(t *testing.T) {
 			if err := json.Unmarshal(data, &m); err != nil {
 				t.Fatal(err)
 			}
-			var setup *inspect.Setup
-			for _, raw := range m.OptionsProfiles {
-				opts, _, err := inspect.ParseOptions(raw)
-				if err != nil {
-					t.Fatal(err)
-				}
-				opts.JWTKey = jwtKey(t)
-				setup = &inspect.Setup{Options: opts, Complete: true}
-			}
+			setup, profile := m.profileSetup(t)
 			got, story, err := analyze(t, filepath.Join("../testdata/diagnosis", name+".har"), setup)
 			if err != nil {
 				t.Fatal(err)
@@ -71,6 +139,11 @@ func TestReproductions(t *testing.T) {
 			for _, w := range m.Expected {
 				if w.Cached {
 					// A cached copy never reached the SDK.
+					continue
+				}
+				if w.OptionsProfile != "" && w.OptionsProfile != profile && !sameOptions(m.OptionsProfiles[w.OptionsProfile], m.OptionsProfiles[profile]) {
+					// Another app of the capture (a satellite's primary), judged
+					// with its own options by the SDK.
 					continue
 				}
 				j := got[w.Index]
@@ -81,6 +154,14 @@ func TestReproductions(t *testing.T) {
 				reason := ""
 				if w.Reason != nil {
 					reason = *w.Reason
+				}
+				if g := w.Given; g != nil {
+					// The app ran with options clerkscope is not given: compare
+					// with what the SDK decides with the given ones.
+					w.Status, reason = g.Status, ""
+					if g.Reason != nil {
+						reason = *g.Reason
+					}
 				}
 				if v := j.Result.Verdict; v.Status != w.Status || v.Reason != reason {
 					t.Errorf("entry %d: %s %s, the SDK (at the server's clock) said %s %s", w.Index, v.Status, v.Reason, w.Status, reason)
@@ -117,7 +198,13 @@ func TestReproductions(t *testing.T) {
 					}
 				}
 			}
-			if !story.Diagnosis[0].Problem || story.Diagnosis[0].Code != want[0].code {
+			t.Logf("diagnosis: %s", diagnosisLine(story.Diagnosis))
+			if !causeOf(want[0].code).Problem {
+				// What a healthy app does: nothing beside it is a fault.
+				if anyProblem(story.Diagnosis) {
+					t.Errorf("a problem beside %s: %v", want[0].code, diagnosisCodes(story.Diagnosis))
+				}
+			} else if len(story.Diagnosis) == 0 || !story.Diagnosis[0].Problem || story.Diagnosis[0].Code != want[0].code {
 				t.Errorf("the diagnosis does not lead with %s: %v", want[0].code, diagnosisCodes(story.Diagnosis))
 			}
 			assertNoContradiction(t, story)
@@ -188,6 +275,23 @@ func assertNoContradiction(t *testing.T, s *Story) {
 	}
 }
 
+// diagnosisLine is each diagnosis with its confidence, entries and cause.
+func diagnosisLine(ds []Diagnosis) string {
+	var parts []string
+	for _, d := range ds {
+		p := d.Code + " " + d.Confidence
+		if len(d.Entries) > 0 {
+			b, _ := json.Marshal(d.Entries)
+			p += " " + string(b)
+		}
+		if d.CausedBy != "" {
+			p += " ←" + d.CausedBy
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, "; ")
+}
+
 func diagnosisCodes(ds []Diagnosis) []string {
 	out := []string{}
 	for _, d := range ds {
@@ -239,6 +343,74 @@ func TestStalePaste(t *testing.T) {
 	}
 	if _, res := setup.JudgeText(p3, now); res.Verdict.Status != inspect.SignedIn || !res.At.Equal(time.Date(2026, 1, 15, 10, 0, 20, 0, time.UTC)) {
 		t.Errorf("Date line: %s at %s, want signed-in at the Date", res.Verdict.Status, res.At)
+	}
+}
+
+// TestPastedReproductions runs each oracle-made pasted request
+// (testdata/diagnosis/<name>.txt, the SDK's verdict at `now` in
+// <name>.expect.json): clerkscope's verdict is the SDK's, and the diagnosis
+// leads with the cause.
+func TestPastedReproductions(t *testing.T) {
+	cases := map[string]wantDiag{
+		"bad-authorization-header": {CodeBadAuthHeader, Certain, -1, ""},
+		"big-session-token":        {CodeTokenTooLarge, Likely, -1, ""},
+	}
+	for name, want := range cases {
+		t.Run(name, func(t *testing.T) {
+			text, err := os.ReadFile(filepath.Join("../testdata/diagnosis", name+".txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(filepath.Join("../testdata/diagnosis", name+".expect.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var exp struct {
+				Options json.RawMessage `json:"options"`
+				Now     int64           `json:"now"`
+				Verdict struct {
+					Status string  `json:"status"`
+					Reason *string `json:"reason"`
+				} `json:"verdict"`
+			}
+			if err := json.Unmarshal(data, &exp); err != nil {
+				t.Fatal(err)
+			}
+			opts, _, err := inspect.ParseOptions(exp.Options)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts.JWTKey = jwtKey(t)
+			setup := &inspect.Setup{Options: opts, Complete: true}
+			p, err := inspect.ParseInput(string(text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req, res := setup.JudgeText(p, time.UnixMilli(exp.Now))
+			reason := ""
+			if exp.Verdict.Reason != nil {
+				reason = *exp.Verdict.Reason
+			}
+			if v := res.Verdict; v.Status != exp.Verdict.Status || v.Reason != reason {
+				t.Errorf("%s %s, the SDK said %s %s", v.Status, v.Reason, exp.Verdict.Status, reason)
+			}
+			class := ClassDocument
+			if strings.EqualFold(req.Value("sec-fetch-dest"), "empty") {
+				class = ClassFetch
+			}
+			ds := DiagnoseRequest(&Judged{Class: class, Request: req, Result: res, Judged: true}, setup)
+			t.Logf("%s %s: diagnosis %s", res.Verdict.Status, res.Verdict.Reason, diagnosisLine(ds))
+			d := findDiagnosis(ds, want.code)
+			if d == nil {
+				t.Fatalf("no %s diagnosis; got %v", want.code, diagnosisCodes(ds))
+			}
+			if d.Confidence != want.confidence {
+				t.Errorf("%s: confidence %s, want %s", want.code, d.Confidence, want.confidence)
+			}
+			if ds[0].Code != want.code || len(d.Fix) == 0 || d.Why == "" {
+				t.Errorf("the diagnosis does not lead with a complete %s: %+v", want.code, ds)
+			}
+		})
 	}
 }
 
