@@ -70,10 +70,10 @@ func TestFetchJWKS(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var hits atomic.Int32
-			var path string
+			var seen atomic.Value // the path asked for (the handler may outlive the client's wait)
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				hits.Add(1)
-				path = r.URL.Path
+				seen.Store(r.URL.Path)
 				tc.handler(w, r)
 			}))
 			defer srv.Close()
@@ -95,6 +95,7 @@ func TestFetchJWKS(t *testing.T) {
 					t.Errorf("assumptions %q", v.Assumptions)
 				}
 			}
+			path, _ := seen.Load().(string)
 			if hits.Load() != 1 || path != "/.well-known/jwks.json" {
 				t.Errorf("%d fetches of %q, want one of /.well-known/jwks.json", hits.Load(), path)
 			}
