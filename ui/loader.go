@@ -146,7 +146,7 @@ func load(ctx context.Context, gen int, setup *inspect.Setup, name string, open 
 	stopped := false
 	readErr := har.Each(ctx, r, func(e *har.Entry) {
 		batch = append(batch, a.Add(e)...)
-		if !stopped && (len(batch) >= 500 || time.Since(last) > 50*time.Millisecond) {
+		if !stopped && len(batch) > 0 && (len(batch) >= 500 || time.Since(last) > 50*time.Millisecond) {
 			stopped = !send(batchLoadedMsg{rows: batch, read: cr.n.Load(), total: total})
 			batch, last = nil, time.Now()
 		}
