@@ -119,7 +119,9 @@ func (f *facts) diagnose(s *Story, setup *inspect.Setup) []Diagnosis {
 	if len(f.keyWrong) > 0 {
 		add(newDiagnosis(CodeKeysMismatch, Likely, "The session token does not verify with the app's keys", f.keyWrong, f.keyWrongBy))
 	}
-	if len(f.otherSets) > 0 || len(f.dupHeader) > 0 {
+	if len(f.foreignCookie) > 0 && len(f.otherSets) == 0 && len(f.dupHeader) == 0 {
+		add(newDiagnosis(CodeOtherAppCookies, Likely, "The browser sends another Clerk instance's session cookies to this app", f.foreignCookie, f.foreignCookieWhy))
+	} else if len(f.otherSets) > 0 || len(f.dupHeader) > 0 {
 		entries := append(append([]int{}, f.dupHeader...), f.otherSets...)
 		conf := Certain
 		title := "Cookies of another app or environment on the same domain"
@@ -225,15 +227,6 @@ func (f *facts) diagnose(s *Story, setup *inspect.Setup) []Diagnosis {
 		add(newDiagnosis(CodeTokenNotRefreshed, Likely, fmt.Sprintf("Session tokens expire again and again (%d times) while the user is active", len(f.expiredDoc)), f.expiredDoc))
 	}
 
-	// The loops, with the cause found above.
-	for _, r := range f.loops {
-		add(f.loopDiagnosis(r, out))
-	}
-	for _, k := range sortedKeys(f.toSignIn) {
-		if idx := f.toSignIn[k]; len(idx) >= 3 {
-			add(f.signInLoopDiagnosis(k, idx, out))
-		}
-	}
 	if s != nil && len(s.disagree) > 0 && clock == nil && len(f.cached) == 0 && len(f.replayed) == 0 && len(f.cacheable) == 0 {
 		// Disagreements another cause explains are that cause's.
 		explained := map[int]bool{}
@@ -252,6 +245,15 @@ func (f *facts) diagnose(s *Story, setup *inspect.Setup) []Diagnosis {
 		}
 		if len(left) > 0 {
 			add(newDiagnosis(CodeServerDisagrees, Likely, "The app's own x-clerk-auth headers differ from the SDK's verdict with these options", left))
+		}
+	}
+	// The loops, with the cause found above.
+	for _, r := range f.loops {
+		add(f.loopDiagnosis(r, out))
+	}
+	for _, k := range sortedKeys(f.toSignIn) {
+		if idx := f.toSignIn[k]; len(idx) >= 3 {
+			add(f.signInLoopDiagnosis(k, idx, out))
 		}
 	}
 
@@ -295,7 +297,35 @@ func (f *facts) diagnose(s *Story, setup *inspect.Setup) []Diagnosis {
 		}
 	}
 	sort.SliceStable(out, func(a, b int) bool { return rankOf(out[a]) > rankOf(out[b]) })
-	return out
+	return causesFirst(out)
+}
+
+// causesFirst moves each symptom (a loop with a cause) right after the
+// diagnosis that causes it, so a cause is always read before its symptom.
+func causesFirst(ds []Diagnosis) []Diagnosis {
+	for moved := true; moved; {
+		moved = false
+		for i, d := range ds {
+			if d.CausedBy == "" {
+				continue
+			}
+			c := -1
+			for k := range ds {
+				if ds[k].Code == d.CausedBy && ds[k].CausedBy == "" {
+					c = k
+					break
+				}
+			}
+			if c > i {
+				sym := ds[i]
+				copy(ds[i:], ds[i+1:c+1])
+				ds[c] = sym
+				moved = true
+				break
+			}
+		}
+	}
+	return ds
 }
 
 func rankOf(d Diagnosis) int {

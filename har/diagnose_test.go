@@ -96,30 +96,26 @@ func TestReproductions(t *testing.T) {
 		"proxy-localhost":       {{CodeProxyHost, Certain, 0, ""}},
 		"nonce-exchange-failed": {{CodeNonceFailed, Likely, 2, ""}},
 		// Entry 0 is the admin app's fetch with its own token in
-		// Authorization; the page loads (1, 2) that carry only the other
-		// instance's __session cookie are not named yet (reported).
-		"other-instance-token":    {{CodeForeignToken, Certain, 0, ""}},
-		"browser-clock-behind":    {{CodeBrowserClockOff, Certain, -1, ""}},
-		"satellite-wrong-domain":  {{CodeSatelliteNoSync, Certain, 4, ""}, {CodeSignInLoop, Certain, 6, CodeSatelliteNoSync}},
-		"samesite-strict-rewrite": {{CodeCookieNotSent, Likely, 5, ""}},
-		"signed-out-other-tab":    {{CodeSignedOutElsewhere, Likely, 4, ""}},
-		"clerkjs-blocked":         {{CodeTokenNotRefreshed, Likely, 6, ""}},
-		"api-expired-token":       {{CodeAPIStaleToken, Likely, 3, ""}},
-		"api-no-credentials":      {{CodeAPINoCredentials, Likely, 3, ""}},
-		"api-subdomain-cookies":   {{CodeSubdomainAPI, Likely, 3, ""}},
-		"middleware-matcher-gap":  {{CodeMiddlewareNotRunning, Likely, 5, ""}},
-		"sign-in-protected":       {{CodeSignInProtected, Certain, 1, ""}},
-		"dev-browser-blocked":     {{CodeDevBrowserLost, Likely, 3, ""}},
-		"preview-domain":          {{CodeThirdPartyApp, Possible, 7, ""}},
-		"dev-keys-deployed":       {{CodeDevOnPublicHost, Possible, 0, ""}},
-		"vercel-cached-page":      {{CodeEdgeCache, Certain, 5, ""}},
-		// Not in the table yet: clerkscope's diagnosis is not right there
-		// (testdata/diagnosis/README.md, "Not diagnosed right yet"). What
-		// they should get once it is:
-		//   "keys-other-instance":       {{CodeKeysMismatch, Likely, 4, ""}, {CodeSignInLoop, Certain, 4, CodeKeysMismatch}},
-		//   "authorized-parties-hidden": {{CodeServerDisagrees, Likely, 4, ""}, {CodeSignInLoop, Certain, 4, ""}},
-		//   "big-token-dropped":         {{CodeTokenTooLarge, Likely, 3, ""}, {CodeHandshakeLoop, Certain, 6, CodeTokenTooLarge}},
-		// and "other-instance-token" the page load at entry 1 too.
+		// Authorization; the page loads (1, 2) carry only the other
+		// instance's __session cookie.
+		"other-instance-token":      {{CodeForeignToken, Certain, 0, ""}, {CodeOtherAppCookies, Likely, 1, ""}},
+		"browser-clock-behind":      {{CodeBrowserClockOff, Certain, -1, ""}},
+		"satellite-wrong-domain":    {{CodeSatelliteNoSync, Certain, 4, ""}, {CodeSignInLoop, Certain, 6, CodeSatelliteNoSync}},
+		"samesite-strict-rewrite":   {{CodeCookieNotSent, Likely, 5, ""}},
+		"signed-out-other-tab":      {{CodeSignedOutElsewhere, Likely, 4, ""}},
+		"clerkjs-blocked":           {{CodeTokenNotRefreshed, Likely, 6, ""}},
+		"api-expired-token":         {{CodeAPIStaleToken, Likely, 3, ""}},
+		"api-no-credentials":        {{CodeAPINoCredentials, Likely, 3, ""}},
+		"api-subdomain-cookies":     {{CodeSubdomainAPI, Likely, 3, ""}},
+		"middleware-matcher-gap":    {{CodeMiddlewareNotRunning, Likely, 5, ""}},
+		"sign-in-protected":         {{CodeSignInProtected, Certain, 1, ""}},
+		"dev-browser-blocked":       {{CodeDevBrowserLost, Likely, 3, ""}},
+		"preview-domain":            {{CodeThirdPartyApp, Possible, 7, ""}},
+		"dev-keys-deployed":         {{CodeDevOnPublicHost, Possible, 0, ""}},
+		"vercel-cached-page":        {{CodeEdgeCache, Certain, 5, ""}},
+		"keys-other-instance":       {{CodeKeysMismatch, Likely, 4, ""}, {CodeSignInLoop, Certain, 4, CodeKeysMismatch}},
+		"authorized-parties-hidden": {{CodeServerDisagrees, Likely, 4, ""}, {CodeSignInLoop, Certain, 4, CodeServerDisagrees}},
+		"big-token-dropped":         {{CodeTokenTooLarge, Likely, 5, ""}, {CodeHandshakeLoop, Certain, 6, CodeTokenTooLarge}},
 	}
 	for name, want := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -37,8 +37,12 @@ type facts struct {
 
 	foreign    []int
 	foreignWhy string
-	keyWrong   []int
-	keyWrongBy string
+	// foreignCookie: requests whose only session cookies are another
+	// instance's.
+	foreignCookie    []int
+	foreignCookieWhy string
+	keyWrong         []int
+	keyWrongBy       string
 
 	nonceFailed []int
 	nonceWhy    string
@@ -247,6 +251,21 @@ func (f *facts) observe(j *Judged, s *Story) {
 			}
 		} else {
 			f.uatZeroFresh = appendCap(f.uatZeroFresh, idx)
+		}
+	}
+	// Session cookies of another instance, where this app's are missing.
+	if v.Status != inspect.SignedIn && v.Instance.FrontendAPI != "" && !v.Instance.IsSatellite && v.Instance.ProxyURL == "" && (v.Token == nil || len(f.foreign) == 0 || f.foreign[len(f.foreign)-1] != idx) {
+		for _, c := range cookies {
+			if !strings.HasPrefix(c.Name, "__session") {
+				continue
+			}
+			if tok, err := inspect.DecodeJWT(c.Value); err == nil {
+				if host := hostOf(tok.ClaimString("iss")); host != "" && !strings.EqualFold(host, v.Instance.FrontendAPI) {
+					f.foreignCookie = appendCap(f.foreignCookie, idx)
+					f.foreignCookieWhy = fmt.Sprintf("entry %d carries %s issued by %s, another instance than the app's (%s); the SDK does not use it", idx, c.Name, host, v.Instance.FrontendAPI)
+					break
+				}
+			}
 		}
 	}
 	// A session cookie near the browser's 4 KB limit.

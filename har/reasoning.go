@@ -275,7 +275,7 @@ func orDashStr(s string) string {
 var loopCauses = []string{
 	CodeServerClockAhead, CodeServerClockBehind, CodeEdgeCache, CodeProxyHost, CodeNonceFailed, CodeKeysMismatch, CodeForeignToken,
 	CodeOtherAppCookies, CodeAZPMissing, CodeAZPNotAllowed, CodeDevBrowserLost, CodeCookieNotSent, CodeTokenTooLarge, CodeSatelliteNoSync, CodeThirdPartyApp,
-	CodeSubdomainAPI, CodeBadAuthHeader, CodeTokenNotRefreshed, CodeConfigError,
+	CodeSubdomainAPI, CodeBadAuthHeader, CodeTokenNotRefreshed, CodeConfigError, CodeServerDisagrees,
 }
 
 // lowerInitial lowers a sentence's first letter to continue another one.

@@ -150,6 +150,14 @@ func (s *Story) add(j *Judged) {
 	}
 	for _, line := range e.SetCookies() {
 		s.jar.Apply(e.Request.URL, line, e.StartedDateTime, e.Index)
+		if len(line) > 4096 {
+			// RFC 6265 §6.1: browsers keep at least 4096 bytes per cookie
+			// and, in practice, not more: this one is dropped.
+			if name, _, _ := strings.Cut(line, "="); clerkCookie(strings.TrimSpace(name)) {
+				s.facts.bigToken = appendCap(s.facts.bigToken, e.Index)
+				s.facts.bigTokenWhy = fmt.Sprintf("entry %d sets %s in a %d-byte Set-Cookie line: browsers drop cookies over 4096 bytes", e.Index, strings.TrimSpace(name), len(line))
+			}
+		}
 	}
 	if e.Header("cookie") != "" || len(e.Request.Cookies) > 0 || e.Header("authorization") != "" ||
 		len(e.ResponseHeaders("set-cookie")) > 0 || len(e.Response.Cookies) > 0 {
