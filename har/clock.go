@@ -32,19 +32,19 @@ type ClockSample struct {
 	Source string
 }
 
-// clockAcc is the running estimate for one server (an origin).
-type clockAcc struct {
+// clockSpan is what the samples of one kind say about one server's clock:
+// the intersection of their intervals, or their mid-points when they
+// disagree.
+type clockSpan struct {
 	lo, hi   float64
 	n        int
 	conflict bool
 	mids     []float64
-	entries  []int
-	sources  map[string]int
 }
 
 const maxClockMids = 256
 
-func (c *clockAcc) add(s ClockSample) {
+func (c *clockSpan) add(s ClockSample) {
 	if c.n == 0 {
 		c.lo, c.hi = s.Lo, s.Hi
 	} else if !c.conflict {
@@ -61,18 +61,11 @@ func (c *clockAcc) add(s ClockSample) {
 	if len(c.mids) < maxClockMids {
 		c.mids = append(c.mids, (s.Lo+s.Hi)/2)
 	}
-	if len(c.entries) < 50 && (len(c.entries) == 0 || c.entries[len(c.entries)-1] != s.Entry) {
-		c.entries = append(c.entries, s.Entry)
-	}
-	if c.sources == nil {
-		c.sources = map[string]int{}
-	}
-	c.sources[s.Source]++
 }
 
 // offset is the best estimate of server − browser and how far off it may
 // be, in seconds.
-func (c *clockAcc) offset() (off, within float64) {
+func (c *clockSpan) offset() (off, within float64) {
 	if c.n == 0 {
 		return 0, math.Inf(1)
 	}
@@ -88,6 +81,59 @@ func (c *clockAcc) offset() (off, within float64) {
 	}
 	return med, math.Min(spread, 1.5)
 }
+
+// clockAcc is the running estimate for one server (an origin). The SDK's
+// own "Current date" is the clock that judged; a Date header may be
+// stamped by a CDN in front of the app (Cloudflare sets its own), so it
+// counts only where the SDK printed nothing.
+type clockAcc struct {
+	sdk, date clockSpan
+	n         int
+	entries   []int
+	sources   map[string]int
+}
+
+func (c *clockAcc) add(s ClockSample) {
+	if s.Source == sourceSDK {
+		c.sdk.add(s)
+	} else {
+		c.date.add(s)
+	}
+	c.n++
+	if len(c.entries) < 50 && (len(c.entries) == 0 || c.entries[len(c.entries)-1] != s.Entry) {
+		c.entries = append(c.entries, s.Entry)
+	}
+	if c.sources == nil {
+		c.sources = map[string]int{}
+	}
+	c.sources[s.Source]++
+}
+
+// span is the samples the estimate rests on.
+func (c *clockAcc) span() *clockSpan {
+	if c.sdk.n > 0 {
+		return &c.sdk
+	}
+	return &c.date
+}
+
+func (c *clockAcc) offset() (off, within float64) { return c.span().offset() }
+
+// dateDisagrees tells a Date header stamped by another clock than the
+// SDK's (a CDN or proxy in front of the app), by how much.
+func (c *clockAcc) dateDisagrees() (float64, bool) {
+	if c.sdk.n == 0 || c.date.n == 0 {
+		return 0, false
+	}
+	a, wa := c.sdk.offset()
+	b, wb := c.date.offset()
+	if math.Abs(a-b) > wa+wb+2 {
+		return a - b, true
+	}
+	return 0, false
+}
+
+const sourceSDK = "x-clerk-auth-message"
 
 // ServerClock is the clock estimate of one server, as reported.
 type ServerClock struct {
@@ -137,13 +183,13 @@ func (b *clockBook) fapi(host string) bool {
 }
 
 // pooled merges the estimates of the hosts that pass keep.
-func (b *clockBook) pooled(keep func(host string) bool) *clockAcc {
-	var out *clockAcc
+func (b *clockBook) pooled(keep func(host string) bool) *clockSpan {
+	var out *clockSpan
 	for _, h := range b.order {
 		if !keep(h) {
 			continue
 		}
-		a := b.byHost[h]
+		a := b.byHost[h].span()
 		if out == nil {
 			cp := *a
 			cp.mids = append([]float64(nil), a.mids...)
@@ -263,7 +309,7 @@ func clockSamples(e *Entry) []ClockSample {
 	if t, ok := sdkClock(e.ResponseHeader("x-clerk-auth-message")); ok {
 		// The SDK judged while the request was in flight.
 		s := float64(t.Unix())
-		out = append(out, ClockSample{Entry: e.Index, Lo: s - (start + dur), Hi: s + 1 - start, Source: "x-clerk-auth-message"})
+		out = append(out, ClockSample{Entry: e.Index, Lo: s - (start + dur), Hi: s + 1 - start, Source: sourceSDK})
 	}
 	if d := e.ResponseHeader("date"); d != "" {
 		if t, err := http.ParseTime(d); err == nil {

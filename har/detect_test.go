@@ -188,3 +188,32 @@ func TestSignInLoop(t *testing.T) {
 		t.Errorf("got %+v", s.Diagnosis)
 	}
 }
+
+// TestClockBehindACDN: a CDN in front of the app stamps Date with its own
+// (correct) clock; the SDK's "Current date" still shows the app server's,
+// and wins.
+func TestClockBehindACDN(t *testing.T) {
+	path := rewriteCapture(t, "../testdata/diagnosis/clock-ahead-loop.har", func(log map[string]any) {
+		for _, e := range log["entries"].([]any) {
+			em := e.(map[string]any)
+			started, _ := time.Parse(time.RFC3339Nano, em["startedDateTime"].(string))
+			for _, h := range em["response"].(map[string]any)["headers"].([]any) {
+				hm := h.(map[string]any)
+				if strings.EqualFold(hm["name"].(string), "date") {
+					hm["value"] = started.UTC().Format(http1123)
+				}
+			}
+		}
+	})
+	got, s, err := analyze(t, path, &inspect.Setup{Options: inspect.Options{JWTKey: jwtKey(t)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := findDiagnosis(s.Diagnosis, CodeServerClockAhead)
+	if d == nil || d.Confidence != Certain || !strings.Contains(strings.Join(d.Evidence, " "), "CDN or proxy") {
+		t.Fatalf("got %+v", s.Diagnosis)
+	}
+	if v := got[4].Result.Verdict; v.Status != inspect.Handshake {
+		t.Errorf("entry 4 judged %s at %s, want the server's handshake", v.Status, got[4].Result.At)
+	}
+}

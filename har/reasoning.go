@@ -80,6 +80,9 @@ func (f *facts) clockDiagnosis(s *Story, setup *inspect.Setup) *Diagnosis {
 		ev = append(ev, fmt.Sprintf("Frontend API: %+.1f s ± %.1f s against the browser", ref, refWithin))
 	}
 	ev = append(ev, fmt.Sprintf("offset %+.0f s against %s; the SDK tolerates %.0f s (clockSkewInMs)", rel, against, tolerance))
+	if d, ok := best.dateDisagrees(); ok {
+		ev = append(ev, fmt.Sprintf("the Date headers of %s are stamped by another clock, %+.0f s from the SDK's own: a CDN or proxy in front of the app writes them, so only the SDK's x-clerk-auth-message shows the app server's clock", bestHost, -d))
+	}
 	if len(f.clockChanged) > 0 {
 		ev = append(ev, fmt.Sprintf("%s judged otherwise at the server's clock than at the correct one; with a correct clock: %s", countOf(len(f.clockChanged), "request"), counterText(f.counterAt)))
 	}
