@@ -432,6 +432,34 @@ func explainReason(v *Verdict, now time.Time, rc redirectCheck) Explanation {
 			Why:     "The JWKS the secret key fetched has no key with the token's kid." + sdkSays(v),
 			Next:    []string{"The secret key and the token belong to different instances (development vs production, or two apps). Compare the token's iss with the publishable key."},
 		}
+	case r == TokenExpired:
+		return Explanation{
+			Summary: "The token has expired",
+			Why:     "Its exp is earlier than the server's clock, beyond clockSkewInMs (5 s by default). A token sent in a header or as a machine token is not refreshed by the SDK: the caller must send a new one." + sdkSays(v),
+			Next:    []string{"Send a fresh token (getToken() right before the request, or a newly minted machine token).", "If the token was minted moments ago, the server's clock is ahead: compare it with NTP time."},
+		}
+	case r == TokenNotActiveYet || r == TokenIatInTheFuture:
+		claim := "nbf"
+		if r == TokenIatInTheFuture {
+			claim = "iat"
+		}
+		return Explanation{
+			Summary: "The token is not valid yet at the server's clock",
+			Why:     "Its " + claim + " is later than the server's clock, beyond clockSkewInMs (5 s by default): the server's clock is behind the clock that minted the token (Clerk's)." + sdkSays(v),
+			Next:    []string{"Synchronise the server's clock with NTP; raise clockSkewInMs past the offset only as a stopgap."},
+		}
+	case r == JWKLocalMissing:
+		return Explanation{
+			Summary: "No key to verify the token with",
+			Why:     "The SDK needs jwtKey (the instance's PEM public key) or a secret key to fetch the JWKS, and the app has neither." + sdkSays(v),
+			Next:    []string{"Set CLERK_JWT_KEY (Dashboard → API keys → JWT public key) or CLERK_SECRET_KEY in the app's environment."},
+		}
+	case r == JWKRemoteInvalid, r == JWKRemoteMissing, r == JWKFailedToResolve:
+		return Explanation{
+			Summary: "The instance's signing key for this token could not be found",
+			Why:     "The JWKS the SDK loaded has no usable key for the token (none at all, or not the token's kid), or the key could not be imported: the keys and the token belong to different instances, or the JWKS is not this instance's." + sdkSays(v),
+			Next:    []string{"Check that the secret key (or the JWKS given) and the publishable key come from the same instance as the token's iss."},
+		}
 	}
 	return Explanation{Summary: v.Status + " (" + r + ")", Why: strings.TrimSpace(sdkSays(v))}
 }
