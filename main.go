@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -122,19 +121,30 @@ type helpRequested struct{ usage string }
 func (h *helpRequested) Error() string { return "help requested" }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signalContext()
 	defer stop()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	os.Exit(code)
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	// Errors quote input: stderr is sanitised like every other output.
+	safeErr := inspect.NewSanitizer(stderr)
+	defer safeErr.Close()
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "clerkscope: internal error: %v (please report it with the input that caused it)\n", r)
 			code = exitInput
 		}
 	}()
+	// A signal (or a cancelled context) ends every mode the same way: one
+	// line, exit 128 + the signal's number.
+	defer func() {
+		if ctx.Err() != nil {
+			code = reportInterruption(ctx, safeErr)
+		}
+	}()
+	stdin, stdout, stderr = &ctxReader{ctx: ctx, r: stdin}, quietWriter{ctx, stdout}, quietWriter{ctx, safeErr}
 	if len(args) > 0 {
 		switch args[0] {
 		case "explain":
@@ -294,7 +304,8 @@ Exit status: 0 whatever the verdict; 1 when an input cannot be read; 2 on bad us
 
 	environmentUsage = `Environment: CLERK_PUBLISHABLE_KEY, CLERK_SECRET_KEY, CLERK_JWT_KEY, CLERK_API_URL,
 CLERK_BAPI_VERSION (the Clerk-API-Version header, default 2026-05-12).
-Exit status: 0 whatever the verdict; 1 when an input cannot be read; 2 on bad usage.
+Exit status: 0 whatever the verdict; 1 when an input cannot be read; 2 on bad usage;
+130 on SIGINT, 143 on SIGTERM, 129 on SIGHUP (128 + the signal, in every mode).
 `
 )
 
@@ -486,12 +497,19 @@ func errNoPath(err error) error {
 	return err
 }
 
+// maxDateMillis is the end of JavaScript's Date range, ±8.64e15 ms from the
+// epoch: a clock the SDK (and time.UnixMilli) can hold.
+const maxDateMillis = 8.64e15
+
 // parseNow reads --now: RFC 3339, or unix seconds or milliseconds.
 func parseNow(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
 	}
-	if n, err := strconv.ParseFloat(s, 64); err == nil && n > 0 {
+	if n, err := strconv.ParseFloat(s, 64); (err == nil || errors.Is(err, strconv.ErrRange)) && n > 0 {
+		if n > maxDateMillis {
+			return time.Time{}, fmt.Errorf("--now %s is out of range: JavaScript's Date, the SDK's clock, ends at 8.64e15 ms (the year 275760)", s)
+		}
 		if n > 1e11 {
 			return time.UnixMilli(int64(n)).UTC(), nil
 		}
@@ -608,6 +626,8 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	o := inspect.RenderOptions{Reveal: f.reveal}
+	out := safeOutput(stdout, f.json)
+	defer out.Close()
 	var looker *bapi.Looker
 	if f.lookup {
 		if looker, err = newLooker(setup, stderr); err != nil {
@@ -617,7 +637,7 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	var sink har.Sink
 	single := len(pos) == 1
 	if f.json {
-		jw := har.NewJSONWriter(stdout, o, f.all)
+		jw := har.NewJSONWriter(out, o, f.all)
 		if looker != nil {
 			jw.Extra = func(j *har.Judged) map[string]any {
 				if lk := looker.ForAuth(ctx, j.Result.Verdict, j.Result.At); lk != nil {
@@ -628,7 +648,7 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 		sink = jw
 	} else {
-		tw := har.NewTextWriter(stdout, o, f.all, false)
+		tw := har.NewTextWriter(out, o, f.all, false)
 		if looker != nil {
 			tw.Extra = func(w io.Writer, j *har.Judged) {
 				writeLookupText(w, looker.ForAuth(ctx, j.Result.Verdict, j.Result.At))
@@ -709,12 +729,22 @@ func streamHAR(ctx context.Context, in *input, setup *inspect.Setup, emit func(*
 }
 
 func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
+	f, ok := underlying(r).(*os.File)
 	return ok && term.IsTerminal(f.Fd())
 }
 
+// safeOutput is w with what came from input or the Backend API made safe
+// for a terminal: text shows control bytes escaped, JSON writes them as
+// \u escapes (the same values once decoded).
+func safeOutput(w io.Writer, json bool) *inspect.Sanitizer {
+	if json {
+		return inspect.NewJSONSanitizer(w)
+	}
+	return inspect.NewSanitizer(w)
+}
+
 func isTerminalW(w io.Writer) bool {
-	f, ok := w.(*os.File)
+	f, ok := underlying(w).(*os.File)
 	return ok && term.IsTerminal(f.Fd())
 }
 
@@ -748,7 +778,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	w := stdout
 	if *out != "" {
-		file, err := os.Create(*out)
+		file, err := createPrivate(*out)
 		if err != nil {
 			return fmt.Errorf("report file %s: %v", *out, errNoPath(err))
 		}
@@ -759,6 +789,24 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	return writeReport(ctx, pos[0], stdin, setup, f, o, w, stderr)
 }
 
+// createPrivate creates (or truncates) a file only its owner can read: a
+// report may hold live tokens (--no-redact), and even redacted it names
+// users and sessions. An existing file is made private too, unless it is
+// not a regular file (-o /dev/stdout).
+func createPrivate(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Mode().Perm()&0o077 != 0 {
+		if err := f.Chmod(0o600); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
 // writeReport renders one input as a report (shared with the dashboard's
 // "write report" key).
 func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspect.Setup, f judgeFlags, o inspect.RenderOptions, w, stderr io.Writer) error {
@@ -766,11 +814,13 @@ func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspe
 	if err != nil {
 		return err
 	}
+	safe := safeOutput(w, f.format == "json")
+	defer safe.Close()
 	var sink har.Sink
 	if f.format == "json" {
-		sink = har.NewJSONWriter(w, o, false)
+		sink = har.NewJSONWriter(safe, o, false)
 	} else {
-		sink = har.NewMarkdownReport(w, in.name, o)
+		sink = har.NewMarkdownReport(safe, in.name, o)
 	}
 	if in.har != nil {
 		st, err := streamHAR(ctx, in, setup, sink.Write)

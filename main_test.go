@@ -375,7 +375,7 @@ func TestErrorsPrintedOnce(t *testing.T) {
 }
 
 // TestCancelledRunPrintedOnce: interrupting explain while it waits for
-// input ends it with one line and exit 1.
+// input ends it with one line and exit 130, as SIGINT does.
 func TestCancelledRunPrintedOnce(t *testing.T) {
 	pr, pw := io.Pipe()
 	defer pw.Close()
@@ -388,8 +388,8 @@ func TestCancelledRunPrintedOnce(t *testing.T) {
 	defer cancel()
 	time.AfterFunc(100*time.Millisecond, cancel)
 	code, _, errOut := runCLIWith(t, ctx, pr, "explain", "-")
-	if code != 1 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "canceled") {
-		t.Errorf("exit %d, stderr %q: want exit 1 and one line", code, errOut)
+	if code != 130 || errOut != "clerkscope: interrupted\n" {
+		t.Errorf("exit %d, stderr %q: want exit 130 and one line", code, errOut)
 	}
 }
 

@@ -8,11 +8,21 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"clerkscope/inspect"
 )
 
 // PrintLookup prints one record by id: user_, sess_, org_ (or a slug),
-// client_. With raw, the Backend API's JSON is printed as it came.
+// client_. With raw, the Backend API's JSON is printed as it came, its
+// control characters as \u escapes. Names and emails are what users
+// typed: text shows control characters escaped (inspect.Sanitize).
 func PrintLookup(ctx context.Context, c *Client, id string, raw bool, w io.Writer) error {
+	sw := inspect.NewSanitizer(w)
+	if raw {
+		sw = inspect.NewJSONSanitizer(w)
+	}
+	defer sw.Close()
+	w = sw
 	id = strings.TrimSpace(id)
 	if id == "" {
 		return fmt.Errorf("empty id")

@@ -200,7 +200,14 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	for {
 		b, err := br.Peek(1)
 		if err != nil {
-			if skipped == 0 {
+			switch {
+			case errors.Is(err, io.ErrUnexpectedEOF):
+				// A gzip stream cut before its first block ends here,
+				// with nothing decompressed: cut, not empty.
+				return nil, errors.New("the file is cut before its first entry: the download or export was interrupted; fetch or export it again")
+			case err != io.EOF:
+				return nil, fmt.Errorf("the file cannot be read: %v", err)
+			case skipped == 0:
 				return nil, errors.New("the file is empty: export the capture again from the browser's Network panel")
 			}
 			return nil, errors.New("this is not a HAR capture: there is no JSON object in the file")

@@ -7,7 +7,10 @@ import (
 
 // Each reads the capture on one goroutine and hands entries, in order, to
 // fn on the caller's: decoding and judging overlap on two cores. It returns
-// the reader's error (nil at the end of a complete capture) or ctx's.
+// the reader's error (nil at the end of a complete capture) or ctx's, and
+// only once the reading goroutine has stopped, so that the caller may use
+// r (Count, Log, Close) at once. A cancelled ctx stops it before the next
+// entry; a read blocked in r's source must end with ctx too.
 func Each(ctx context.Context, r *Reader, fn func(*Entry)) error {
 	type batch struct {
 		entries []*Entry
@@ -15,12 +18,20 @@ func Each(ctx context.Context, r *Reader, fn func(*Entry)) error {
 	}
 	ch := make(chan batch, 4)
 	stop := make(chan struct{})
-	defer close(stop)
+	done := make(chan struct{})
+	defer func() {
+		close(stop)
+		<-done
+	}()
 	go func() {
+		defer close(done)
 		defer close(ch)
 		const size = 128
 		b := make([]*Entry, 0, size)
 		for {
+			if ctx.Err() != nil {
+				return
+			}
 			e, err := r.Next()
 			if err != nil {
 				if err == io.EOF {
@@ -49,7 +60,7 @@ func Each(ctx context.Context, r *Reader, fn func(*Entry)) error {
 			return ctx.Err()
 		case b, ok := <-ch:
 			if !ok {
-				return nil
+				return ctx.Err()
 			}
 			for _, e := range b.entries {
 				fn(e)

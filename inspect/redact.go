@@ -31,51 +31,97 @@ func RedactToken(tok string) string {
 	return "‹redacted#" + ShortHash(tok) + "›"
 }
 
-// publicCookie lists cookies whose values are not secrets.
-func publicCookie(name string) bool {
-	base := name
-	if m := suffixedName.FindStringSubmatch(name); m != nil {
-		base = strings.TrimSuffix(name, "_"+m[1])
-	}
-	switch base {
-	case "__client_uat", "__clerk_redirect_count", "clerk_active_context", "__clerk_synced":
-		return true
-	}
-	return false
+// clerkNames is every Clerk cookie and query parameter family whose value
+// clerkscope prints, and how secret the value is. Each name also stands for
+// its suffixed forms (__session_g8uPP8vT, __refresh_g8uPP8vT…): one list,
+// read by RedactCookieValue and RedactText alike.
+var clerkNames = map[string]secrecy{
+	"__session":               secret, // the session JWT
+	"__refresh":               secret,
+	"__client":                sealed, // the Frontend API's client: its claims hold the rotating token
+	"__clerk_db_jwt":          secret, // the dev browser
+	"__dev_session":           secret,
+	"__clerk_handshake":       sealed, // its claims carry the session it sets
+	"__clerk_handshake_nonce": secret,
+	"__client_uat":            public, // a timestamp
+	"__clerk_redirect_count":  public,
+	"__clerk_synced":          public,
+	"clerk_active_context":    public,
 }
 
-// RedactCookieValue redacts a cookie's value unless it is public.
-func RedactCookieValue(name, value string) string {
-	if publicCookie(name) || value == "" {
-		return value
+// secrecy is how much of a value redaction keeps.
+type secrecy int
+
+const (
+	unknown secrecy = iota // not a Clerk name
+	public                 // kept: not a credential
+	secret                 // a JWT keeps its header and claims, anything else is hidden
+	sealed                 // hidden whole: the claims hold other secrets
+)
+
+// secrecyOf finds the family of a cookie or parameter name: the name
+// itself, else the longest family it is a suffixed form of (so
+// __client_uat_x is __client_uat, a timestamp, not __client).
+func secrecyOf(name string) secrecy {
+	if s, ok := clerkNames[name]; ok {
+		return s
+	}
+	best, found := 0, unknown
+	for fam, s := range clerkNames {
+		if len(fam) > best && len(name) > len(fam)+1 && name[len(fam)] == '_' && strings.HasPrefix(name, fam) {
+			best, found = len(fam), s
+		}
+	}
+	return found
+}
+
+// redactValue hides a secret value as its secrecy says.
+func redactValue(s secrecy, value string) string {
+	if s == sealed {
+		return "‹redacted#" + ShortHash(value) + "›"
 	}
 	return RedactToken(value)
 }
 
+// RedactCookieValue redacts a cookie's value unless it is a public Clerk
+// cookie: any other cookie, the app's own included, may be a credential.
+func RedactCookieValue(name, value string) string {
+	s := secrecyOf(name)
+	if s == public || value == "" {
+		return value
+	}
+	return redactValue(s, value)
+}
+
 var (
-	reJWTInText    = regexp.MustCompile(`ey[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{16,}`)
-	reSecretKey    = regexp.MustCompile(`\b(sk|ak|mt|oat)_(live_|test_)?[A-Za-z0-9]{8,}`)
-	reSecretParams = regexp.MustCompile(`((?:__clerk_db_jwt|__clerk_handshake_nonce|__refresh(?:_[A-Za-z0-9_-]{8})?|__client|__dev_session)=)([^;&\s"]+)`)
+	reJWTInText = regexp.MustCompile(`ey[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{16,}`)
+	reSecretKey = regexp.MustCompile(`\b(sk|ak|mt|oat)_(live_|test_)?[A-Za-z0-9]{8,}`)
+	// reNameValue is a name=value pair of a Cookie, Set-Cookie or query
+	// string, its "=" percent-encoded too (a redirect_url's own query).
+	reNameValue = regexp.MustCompile(`(__[A-Za-z0-9_-]+)(=|%3[Dd])([^;&\s"]+)`)
 )
 
-// RedactText redacts every JWT signature, secret key and secret cookie or
-// query value inside free text (URLs, headers, messages).
+// RedactText redacts every JWT signature, secret key and secret Clerk
+// cookie or query value inside free text (URLs, headers, messages).
 func RedactText(s string) string {
 	if !strings.Contains(s, "ey") && !strings.Contains(s, "_") {
 		return s
 	}
 	if !strings.Contains(s, "ey") && !strings.Contains(s, "sk_") && !strings.Contains(s, "ak_") && !strings.Contains(s, "mt_") &&
-		!strings.Contains(s, "oat_") && !strings.Contains(s, "=") {
+		!strings.Contains(s, "oat_") && !strings.Contains(s, "=") && !strings.Contains(s, "%3") {
 		return s
 	}
-	s = reJWTInText.ReplaceAllStringFunc(s, RedactToken)
-	s = reSecretKey.ReplaceAllStringFunc(s, MaskSecret)
-	s = reSecretParams.ReplaceAllStringFunc(s, func(m string) string {
-		sub := reSecretParams.FindStringSubmatch(m)
-		if strings.HasPrefix(sub[2], "‹") {
+	// Named values first, so that a handshake token is hidden whole before
+	// the JWT rule would keep its claims.
+	s = reNameValue.ReplaceAllStringFunc(s, func(m string) string {
+		sub := reNameValue.FindStringSubmatch(m)
+		sec := secrecyOf(sub[1])
+		if sec < secret || strings.HasPrefix(sub[3], "‹") {
 			return m
 		}
-		return sub[1] + "‹redacted#" + ShortHash(sub[2]) + "›"
+		return sub[1] + sub[2] + redactValue(sec, sub[3])
 	})
+	s = reJWTInText.ReplaceAllStringFunc(s, RedactToken)
+	s = reSecretKey.ReplaceAllStringFunc(s, MaskSecret)
 	return s
 }

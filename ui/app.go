@@ -72,14 +72,22 @@ func New(ctx context.Context, cfg Config) tea.Model {
 	return m
 }
 
-// Run starts the dashboard and blocks until the user quits.
+// Run starts the dashboard and blocks until the user quits or ctx ends.
 func Run(ctx context.Context, cfg Config) error {
-	p := tea.NewProgram(New(ctx, cfg), tea.WithContext(ctx))
+	p := tea.NewProgram(New(ctx, cfg), programOptions(ctx)...)
 	_, err := p.Run()
 	if err != nil && ctx.Err() != nil {
 		return nil
 	}
 	return err
+}
+
+// programOptions are the dashboard program's options. Signals are the
+// caller's: SIGINT, SIGTERM and SIGHUP cancel ctx (Bubble Tea's own handler
+// would quit with no trace of the signal and ignores SIGHUP), and a
+// cancelled context ends the program with the terminal restored.
+func programOptions(ctx context.Context) []tea.ProgramOption {
+	return []tea.ProgramOption{tea.WithContext(ctx), tea.WithoutSignalHandler()}
 }
 
 func (m *app) Init() tea.Cmd {
@@ -427,11 +435,11 @@ func (m *app) render() string {
 	case statePaste:
 		header += st.Text.Render("paste a request")
 	default:
-		header += st.Text.Render(m.name)
+		header += st.Text.Render(safe(m.name))
 		if m.cap != nil && len(m.cap.rows) > 0 {
 			if r := m.cap.rows[0]; r.j.Judged && r.j.Result.Verdict.Instance.FrontendAPI != "" {
 				inst := r.j.Result.Verdict.Instance
-				header += st.Muted.Render(" · " + inst.Type + " " + inst.FrontendAPI)
+				header += st.Muted.Render(" · " + safe(inst.Type+" "+inst.FrontendAPI))
 			}
 		}
 		if m.c.reveal {
@@ -458,7 +466,7 @@ func (m *app) render() string {
 			st.Menu.Render(st.Title.Render("Keys")+"\n\n"+m.helpFull()+"\n\n"+st.Muted.Render("any key closes this")))
 	}
 	body = lipgloss.Place(w, m.bodyHeight(), lipgloss.Left, lipgloss.Top, body)
-	status := ansi.Truncate(st.Status.Render(m.status), w, "…")
+	status := ansi.Truncate(st.Status.Render(safe(m.status)), w, "…")
 	m.help.ShowAll = false
 	var keys help.KeyMap = m.paste
 	if m.state != statePaste && m.cap != nil {

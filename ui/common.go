@@ -50,9 +50,17 @@ func (c *common) now() time.Time {
 	return time.Now()
 }
 
+// text is captured text as the dashboard shows it: redacted unless secrets
+// are shown, and safe (see safe).
 func (c *common) text(s string) string {
 	if c.reveal {
-		return s
+		return safe(s)
 	}
-	return inspect.RedactText(s)
+	return safe(inspect.RedactText(s))
 }
+
+// safe is captured data (or a Backend API record) with its terminal
+// controls shown escaped, so that it cannot style, move or clear anything.
+// It is applied to the data before any style of ours, never to a rendered
+// view.
+func safe(s string) string { return inspect.Sanitize(s) }

@@ -33,23 +33,28 @@ type reportWrittenMsg struct {
 // SSH and in tmux with set-clipboard on), the local clipboard when one
 // exists, and a file as the last resort, so the text is never lost.
 func copyCmd(what, text, dir string) tea.Cmd {
-	local := func() tea.Msg {
-		if !clipboard.Unsupported {
-			if err := clipboard.WriteAll(text); err == nil {
-				return textCopiedMsg{what: what, how: "to the system clipboard and the terminal's (OSC 52)"}
-			}
-		}
-		f, err := os.CreateTemp(dir, "clerkscope-copy-*.txt")
-		if err != nil {
-			return textCopiedMsg{what: what, how: "to the terminal's clipboard (OSC 52) only", err: err}
-		}
-		defer f.Close()
-		if _, err := f.WriteString(text); err != nil {
-			return textCopiedMsg{what: what, err: err}
-		}
-		return textCopiedMsg{what: what, how: "to the terminal's clipboard (OSC 52); no system clipboard here, so also saved to " + f.Name()}
-	}
+	local := func() tea.Msg { return copyLocal(what, text, dir) }
 	return tea.Sequence(tea.SetClipboard(text), local)
+}
+
+// copyLocal copies text to the system clipboard, else saves it in dir, in
+// a file only the user can read (os.CreateTemp makes it 0600): a copy may
+// be a live token.
+func copyLocal(what, text, dir string) textCopiedMsg {
+	if !clipboard.Unsupported {
+		if err := clipboard.WriteAll(text); err == nil {
+			return textCopiedMsg{what: what, how: "to the system clipboard and the terminal's (OSC 52)"}
+		}
+	}
+	f, err := os.CreateTemp(dir, "clerkscope-copy-*.txt")
+	if err != nil {
+		return textCopiedMsg{what: what, how: "to the terminal's clipboard (OSC 52) only", err: err}
+	}
+	defer f.Close()
+	if _, err := f.WriteString(text); err != nil {
+		return textCopiedMsg{what: what, err: err}
+	}
+	return textCopiedMsg{what: what, how: "to the terminal's clipboard (OSC 52); no system clipboard here, so also saved to " + f.Name()}
 }
 
 // copyText builds what the copy menu copies for a row.
@@ -111,11 +116,17 @@ func (c *common) writeReport(w *bytes.Buffer, rows []*row, story *har.Story) err
 	if name == "" {
 		name = "pasted request"
 	}
-	rep := har.NewMarkdownReport(w, name, inspect.RenderOptions{Reveal: c.reveal})
+	// Sanitised as clerkscope report is: the file may be printed later.
+	sw := inspect.NewSanitizer(w)
+	rep := har.NewMarkdownReport(sw, name, inspect.RenderOptions{Reveal: c.reveal})
 	for _, r := range rows {
 		rep.Write(r.j)
 	}
-	return rep.Close(story, nil)
+	err := rep.Close(story, nil)
+	if cerr := sw.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // reportCmd writes the report to a file in the report folder.

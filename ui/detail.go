@@ -110,7 +110,7 @@ func (c *common) verdictTab(r *row, w int) string {
 	var b strings.Builder
 	head := c.statusBadge(v)
 	if v.Reason != "" {
-		head += "  " + st.Value.Render(v.Reason)
+		head += "  " + st.Value.Render(safe(v.Reason))
 	}
 	b.WriteString(wrap(head, w) + "\n")
 	at := "as @clerk/backend 3.25.0 decides at " + j.Result.At.UTC().Format(time.RFC3339)
@@ -131,10 +131,10 @@ func (c *common) verdictTab(r *row, w int) string {
 		if o.Reason != "" {
 			alt += " " + o.Reason
 		}
-		b.WriteString(st.Warn.Render(wrap(label+alt, w)) + "\n")
+		b.WriteString(st.Warn.Render(wrap(label+safe(alt), w)) + "\n")
 	}
 	b.WriteString("\n")
-	b.WriteString(st.Heading.Render(wrap(e.Summary, w)) + "\n\n")
+	b.WriteString(st.Heading.Render(wrap(c.text(e.Summary), w)) + "\n\n")
 	if e.Why != "" {
 		b.WriteString(st.Title.Render("Why") + "\n" + wrap(c.text(e.Why), w) + "\n\n")
 	}
@@ -157,7 +157,7 @@ func (c *common) verdictTab(r *row, w int) string {
 		if j.Observed.Agrees != nil && !*j.Observed.Agrees {
 			mark = st.Err.Render("differs from clerkscope")
 		}
-		c.field(&b, "Server said", said+"  "+mark, w)
+		c.field(&b, "Server said", safe(said)+"  "+mark, w)
 	}
 	if v.Location != "" {
 		c.field(&b, "Redirect", "307 → "+c.text(v.Location), w)
@@ -166,30 +166,30 @@ func (c *common) verdictTab(r *row, w int) string {
 		c.field(&b, "SDK message", c.text(v.Message), w)
 	}
 	if v.Error != "" {
-		c.field(&b, "Error", strings.ReplaceAll(v.Error, "\n\n", "\n"), w)
+		c.field(&b, "Error", c.text(strings.ReplaceAll(v.Error, "\n\n", "\n")), w)
 	}
 	for _, l := range v.Logs {
-		c.field(&b, "SDK log", strings.SplitN(l, "\n", 2)[0], w)
+		c.field(&b, "SDK log", c.text(strings.SplitN(l, "\n", 2)[0]), w)
 	}
 	for _, call := range v.BAPICalls {
 		note := ""
 		if call.Changes {
 			note = " (changes state: never called by clerkscope)"
 		}
-		c.field(&b, "Backend API", call.Method+" "+call.Path+" → "+call.Answered+note, w)
+		c.field(&b, "Backend API", c.text(call.Method+" "+call.Path+" → "+call.Answered+note), w)
 	}
 	if len(v.Assumptions) > 0 {
 		b.WriteString("\n" + st.Warn.Render("Assumptions") + "\n")
 		for _, a := range v.Assumptions {
-			b.WriteString(bullet(a, w) + "\n")
+			b.WriteString(bullet(c.text(a), w) + "\n")
 		}
 	}
 	b.WriteString("\n" + st.Title.Render("Evidence, step by step") + "\n")
 	for _, s := range v.Evidence {
-		b.WriteString(st.Cursor.Render(fmt.Sprintf("%-6s", s.ID)) + " " + wrap(s.Check, w-7) + "\n")
+		b.WriteString(st.Cursor.Render(fmt.Sprintf("%-6s", s.ID)) + " " + wrap(c.text(s.Check), w-7) + "\n")
 		b.WriteString(indent(wrap(c.text(s.Found), w-9), "         ") + "\n")
 		if s.Outcome != "" {
-			b.WriteString(indent(wrap("→ "+s.Outcome, w-9), "         ") + "\n")
+			b.WriteString(indent(wrap("→ "+c.text(s.Outcome), w-9), "         ") + "\n")
 		}
 	}
 	return b.String()
@@ -224,8 +224,8 @@ func (c *common) cookiesTab(r *row, w int) string {
 		if cs.Suffixed {
 			set = "suffixed (_" + cs.Suffix + ")"
 		}
-		b.WriteString(st.Title.Render("The SDK reads the "+set+" set") + "\n")
-		b.WriteString(wrap("Rule "+cs.Rule+": "+cs.Why, w) + "\n\n")
+		b.WriteString(st.Title.Render("The SDK reads the "+safe(set)+" set") + "\n")
+		b.WriteString(wrap(c.text("Rule "+cs.Rule+": "+cs.Why), w) + "\n\n")
 	}
 	b.WriteString(st.Title.Render("Request cookies") + "\n")
 	any := false
@@ -249,10 +249,10 @@ func (c *common) cookiesTab(r *row, w int) string {
 		if !c.reveal {
 			val = inspect.RedactCookieValue(ck.Name, val)
 		}
-		b.WriteString(wrap(st.Key.Render(ck.Name)+" "+note, w) + "\n")
-		b.WriteString(indent(wrap(val, w-2), "  ") + "\n")
+		b.WriteString(wrap(st.Key.Render(safe(ck.Name))+" "+note, w) + "\n")
+		b.WriteString(indent(wrap(safe(val), w-2), "  ") + "\n")
 		if tok, err := inspect.DecodeJWT(ck.Value); err == nil && strings.HasPrefix(ck.Name, "__session") {
-			b.WriteString(st.Muted.Render(indent(wrap(fmt.Sprintf("sub %s · sid %s · iss %s", tok.ClaimString("sub"), tok.ClaimString("sid"), tok.ClaimString("iss")), w-2), "  ")) + "\n")
+			b.WriteString(st.Muted.Render(indent(wrap(safe(fmt.Sprintf("sub %s · sid %s · iss %s", tok.ClaimString("sub"), tok.ClaimString("sid"), tok.ClaimString("iss"))), w-2), "  ")) + "\n")
 		}
 	}
 	if !any {
@@ -261,7 +261,7 @@ func (c *common) cookiesTab(r *row, w int) string {
 	if len(j.Pasted) > 0 {
 		b.WriteString("\n" + st.Title.Render("Set-Cookie lines pasted") + "\n")
 		for _, sc := range j.Pasted {
-			b.WriteString(bullet(har.SetCookieSummary(sc, inspect.RenderOptions{Reveal: c.reveal}), w) + "\n")
+			b.WriteString(bullet(safe(har.SetCookieSummary(sc, inspect.RenderOptions{Reveal: c.reveal})), w) + "\n")
 		}
 	}
 	var sets []string
@@ -323,7 +323,7 @@ func (c *common) tokenTab(r *row, w int) string {
 	if src == "" {
 		src = "handshake or refresh"
 	}
-	c.field(&b, "From", src, w)
+	c.field(&b, "From", safe(src), w)
 	if s := v.Signature; s != nil {
 		state := string(s.State)
 		switch s.State {
@@ -334,7 +334,7 @@ func (c *common) tokenTab(r *row, w int) string {
 		default:
 			state = st.Warn.Render("not verified (no key)")
 		}
-		c.field(&b, "Signature", state+" · "+s.Detail, w)
+		c.field(&b, "Signature", state+" · "+c.text(s.Detail), w)
 	}
 	for _, name := range []string{"iat", "nbf", "exp"} {
 		if t, ok := tok.ClaimTime(name); ok {
@@ -344,17 +344,17 @@ func (c *common) tokenTab(r *row, w int) string {
 	}
 	if a := v.Auth; a != nil {
 		if s, ok := a.OrgID.(string); ok && s != "" {
-			c.field(&b, "Organization", fmt.Sprintf("%s %v %v", s, a.OrgSlug, a.OrgRole), w)
+			c.field(&b, "Organization", safe(fmt.Sprintf("%s %v %v", s, a.OrgSlug, a.OrgRole)), w)
 		}
 	}
-	b.WriteString("\n" + st.Title.Render("Header") + "\n" + prettyJSON(tok.Header) + "\n\n")
-	b.WriteString(st.Title.Render("Claims") + "\n" + prettyJSON(tok.Payload) + "\n\n")
+	b.WriteString("\n" + st.Title.Render("Header") + "\n" + safe(prettyJSON(tok.Header)) + "\n\n")
+	b.WriteString(st.Title.Render("Claims") + "\n" + safe(prettyJSON(tok.Payload)) + "\n\n")
 	b.WriteString(st.Title.Render("Token") + "\n")
 	raw := tok.Raw
 	if !c.reveal {
 		raw = inspect.RedactToken(raw)
 	}
-	b.WriteString(wrap(raw, w) + "\n")
+	b.WriteString(wrap(safe(raw), w) + "\n")
 	if !c.reveal {
 		b.WriteString(st.Muted.Render("(signature hidden: s shows it)") + "\n")
 	}
@@ -402,7 +402,7 @@ func (c *common) bapiTab(r *row, ls *lookupState, spin string, w int) string {
 	case ls.loading:
 		b.WriteString(spin + " looking up…\n")
 	case ls.err != nil:
-		b.WriteString(st.Err.Render("Lookup failed") + "\n" + wrap(ls.err.Error(), w) + "\n")
+		b.WriteString(st.Err.Render("Lookup failed") + "\n" + wrap(c.text(ls.err.Error()), w) + "\n")
 	case ls.result == nil:
 		b.WriteString(st.Muted.Render("The token names no session or user.") + "\n")
 	default:
@@ -410,7 +410,7 @@ func (c *common) bapiTab(r *row, ls *lookupState, spin string, w int) string {
 		if len(lk.Discrepancies) > 0 {
 			b.WriteString(st.Title.Render("Token vs Backend API") + "\n")
 			for _, d := range lk.Discrepancies {
-				line := bullet(d.Text, w)
+				line := bullet(safe(d.Text), w)
 				if d.Severity == "error" {
 					line = st.Err.Render(line)
 				} else {
@@ -422,9 +422,9 @@ func (c *common) bapiTab(r *row, ls *lookupState, spin string, w int) string {
 		}
 		if u := lk.User; u != nil {
 			b.WriteString(st.Title.Render("User") + "\n")
-			c.field(&b, "id", u.ID, w)
-			c.field(&b, "name", orDash(u.Name()), w)
-			c.field(&b, "email", orDash(u.PrimaryEmail()), w)
+			c.field(&b, "id", safe(u.ID), w)
+			c.field(&b, "name", safe(orDash(u.Name())), w)
+			c.field(&b, "email", safe(orDash(u.PrimaryEmail())), w)
 			c.field(&b, "banned", yesNo(u.Banned), w)
 			c.field(&b, "locked", yesNo(u.Locked), w)
 			c.field(&b, "2FA", yesNo(u.TwoFactorEnabled), w)
@@ -433,24 +433,24 @@ func (c *common) bapiTab(r *row, ls *lookupState, spin string, w int) string {
 		}
 		if s := lk.Session; s != nil {
 			b.WriteString(st.Title.Render("Session") + "\n")
-			c.field(&b, "id", s.ID, w)
-			c.field(&b, "status", s.Status, w)
+			c.field(&b, "id", safe(s.ID), w)
+			c.field(&b, "status", safe(s.Status), w)
 			c.field(&b, "last active", fmtT(s.LastActiveAt.Time), w)
 			c.field(&b, "expires", fmtT(s.ExpireAt.Time), w)
 			b.WriteString("\n")
 		}
 		if o := lk.Organization; o != nil {
 			b.WriteString(st.Title.Render("Organization") + "\n")
-			c.field(&b, "id", o.ID, w)
-			c.field(&b, "name", o.Name+" ("+o.Slug+")", w)
+			c.field(&b, "id", safe(o.ID), w)
+			c.field(&b, "name", safe(o.Name+" ("+o.Slug+")"), w)
 			if m := lk.Membership; m != nil {
-				c.field(&b, "role now", m.Role, w)
-				c.field(&b, "permissions", strings.Join(m.Permissions, ", "), w)
+				c.field(&b, "role now", safe(m.Role), w)
+				c.field(&b, "permissions", safe(strings.Join(m.Permissions, ", ")), w)
 			}
 			b.WriteString("\n")
 		}
 		for _, e := range lk.Errors {
-			b.WriteString(st.Err.Render(wrap(e, w)) + "\n")
+			b.WriteString(st.Err.Render(wrap(c.text(e), w)) + "\n")
 		}
 	}
 	return b.String()
@@ -483,7 +483,7 @@ func (c *common) rawTab(r *row, w int) string {
 	var b strings.Builder
 	j := r.j
 	b.WriteString(st.Title.Render("Request") + "\n")
-	b.WriteString(wrap(strings.ToUpper(j.Request.Method)+" "+c.text(j.Request.URL), w) + "\n")
+	b.WriteString(wrap(safe(strings.ToUpper(j.Request.Method))+" "+c.text(j.Request.URL), w) + "\n")
 	hdrs := j.Request.Headers
 	if j.Entry != nil {
 		hdrs = nil
@@ -495,7 +495,7 @@ func (c *common) rawTab(r *row, w int) string {
 		b.WriteString(c.headerLine(h, w) + "\n")
 	}
 	if j.Entry != nil {
-		b.WriteString("\n" + st.Title.Render(fmt.Sprintf("Response %d %s", j.Entry.Response.Status, j.Entry.Response.StatusText)) + "\n")
+		b.WriteString("\n" + st.Title.Render(fmt.Sprintf("Response %d %s", j.Entry.Response.Status, safe(j.Entry.Response.StatusText))) + "\n")
 		for _, h := range j.Entry.Response.Headers {
 			b.WriteString(c.headerLine(inspect.Header{Name: h.Name, Value: h.Value}, w) + "\n")
 		}
@@ -528,6 +528,6 @@ func (c *common) headerLine(h inspect.Header, w int) string {
 			val = inspect.RedactText(val)
 		}
 	}
-	line := c.styles.Key.Render(h.Name+": ") + val
+	line := c.styles.Key.Render(safe(h.Name)+": ") + safe(val)
 	return wrap(line, w)
 }

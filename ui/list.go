@@ -130,10 +130,7 @@ func (c *common) renderRow(r *row, w int, selected bool) string {
 	if r.j.Entry != nil {
 		idx = r.j.Entry.Index
 	}
-	method := r.method
-	if len(method) > 4 {
-		method = method[:4]
-	}
+	method := ansi.Truncate(safe(r.method), 4, "")
 	mark := " "
 	if selected {
 		mark = "›"

@@ -118,7 +118,8 @@ func (p *pasteScreen) View() string {
 		b.WriteString(st.Value.Render(fmt.Sprintf("│ %.1f KB pasted (%d lines): %s", float64(len(p.held))/1024, lines, p.kind)) + "\n")
 		b.WriteString(st.Muted.Render("│ enter inspects it · backspace clears it") + "\n")
 	} else {
-		b.WriteString(p.ta.View() + "\n")
+		// The text area drops C0 and C1 controls from a paste, not bidi ones.
+		b.WriteString(inspect.EscapeBidi(p.ta.View()) + "\n")
 	}
 	kind := "nothing yet"
 	if p.kind != inspect.KindUnknown {
@@ -128,7 +129,7 @@ func (p *pasteScreen) View() string {
 	}
 	b.WriteString("\n" + st.Key.Render("Detected: ") + st.Info.Render(kind))
 	if p.err != "" {
-		b.WriteString("\n" + st.Err.Render(truncateW(p.err, w)))
+		b.WriteString("\n" + st.Err.Render(truncateW(safe(p.err), w)))
 	}
 	return b.String()
 }
