@@ -217,3 +217,16 @@ func TestClockBehindACDN(t *testing.T) {
 		t.Errorf("entry 4 judged %s at %s, want the server's handshake", v.Status, got[4].Result.At)
 	}
 }
+
+// TestOptionsDiffer: the server's own verdict, unexplained by any cause,
+// means the app runs with other options than clerkscope was given.
+func TestOptionsDiffer(t *testing.T) {
+	setup := &inspect.Setup{Options: inspect.Options{PublishableKey: "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k", JWTKey: jwtKey(t)}}
+	nav := []Header{{Name: "Sec-Fetch-Dest", Value: "document"}}
+	s := story(t, setup, entry(0, "GET", "https://example.com/", nav, 307,
+		Header{Name: "Location", Value: "https://clerk.example.com/v1/client/handshake?redirect_url=https%3A%2F%2Fexample.com%2F"},
+		Header{Name: "x-clerk-auth-status", Value: "handshake"}, Header{Name: "x-clerk-auth-reason", Value: "dev-browser-missing"}))
+	if d := findDiagnosis(s.Diagnosis, CodeServerDisagrees); d == nil || !slices.Equal(d.Entries, []int{0}) {
+		t.Errorf("got %+v", s.Diagnosis)
+	}
+}

@@ -227,6 +227,12 @@ func (f *facts) diagnose(s *Story, setup *inspect.Setup) []Diagnosis {
 		add(newDiagnosis(CodeTokenNotRefreshed, Likely, fmt.Sprintf("Session tokens expire again and again (%d times) while the user is active", len(f.expiredDoc)), f.expiredDoc))
 	}
 
+	if len(f.saidKeys) > 0 && len(f.keyWrong) == 0 && len(f.foreign) == 0 {
+		add(newDiagnosis(CodeKeysMismatch, Likely, "The app verifies tokens with another instance's key than the one that signed them", f.saidKeys, f.saidKeysWhy))
+	}
+	if len(f.saidAZP) > 0 && len(f.azpBad) == 0 && len(f.azpMissing) == 0 {
+		add(newDiagnosis(CodeAZPNotAllowed, Likely, "The app's authorizedParties does not list the page's origin", f.saidAZP, f.saidAZPWhy))
+	}
 	if s != nil && len(s.disagree) > 0 && clock == nil && len(f.cached) == 0 && len(f.replayed) == 0 && len(f.cacheable) == 0 {
 		// Disagreements another cause explains are that cause's.
 		explained := map[int]bool{}

@@ -114,7 +114,7 @@ func TestReproductions(t *testing.T) {
 		"dev-keys-deployed":         {{CodeDevOnPublicHost, Possible, 0, ""}},
 		"vercel-cached-page":        {{CodeEdgeCache, Certain, 5, ""}},
 		"keys-other-instance":       {{CodeKeysMismatch, Likely, 4, ""}, {CodeSignInLoop, Certain, 4, CodeKeysMismatch}},
-		"authorized-parties-hidden": {{CodeServerDisagrees, Likely, 4, ""}, {CodeSignInLoop, Certain, 4, CodeServerDisagrees}},
+		"authorized-parties-hidden": {{CodeAZPNotAllowed, Likely, 4, ""}, {CodeSignInLoop, Certain, 4, CodeAZPNotAllowed}},
 		"big-token-dropped":         {{CodeTokenTooLarge, Likely, 5, ""}, {CodeHandshakeLoop, Certain, 6, CodeTokenTooLarge}},
 	}
 	for name, want := range cases {

@@ -107,11 +107,17 @@ type facts struct {
 	toSignInWhy map[string]map[string]int
 	// timeReasons are entries the server judged with a time-based reason
 	// where the browser's clock signs them in (a clock no header showed).
-	timeAhead  []int
-	timeBehind []int
-	rounds     map[string]*loopRun
-	loops      []*loopRun
-	lastSeen   time.Time
+	timeAhead []int
+	// saidKeys / saidAZP: the server refused for keys or azp what the
+	// options clerkscope was given accept.
+	saidKeys    []int
+	saidKeysWhy string
+	saidAZP     []int
+	saidAZPWhy  string
+	timeBehind  []int
+	rounds      map[string]*loopRun
+	loops       []*loopRun
+	lastSeen    time.Time
 }
 
 // loopRun is a run of handshake redirects of one URL.
@@ -284,6 +290,17 @@ func (f *facts) observe(j *Judged, s *Story) {
 	if said := e.ResponseHeader("x-clerk-auth-reason"); said != "" && said != v.Reason && j.Result.Clock == nil {
 		if c, _ := e.Cached(); !c {
 			switch {
+			case said == inspect.TokenInvalidSignature || said == inspect.JWKKidMismatch || said == inspect.JWKRemoteMissing:
+				// The app refuses tokens the key clerkscope was given accepts.
+				f.saidKeys = appendCap(f.saidKeys, idx)
+				f.saidKeysWhy = fmt.Sprintf("the server answered %s where the token verifies with the key clerkscope was given (entry %d)", said, idx)
+			case said == inspect.TokenInvalidAuthorizedParties:
+				f.saidAZP = appendCap(f.saidAZP, idx)
+				azp := ""
+				if v.Token != nil {
+					azp = v.Token.ClaimString("azp")
+				}
+				f.saidAZPWhy = fmt.Sprintf("the server refused the token's azp %q (entry %d): the app's authorizedParties does not list it", azp, idx)
 			case strings.HasPrefix(said, inspect.SessionTokenExpired) && !strings.HasPrefix(v.Reason, inspect.SessionTokenExpired):
 				f.timeAhead = appendCap(f.timeAhead, idx)
 			case said == inspect.SessionTokenNBF || said == inspect.SessionTokenIatInTheFuture:
