@@ -84,7 +84,11 @@ func runWebhook(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	rep.Notes = notes
 	o := webhook.RenderOptions{Reveal: *reveal}
-	w := bufio.NewWriter(stdout)
+	// What the delivery carried is made safe for a terminal (as explain
+	// does); close the sanitizer after the buffer is flushed.
+	safe := safeOutput(stdout, *asJSON)
+	defer safe.Close()
+	w := bufio.NewWriter(safe)
 	defer w.Flush()
 	if *asJSON {
 		return webhook.WriteJSON(w, rep, o)

@@ -141,7 +141,10 @@ func ParseSetCookie(line string) SetCookie {
 				sc.Path = val
 			}
 		case "max-age":
-			if n, err := strconv.Atoi(val); err == nil && val != "" && !strings.HasPrefix(val, "+") {
+			// RFC 6265 §5.2.2: a leading digit or '-' and digits only; a
+			// value too large for a number still sets an expiry (browsers
+			// clamp it; RFC 6265bis caps it at 400 days).
+			if n, ok := maxAge(val); ok {
 				sc.MaxAge = &n
 			}
 		case "expires":
@@ -183,4 +186,24 @@ func directiveValue(d string) (string, bool) {
 		return "", false
 	}
 	return parts[1], true
+}
+
+// maxAgeCap is RFC 6265bis's cap on a cookie's lifetime: 400 days.
+const maxAgeCap = 400 * 24 * 3600
+
+// maxAge reads a Max-Age attribute value (RFC 6265 §5.2.2), clamping what
+// overflows instead of dropping it.
+func maxAge(val string) (int, bool) {
+	digits := strings.TrimPrefix(val, "-")
+	if digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(val)
+	if err == nil {
+		return n, true
+	}
+	if strings.HasPrefix(val, "-") {
+		return -1, true
+	}
+	return maxAgeCap, true
 }
