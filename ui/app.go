@@ -66,7 +66,7 @@ func New(ctx context.Context, cfg Config) tea.Model {
 		c.cfg.ReportDir = "."
 	}
 	if c.cfg.CopyDir == "" {
-		c.cfg.CopyDir = os.TempDir()
+		c.cfg.CopyDir = defaultCopyDir()
 	}
 	m := &app{c: c, ctx: ctx, paste: newPasteScreen(c), help: help.New()}
 	return m
@@ -74,8 +74,11 @@ func New(ctx context.Context, cfg Config) tea.Model {
 
 // Run starts the dashboard and blocks until the user quits or ctx ends.
 func Run(ctx context.Context, cfg Config) error {
-	p := tea.NewProgram(New(ctx, cfg), programOptions(ctx)...)
+	m := New(ctx, cfg)
+	p := tea.NewProgram(m, programOptions(ctx)...)
 	_, err := p.Run()
+	// A copy saved for want of a clipboard may hold a live token.
+	os.Remove(filepath.Join(m.(*app).c.cfg.CopyDir, copyFile))
 	if err != nil && ctx.Err() != nil {
 		return nil
 	}

@@ -37,24 +37,44 @@ func copyCmd(what, text, dir string) tea.Cmd {
 	return tea.Sequence(tea.SetClipboard(text), local)
 }
 
+// copyFile is the one file a copy is saved to when there is no system
+// clipboard: a stable path the user can type, overwritten by each copy and
+// removed when the dashboard exits (a copy may be a live token).
+const copyFile = "clerkscope-copy.txt"
+
 // copyLocal copies text to the system clipboard, else saves it in dir, in
-// a file only the user can read (os.CreateTemp makes it 0600): a copy may
-// be a live token.
+// a file only the user can read (0600).
 func copyLocal(what, text, dir string) textCopiedMsg {
 	if !clipboard.Unsupported {
 		if err := clipboard.WriteAll(text); err == nil {
 			return textCopiedMsg{what: what, how: "to the system clipboard and the terminal's (OSC 52)"}
 		}
 	}
-	f, err := os.CreateTemp(dir, "clerkscope-copy-*.txt")
+	path := filepath.Join(dir, copyFile)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return textCopiedMsg{what: what, how: "to the terminal's clipboard (OSC 52) only", err: err}
 	}
 	defer f.Close()
+	if err := f.Chmod(0o600); err != nil {
+		return textCopiedMsg{what: what, err: err}
+	}
 	if _, err := f.WriteString(text); err != nil {
 		return textCopiedMsg{what: what, err: err}
 	}
-	return textCopiedMsg{what: what, how: "to the terminal's clipboard (OSC 52); no system clipboard here, so also saved to " + f.Name()}
+	return textCopiedMsg{what: what, how: "to the terminal's clipboard (OSC 52); no system clipboard here, so until clerkscope exits also saved to " + path}
+}
+
+// defaultCopyDir is the user's cache folder for clerkscope (0700), else the
+// temporary folder.
+func defaultCopyDir() string {
+	if d, err := os.UserCacheDir(); err == nil {
+		dir := filepath.Join(d, "clerkscope")
+		if os.MkdirAll(dir, 0o700) == nil {
+			return dir
+		}
+	}
+	return os.TempDir()
 }
 
 // copyText builds what the copy menu copies for a row.
