@@ -213,10 +213,14 @@ func TestHostileInputNeverDrivesTheTerminal(t *testing.T) {
 			check(t, strings.Join(args, " ")+" stderr", errb.String())
 			if args[1] == "--json" {
 				var rec struct {
-					FirstName string `json:"first_name"`
+					Lookup struct {
+						User struct {
+							FirstName string `json:"first_name"`
+						}
+					}
 				}
-				if err := json.Unmarshal([]byte(out.String()), &rec); err != nil || rec.FirstName != evil {
-					t.Errorf("lookup --json is not exact: %q, %v", rec.FirstName, err)
+				if err := json.Unmarshal([]byte(out.String()), &rec); err != nil || rec.Lookup.User.FirstName != evil {
+					t.Errorf("lookup --json is not exact: %q, %v", rec.Lookup.User.FirstName, err)
 				}
 			} else if code == 0 && !strings.Contains(out.String(), `\x1b]52;`) && args[0] == "lookup" {
 				t.Errorf("%v: the record is not shown escaped:\n%s", args, out.String())

@@ -12,11 +12,15 @@ import (
 	"time"
 
 	"clerkscope/bapi"
+	"clerkscope/har"
 	"clerkscope/inspect"
 )
 
 // This file wires the Backend API: the client's configuration from the
 // environment, `clerkscope lookup`, and the lookups of explain --lookup.
+
+// bapiTimeout bounds each Backend API attempt (tests shorten it).
+var bapiTimeout = 10 * time.Second
 
 // bapiConfig is the Backend API client's configuration for one run: its
 // notices (Retry-After waits, endpoints given up) go to stderr, one line
@@ -29,7 +33,7 @@ func bapiConfig(key, apiURL string, stderr io.Writer) bapi.Config {
 		AllowHTTP:  envTrue(bapi.AllowHTTPEnv),
 		APIVersion: apiVersion(),
 		UserAgent:  readBuild().userAgent(),
-		Timeout:    10 * time.Second,
+		Timeout:    bapiTimeout,
 		OnNotice: func(n bapi.Notice) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -65,66 +69,142 @@ func newLooker(setup *inspect.Setup, stderr io.Writer) (*bapi.Looker, error) {
 	return bapi.NewLooker(c, 0), nil
 }
 
-func writeLookupText(w io.Writer, lk *bapi.Lookup) {
+// reportLookups adds the Backend API lookups to a report: the JSON
+// report's requests carry theirs; the Markdown report ends with a section
+// per distinct token (its entries named), a user's card once.
+func reportLookups(ctx context.Context, sink har.Sink, looker *bapi.Looker, reveal bool, w io.Writer) har.Sink {
+	if jw, ok := sink.(*har.JSONWriter); ok {
+		jw.Extra = func(j *har.Judged) map[string]any {
+			if lk := looker.ForAuth(ctx, j.Result.Verdict, j.Result.At); lk != nil {
+				return map[string]any{"lookup": shownLookup(lk, reveal)}
+			}
+			return nil
+		}
+		return sink
+	}
+	return &lookupSection{Sink: sink, ctx: ctx, looker: looker, printer: &bapi.Printer{Reveal: reveal}, w: w, byKey: map[string]*lookupGroup{}}
+}
+
+// shownLookup is a lookup as an output that is not --reveal shows it.
+func shownLookup(lk *bapi.Lookup, reveal bool) *bapi.Lookup {
+	if reveal {
+		return lk
+	}
+	return lk.Redacted()
+}
+
+// lookupSection collects a Markdown report's lookups, grouped by what
+// they say, and writes them after the report.
+type lookupSection struct {
+	har.Sink
+	ctx     context.Context
+	looker  *bapi.Looker
+	printer *bapi.Printer
+	w       io.Writer
+	groups  []*lookupGroup
+	byKey   map[string]*lookupGroup
+}
+
+type lookupGroup struct {
+	lk      *bapi.Lookup
+	entries []string
+}
+
+// Write implements har.Sink.
+func (s *lookupSection) Write(j *har.Judged) {
+	s.Sink.Write(j)
+	if !j.Judged {
+		return
+	}
+	lk := s.looker.ForAuth(s.ctx, j.Result.Verdict, j.Result.At)
 	if lk == nil {
 		return
 	}
-	fmt.Fprintln(w, "  Backend API:")
-	if u := lk.User; u != nil {
-		fmt.Fprintf(w, "    User:         %s %s <%s>", u.ID, u.Name(), u.PrimaryEmail())
-		var flags []string
-		if u.Banned {
-			flags = append(flags, "BANNED")
-		}
-		if u.Locked {
-			flags = append(flags, "LOCKED")
-		}
-		if u.TwoFactorEnabled {
-			flags = append(flags, "2FA")
-		}
-		if len(flags) > 0 {
-			fmt.Fprintf(w, " [%s]", strings.Join(flags, ", "))
-		}
-		fmt.Fprintln(w)
-	}
-	if s := lk.Session; s != nil {
-		fmt.Fprintf(w, "    Session:      %s %s, last active %s, expires %s\n", s.ID, strings.ToUpper(s.Status), fmtTime(s.LastActiveAt.Time), fmtTime(s.ExpireAt.Time))
-	}
-	if o := lk.Organization; o != nil {
-		fmt.Fprintf(w, "    Organization: %s %s (%s)\n", o.ID, o.Name, o.Slug)
-	}
-	if m := lk.Membership; m != nil {
-		fmt.Fprintf(w, "    Membership:   %s, %d permissions\n", m.Role, len(m.Permissions))
-	}
+	key := lk.Summary()
 	for _, d := range lk.Discrepancies {
-		fmt.Fprintf(w, "    ! %s\n", d.Text)
+		key += "|" + d.Code + d.Text
 	}
-	for _, e := range lk.Errors {
-		fmt.Fprintf(w, "    error: %s\n", e)
+	g := s.byKey[key]
+	if g == nil {
+		g = &lookupGroup{lk: lk}
+		s.byKey[key] = g
+		s.groups = append(s.groups, g)
 	}
+	name := "the pasted request"
+	if j.Entry != nil {
+		name = fmt.Sprint(j.Entry.Index)
+	}
+	g.entries = append(g.entries, name)
 }
 
-func fmtTime(t time.Time) string {
-	if t.IsZero() {
-		return "-"
+// Close implements har.Sink: the report, then the lookups.
+func (s *lookupSection) Close(story *har.Story, readErr error) error {
+	if err := s.Sink.Close(story, readErr); err != nil {
+		return err
 	}
-	return t.UTC().Format(time.RFC3339)
+	if len(s.groups) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString("## Backend API lookup\n\n")
+	if s.printer.Reveal {
+		b.WriteString("**Not redacted: identifiers and private metadata are shown.**\n\n")
+	} else {
+		b.WriteString("Identifiers (emails, phone numbers, usernames, external ids, IP addresses) and private metadata values are redacted (`‹kind#hash›`: equal hashes are equal values).\n\n")
+	}
+	for _, g := range s.groups {
+		what := "Entry " + g.entries[0]
+		if len(g.entries) > 1 {
+			what = "Entries " + strings.Join(g.entries, ", ")
+		}
+		if g.entries[0] == "the pasted request" {
+			what = "The pasted request"
+		}
+		summary, secs := s.printer.Sections(g.lk)
+		fmt.Fprintf(&b, "### %s: %s\n\n", what, summary)
+		bapi.WriteMarkdown(&b, secs, 4)
+	}
+	_, err := io.WriteString(s.w, b.String())
+	return err
 }
 
-// runLookup is `clerkscope lookup ID`.
+// runLookup is `clerkscope lookup QUERY`.
 func runLookup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("lookup", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "raw JSON")
+	asJSON := fs.Bool("json", false, "JSON")
+	records := fs.Bool("records", false, "with --json: the records as the Backend API returned them")
+	by := fs.String("by", "", "how to read the query")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return &usageError{"lookup takes one id: user_…, sess_…, org_… (or an organization slug), client_…"}
+		return &usageError{"lookup takes one query: user_…, sess_…, org_… (or a slug), client_…, an email, a phone number, a username, an external id or free text"}
+	}
+	if *records && !*asJSON {
+		return &usageError{"--records goes with --json"}
 	}
 	c, err := bapi.New(bapiConfig(os.Getenv("CLERK_SECRET_KEY"), os.Getenv("CLERK_API_URL"), stderr))
 	if err != nil {
 		return err
 	}
-	return bapi.PrintLookup(ctx, c, pos[0], *asJSON, stdout)
+	return bapi.PrintLookup(ctx, c, bapi.Query{Text: pos[0], By: *by, Records: *records, At: time.Now()}, *asJSON, stdout)
+}
+
+// dashboardNotices takes the Backend API's notices over from stderr (a
+// line there would land in the middle of the dashboard): the dashboard
+// shows them in its status line. A notice is dropped rather than block a
+// lookup when the dashboard is behind.
+func dashboardNotices(looker *bapi.Looker) <-chan bapi.Notice {
+	if looker == nil {
+		return nil
+	}
+	ch := make(chan bapi.Notice, 16)
+	looker.Client().SetNotice(func(n bapi.Notice) {
+		select {
+		case ch <- n:
+		default:
+		}
+	})
+	return ch
 }

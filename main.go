@@ -245,18 +245,27 @@ Flags:
   --format md|json        Markdown (default) or the JSON of explain --json
   --no-redact             keep token signatures and secret cookie values
   -o FILE                 write the report to FILE instead of stdout
+  --lookup                add the Backend API lookups (identifiers and private metadata
+                          redacted unless --reveal)
 ` + judgeFlagsUsage + `
 ` + environmentUsage
 
-	lookupUsage = `Usage: clerkscope lookup [--json] ID
+	lookupUsage = `Usage: clerkscope lookup [--json [--records]] [--by KIND] QUERY
 
-Shows a Backend API record: a user (user_…), session (sess_…), organization (org_… or
-its slug) or client (client_…).
+Shows what the Backend API holds about a user, read-only: the user card (identifiers,
+MFA, lockout, metadata), their sessions, organizations and pending invitations. QUERY
+is a user (user_…), a session (sess_…: its user, that session marked), an organization
+(org_… or its slug), a client (client_…), an email, a phone number, a username, an
+external id or free text. Several matching users are listed, not guessed between.
 
 Flags:
-  --json                  the record as the Backend API returned it
+  --by KIND               read QUERY as: id, email, phone, username, external-id, query
+                          (free text) or org (default: guessed from its shape)
+  --json                  the lookup as JSON
+  --records               with --json: the records as the Backend API returned them
 
-Environment: CLERK_SECRET_KEY (needed), CLERK_API_URL, CLERK_BAPI_VERSION.
+Environment: CLERK_SECRET_KEY (needed), CLERK_API_URL, CLERK_BAPI_VERSION,
+CLERKSCOPE_ALLOW_HTTP_API=1 (let a plain-http CLERK_API_URL reach another machine).
 `
 
 	webhookUsage = `Usage: clerkscope webhook [--json] [--webhook-secret SECRET] [--now TIME] INPUT ...
@@ -303,7 +312,8 @@ Exit status: 0 whatever the verdict; 1 when an input cannot be read; 2 on bad us
 `
 
 	environmentUsage = `Environment: CLERK_PUBLISHABLE_KEY, CLERK_SECRET_KEY, CLERK_JWT_KEY, CLERK_API_URL,
-CLERK_BAPI_VERSION (the Clerk-API-Version header, default 2026-05-12).
+CLERK_BAPI_VERSION (the Clerk-API-Version header, default 2026-05-12), CLERKSCOPE_ALLOW_HTTP_API=1
+(let a plain-http CLERK_API_URL reach another machine).
 Exit status: 0 whatever the verdict; 1 when an input cannot be read; 2 on bad usage;
 130 on SIGINT, 143 on SIGTERM, 129 on SIGHUP (128 + the signal, in every mode).
 `
@@ -641,7 +651,7 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		if looker != nil {
 			jw.Extra = func(j *har.Judged) map[string]any {
 				if lk := looker.ForAuth(ctx, j.Result.Verdict, j.Result.At); lk != nil {
-					return map[string]any{"lookup": lk}
+					return map[string]any{"lookup": shownLookup(lk, f.reveal)}
 				}
 				return nil
 			}
@@ -650,8 +660,9 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	} else {
 		tw := har.NewTextWriter(out, o, f.all, false)
 		if looker != nil {
+			lp := &bapi.Printer{Reveal: f.reveal}
 			tw.Extra = func(w io.Writer, j *har.Judged) {
-				writeLookupText(w, looker.ForAuth(ctx, j.Result.Verdict, j.Result.At))
+				lp.Write(w, looker.ForAuth(ctx, j.Result.Verdict, j.Result.At))
 			}
 		}
 		sink = tw
@@ -822,6 +833,13 @@ func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspe
 	} else {
 		sink = har.NewMarkdownReport(safe, in.name, o)
 	}
+	if f.lookup {
+		looker, err := newLooker(setup, stderr)
+		if err != nil {
+			return err
+		}
+		sink = reportLookups(ctx, sink, looker, o.Reveal, safe)
+	}
 	if in.har != nil {
 		st, err := streamHAR(ctx, in, setup, sink.Write)
 		if st == nil {
@@ -925,6 +943,7 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 			return writeReport(ctx, path, strings.NewReader(""), setup, rf, inspect.RenderOptions{}, w, io.Discard)
 		},
 	}
+	cfg.Notices = dashboardNotices(looker)
 	if len(pos) == 1 {
 		if pos[0] == "-" {
 			data, err := io.ReadAll(io.LimitReader(stdin, 512<<20))

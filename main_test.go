@@ -272,8 +272,12 @@ func TestLookupWithFakeAPI(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	s := out.String()
-	if !strings.Contains(s, "Jane Doe <jane@example.com>") || !strings.Contains(s, "REVOKED") || !strings.Contains(s, "the session is revoked in the Backend API") {
+	if !strings.Contains(s, "Jane Doe <‹email#") || strings.Contains(s, "jane@example.com") || !strings.Contains(s, "REVOKED") || !strings.Contains(s, "the session is revoked at the Backend API") {
 		t.Errorf("lookup output:\n%s", s)
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"explain", "--lookup", "--reveal", "--jwt-key", "testdata/keys/instance-public.pem", "testdata/har/a-signed-in-happy.har"}, strings.NewReader(""), &out, &errb); code != 0 || !strings.Contains(out.String(), "Jane Doe <jane@example.com>") {
+		t.Errorf("--reveal: exit %d\n%s", code, out.String())
 	}
 	t.Setenv("CLERK_SECRET_KEY", "sk_live_wrongKey000000000000000000009")
 	out.Reset()
@@ -404,7 +408,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"explain", "x.har", "-h"}, "Usage: clerkscope explain"},
 		{[]string{"report", "-h"}, "Usage: clerkscope report [--format md|json] [--no-redact] [-o FILE]"},
 		{[]string{"report", "--help"}, "-o FILE                 write the report to FILE"},
-		{[]string{"lookup", "-h"}, "Usage: clerkscope lookup [--json] ID"},
+		{[]string{"lookup", "-h"}, "Usage: clerkscope lookup [--json [--records]] [--by KIND] QUERY"},
 		{[]string{"help", "report"}, "Usage: clerkscope report"},
 		{[]string{"--help"}, "clerkscope report [--format md|json] [--no-redact] [-o FILE] [flags] INPUT"},
 		{[]string{"help"}, "clerkscope COMMAND -h"},

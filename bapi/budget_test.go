@@ -137,7 +137,7 @@ func TestEndpointGivenUp(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f, srv := newFake(t)
-			f.fault = tc.fault
+			f.setFault(tc.fault)
 			var mu sync.Mutex
 			var notices []Notice
 			c := newTestClient(t, srv.URL, func(cfg *Config) {
@@ -163,7 +163,7 @@ func TestEndpointGivenUp(t *testing.T) {
 				t.Errorf("20 calls took %s", d)
 			}
 			hits := 0
-			for p, n := range f.calls {
+			for p, n := range f.s.Calls() {
 				if strings.HasPrefix(p, "/v1/sessions/") {
 					hits += n
 				}
@@ -250,11 +250,11 @@ func TestHangShortensOtherEndpoints(t *testing.T) {
 // gives up at once instead of waiting more.
 func TestWaitBudget(t *testing.T) {
 	f, srv := newFake(t)
-	f.fault = func(w http.ResponseWriter, r *http.Request) bool {
+	f.setFault(func(w http.ResponseWriter, r *http.Request) bool {
 		w.Header().Set("Retry-After", "2")
 		clerkError(w, 429, "too_many_requests", "slow down")
 		return true
-	}
+	})
 	var mu sync.Mutex
 	var notices []string
 	var slept time.Duration

@@ -28,6 +28,10 @@ func NewBackend(c *Client, fallback inspect.Backend) *Backend {
 	return &Backend{c: c, fallback: fallback}
 }
 
+// Client is the client the backend calls through (the run's, shared with
+// the lookups).
+func (b *Backend) Client() *Client { return b.c }
+
 // JWKS implements inspect.Backend, once per run.
 func (b *Backend) JWKS(ctx context.Context) (*inspect.JWKS, error) {
 	b.once.Do(func() {
@@ -69,20 +73,80 @@ func (b *Backend) VerifyMachineToken(ctx context.Context, t, tok string) (map[st
 	return b.fallback.VerifyMachineToken(ctx, t, tok)
 }
 
-// Discrepancy is a place where the token and the Backend API disagree.
-type Discrepancy struct {
-	Severity string `json:"severity"`
-	Text     string `json:"text"`
+// Lookup is what the Backend API says about the user behind a token (or
+// the one asked for by id, email…), joined to the token when there is one:
+// the user card, their sessions, organizations and metadata, and where the
+// token and the records disagree.
+type Lookup struct {
+	// At is the request's time: relative times are measured from it.
+	At time.Time `json:"at"`
+	// Token is what the token says (nil for a lookup without one).
+	Token *TokenFacts `json:"token,omitempty"`
+	User  *User       `json:"user,omitempty"`
+	// Session is the token's session (or the one asked for).
+	Session *Session `json:"session,omitempty"`
+	// Sessions are the user's sessions, newest first.
+	Sessions []Session `json:"sessions,omitempty"`
+	// Organization and Membership are the token's active organization
+	// and the user's membership in it now.
+	Organization *Organization `json:"organization,omitempty"`
+	Membership   *Membership   `json:"membership,omitempty"`
+	// Memberships are every organization the user belongs to.
+	Memberships []OrgMembership `json:"memberships,omitempty"`
+	Instance    *Instance       `json:"instance,omitempty"`
+	// Metadata is the user's three metadata objects: size, who reads and
+	// writes them.
+	Metadata []MetadataInfo `json:"metadata,omitempty"`
+	// Reverification is which of Clerk's presets the token's fva passes.
+	Reverification []Reverification `json:"reverification,omitempty"`
+	Discrepancies  []Discrepancy    `json:"discrepancies,omitempty"`
+	// Notes say where a list stopped before its end.
+	Notes  []string `json:"notes,omitempty"`
+	Errors []string `json:"errors,omitempty"`
+
+	failures        []failure
+	membershipsRead bool
 }
 
-// Lookup is what the Backend API says about the session behind a token.
-type Lookup struct {
-	Session       *Session      `json:"session,omitempty"`
-	User          *User         `json:"user,omitempty"`
-	Organization  *Organization `json:"organization,omitempty"`
-	Membership    *Membership   `json:"membership,omitempty"`
-	Errors        []string      `json:"errors,omitempty"`
-	Discrepancies []Discrepancy `json:"discrepancies,omitempty"`
+// failure is a lookup that failed, kept whole so that output can say a
+// repeated failure once.
+type failure struct {
+	what string
+	err  error
+}
+
+// OrgMembership is one of the user's memberships with what the
+// organization's own record adds.
+type OrgMembership struct {
+	Membership *Membership `json:"membership"`
+	// MembersCount and MaxMembers come from the organization record.
+	MembersCount *int `json:"membersCount,omitempty"`
+	MaxMembers   int  `json:"maxMembers,omitempty"`
+	// PendingInvitations is how many invitations wait (nil: unknown).
+	PendingInvitations *int         `json:"pendingInvitations,omitempty"`
+	Invitations        []Invitation `json:"invitations,omitempty"`
+	InvitationsError   string       `json:"invitationsError,omitempty"`
+}
+
+// TokenFacts is what the session token in front of the user claims.
+type TokenFacts struct {
+	SessionID      string   `json:"sessionId,omitempty"`
+	UserID         string   `json:"userId,omitempty"`
+	SessionStatus  string   `json:"sessionStatus,omitempty"`
+	OrgID          string   `json:"orgId,omitempty"`
+	OrgRole        string   `json:"orgRole,omitempty"`
+	OrgPermissions []string `json:"orgPermissions,omitempty"`
+	// FVA is the factor verification age claim: minutes since the first
+	// and the second factor were verified (-1: none).
+	FVA      []int     `json:"fva,omitempty"`
+	IssuedAt time.Time `json:"issuedAt,omitzero"`
+	// Kid is the signing key's id: ins_… names the instance.
+	Kid          string `json:"kid,omitempty"`
+	InstanceType string `json:"instanceType,omitempty"`
+	Valid        bool   `json:"valid"`
+	// Claims are the token's custom claims (what a session token template
+	// added), compared with the metadata they usually copy.
+	Claims map[string]any `json:"-"`
 }
 
 // Looker performs deduplicated, cached lookups with bounded parallelism.
@@ -110,6 +174,23 @@ func NewLooker(c *Client, parallel int) *Looker {
 // Client returns the underlying client.
 func (l *Looker) Client() *Client { return l.c }
 
+// Retry forgets the failed lookups and the endpoints given up, so that the
+// next lookup calls again (the dashboard, when the user asks again).
+func (l *Looker) Retry() {
+	l.mu.Lock()
+	for k, r := range l.cache {
+		select {
+		case <-r.done:
+			if r.err != nil {
+				delete(l.cache, k)
+			}
+		default:
+		}
+	}
+	l.mu.Unlock()
+	l.c.Reset()
+}
+
 func (l *Looker) do(ctx context.Context, key string, fn func() (any, error)) (any, error) {
 	l.mu.Lock()
 	r, ok := l.cache[key]
@@ -136,123 +217,285 @@ func (l *Looker) do(ctx context.Context, key string, fn func() (any, error)) (an
 	}
 }
 
+func cached[T any](l *Looker, ctx context.Context, key string, fn func() (T, error)) (T, error) {
+	v, err := l.do(ctx, key, func() (any, error) { return fn() })
+	t, _ := v.(T)
+	return t, err
+}
+
 // Session looks a session up once per run.
 func (l *Looker) Session(ctx context.Context, id string) (*Session, error) {
-	v, err := l.do(ctx, "sess:"+id, func() (any, error) { return l.c.Session(ctx, id) })
-	s, _ := v.(*Session)
-	return s, err
+	return cached(l, ctx, "sess:"+id, func() (*Session, error) { return l.c.Session(ctx, id) })
 }
 
 // User looks a user up once per run.
 func (l *Looker) User(ctx context.Context, id string) (*User, error) {
-	v, err := l.do(ctx, "user:"+id, func() (any, error) { return l.c.User(ctx, id) })
-	u, _ := v.(*User)
-	return u, err
+	return cached(l, ctx, "user:"+id, func() (*User, error) { return l.c.User(ctx, id) })
 }
 
 // Organization looks an organization up once per run.
 func (l *Looker) Organization(ctx context.Context, id string) (*Organization, error) {
-	v, err := l.do(ctx, "org:"+id, func() (any, error) { return l.c.Organization(ctx, id) })
-	o, _ := v.(*Organization)
-	return o, err
+	return cached(l, ctx, "org:"+id, func() (*Organization, error) { return l.c.Organization(ctx, id) })
 }
 
-// Membership finds the user's membership in an organization.
-func (l *Looker) Membership(ctx context.Context, orgID, userID string) (*Membership, error) {
-	v, err := l.do(ctx, "mem:"+orgID+":"+userID, func() (any, error) {
-		ms, err := l.c.OrganizationMemberships(ctx, orgID, userID)
+func (l *Looker) userSessions(ctx context.Context, id string) (Listed[Session], error) {
+	return cached(l, ctx, "sessions:"+id, func() (Listed[Session], error) { return l.c.UserSessions(ctx, id) })
+}
+
+func (l *Looker) userMemberships(ctx context.Context, id string) (Listed[Membership], error) {
+	return cached(l, ctx, "mems:"+id, func() (Listed[Membership], error) { return l.c.UserMemberships(ctx, id) })
+}
+
+func (l *Looker) invitations(ctx context.Context, orgID string) (Listed[Invitation], error) {
+	return cached(l, ctx, "inv:"+orgID, func() (Listed[Invitation], error) { return l.c.PendingInvitations(ctx, orgID) })
+}
+
+func (l *Looker) instance(ctx context.Context) (*Instance, error) {
+	return cached(l, ctx, "instance", func() (*Instance, error) { return l.c.Instance(ctx) })
+}
+
+// FindUsers searches users once per run.
+func (l *Looker) FindUsers(ctx context.Context, by UserFilter, value string) (Listed[User], error) {
+	return cached(l, ctx, "find:"+string(by)+":"+value, func() (Listed[User], error) { return l.c.FindUsers(ctx, by, value) })
+}
+
+// collector gathers a lookup's parts from parallel calls.
+type collector struct {
+	mu sync.Mutex
+	wg sync.WaitGroup
+	lk *Lookup
+}
+
+func (c *collector) run(fn func()) {
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		fn()
+	}()
+}
+
+func (c *collector) fail(what string, err error) {
+	c.mu.Lock()
+	c.lk.failures = append(c.lk.failures, failure{what, err})
+	c.mu.Unlock()
+}
+
+func (c *collector) set(fn func(lk *Lookup)) {
+	c.mu.Lock()
+	fn(c.lk)
+	c.mu.Unlock()
+}
+
+// ForUser looks up a user's whole card: the user, their sessions (the
+// one named by sessionID marked), their organizations with member counts
+// and pending invitations, and the instance.
+func (l *Looker) ForUser(ctx context.Context, userID, sessionID string, at time.Time) *Lookup {
+	lk := &Lookup{At: at}
+	l.fill(ctx, lk, userID, sessionID, "")
+	lk.finish()
+	return lk
+}
+
+// fill runs the lookups in two rounds: the records named by the token,
+// then the organizations its memberships name.
+func (l *Looker) fill(ctx context.Context, lk *Lookup, userID, sessionID, orgID string) {
+	c := &collector{lk: lk}
+	if userID == "" && sessionID != "" {
+		// A token without sub: the session names its user.
+		s, err := l.Session(ctx, sessionID)
 		if err != nil {
-			return nil, err
+			c.fail("session "+sessionID, err)
+		} else {
+			lk.Session, userID = s, s.UserID
 		}
-		for i := range ms {
-			if ms[i].PublicUserData.UserID == userID {
-				return &ms[i], nil
+	}
+	if sessionID != "" && lk.Session == nil && len(lk.failures) == 0 {
+		c.run(func() {
+			s, err := l.Session(ctx, sessionID)
+			if err != nil {
+				c.fail("session "+sessionID, err)
+				return
 			}
+			c.set(func(lk *Lookup) { lk.Session = s })
+		})
+	}
+	var mems Listed[Membership]
+	var memsOK bool
+	if userID != "" {
+		c.run(func() {
+			u, err := l.User(ctx, userID)
+			if err != nil {
+				c.fail("user "+userID, err)
+				return
+			}
+			c.set(func(lk *Lookup) { lk.User = u })
+		})
+		c.run(func() {
+			ss, err := l.userSessions(ctx, userID)
+			if err != nil {
+				c.fail("sessions of "+userID, err)
+			}
+			c.set(func(lk *Lookup) {
+				lk.Sessions = ss.Items
+				if ss.Partial {
+					lk.Notes = append(lk.Notes, fmt.Sprintf("sessions: stopped after the newest %d; the user has more", len(ss.Items)))
+				}
+			})
+		})
+		c.run(func() {
+			ms, err := l.userMemberships(ctx, userID)
+			if err != nil {
+				c.fail("memberships of "+userID, err)
+				return
+			}
+			c.set(func(lk *Lookup) {
+				mems, memsOK = ms, true
+				if ms.Partial {
+					lk.Notes = append(lk.Notes, fmt.Sprintf("organizations: stopped after %d of %d memberships", len(ms.Items), ms.Total))
+				}
+			})
+		})
+	}
+	c.run(func() {
+		in, err := l.instance(ctx)
+		if err != nil {
+			c.fail("instance", err)
+			return
 		}
-		return nil, nil
+		c.set(func(lk *Lookup) { lk.Instance = in })
 	})
-	m, _ := v.(*Membership)
-	return m, err
+	c.wg.Wait()
+
+	// Second round: each organization's record and pending invitations.
+	c = &collector{lk: lk}
+	lk.Memberships = make([]OrgMembership, len(mems.Items))
+	for i := range mems.Items {
+		m := &mems.Items[i]
+		om := &lk.Memberships[i]
+		om.Membership = m
+		if orgID != "" && m.Organization.ID == orgID {
+			lk.Membership = m
+		}
+		id := m.Organization.ID
+		c.run(func() {
+			o, err := l.Organization(ctx, id)
+			if err != nil {
+				c.fail("organization "+id, err)
+				return
+			}
+			c.set(func(lk *Lookup) {
+				om.MembersCount, om.MaxMembers = o.MembersCount, o.MaxAllowedMemberships
+				if id == orgID {
+					lk.Organization = o
+				}
+				if o.PendingInvitations != nil {
+					om.PendingInvitations = o.PendingInvitations
+				}
+			})
+		})
+		c.run(func() {
+			inv, err := l.invitations(ctx, id)
+			c.set(func(lk *Lookup) {
+				if err != nil {
+					om.InvitationsError = shortError(err)
+					return
+				}
+				n := max(inv.Total, len(inv.Items))
+				om.PendingInvitations, om.Invitations = &n, inv.Items
+			})
+		})
+	}
+	if orgID != "" && lk.Membership == nil && (memsOK || userID == "") {
+		// The token's organization is not among the memberships (or they
+		// could not be read): its record still says what it is.
+		c.run(func() {
+			o, err := l.Organization(ctx, orgID)
+			if err != nil {
+				c.fail("organization "+orgID, err)
+				return
+			}
+			c.set(func(lk *Lookup) { lk.Organization = o })
+		})
+	}
+	c.wg.Wait()
+	if !memsOK {
+		lk.Memberships = nil
+	}
+	lk.membershipsRead = memsOK
+}
+
+// shortError is an error without its hint (a line beside a field).
+func shortError(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		if e.Repeat {
+			return e.reason()
+		}
+		if e.Status > 0 {
+			return fmt.Sprintf("HTTP %d %s", e.Status, strings.TrimSpace(e.Code))
+		}
+		return e.Message
+	}
+	return err.Error()
+}
+
+// finish orders what parallel calls gathered and computes the metadata view.
+func (lk *Lookup) finish() {
+	sort.Slice(lk.failures, func(i, j int) bool { return lk.failures[i].what < lk.failures[j].what })
+	lk.Errors = nil
+	for _, f := range lk.failures {
+		lk.Errors = append(lk.Errors, f.what+": "+f.err.Error())
+	}
+	sort.Strings(lk.Notes)
+	if lk.User != nil {
+		lk.Metadata = userMetadata(lk.User)
+	}
 }
 
 // ForAuth looks up the session, user and organization behind a verdict's
-// auth object (or its token's claims), and calls out disagreements.
+// auth object (or its token's claims), with the user's whole card, and
+// calls out disagreements.
 func (l *Looker) ForAuth(ctx context.Context, v *inspect.Verdict, at time.Time) *Lookup {
-	sid, sub, orgID, orgRole := "", "", "", ""
-	var orgPerms []string
-	if a := v.AuthAllowPending; a != nil {
-		sid, sub = str(a.SessionID), str(a.UserID)
-	} else if a := v.Auth; a != nil && a.IsAuthenticated {
-		sid, sub, orgID, orgRole = str(a.SessionID), str(a.UserID), str(a.OrgID), str(a.OrgRole)
-		orgPerms = strs(a.OrgPermissions)
-	}
-	if sid == "" && v.Token != nil {
-		sid, sub = v.Token.ClaimString("sid"), v.Token.ClaimString("sub")
-	}
-	if sid == "" && sub == "" {
+	t := tokenFacts(v)
+	if t.SessionID == "" && t.UserID == "" {
 		return nil
 	}
-	lk := &Lookup{}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	addErr := func(what string, err error) {
-		mu.Lock()
-		lk.Errors = append(lk.Errors, what+": "+err.Error())
-		mu.Unlock()
-	}
-	if sid != "" {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s, err := l.Session(ctx, sid)
-			if err != nil {
-				addErr("session "+sid, err)
-			}
-			mu.Lock()
-			lk.Session = s
-			mu.Unlock()
-		}()
-	}
-	if sub != "" {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			u, err := l.User(ctx, sub)
-			if err != nil {
-				addErr("user "+sub, err)
-			}
-			mu.Lock()
-			lk.User = u
-			mu.Unlock()
-		}()
-	}
-	if orgID != "" {
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			o, err := l.Organization(ctx, orgID)
-			if err != nil {
-				addErr("organization "+orgID, err)
-			}
-			mu.Lock()
-			lk.Organization = o
-			mu.Unlock()
-		}()
-		go func() {
-			defer wg.Done()
-			m, err := l.Membership(ctx, orgID, sub)
-			if err != nil {
-				addErr("membership", err)
-			}
-			mu.Lock()
-			lk.Membership = m
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	sort.Strings(lk.Errors)
-	lk.Discrepancies = compare(lk, v, at, orgID, orgRole, orgPerms, l.c.KeyKind())
+	lk := &Lookup{At: at, Token: t}
+	l.fill(ctx, lk, t.UserID, t.SessionID, t.OrgID)
+	lk.finish()
+	lk.Reverification = reverify(t.FVA)
+	lk.Discrepancies = compare(lk, t, l.c.KeyKind())
 	return lk
+}
+
+// tokenFacts reads what the verdict's auth object and token claim.
+func tokenFacts(v *inspect.Verdict) *TokenFacts {
+	t := &TokenFacts{Valid: v.Status == inspect.SignedIn, InstanceType: v.Instance.Type}
+	if a := v.AuthAllowPending; a != nil {
+		t.SessionID, t.UserID, t.SessionStatus = str(a.SessionID), str(a.UserID), str(a.SessionStatus)
+		t.FVA = ints(a.FactorVerificationAge)
+	} else if a := v.Auth; a != nil && a.IsAuthenticated {
+		t.SessionID, t.UserID, t.SessionStatus = str(a.SessionID), str(a.UserID), str(a.SessionStatus)
+		t.OrgID, t.OrgRole, t.OrgPermissions = str(a.OrgID), str(a.OrgRole), strs(a.OrgPermissions)
+		t.FVA = ints(a.FactorVerificationAge)
+	}
+	if tok := v.Token; tok != nil {
+		if t.SessionID == "" {
+			t.SessionID, t.UserID = tok.ClaimString("sid"), tok.ClaimString("sub")
+		}
+		if t.SessionStatus == "" {
+			t.SessionStatus = tok.ClaimString("sts")
+		}
+		if t.FVA == nil {
+			t.FVA = ints(tok.Claim("fva"))
+		}
+		if iat, ok := tok.ClaimTime("iat"); ok {
+			t.IssuedAt = iat
+		}
+		t.Kid = tok.HeaderString("kid")
+		t.Claims = customClaims(tok.Payload)
+	}
+	return t
 }
 
 func str(v any) string {
@@ -276,57 +519,29 @@ func strs(v any) []string {
 	return nil
 }
 
-func compare(lk *Lookup, v *inspect.Verdict, at time.Time, orgID, orgRole string, perms []string, keyKind string) []Discrepancy {
-	var d []Discrepancy
-	add := func(sev, f string, a ...any) { d = append(d, Discrepancy{sev, fmt.Sprintf(f, a...)}) }
-	tokenValid := v.Status == inspect.SignedIn
-	if s := lk.Session; s != nil {
-		if s.Status != "active" && s.Status != "pending" && tokenValid {
-			add("error", "the session is %s in the Backend API, but the token is still inside its lifetime: until it expires (≤ 60 s) the app treats the user as signed in", s.Status)
-		} else if s.Status != "active" {
-			add("warning", "the session is %s", s.Status)
+// ints reads the fva claim ([2]number) in whichever shape it came.
+func ints(v any) []int {
+	var out []int
+	switch x := v.(type) {
+	case []int:
+		return x
+	case []float64:
+		for _, f := range x {
+			out = append(out, int(f))
 		}
-		if !s.ExpireAt.IsZero() && s.ExpireAt.Before(at) {
-			add("warning", "the session's lifetime ended at %s", s.ExpireAt.Format(time.RFC3339))
-		}
-		if s.LastActiveOrganizationID != nil && orgID != "" && *s.LastActiveOrganizationID != orgID {
-			add("warning", "the session's active organization is now %s; the token says %s", *s.LastActiveOrganizationID, orgID)
-		}
-	}
-	if u := lk.User; u != nil {
-		if u.Banned {
-			add("error", "the user is banned: Clerk ends their sessions and refuses sign-in")
-		}
-		if u.Locked {
-			exp := ""
-			if u.LockoutExpiresInSeconds != nil {
-				exp = fmt.Sprintf(" (unlocks in %s)", time.Duration(*u.LockoutExpiresInSeconds)*time.Second)
+	case []any:
+		for _, e := range x {
+			f, ok := e.(float64)
+			if !ok {
+				return nil
 			}
-			add("error", "the user is locked out after too many failed attempts%s", exp)
+			out = append(out, int(f))
 		}
 	}
-	if m := lk.Membership; m != nil && orgRole != "" && m.Role != orgRole {
-		add("warning", "the user's role in the organization is now %s; the token (minted earlier) still says %s", m.Role, orgRole)
+	if len(out) != 2 {
+		return nil
 	}
-	if lk.Membership == nil && orgID != "" && len(lk.Errors) == 0 {
-		add("error", "the user is no longer a member of %s, which the token names as the active organization", orgID)
-	}
-	if m := lk.Membership; m != nil && len(perms) > 0 {
-		missing := diff(perms, m.Permissions)
-		if len(missing) > 0 {
-			add("warning", "the token carries permissions the membership no longer has: %s", strings.Join(missing, ", "))
-		}
-	}
-	if v.Instance.Type != "" && keyKind != "" && v.Instance.Type != keyKind {
-		add("error", "the secret key is a %s key but the token is from a %s instance: lookups answer 404", keyKind, v.Instance.Type)
-	}
-	for _, e := range lk.Errors {
-		if strings.Contains(e, "HTTP 404") {
-			add("warning", "not found in this instance: is the secret key from the same instance as the token?")
-			break
-		}
-	}
-	return d
+	return out
 }
 
 func diff(a, b []string) []string {
@@ -342,7 +557,3 @@ func diff(a, b []string) []string {
 	}
 	return out
 }
-
-// Client is the client the backend calls through (the run's, shared with
-// the lookups).
-func (b *Backend) Client() *Client { return b.c }

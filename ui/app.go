@@ -103,6 +103,9 @@ func (m *app) Init() tea.Cmd {
 	default:
 		cmds = append(cmds, m.paste.Focus())
 	}
+	if m.c.cfg.Notices != nil {
+		cmds = append(cmds, waitNoticeCmd(m.c.cfg.Notices))
+	}
 	return tea.Batch(cmds...)
 }
 
@@ -201,6 +204,9 @@ func (m *app) update(msg tea.Msg) tea.Cmd {
 			m.status = "Wrote the redacted report to " + msg.path
 		}
 		return nil
+	case bapiNoticeMsg:
+		m.status = msg.notice.String()
+		return waitNoticeCmd(msg.ch)
 	case tea.KeyPressMsg:
 		return m.onKey(msg)
 	}

@@ -449,6 +449,10 @@ func (m *capture) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.tab = tabBAPI
 		if ls := m.lookups[r]; ls != nil && ls.loading {
 			return nil
+		} else if ls != nil && ls.result != nil && len(ls.result.Errors) > 0 {
+			// Asked again after a failure: call again, even an endpoint
+			// the run gave up on.
+			m.c.cfg.Looker.Retry()
 		}
 		m.lookups[r] = &lookupState{loading: true}
 		return tea.Batch(lookupCmd(m.c.ctx, m.c.cfg.Looker, r), m.spin.Tick)

@@ -13,6 +13,9 @@ import (
 type Config struct {
 	Setup  *inspect.Setup
 	Looker *bapi.Looker
+	// Notices are the Backend API's notices (Retry-After waits, endpoints
+	// given up for the run), shown in the status line.
+	Notices <-chan bapi.Notice
 	// Path is a HAR or text file to open ("-" with Stdin).
 	Path  string
 	Stdin []byte
