@@ -155,6 +155,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return report(runLookup(ctx, args[1:], stdout, stderr), stdout, stderr)
 		case "webhook":
 			return report(runWebhook(ctx, args[1:], stdin, stdout, stderr), stdout, stderr)
+		case "completion":
+			return report(runCompletion(args[1:], stdout), stdout, stderr)
+		case "config":
+			return report(runConfig(args[1:], stdout), stdout, stderr)
 		case "version", "--version", "-v":
 			fmt.Fprintln(stdout, "clerkscope", readBuild(), "(verdicts of @clerk/backend 3.25.0)")
 			return exitOK
@@ -219,6 +223,9 @@ Usage:
   clerkscope webhook [--json] [--webhook-secret SECRET] INPUT ...
                                   verify a webhook delivery as verifyWebhook does and say
                                   why the handler failed on it
+  clerkscope config               where the named instances (--instance NAME) are kept
+  clerkscope completion bash|zsh|fish
+                                  a shell completion script
   clerkscope version | -v
   clerkscope COMMAND -h           the flags of one command
 
@@ -305,6 +312,7 @@ Exit status: 0 whatever the verdict; 1 when an input cannot be read; 2 on bad us
   --jwks FILE             verify with a JWKS file
   --fetch-jwks            when no other key is given, fetch the instance's public JWKS
                           from its Frontend API (/.well-known/jwks.json; no secret needed)
+  --instance NAME         a named instance: its keys and options (clerkscope config)
   --authorized-party URL  an allowed azp origin (repeatable)
   --url URL               the request URL for text input
   -H 'Name: value'        add a request header for text input (repeatable)
@@ -331,6 +339,8 @@ func commandUsage(name string) string {
 		return lookupUsage
 	case "webhook":
 		return webhookUsage
+	case "config":
+		return configUsage
 	}
 	return usageText
 }
@@ -346,9 +356,11 @@ type judgeFlags struct {
 	json, reveal, lookup, all bool
 	fetchJWKS                 bool
 	config, now, pk, jwtKey   string
-	jwks, reqURL, format      string
-	noRedact                  bool
-	parties, headers          multiFlag
+	// instance names a profile; secretKeyEnv and apiURL come from it.
+	instance, secretKeyEnv, apiURL string
+	jwks, reqURL, format           string
+	noRedact                       bool
+	parties, headers               multiFlag
 }
 
 func (f *judgeFlags) register(fs *flag.FlagSet) {
@@ -362,6 +374,7 @@ func (f *judgeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.jwtKey, "jwt-key", "", "PEM public key or file")
 	fs.StringVar(&f.jwks, "jwks", "", "JWKS file")
 	fs.BoolVar(&f.fetchJWKS, "fetch-jwks", false, "fetch the instance's public JWKS from its Frontend API")
+	fs.StringVar(&f.instance, "instance", "", "a named instance (clerkscope config)")
 	fs.StringVar(&f.reqURL, "url", "", "request URL for text input")
 	fs.Var(&f.parties, "authorized-party", "authorized party")
 	fs.Var(&f.headers, "H", "request header")
@@ -394,6 +407,9 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 // setup builds the judging setup from --config, the environment and flags
 // (flags win over the config, the config over the environment).
 func (f *judgeFlags) setup(ctx context.Context, stderr io.Writer) (*inspect.Setup, error) {
+	if err := f.applyProfile(); err != nil {
+		return nil, err
+	}
 	s := &inspect.Setup{Context: ctx}
 	var keys inspect.ConfigKeys
 	if f.config != "" {
@@ -424,8 +440,15 @@ func (f *judgeFlags) setup(ctx context.Context, stderr io.Writer) (*inspect.Setu
 	}
 	// An explicit "secretKey": null or "" models an app without one, which
 	// CLERK_SECRET_KEY in clerkscope's environment does not change.
+	if o.SecretKey == "" && !keys.SecretKeyNamed && f.secretKeyEnv != "" {
+		// The instance's profile names the variable that holds its key.
+		o.SecretKey = strings.TrimSpace(os.Getenv(f.secretKeyEnv))
+	}
 	if o.SecretKey == "" && !keys.SecretKeyNamed {
 		o.SecretKey = strings.TrimSpace(os.Getenv("CLERK_SECRET_KEY"))
+	}
+	if o.APIURL == "" {
+		o.APIURL = f.apiURL
 	}
 	if o.JWTKey == "" {
 		o.JWTKey = strings.ReplaceAll(os.Getenv("CLERK_JWT_KEY"), `\n`, "\n")
@@ -870,7 +893,7 @@ func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspe
 // entry) ends the command with its error rather than on the paste screen.
 func checkInput(path string) error {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && !strings.ContainsAny(path, `/\.`) && !strings.HasPrefix(path, "-") {
-		return &usageError{fmt.Sprintf("unknown command %q: the commands are explain, report, lookup, version and help, and no file has that name", path)}
+		return &usageError{fmt.Sprintf("unknown command %q: the commands are explain, report, lookup, webhook, config, completion, version and help, and no file has that name", path)}
 	}
 	in, err := openInput(path, nil)
 	if err != nil {
