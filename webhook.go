@@ -75,8 +75,7 @@ func runWebhook(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 	}
 	if *lookup {
-		c, err := bapi.New(bapi.Config{SecretKey: os.Getenv("CLERK_SECRET_KEY"), BaseURL: os.Getenv("CLERK_API_URL"), APIVersion: apiVersion(),
-			UserAgent: readBuild().userAgent(), Timeout: 10 * time.Second})
+		c, err := bapi.New(bapiConfig(os.Getenv("CLERK_SECRET_KEY"), os.Getenv("CLERK_API_URL"), stderr))
 		if err != nil {
 			return err
 		}

@@ -83,8 +83,10 @@ func (e *Error) reason() string {
 		return e.Message
 	case e.Status == 429 && e.Budget > 0:
 		return fmt.Sprintf("rate limited (HTTP 429, Retry-After %s) with %s of the run's %s wait budget already spent", e.RetryAfter.Round(time.Second), e.BudgetSpent.Round(time.Second), e.Budget)
+	case e.Status == 429 && e.Waited > 0:
+		return fmt.Sprintf("rate limited (HTTP 429): waited %s, then gave up (Retry-After %s)", e.Waited, e.RetryAfter.Round(time.Second))
 	case e.Status == 429:
-		return "rate limited (HTTP 429): " + e.Hint()
+		return fmt.Sprintf("rate limited (HTTP 429, Retry-After %s)", e.RetryAfter.Round(time.Second))
 	case e.Transport:
 		return e.Message + fmt.Sprintf(" (tried %d times)", e.Retried+1)
 	case e.Status >= 500:
