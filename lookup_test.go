@@ -273,7 +273,7 @@ func TestReportLookup(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{"## Backend API lookup", "Identifiers (emails, phone numbers, usernames, external ids, IP addresses) and private metadata values are redacted",
-		"### Entries 5, 9, 10, 14: " + janeID + " Alice Anders", "#### User " + janeID, "◀ the token's", `stripe_customer_id":"‹redacted#`} {
+		"### Entries 5, 9, 10, 14: " + janeID + " Alice Anders", "#### User " + janeID, "- ▶ **active**: " + janeSess, `stripe_customer_id":"‹redacted#`} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q", want)
 		}

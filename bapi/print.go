@@ -441,9 +441,9 @@ func WriteMarkdown(w io.Writer, secs []Section, level int) {
 		for _, r := range s.Rows {
 			mark := ""
 			if r.Mark {
-				mark = " ◀ the token's"
+				mark = "▶ "
 			}
-			fmt.Fprintf(&b, "- **%s**%s: %s\n", mdText(r.Label), mark, mdText(r.Value))
+			fmt.Fprintf(&b, "- %s**%s**: %s\n", mark, mdText(r.Label), mdText(r.Value))
 			for _, sub := range r.Sub {
 				fmt.Fprintf(&b, "  - %s\n", mdText(sub))
 			}
@@ -583,7 +583,7 @@ func (lk *Lookup) Summary() string {
 		parts = append(parts, "session "+s.ID+" "+strings.ToUpper(s.Status))
 	}
 	if len(lk.Discrepancies) > 0 {
-		parts = append(parts, fmt.Sprintf("%d disagreements with the token", len(lk.Discrepancies)))
+		parts = append(parts, count(len(lk.Discrepancies), "disagreement")+" with the token")
 	}
 	if len(parts) == 0 {
 		return "nothing could be read"
