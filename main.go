@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -969,12 +970,27 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	cfg.Notices = dashboardNotices(looker)
 	if len(pos) == 1 {
 		if pos[0] == "-" {
-			data, err := io.ReadAll(io.LimitReader(stdin, 512<<20))
+			// A pipe cannot be read twice or seeked: spool it to a file only
+			// this user can read (its name stays "stdin"), whatever its
+			// size, and remove it when the dashboard ends.
+			dir, err := os.MkdirTemp("", "clerkscope-")
+			if err != nil {
+				return fmt.Errorf("stdin: no temporary folder to hold it: %v", err)
+			}
+			defer os.RemoveAll(dir)
+			path := filepath.Join(dir, "stdin")
+			file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 			if err != nil {
 				return fmt.Errorf("stdin: %v", err)
 			}
-			cfg.Stdin = data
-			cfg.Path = "-"
+			_, err = io.Copy(file, stdin)
+			if cerr := file.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return fmt.Errorf("stdin: %v", err)
+			}
+			cfg.Path = path
 		} else {
 			if _, err := os.Stat(pos[0]); err != nil {
 				return fmt.Errorf("%s: %v", pos[0], errNoPath(err))
