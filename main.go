@@ -970,26 +970,11 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	cfg.Notices = dashboardNotices(looker)
 	if len(pos) == 1 {
 		if pos[0] == "-" {
-			// A pipe cannot be read twice or seeked: spool it to a file only
-			// this user can read (its name stays "stdin"), whatever its
-			// size, and remove it when the dashboard ends.
-			dir, err := os.MkdirTemp("", "clerkscope-")
+			path, cleanup, err := spoolStdin(stdin)
 			if err != nil {
-				return fmt.Errorf("stdin: no temporary folder to hold it: %v", err)
+				return err
 			}
-			defer os.RemoveAll(dir)
-			path := filepath.Join(dir, "stdin")
-			file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-			if err != nil {
-				return fmt.Errorf("stdin: %v", err)
-			}
-			_, err = io.Copy(file, stdin)
-			if cerr := file.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				return fmt.Errorf("stdin: %v", err)
-			}
+			defer cleanup()
 			cfg.Path = path
 		} else {
 			if _, err := os.Stat(pos[0]); err != nil {
@@ -999,4 +984,30 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		}
 	}
 	return ui.Run(ctx, cfg)
+}
+
+// spoolStdin copies a pipe (which cannot be read twice or seeked) to a file
+// only this user can read, named "stdin" in a folder of its own, whatever
+// its size; cleanup removes both.
+func spoolStdin(stdin io.Reader) (path string, cleanup func(), err error) {
+	dir, err := os.MkdirTemp("", "clerkscope-")
+	if err != nil {
+		return "", nil, fmt.Errorf("stdin: no temporary folder to hold it: %v", err)
+	}
+	cleanup = func() { os.RemoveAll(dir) }
+	path = filepath.Join(dir, "stdin")
+	file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("stdin: %v", err)
+	}
+	_, err = io.Copy(file, stdin)
+	if cerr := file.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("stdin: %v", err)
+	}
+	return path, cleanup, nil
 }
