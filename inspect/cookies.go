@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"clerkscope/inspect/internal/js"
 )
 
 // Cookie is one name=value pair of a Cookie header, in the order sent.
@@ -65,7 +67,7 @@ func decodeCookieValue(s string) string {
 	if !strings.Contains(s, "%") {
 		return s
 	}
-	if d, ok := decodeURIComponent(s); ok {
+	if d, ok := js.DecodeURIComponent(s); ok {
 		return d
 	}
 	return s

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"clerkscope/inspect/internal/js"
 )
 
 // ParseCurl reads a "Copy as cURL" command, in bash or Windows cmd quoting,
@@ -180,8 +182,8 @@ func splitShell(s string) ([]string, error) {
 					case 'r':
 						cur.WriteByte('\r')
 					case 'x':
-						if j+2 < len(s) && isHex(s[j+1]) && isHex(s[j+2]) {
-							cur.WriteByte(unhex(s[j+1])<<4 | unhex(s[j+2]))
+						if j+2 < len(s) && js.IsHex(s[j+1]) && js.IsHex(s[j+2]) {
+							cur.WriteByte(js.Unhex(s[j+1])<<4 | js.Unhex(s[j+2]))
 							j += 2
 						}
 					case 'u':
@@ -189,11 +191,11 @@ func splitShell(s string) ([]string, error) {
 							var r rune
 							ok := true
 							for k := 1; k <= 4; k++ {
-								if !isHex(s[j+k]) {
+								if !js.IsHex(s[j+k]) {
 									ok = false
 									break
 								}
-								r = r<<4 | rune(unhex(s[j+k]))
+								r = r<<4 | rune(js.Unhex(s[j+k]))
 							}
 							if ok {
 								cur.WriteRune(r)

@@ -11,6 +11,7 @@
 //
 // The SDK runs on JavaScript, and several of its decisions depend on
 // JavaScript's loose semantics (parseInt, Number, truthiness, URLSearchParams
-// serialization, Date.toUTCString). Those are reproduced in jsvalue.go and
-// urls.go so that clerkscope's answers match the SDK's to the letter.
+// serialization, Date.toUTCString, path-to-regexp). Those are reproduced in
+// package inspect/internal/js, tested against what Node prints, so that
+// clerkscope's answers match the SDK's to the letter.
 package inspect

@@ -7,6 +7,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"clerkscope/inspect/internal/js"
 )
 
 // Env is what the engine may use beyond the app's options.
@@ -46,16 +48,16 @@ type CookieSet struct {
 
 // Redirect is a parsed Location header.
 type Redirect struct {
-	Origin   string  `json:"origin"`
-	Pathname string  `json:"pathname"`
-	Params   []param `json:"-"`
+	Origin   string     `json:"origin"`
+	Pathname string     `json:"pathname"`
+	Params   []js.Param `json:"-"`
 }
 
 // ParamList returns the query parameters in order.
 func (r *Redirect) ParamList() [][2]string {
 	out := make([][2]string, len(r.Params))
 	for i, p := range r.Params {
-		out[i] = [2]string{p.name, p.value}
+		out[i] = [2]string{p.Name, p.Value}
 	}
 	return out
 }
@@ -63,8 +65,8 @@ func (r *Redirect) ParamList() [][2]string {
 // Param returns the first value of a query parameter.
 func (r *Redirect) Param(name string) (string, bool) {
 	for _, p := range r.Params {
-		if p.name == name {
-			return p.value, true
+		if p.Name == name {
+			return p.Value, true
 		}
 	}
 	return "", false
@@ -203,7 +205,7 @@ type judge struct {
 
 	accepts *AcceptsToken
 
-	clerkURL    *webURL
+	clerkURL    *js.URL
 	method      string
 	cookies     map[string]string
 	cookieList  []Cookie
@@ -303,7 +305,7 @@ func (j *judge) isOAuthJWT(token string) bool {
 	if err != nil {
 		return false
 	}
-	typ, _ := asString(field(t.Header, "typ"))
+	typ, _ := js.AsString(js.Field(t.Header, "typ"))
 	return typ == "at+jwt" || typ == "application/at+jwt"
 }
 
@@ -315,7 +317,7 @@ func (j *judge) isM2MJWT(token string) bool {
 	if err != nil {
 		return false
 	}
-	sub, ok := asString(t.Claim("sub"))
+	sub, ok := js.AsString(t.Claim("sub"))
 	return ok && strings.HasPrefix(sub, "mch_")
 }
 
@@ -323,7 +325,7 @@ func (j *judge) isMachineJWT(token string) bool { return j.isOAuthJWT(token) || 
 
 func (j *judge) hasNonSessionCategory(token string) bool {
 	t, err := j.decode(token)
-	return err == nil && isNonSessionCategory(field(t.Header, "cat"))
+	return err == nil && isNonSessionCategory(js.Field(t.Header, "cat"))
 }
 
 func (j *judge) isMachineToken(token string) bool {
@@ -381,13 +383,13 @@ func (j *judge) run(req Request) error {
 		j.method = "GET"
 	}
 	j.method = strings.ToUpper(j.method)
-	u, err := parseWebURL(req.URL)
+	u, err := js.ParseURL(req.URL)
 	if err != nil {
 		return j.throw("Failed to parse URL from " + req.URL)
 	}
 	j.clerkURL = deriveURL(u, &req)
-	if j.clerkURL.href() != u.href() {
-		j.step("U", "public URL from Host / X-Forwarded-* headers", "the app sees "+j.clerkURL.origin()+" (request URL "+u.origin()+")")
+	if j.clerkURL.Href() != u.Href() {
+		j.step("U", "public URL from Host / X-Forwarded-* headers", "the app sees "+j.clerkURL.Origin()+" (request URL "+u.Origin()+")")
 	}
 	j.cookieList = req.Cookies()
 	j.cookies = cookieMap(j.cookieList)
@@ -414,7 +416,7 @@ func (j *judge) run(req Request) error {
 	}
 	j.proxyURL = j.opts.ProxyURL
 	if strings.HasPrefix(j.proxyURL, "/") {
-		j.proxyURL = j.clerkURL.origin() + j.proxyURL
+		j.proxyURL = j.clerkURL.Origin() + j.proxyURL
 	}
 	j.v.Instance.ProxyURL = j.proxyURL
 	j.v.Instance.IsSatellite = j.opts.IsSatellite
@@ -433,11 +435,11 @@ func (j *judge) run(req Request) error {
 				return j.throw(ErrTextSignInURLMissing)
 			}
 			if j.opts.SignInURL != "" && j.origin != "" {
-				si, err := parseWebURL(j.opts.SignInURL)
+				si, err := js.ParseURL(j.opts.SignInURL)
 				if err != nil {
 					return j.throw(ErrTextSignInURLNotAbsolute)
 				}
-				if si.origin() == j.origin {
+				if si.Origin() == j.origin {
 					return j.throw(ErrTextSignInURLSameOrigin)
 				}
 			}
@@ -488,7 +490,7 @@ func (j *judge) run(req Request) error {
 }
 
 // deriveURL is ClerkRequest.deriveUrlFromHeaders.
-func deriveURL(u *webURL, req *Request) *webURL {
+func deriveURL(u *js.URL, req *Request) *js.URL {
 	fproto, hasProto := req.Get("x-forwarded-proto")
 	fhost, hasFHost := req.Get("x-forwarded-host")
 	host, hasHost := req.Get("host")
@@ -501,7 +503,7 @@ func deriveURL(u *webURL, req *Request) *webURL {
 	} else if hasHost {
 		resolvedHost = host
 	}
-	proto := u.scheme
+	proto := u.Scheme()
 	if hasProto {
 		proto, _, _ = strings.Cut(fproto, ",")
 	}
@@ -509,10 +511,10 @@ func deriveURL(u *webURL, req *Request) *webURL {
 		return u
 	}
 	origin := proto + "://" + resolvedHost
-	if origin == u.origin() {
+	if origin == u.Origin() {
 		return u
 	}
-	if r, ok := u.withOrigin(origin); ok {
+	if r, ok := u.WithOrigin(origin); ok {
 		return r
 	}
 	return u
@@ -545,7 +547,7 @@ func (j *judge) initPublishableKey() error {
 	j.frontendAPI = j.originalAPI
 	proxy := j.opts.ProxyURL
 	if strings.HasPrefix(proxy, "/") {
-		proxy = j.clerkURL.origin() + proxy
+		proxy = j.clerkURL.Origin() + proxy
 	}
 	if proxy != "" {
 		j.frontendAPI = proxy
@@ -608,25 +610,25 @@ func (j *judge) initCookies() {
 	j.step("2.3/"+j.suffixedChoice.Rule, "which cookie set the SDK reads", set+": "+j.suffixedChoice.Why)
 	j.sessionInCookie = j.suffixedOrNot("__session")
 	j.refreshInCookie = j.suffixed("__refresh")
-	j.clientUAT = jsParseInt(j.suffixedOrNot("__client_uat"))
+	j.clientUAT = js.ParseInt(j.suffixedOrNot("__client_uat"))
 	if math.IsNaN(j.clientUAT) {
 		j.clientUAT = 0
 	}
-	if v, ok := j.clerkURL.get("__clerk_db_jwt"); ok && v != "" {
+	if v, ok := j.clerkURL.Get("__clerk_db_jwt"); ok && v != "" {
 		j.devBrowserToken = v
 	} else {
 		j.devBrowserToken = j.suffixedOrNot("__clerk_db_jwt")
 	}
-	if v, ok := j.clerkURL.get("__clerk_handshake"); ok && v != "" {
+	if v, ok := j.clerkURL.Get("__clerk_handshake"); ok && v != "" {
 		j.handshakeToken = v
 	} else {
 		j.handshakeToken = j.cookie("__clerk_handshake")
 	}
-	j.redirectCount = jsNumber(j.cookies["__clerk_redirect_count"])
+	j.redirectCount = js.Number(j.cookies["__clerk_redirect_count"])
 	if _, ok := j.cookies["__clerk_redirect_count"]; !ok || math.IsNaN(j.redirectCount) {
 		j.redirectCount = 0
 	}
-	if v, ok := j.clerkURL.get("__clerk_handshake_nonce"); ok && v != "" {
+	if v, ok := j.clerkURL.Get("__clerk_handshake_nonce"); ok && v != "" {
 		j.handshakeNonce = v
 	} else {
 		j.handshakeNonce = j.cookie("__clerk_handshake_nonce")
@@ -645,15 +647,15 @@ func (j *judge) usesSuffixedCookies() *CookieSet {
 	s := j.cookie("__session")
 	if s != "" {
 		sj, err := j.decode(s)
-		if err != nil || !truthy(sj.Claim("iss")) {
+		if err != nil || !js.Truthy(sj.Claim("iss")) {
 			cs.Rule, cs.Why = "1", "__session is present but is not a JWT with an iss claim, so the un-suffixed set is used"
 			return cs
 		}
-		iss, isStr := asString(sj.Claim("iss"))
+		iss, isStr := js.AsString(sj.Claim("iss"))
 		issHost := stripScheme(iss)
 		if !isStr || issHost != j.originalAPI {
 			cs.Suffixed = true
-			cs.Rule, cs.Why = "2", fmt.Sprintf("__session was issued by %s, not this instance (%s): it belongs to another app on the same domain", jsToStringValue(sj.Claim("iss")), j.originalAPI)
+			cs.Rule, cs.Why = "2", fmt.Sprintf("__session was issued by %s, not this instance (%s): it belongs to another app on the same domain", js.ToString(sj.Claim("iss")), j.originalAPI)
 			return cs
 		}
 	}
@@ -667,14 +669,14 @@ func (j *judge) usesSuffixedCookies() *CookieSet {
 			return 0
 		}
 		v := jj.Claim("iat")
-		if !truthy(v) {
+		if !js.Truthy(v) {
 			return 0
 		}
-		return jsToNumber(v)
+		return js.ToNumber(v)
 	}
 	iatS, iatSs := iat(s), iat(ss)
 	if (!hasUs || us != "0") && (!hasU || u != "0") && iatS > iatSs {
-		cs.Rule, cs.Why = "4", fmt.Sprintf("the un-suffixed __session is newer (iat %s > %s)", jsNumberString(iatS), jsNumberString(iatSs))
+		cs.Rule, cs.Why = "4", fmt.Sprintf("the un-suffixed __session is newer (iat %s > %s)", js.NumberString(iatS), js.NumberString(iatSs))
 		return cs
 	}
 	if hasUs && us == "0" && (!hasU || u != "0") {
@@ -684,7 +686,7 @@ func (j *judge) usesSuffixedCookies() *CookieSet {
 	if j.instance != Production {
 		expired := false
 		if jj, err := j.decode(ss); err == nil {
-			expired = jsToNumber(jj.Claim("exp")) <= math.Trunc(float64(j.env.Now.UnixMilli())/1000)
+			expired = js.ToNumber(jj.Claim("exp")) <= math.Trunc(float64(j.env.Now.UnixMilli())/1000)
 		}
 		if (!hasUs || us != "0") && hasU && u == "0" && expired {
 			cs.Rule, cs.Why = "6", "development: __client_uat is 0 and __session_"+j.suffix+" has expired"
@@ -870,9 +872,9 @@ func (j *judge) usesSuffixed() bool {
 
 // buildRedirectToHandshake is §6.5.
 func (j *judge) buildRedirectToHandshake(reason string) *respHeaders {
-	redirect := j.clerkURL.clone()
-	redirect.del("__clerk_db_jwt")
-	redirect.del("__dev_session")
+	redirect := j.clerkURL.Clone()
+	redirect.Delete("__clerk_db_jwt")
+	redirect.Delete("__dev_session")
 	base := j.frontendAPI
 	if base == "" {
 		base = "https://frontend-api.invalid"
@@ -881,26 +883,26 @@ func (j *judge) buildRedirectToHandshake(reason string) *respHeaders {
 		base = "https://" + base
 	}
 	base = strings.TrimRight(base, "/") + "/"
-	u, err := parseWebURL(base + "v1/client/handshake")
+	u, err := js.ParseURL(base + "v1/client/handshake")
 	if err != nil {
-		u = &webURL{scheme: "https", host: base, path: "/v1/client/handshake"}
+		u = js.URLFromParts("https", base, "/v1/client/handshake")
 	}
-	u.appendParam("redirect_url", redirect.href())
-	u.appendParam("__clerk_api_version", "2026-05-12")
-	u.appendParam("suffixed_cookies", fmt.Sprint(j.usesSuffixed()))
-	u.appendParam("__clerk_hs_reason", reason)
-	u.appendParam("format", "nonce")
+	u.Append("redirect_url", redirect.Href())
+	u.Append("__clerk_api_version", "2026-05-12")
+	u.Append("suffixed_cookies", fmt.Sprint(j.usesSuffixed()))
+	u.Append("__clerk_hs_reason", reason)
+	u.Append("format", "nonce")
 	if t := j.sessionToken(); t != "" {
-		u.appendParam("__session", t)
+		u.Append("__session", t)
 	}
 	if j.instance == Development && j.devBrowserToken != "" {
-		u.appendParam("__clerk_db_jwt", j.devBrowserToken)
+		u.Append("__clerk_db_jwt", j.devBrowserToken)
 	}
 	if t := j.orgMatcher.findTarget(j.clerkURL); t != nil {
-		u.appendParam("organization_id", t.param())
+		u.Append("organization_id", t.param())
 	}
 	h := &respHeaders{}
-	h.set("location", u.href())
+	h.set("location", u.Href())
 	return h
 }
 
@@ -918,7 +920,7 @@ func (j *judge) maybeHandshake(reason, message string, headers *respHeaders) {
 	if headers.get("location") != "" {
 		headers.set("cache-control", "no-store")
 	}
-	j.step("6.1", "redirect loop guard (__clerk_redirect_count)", fmt.Sprintf("__clerk_redirect_count = %s", jsNumberString(j.redirectCount)))
+	j.step("6.1", "redirect loop guard (__clerk_redirect_count)", fmt.Sprintf("__clerk_redirect_count = %s", js.NumberString(j.redirectCount)))
 	if j.redirectCount == 3 {
 		j.outcome("3 handshakes in a row: the SDK gives up and answers signed-out")
 		if reason == SatelliteCookieNeedsSyncing {
@@ -929,7 +931,7 @@ func (j *judge) maybeHandshake(reason, message string, headers *respHeaders) {
 		j.signedOut(reason, message, nil)
 		return
 	}
-	headers.append("set-cookie", fmt.Sprintf("__clerk_redirect_count=%s; SameSite=Lax; HttpOnly; Max-Age=2", jsNumberString(j.redirectCount+1)))
+	headers.append("set-cookie", fmt.Sprintf("__clerk_redirect_count=%s; SameSite=Lax; HttpOnly; Max-Age=2", js.NumberString(j.redirectCount+1)))
 	j.outcome("handshake: redirect to " + redirectTarget(headers.get("location")))
 	j.v.Status, j.v.Reason, j.v.Message = Handshake, reason, message
 	j.v.TokenType = TokenTypeSession
@@ -938,11 +940,11 @@ func (j *judge) maybeHandshake(reason, message string, headers *respHeaders) {
 }
 
 func redirectTarget(loc string) string {
-	u, err := parseWebURL(loc)
+	u, err := js.ParseURL(loc)
 	if err != nil {
 		return loc
 	}
-	return u.origin() + u.path
+	return u.Origin() + u.Pathname()
 }
 
 // finishHeaders is withDebugHeaders plus the parsed Location.
@@ -961,8 +963,8 @@ func (j *judge) finishHeaders(h *respHeaders) {
 	j.v.Location = h.get("location")
 	j.v.Redirect = nil
 	if j.v.Location != "" {
-		if u, err := parseWebURL(j.v.Location); err == nil {
-			j.v.Redirect = &Redirect{Origin: u.origin(), Pathname: u.path, Params: u.params}
+		if u, err := js.ParseURL(j.v.Location); err == nil {
+			j.v.Redirect = &Redirect{Origin: u.Origin(), Pathname: u.Pathname(), Params: u.Params()}
 		}
 	}
 }
@@ -1047,7 +1049,7 @@ func (j *judge) tokenKind(t string) string {
 		return "a machine (M2M) token (sub mch_…)"
 	case j.hasNonSessionCategory(t):
 		jj, _ := j.decode(t)
-		return "a JWT of category " + jsToStringValue(field(jj.Header, "cat")) + " (" + categoryName(jsToStringValue(field(jj.Header, "cat"))) + ")"
+		return "a JWT of category " + js.ToString(js.Field(jj.Header, "cat")) + " (" + categoryName(js.ToString(js.Field(jj.Header, "cat"))) + ")"
 	}
 	if _, err := j.decode(t); err != nil {
 		return "not a decodable JWT"
@@ -1135,11 +1137,11 @@ func (j *judge) attemptRefresh() (claims any, headers *respHeaders, token string
 		return nil, nil, "", RefreshExpiredTokenDecodeFailed
 	}
 	sid := jj.Claim("sid")
-	if !truthy(sid) {
+	if !js.Truthy(sid) {
 		return nil, nil, "", RefreshExpiredTokenMissingSID
 	}
-	call := BAPICall{Method: "POST", Path: "/v1/sessions/" + jsToStringValue(sid) + "/refresh", Changes: true}
-	cookies, err := j.backend().RefreshSession(j.ctx, jsToStringValue(sid))
+	call := BAPICall{Method: "POST", Path: "/v1/sessions/" + js.ToString(sid) + "/refresh", Changes: true}
+	cookies, err := j.backend().RefreshSession(j.ctx, js.ToString(sid))
 	call.Answered = answeredText(err)
 	j.v.BAPICalls = append(j.v.BAPICalls, call)
 	if err != nil {
@@ -1222,7 +1224,7 @@ func (j *judge) cookiePath() error {
 		}
 	}
 
-	syncedParam, hasSynced := j.clerkURL.get("__clerk_synced")
+	syncedParam, hasSynced := j.clerkURL.Get("__clerk_synced")
 	needsSync := hasSynced && syncedParam == "false"
 	syncCompleted := hasSynced && syncedParam == "true"
 	hasCookies := hasSession || hasActiveClient
@@ -1244,36 +1246,36 @@ func (j *judge) cookiePath() error {
 				j.maybeHandshake(SatelliteCookieNeedsSyncing, "", nil)
 				return nil
 			}
-			signIn, err := parseWebURL(j.opts.SignInURL)
+			signIn, err := js.ParseURL(j.opts.SignInURL)
 			if err != nil {
 				return j.throw("Invalid URL")
 			}
-			signIn.appendParam("__clerk_redirect_url", j.clerkURL.href())
+			signIn.Append("__clerk_redirect_url", j.clerkURL.Href())
 			h := &respHeaders{}
-			h.set("location", signIn.href())
+			h.set("location", signIn.Href())
 			j.outcome("the development satellite sends the browser to the primary's sign-in URL to sync")
 			j.maybeHandshake(SatelliteCookieNeedsSyncing, "", h)
 			return nil
 		}
 	}
 
-	redirectURL, hasRedirectURL := j.clerkURL.get("__clerk_redirect_url")
+	redirectURL, hasRedirectURL := j.clerkURL.Get("__clerk_redirect_url")
 	if j.instance == Development && !j.opts.IsSatellite && hasRedirectURL && redirectURL != "" {
 		j.step("C4", "development primary asked to sync a satellite (__clerk_redirect_url)?", "yes: "+redirectURL)
-		back, err := parseWebURL(redirectURL)
+		back, err := js.ParseURL(redirectURL)
 		if err != nil {
 			return j.throw("Invalid URL")
 		}
 		if j.devBrowserToken != "" {
-			back.appendParam("__clerk_db_jwt", j.devBrowserToken)
+			back.Append("__clerk_db_jwt", j.devBrowserToken)
 		}
-		back.set("__clerk_synced", "true")
+		back.Set("__clerk_synced", "true")
 		h := &respHeaders{}
-		h.set("location", back.href())
+		h.set("location", back.Href())
 		j.maybeHandshake(PrimaryRespondsToSyncing, "", h)
 		return nil
 	}
-	if j.instance == Development && j.clerkURL.has("__clerk_db_jwt") {
+	if j.instance == Development && j.clerkURL.Has("__clerk_db_jwt") {
 		j.step("C5", "development: __clerk_db_jwt in the URL?", "yes: FAPI must store the dev browser")
 		j.maybeHandshake(DevBrowserSync, "", nil)
 		return nil
@@ -1285,7 +1287,7 @@ func (j *judge) cookiePath() error {
 			return nil
 		}
 	}
-	uatText := fmt.Sprintf("__client_uat = %s", jsNumberString(j.clientUAT))
+	uatText := fmt.Sprintf("__client_uat = %s", js.NumberString(j.clientUAT))
 	if !hasActiveClient {
 		uatText += " (no signed-in client)"
 	}
@@ -1322,8 +1324,8 @@ func (j *judge) cookiePath() error {
 		return nil
 	}
 	iat := tok.Claim("iat")
-	j.step("C12", "token iat vs __client_uat (a token older than the last client change is stale)", fmt.Sprintf("iat %s, __client_uat %s", jsonStringify(iat), jsNumberString(j.clientUAT)))
-	if jsLess(iat, j.clientUAT) {
+	j.step("C12", "token iat vs __client_uat (a token older than the last client change is stale)", fmt.Sprintf("iat %s, __client_uat %s", js.Stringify(iat), js.NumberString(j.clientUAT)))
+	if js.Less(iat, j.clientUAT) {
 		j.outcome("stale: the token was minted before the client last changed")
 		j.maybeHandshake(SessionTokenIATBeforeClientUAT, "", nil)
 		return nil
@@ -1333,13 +1335,13 @@ func (j *judge) cookiePath() error {
 	if r.Err != nil {
 		return j.sessionTokenError(r.Err, "cookie")
 	}
-	if !truthy(field(r.Payload, "azp")) {
+	if !js.Truthy(js.Field(r.Payload, "azp")) {
 		j.log("warn: Clerk: Session token from cookie is missing the azp claim. In a future version of Clerk, this token will be considered invalid. Please contact Clerk support if you see this warning.")
 	}
 	crossOrigin := j.isCrossOriginReferrer()
 	if !j.opts.IsSatellite && j.method == "GET" && j.secFetchDest == "document" && crossOrigin {
 		known := j.isKnownClerkReferrer()
-		j.step("C14", "primary domain: document navigation from another site?", fmt.Sprintf("Referer %s is cross-origin; known Clerk origin: %v; redirect count %s", j.referrer, known, jsNumberString(j.redirectCount)))
+		j.step("C14", "primary domain: document navigation from another site?", fmt.Sprintf("Referer %s is cross-origin; known Clerk origin: %v; redirect count %s", j.referrer, known, js.NumberString(j.redirectCount)))
 		if !known && j.redirectCount == 0 {
 			j.maybeHandshake(PrimaryDomainCrossOriginSync, "Cross-origin request from satellite domain requires handshake", nil)
 			return nil
@@ -1352,7 +1354,7 @@ func (j *judge) cookiePath() error {
 		j.signedOut(UnexpectedError, "", nil)
 		return nil
 	}
-	if s, ok := auth.SessionStatus.(string); !(ok && s == "pending") && truthy(auth.UserID) {
+	if s, ok := auth.SessionStatus.(string); !(ok && s == "pending") && js.Truthy(auth.UserID) {
 		if hs := j.orgSync(auth); hs {
 			return nil
 		}
@@ -1387,24 +1389,24 @@ func (j *judge) isCrossOriginReferrer() bool {
 	if j.referrer == "" {
 		return false
 	}
-	r, err := parseWebURL(j.referrer)
+	r, err := js.ParseURL(j.referrer)
 	if err != nil {
 		return false
 	}
-	return r.origin() != j.clerkURL.origin()
+	return r.Origin() != j.clerkURL.Origin()
 }
 
 func (j *judge) isKnownClerkReferrer() bool {
-	r, err := parseWebURL(j.referrer)
+	r, err := js.ParseURL(j.referrer)
 	if err != nil {
 		return false
 	}
-	host := r.hostname()
+	host := r.Hostname()
 	if j.frontendAPI != "" {
 		fapi := j.frontendAPI
 		if strings.HasPrefix(fapi, "http") {
-			if u, err := parseWebURL(fapi); err == nil {
-				fapi = u.hostname()
+			if u, err := js.ParseURL(fapi); err == nil {
+				fapi = u.Hostname()
 			}
 		}
 		if host == fapi {
@@ -1415,7 +1417,7 @@ func (j *judge) isKnownClerkReferrer() bool {
 		return true
 	}
 	if acc := accountsBaseURL(j.frontendAPI); acc != "" {
-		if u, err := parseWebURL(acc); err == nil && u.origin() == r.origin() {
+		if u, err := js.ParseURL(acc); err == nil && u.Origin() == r.Origin() {
 			return true
 		}
 	}
@@ -1430,14 +1432,14 @@ func (j *judge) orgSync(auth *Auth) bool {
 	}
 	must := false
 	if target.kind == "organization" {
-		if target.slug != "" && target.slug != jsToStringValue(auth.OrgSlug) {
+		if target.slug != "" && target.slug != js.ToString(auth.OrgSlug) {
 			must = true
 		}
-		if target.id != "" && target.id != jsToStringValue(auth.OrgID) {
+		if target.id != "" && target.id != js.ToString(auth.OrgID) {
 			must = true
 		}
 	}
-	if target.kind == "personalAccount" && truthy(auth.OrgID) {
+	if target.kind == "personalAccount" && js.Truthy(auth.OrgID) {
 		must = true
 	}
 	j.step("C15", "organizationSyncOptions: does the URL name another organization?", fmt.Sprintf("URL wants %s; the token's active org is %s", target.describe(), describeOrg(auth)))
@@ -1463,12 +1465,12 @@ func (j *judge) orgSync(auth *Auth) bool {
 }
 
 func describeOrg(a *Auth) string {
-	if !truthy(a.OrgID) {
+	if !js.Truthy(a.OrgID) {
 		return "none (personal account)"
 	}
-	s := jsToStringValue(a.OrgID)
-	if truthy(a.OrgSlug) {
-		s += " (" + jsToStringValue(a.OrgSlug) + ")"
+	s := js.ToString(a.OrgID)
+	if js.Truthy(a.OrgSlug) {
+		s += " (" + js.ToString(a.OrgSlug) + ")"
 	}
 	return s
 }
@@ -1513,12 +1515,12 @@ func (j *judge) resolveHandshake() (bool, error) {
 	}
 	j.v.TokenCarrier = "handshake"
 	if j.instance == Development {
-		clean := j.clerkURL.clone()
-		clean.del("__clerk_handshake")
-		clean.del("__clerk_help")
-		clean.del("__clerk_db_jwt")
-		clean.del("__clerk_handshake_nonce")
-		headers.append("location", clean.href())
+		clean := j.clerkURL.Clone()
+		clean.Delete("__clerk_handshake")
+		clean.Delete("__clerk_help")
+		clean.Delete("__clerk_db_jwt")
+		clean.Delete("__clerk_handshake_nonce")
+		headers.append("location", clean.Href())
 		headers.set("cache-control", "no-store")
 	}
 	j.step("7", "handshake directives", fmt.Sprintf("%d Set-Cookie directive(s); new session token: %s", len(directives), yesNo(sessionToken != "", "yes", "none")))
@@ -1569,7 +1571,7 @@ func (j *judge) verifyHandshakeToken(token string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	kid := jsTemplate(field(tok.Header, "kid"))
+	kid := js.Template(js.Field(tok.Header, "kid"))
 	if j.keys == nil && !j.assumeValidSig {
 		return nil, &TokenError{Reason: JWKFailedToResolve, Action: ActionSetJWTKey, Message: "Failed to resolve JWK during handshake verification."}
 	}
@@ -1580,15 +1582,15 @@ func (j *judge) verifyHandshakeToken(token string) ([]string, error) {
 			return nil, err
 		}
 	}
-	if err := assertHeaderType(field(tok.Header, "typ"), nil); err != nil {
+	if err := assertHeaderType(js.Field(tok.Header, "typ"), nil); err != nil {
 		return nil, err
 	}
-	alg, _ := asString(field(tok.Header, "alg"))
+	alg, _ := js.AsString(js.Field(tok.Header, "alg"))
 	if _, ok := algHash(alg); !ok {
 		return nil, &TokenError{Reason: TokenInvalidAlgorithm, Action: ActionEnsureClerkJWT,
-			Message: fmt.Sprintf("Invalid JWT algorithm %s. Supported: RS256,RS384,RS512.", jsonStringify(field(tok.Header, "alg")))}
+			Message: fmt.Sprintf("Invalid JWT algorithm %s. Supported: RS256,RS384,RS512.", js.Stringify(js.Field(tok.Header, "alg")))}
 	}
-	if isNonSessionCategory(field(tok.Header, "cat")) {
+	if isNonSessionCategory(js.Field(tok.Header, "cat")) {
 		return nil, &TokenError{Reason: TokenInvalid, Action: ActionEnsureClerkJWT, Message: "Invalid handshake token category."}
 	}
 	if key != nil {
@@ -1603,14 +1605,14 @@ func (j *judge) verifyHandshakeToken(token string) ([]string, error) {
 	} else {
 		j.assume("the handshake token's signature is valid (no key was given to check it)")
 	}
-	hs := field(tok.Payload, "handshake")
+	hs := js.Field(tok.Payload, "handshake")
 	arr, ok := hs.([]any)
 	if !ok {
 		return nil, nil
 	}
 	var out []string
 	for _, d := range arr {
-		out = append(out, jsToStringValue(d))
+		out = append(out, js.ToString(d))
 	}
 	return out, nil
 }
@@ -1683,7 +1685,7 @@ func (j *judge) verifyMachineJWT(token string) error {
 	switch {
 	case j.isM2MJWT(token):
 		typ = TokenTypeM2M
-		if c := field(tok.Header, "cat"); !isUndefined(c) && c != CategoryM2M {
+		if c := js.Field(tok.Header, "cat"); !js.IsUndefined(c) && c != CategoryM2M {
 			j.machineError(typ, TokenInvalid, "Invalid M2M JWT category.", 0)
 			return nil
 		}
@@ -1691,7 +1693,7 @@ func (j *judge) verifyMachineJWT(token string) error {
 		headerTypes = []string{"at+jwt", "application/at+jwt"}
 	default:
 		t := "missing"
-		if s, ok := field(tok.Header, "typ").(string); ok {
+		if s, ok := js.Field(tok.Header, "typ").(string); ok {
 			t = s
 		}
 		j.machineError(typ, TokenVerificationFailed, "Invalid JWT type: "+t+". Expected one of: at+jwt, application/at+jwt for OAuth, or sub starting with 'mch_' for M2M", 0)
@@ -1722,12 +1724,12 @@ func (j *judge) verifyMachineJWT(token string) error {
 		return nil
 	}
 	claims := r.Payload
-	a := &Auth{IsAuthenticated: true, TokenType: typ, ID: jsToStringValue(field(claims, "jti")), Subject: nullIfUndefined(field(claims, "sub"))}
+	a := &Auth{IsAuthenticated: true, TokenType: typ, ID: js.ToString(js.Field(claims, "jti")), Subject: nullIfUndefined(js.Field(claims, "sub"))}
 	if typ == TokenTypeM2M {
 		a.MachineID = a.Subject
-		if sc, ok := field(claims, "scopes").(string); ok {
+		if sc, ok := js.Field(claims, "scopes").(string); ok {
 			a.Scopes = strings.Split(sc, " ")
-		} else if aud := field(claims, "aud"); !isUndefined(aud) && aud != nil {
+		} else if aud := js.Field(claims, "aud"); !js.IsUndefined(aud) && aud != nil {
 			a.Scopes = aud
 		} else {
 			a.Scopes = []any{}
@@ -1735,16 +1737,16 @@ func (j *judge) verifyMachineJWT(token string) error {
 	} else {
 		want := nonEmpty(j.opts.Audience)
 		if len(want) > 0 {
-			if err := assertOAuthAudience(field(claims, "aud"), want); err != "" {
+			if err := assertOAuthAudience(js.Field(claims, "aud"), want); err != "" {
 				j.machineError(typ, TokenVerificationFailed, err, 0)
 				return nil
 			}
 		}
 		a.UserID = a.Subject
-		a.ClientID = jsToStringValue(field(claims, "client_id"))
-		if scp := field(claims, "scp"); !isUndefined(scp) && scp != nil {
+		a.ClientID = js.ToString(js.Field(claims, "client_id"))
+		if scp := js.Field(claims, "scp"); !js.IsUndefined(scp) && scp != nil {
 			a.Scopes = scp
-		} else if sc, ok := field(claims, "scope").(string); ok {
+		} else if sc, ok := js.Field(claims, "scope").(string); ok {
 			a.Scopes = strings.Split(sc, " ")
 		} else {
 			a.Scopes = []any{}
@@ -1774,7 +1776,7 @@ func assertOAuthAudience(aud any, want []string) string {
 	switch x := aud.(type) {
 	case []any:
 		got = x
-	case nil, undefinedType:
+	case nil, js.UndefinedType:
 	default:
 		got = []any{x}
 	}
@@ -1785,7 +1787,7 @@ func assertOAuthAudience(aud any, want []string) string {
 		}
 	}
 	if !ok {
-		return fmt.Sprintf("Invalid OAuth audience claim (aud) %s. Expected a non-empty string or a non-empty array of non-empty strings.", jsonStringify(aud))
+		return fmt.Sprintf("Invalid OAuth audience claim (aud) %s. Expected a non-empty string or a non-empty array of non-empty strings.", js.Stringify(aud))
 	}
 	for _, g := range got {
 		for _, w := range want {
@@ -1794,7 +1796,7 @@ func assertOAuthAudience(aud any, want []string) string {
 			}
 		}
 	}
-	return fmt.Sprintf("OAuth audience mismatch. Verification expected audience %s, but incoming token has aud %s.", jsonStringify(stringsToAny(want)), jsonStringify(aud))
+	return fmt.Sprintf("OAuth audience mismatch. Verification expected audience %s, but incoming token has aud %s.", js.Stringify(stringsToAny(want)), js.Stringify(aud))
 }
 
 // verifyMachine asks the Backend API about a machine token.
@@ -1833,7 +1835,7 @@ func (j *judge) verifyMachine(typ, token string) error {
 	j.v.Status, j.v.Reason, j.v.Message = SignedIn, "", ""
 	j.v.TokenType = typ
 	a := &Auth{IsAuthenticated: true, TokenType: typ, ID: data["id"], Subject: data["subject"], Scopes: data["scopes"]}
-	sub := jsToStringValue(data["subject"])
+	sub := js.ToString(data["subject"])
 	switch typ {
 	case TokenTypeAPIKey:
 		a.Name = data["name"]

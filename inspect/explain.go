@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"clerkscope/inspect/internal/js"
 )
 
 // Explanation is the plain-English reading of a verdict.
@@ -140,7 +142,7 @@ func noHandshake(v *Verdict, rc redirectCheck) (string, []string) {
 // seconds (__clerk_redirect_count > 0): whatever the reason, it is no
 // longer happening once, and the previous round did not fix the session.
 func repeatedHandshake(v *Verdict, count float64) []string {
-	out := []string{fmt.Sprintf("This is not the first handshake in a row: __clerk_redirect_count is %s, so the handshake just before did not fix the session. After 3 the SDK gives up and answers signed-out.", jsNumberString(count))}
+	out := []string{fmt.Sprintf("This is not the first handshake in a row: __clerk_redirect_count is %s, so the handshake just before did not fix the session. After 3 the SDK gives up and answers signed-out.", js.NumberString(count))}
 	r := v.Reason
 	switch {
 	case v.TokenCarrier == "header":
@@ -469,16 +471,16 @@ func explainReason(v *Verdict, now time.Time, rc redirectCheck) Explanation {
 func explainSignedIn(v *Verdict, now time.Time) Explanation {
 	if machineToken(v) {
 		t := v.TokenType.(string)
-		who := jsToStringValue(v.Auth.Subject)
+		who := js.ToString(v.Auth.Subject)
 		if who == "" || who == "null" {
-			who = jsToStringValue(v.Auth.ID)
+			who = js.ToString(v.Auth.ID)
 		}
 		return Explanation{
 			Summary: "Authenticated with a machine token (" + t + ") for " + who,
 			Why:     "The Authorization header carries a token of type " + t + ", which this route's acceptsToken allows, and it verified.",
 		}
 	}
-	e := Explanation{Summary: "Signed in as " + jsToStringValue(v.Auth.UserID)}
+	e := Explanation{Summary: "Signed in as " + js.ToString(v.Auth.UserID)}
 	switch v.TokenCarrier {
 	case "header":
 		e.Why = "Every check passed: the token in the Authorization: Bearer header is a valid session token for this instance. When that header is present the SDK reads it and nothing else."
@@ -585,7 +587,7 @@ func explainAZP(v *Verdict) Explanation {
 		}
 	}
 	azp := v.Token.Claim("azp")
-	if !truthy(azp) {
+	if !js.Truthy(azp) {
 		return Explanation{
 			Summary: "The token has no azp claim, and authorizedParties is set: the SDK refuses it",
 			Why:     "@clerk/backend 3.25.0 refuses a token without azp whenever authorizedParties is set (if (!azp || !authorizedParties.includes(azp))). The Frontend API leaves azp out when the request that asked for the token carried no Origin header: a native or server-side client, or a script outside a page of the app. No origin is missing from the list; there is no azp to match." + sdkSays(v),
@@ -595,7 +597,7 @@ func explainAZP(v *Verdict) Explanation {
 			},
 		}
 	}
-	origin := jsonStringify(azp)
+	origin := js.Stringify(azp)
 	e := Explanation{
 		Summary: "The token's azp " + origin + " is not in authorizedParties",
 		Why:     "azp is the origin of the page that asked Clerk for the token; the SDK accepts the token only if authorizedParties lists exactly that string." + sdkSays(v),

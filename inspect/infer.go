@@ -3,6 +3,8 @@ package inspect
 import (
 	"regexp"
 	"strings"
+
+	"clerkscope/inspect/internal/js"
 )
 
 var suffixedName = regexp.MustCompile(`^__(?:session|client_uat|clerk_db_jwt|refresh)_([A-Za-z0-9_-]{8})$`)
@@ -49,8 +51,8 @@ func InferPublishableKey(req Request) (key, from string) {
 			hs = c.Value
 		}
 	}
-	if u, err := parseWebURL(req.URL); err == nil {
-		if v, ok := u.get("__clerk_handshake"); ok {
+	if u, err := js.ParseURL(req.URL); err == nil {
+		if v, ok := u.Get("__clerk_handshake"); ok {
 			hs = v
 		}
 	}

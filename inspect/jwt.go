@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"clerkscope/inspect/internal/js"
 )
 
 // JWT is a decoded (not verified) JSON Web Token, split the way the SDK's
@@ -81,16 +83,16 @@ func base64URLLoose(s string) ([]byte, error) {
 
 // HeaderString returns a string header field.
 func (j *JWT) HeaderString(name string) string {
-	s, _ := asString(field(j.Header, name))
+	s, _ := js.AsString(js.Field(j.Header, name))
 	return s
 }
 
 // Claim returns a payload claim (undefined when absent).
-func (j *JWT) Claim(name string) any { return field(j.Payload, name) }
+func (j *JWT) Claim(name string) any { return js.Field(j.Payload, name) }
 
 // ClaimString returns a string claim or "".
 func (j *JWT) ClaimString(name string) string {
-	s, _ := asString(j.Claim(name))
+	s, _ := js.AsString(j.Claim(name))
 	return s
 }
 
@@ -100,14 +102,14 @@ func (j *JWT) ClaimTime(name string) (time.Time, bool) {
 	if !ok {
 		return time.Time{}, false
 	}
-	return secondsToTime(f), true
+	return js.SecondsToTime(f), true
 }
 
 // Category is the "cat" header, "" when absent.
 func (j *JWT) Category() string { return j.HeaderString("cat") }
 
 func isNonSessionCategory(cat any) bool {
-	if isUndefined(cat) {
+	if js.IsUndefined(cat) {
 		return false
 	}
 	s, ok := cat.(string)
@@ -179,7 +181,7 @@ type Auth struct {
 }
 
 func nullIfUndefined(v any) any {
-	if isUndefined(v) {
+	if js.IsUndefined(v) {
 		return nil
 	}
 	return v
@@ -189,38 +191,38 @@ func nullIfUndefined(v any) any {
 // signed-in auth object.
 func signedInAuth(claims any) *Auth {
 	a := &Auth{IsAuthenticated: true, TokenType: TokenTypeSession}
-	a.UserID = nullIfUndefined(field(claims, "sub"))
-	a.SessionID = nullIfUndefined(field(claims, "sid"))
-	a.SessionStatus = nullIfUndefined(field(claims, "sts"))
-	a.Actor = nullIfUndefined(field(claims, "act"))
-	a.FactorVerificationAge = nullIfUndefined(field(claims, "fva"))
-	if v, ok := field(claims, "v").(float64); ok && v == 2 {
-		o := field(claims, "o")
-		if truthy(o) {
-			a.OrgID = nullIfUndefined(field(o, "id"))
-			a.OrgSlug = nullIfUndefined(field(o, "slg"))
-			if rol := field(o, "rol"); truthy(rol) {
-				a.OrgRole = "org:" + jsToStringValue(rol)
+	a.UserID = nullIfUndefined(js.Field(claims, "sub"))
+	a.SessionID = nullIfUndefined(js.Field(claims, "sid"))
+	a.SessionStatus = nullIfUndefined(js.Field(claims, "sts"))
+	a.Actor = nullIfUndefined(js.Field(claims, "act"))
+	a.FactorVerificationAge = nullIfUndefined(js.Field(claims, "fva"))
+	if v, ok := js.Field(claims, "v").(float64); ok && v == 2 {
+		o := js.Field(claims, "o")
+		if js.Truthy(o) {
+			a.OrgID = nullIfUndefined(js.Field(o, "id"))
+			a.OrgSlug = nullIfUndefined(js.Field(o, "slg"))
+			if rol := js.Field(o, "rol"); js.Truthy(rol) {
+				a.OrgRole = "org:" + js.ToString(rol)
 			}
-			fea, _ := asString(field(claims, "fea"))
+			fea, _ := js.AsString(js.Field(claims, "fea"))
 			orgFeatures, _, err := splitByScope(fea)
 			if err != nil {
 				a.err = err
 			}
-			per, _ := asString(field(o, "per"))
-			fpm, _ := asString(field(o, "fpm"))
+			per, _ := js.AsString(js.Field(o, "per"))
+			fpm, _ := js.AsString(js.Field(o, "fpm"))
 			a.OrgPermissions = buildOrgPermissions(orgFeatures, per, fpm)
 		}
 	} else {
-		a.OrgID = nullIfUndefined(field(claims, "org_id"))
-		a.OrgRole = nullIfUndefined(field(claims, "org_role"))
-		a.OrgSlug = nullIfUndefined(field(claims, "org_slug"))
-		a.OrgPermissions = nullIfUndefined(field(claims, "org_permissions"))
+		a.OrgID = nullIfUndefined(js.Field(claims, "org_id"))
+		a.OrgRole = nullIfUndefined(js.Field(claims, "org_role"))
+		a.OrgSlug = nullIfUndefined(js.Field(claims, "org_slug"))
+		a.OrgPermissions = nullIfUndefined(js.Field(claims, "org_permissions"))
 	}
-	if fea, ok := asString(field(claims, "fea")); ok && fea != "" {
+	if fea, ok := js.AsString(js.Field(claims, "fea")); ok && fea != "" {
 		a.Features = splitList(fea)
 	}
-	if pla, ok := asString(field(claims, "pla")); ok && pla != "" {
+	if pla, ok := js.AsString(js.Field(claims, "pla")); ok && pla != "" {
 		a.Plans = splitList(pla)
 	}
 	return a

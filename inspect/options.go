@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"clerkscope/inspect/internal/js"
 )
 
 // Options are the authenticateRequest / clerkMiddleware options, with their
@@ -207,7 +209,7 @@ func (o *Options) UnmarshalJSON(b []byte) error {
 	if len(aux.IsSatellite) > 0 {
 		var v any
 		if err := json.Unmarshal(aux.IsSatellite, &v); err == nil {
-			o.IsSatellite = truthy(v)
+			o.IsSatellite = js.Truthy(v)
 		}
 	}
 	if len(aux.ClockSkewInMs) > 0 && !bytes.Equal(aux.ClockSkewInMs, []byte("null")) {

@@ -1,11 +1,15 @@
 package inspect
 
-import "fmt"
+import (
+	"fmt"
+
+	"clerkscope/inspect/internal/js"
+)
 
 // orgMatcher is the SDK's OrganizationMatcher over organizationSyncOptions.
 type orgMatcher struct {
-	org      *pathMatcher
-	personal *pathMatcher
+	org      *js.PathMatcher
+	personal *js.PathMatcher
 }
 
 type orgTarget struct {
@@ -42,24 +46,24 @@ func newOrgMatcher(o *OrgSyncOptions) (*orgMatcher, error) {
 	}
 	var err error
 	if o.OrganizationPatterns != nil {
-		if m.org, err = newPathMatcher(o.OrganizationPatterns); err != nil {
+		if m.org, err = js.NewPathMatcher(o.OrganizationPatterns); err != nil {
 			return nil, err
 		}
 	}
 	if o.PersonalAccountPatterns != nil {
-		if m.personal, err = newPathMatcher(o.PersonalAccountPatterns); err != nil {
+		if m.personal, err = js.NewPathMatcher(o.PersonalAccountPatterns); err != nil {
 			return nil, err
 		}
 	}
 	return m, nil
 }
 
-func (m *orgMatcher) findTarget(u *webURL) *orgTarget {
+func (m *orgMatcher) findTarget(u *js.URL) *orgTarget {
 	if m == nil {
 		return nil
 	}
 	if m.org != nil {
-		if params, ok := m.org.match(u.path); ok {
+		if params, ok := m.org.Match(u.Pathname()); ok {
 			if id := params["id"]; id != "" {
 				return &orgTarget{kind: "organization", id: id}
 			}
@@ -69,7 +73,7 @@ func (m *orgMatcher) findTarget(u *webURL) *orgTarget {
 		}
 	}
 	if m.personal != nil {
-		if _, ok := m.personal.match(u.path); ok {
+		if _, ok := m.personal.Match(u.Pathname()); ok {
 			return &orgTarget{kind: "personalAccount"}
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"clerkscope/inspect/internal/js"
 )
 
 // RequestJSON is one element of explain --json's "requests" array. Its
@@ -231,7 +233,7 @@ func WriteText(w io.Writer, title string, req Request, res Result, o RenderOptio
 		fmt.Fprintf(w, "  Cookies:   the SDK reads the %s set (rule %s: %s)\n", set, v.CookieSet.Rule, v.CookieSet.Why)
 	}
 	if v.Token != nil {
-		fmt.Fprintf(w, "  Token:     from the %s; sub %s, sid %s", orDefault(v.TokenCarrier, "response"), jsToStringValue(v.Token.Claim("sub")), jsToStringValue(v.Token.Claim("sid")))
+		fmt.Fprintf(w, "  Token:     from the %s; sub %s, sid %s", orDefault(v.TokenCarrier, "response"), js.ToString(v.Token.Claim("sub")), js.ToString(v.Token.Claim("sid")))
 		if exp, ok := v.Token.ClaimTime("exp"); ok {
 			fmt.Fprintf(w, "; expires %s", relative(exp, res.At))
 		}
@@ -241,12 +243,12 @@ func WriteText(w io.Writer, title string, req Request, res Result, o RenderOptio
 		fmt.Fprintf(w, "  Signature: %s (%s)\n", v.Signature.State, v.Signature.Detail)
 	}
 	if a := v.Auth; a != nil && a.IsAuthenticated {
-		fmt.Fprintf(w, "  auth():    userId %s, sessionId %s", jsToStringValue(a.UserID), jsToStringValue(a.SessionID))
-		if truthy(a.OrgID) {
-			fmt.Fprintf(w, ", org %s %s %s", jsToStringValue(a.OrgID), jsToStringValue(a.OrgSlug), jsToStringValue(a.OrgRole))
+		fmt.Fprintf(w, "  auth():    userId %s, sessionId %s", js.ToString(a.UserID), js.ToString(a.SessionID))
+		if js.Truthy(a.OrgID) {
+			fmt.Fprintf(w, ", org %s %s %s", js.ToString(a.OrgID), js.ToString(a.OrgSlug), js.ToString(a.OrgRole))
 		}
-		if truthy(a.Actor) {
-			fmt.Fprintf(w, ", actor %s", jsonStringify(a.Actor))
+		if js.Truthy(a.Actor) {
+			fmt.Fprintf(w, ", actor %s", js.Stringify(a.Actor))
 		}
 		fmt.Fprintln(w)
 	}

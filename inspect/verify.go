@@ -16,6 +16,8 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+
+	"clerkscope/inspect/internal/js"
 )
 
 // TokenError is the SDK's TokenVerificationError: a reason code, the message
@@ -335,15 +337,15 @@ func verifyToken(ctx context.Context, token string, p verifyParams) verifyResult
 	if err != nil {
 		return verifyResult{Err: err, Signature: Signature{State: SigUnverified, Detail: "not a decodable JWT"}}
 	}
-	kid, _ := asString(field(j.Header, "kid"))
-	alg, _ := asString(field(j.Header, "alg"))
+	kid, _ := js.AsString(js.Field(j.Header, "kid"))
+	alg, _ := js.AsString(js.Field(j.Header, "alg"))
 	sig := Signature{State: SigUnverified, KID: kid, Alg: alg}
-	if c := field(j.Header, "cat"); !p.machine && !isUndefined(c) && c == CategoryM2M {
+	if c := js.Field(j.Header, "cat"); !p.machine && !js.IsUndefined(c) && c == CategoryM2M {
 		return verifyResult{Err: &TokenError{Reason: TokenInvalid, Action: ActionEnsureClerkJWT, Message: "Invalid session token category."}, Signature: sig}
 	}
 	var key *Key
 	if p.keys != nil {
-		key, err = p.keys.KeyFor(ctx, jsTemplate(field(j.Header, "kid")))
+		key, err = p.keys.KeyFor(ctx, js.Template(js.Field(j.Header, "kid")))
 		if err != nil {
 			sig.Detail = "no key: " + err.Error()
 			return verifyResult{Err: err, Signature: sig}
@@ -354,12 +356,12 @@ func verifyToken(ctx context.Context, token string, p verifyParams) verifyResult
 	} else if !p.assumeValid {
 		return verifyResult{Err: &TokenError{Reason: JWKFailedToResolve, Action: ActionSetJWTKey, Message: "Failed to resolve JWK during verification."}, Signature: sig}
 	}
-	if err := assertHeaderType(field(j.Header, "typ"), p.headerTypes); err != nil {
+	if err := assertHeaderType(js.Field(j.Header, "typ"), p.headerTypes); err != nil {
 		return verifyResult{Err: err, Signature: sig}
 	}
-	if _, ok := algHash(alg); !ok || !isString(field(j.Header, "alg")) {
+	if _, ok := algHash(alg); !ok || !isString(js.Field(j.Header, "alg")) {
 		return verifyResult{Err: &TokenError{Reason: TokenInvalidAlgorithm, Action: ActionEnsureClerkJWT,
-			Message: fmt.Sprintf("Invalid JWT algorithm %s. Supported: RS256,RS384,RS512.", jsonStringify(field(j.Header, "alg")))}, Signature: sig}
+			Message: fmt.Sprintf("Invalid JWT algorithm %s. Supported: RS256,RS384,RS512.", js.Stringify(js.Field(j.Header, "alg")))}, Signature: sig}
 	}
 	if key != nil {
 		if key.Alg != "" && key.Alg != alg {
@@ -387,7 +389,7 @@ func verifyToken(ctx context.Context, token string, p verifyParams) verifyResult
 func isString(v any) bool { _, ok := v.(string); return ok }
 
 func assertHeaderType(typ any, allowed []string) error {
-	if isUndefined(typ) && allowed == nil {
+	if js.IsUndefined(typ) && allowed == nil {
 		return nil
 	}
 	if allowed == nil {
@@ -401,20 +403,20 @@ func assertHeaderType(typ any, allowed []string) error {
 		}
 	}
 	return &TokenError{Reason: TokenInvalid, Action: ActionEnsureClerkJWT,
-		Message: fmt.Sprintf("Invalid JWT type %s. Expected \"%s\".", jsonStringify(typ), strings.Join(allowed, ", "))}
+		Message: fmt.Sprintf("Invalid JWT type %s. Expected \"%s\".", js.Stringify(typ), strings.Join(allowed, ", "))}
 }
 
 func assertClaims(payload any, p verifyParams) error {
-	sub := field(payload, "sub")
+	sub := js.Field(payload, "sub")
 	if !isString(sub) {
 		return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
-			Message: fmt.Sprintf("Subject claim (sub) is required and must be a string. Received %s.", jsonStringify(sub))}
+			Message: fmt.Sprintf("Subject claim (sub) is required and must be a string. Received %s.", js.Stringify(sub))}
 	}
-	if err := assertAudience(field(payload, "aud"), p.audience); err != nil {
+	if err := assertAudience(js.Field(payload, "aud"), p.audience); err != nil {
 		return err
 	}
 	if len(p.authorizedParties) > 0 {
-		azp := field(payload, "azp")
+		azp := js.Field(payload, "azp")
 		ok := false
 		if s, isStr := azp.(string); isStr && s != "" {
 			for _, a := range p.authorizedParties {
@@ -425,48 +427,48 @@ func assertClaims(payload any, p verifyParams) error {
 		}
 		if !ok {
 			return &TokenError{Reason: TokenInvalidAuthorizedParties,
-				Message: fmt.Sprintf("Invalid JWT Authorized party claim (azp) %s. Expected \"%s\".", jsonStringify(azp), jsArrayString(p.authorizedParties))}
+				Message: fmt.Sprintf("Invalid JWT Authorized party claim (azp) %s. Expected \"%s\".", js.Stringify(azp), js.ArrayString(p.authorizedParties))}
 		}
 	}
 	if len(p.issuer) > 0 {
-		iss := field(payload, "iss")
+		iss := js.Field(payload, "iss")
 		if s, ok := iss.(string); !ok || !slices.Contains(p.issuer, s) {
 			return &TokenError{Reason: TokenInvalidIssuer, Action: ActionEnsureClerkJWT,
-				Message: fmt.Sprintf("Invalid JWT issuer claim (iss) %s. Expected \"%s\".", jsonStringify(iss), jsArrayString(p.issuer))}
+				Message: fmt.Sprintf("Invalid JWT issuer claim (iss) %s. Expected \"%s\".", js.Stringify(iss), js.ArrayString(p.issuer))}
 		}
 	}
-	nowMs := millis(p.now)
+	nowMs := js.Millis(p.now)
 	skewMs := p.clockSkewMs
-	exp := field(payload, "exp")
+	exp := js.Field(payload, "exp")
 	expF, ok := exp.(float64)
 	if !ok {
 		return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
-			Message: fmt.Sprintf("Invalid JWT expiry date claim (exp) %s. Expected number.", jsonStringify(exp))}
+			Message: fmt.Sprintf("Invalid JWT expiry date claim (exp) %s. Expected number.", js.Stringify(exp))}
 	}
-	if t := secondsToTime(expF); millis(t) <= nowMs-skewMs {
+	if t := js.SecondsToTime(expF); js.Millis(t) <= nowMs-skewMs {
 		return &TokenError{Reason: TokenExpired,
-			Message: fmt.Sprintf("JWT is expired. Expiry date: %s, Current date: %s.", utcString(t), utcString(p.now))}
+			Message: fmt.Sprintf("JWT is expired. Expiry date: %s, Current date: %s.", js.UTCString(t), js.UTCString(p.now))}
 	}
-	if nbf := field(payload, "nbf"); !isUndefined(nbf) {
+	if nbf := js.Field(payload, "nbf"); !js.IsUndefined(nbf) {
 		f, ok := nbf.(float64)
 		if !ok {
 			return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
-				Message: fmt.Sprintf("Invalid JWT not before date claim (nbf) %s. Expected number.", jsonStringify(nbf))}
+				Message: fmt.Sprintf("Invalid JWT not before date claim (nbf) %s. Expected number.", js.Stringify(nbf))}
 		}
-		if t := secondsToTime(f); millis(t) > nowMs+skewMs {
+		if t := js.SecondsToTime(f); js.Millis(t) > nowMs+skewMs {
 			return &TokenError{Reason: TokenNotActiveYet,
-				Message: fmt.Sprintf("JWT cannot be used prior to not before date claim (nbf). Not before date: %s; Current date: %s;", utcString(t), utcString(p.now))}
+				Message: fmt.Sprintf("JWT cannot be used prior to not before date claim (nbf). Not before date: %s; Current date: %s;", js.UTCString(t), js.UTCString(p.now))}
 		}
 	}
-	if iat := field(payload, "iat"); !isUndefined(iat) {
+	if iat := js.Field(payload, "iat"); !js.IsUndefined(iat) {
 		f, ok := iat.(float64)
 		if !ok {
 			return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
-				Message: fmt.Sprintf("Invalid JWT issued at date claim (iat) %s. Expected number.", jsonStringify(iat))}
+				Message: fmt.Sprintf("Invalid JWT issued at date claim (iat) %s. Expected number.", js.Stringify(iat))}
 		}
-		if t := secondsToTime(f); millis(t) > nowMs+skewMs {
+		if t := js.SecondsToTime(f); js.Millis(t) > nowMs+skewMs {
 			return &TokenError{Reason: TokenIatInTheFuture,
-				Message: fmt.Sprintf("JWT issued at date claim (iat) is in the future. Issued at date: %s; Current date: %s;", utcString(t), utcString(p.now))}
+				Message: fmt.Sprintf("JWT issued at date claim (iat) is in the future. Issued at date: %s; Current date: %s;", js.UTCString(t), js.UTCString(p.now))}
 		}
 	}
 	return nil
@@ -483,12 +485,12 @@ func assertAudience(aud any, audience []string) error {
 	switch x := aud.(type) {
 	case []any:
 		for _, v := range x {
-			if truthy(v) {
+			if js.Truthy(v) {
 				got = append(got, v)
 			}
 		}
 	default:
-		if truthy(x) {
+		if js.Truthy(x) {
 			got = []any{x}
 		}
 	}
@@ -507,11 +509,11 @@ func assertAudience(aud any, audience []string) error {
 		}
 		return false
 	}
-	wantJSON := jsonStringify(stringsToAny(want))
+	wantJSON := js.Stringify(stringsToAny(want))
 	if s, ok := aud.(string); ok {
 		if !contains(s) {
 			return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
-				Message: fmt.Sprintf("Invalid JWT audience claim (aud) %s. Is not included in \"%s\".", jsonStringify(aud), wantJSON)}
+				Message: fmt.Sprintf("Invalid JWT audience claim (aud) %s. Is not included in \"%s\".", js.Stringify(aud), wantJSON)}
 		}
 		return nil
 	}
@@ -529,7 +531,7 @@ func assertAudience(aud any, audience []string) error {
 				}
 			}
 			return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
-				Message: fmt.Sprintf("Invalid JWT audience claim array (aud) %s. Is not included in \"%s\".", jsonStringify(aud), wantJSON)}
+				Message: fmt.Sprintf("Invalid JWT audience claim array (aud) %s. Is not included in \"%s\".", js.Stringify(aud), wantJSON)}
 		}
 	}
 	return nil

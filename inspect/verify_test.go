@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"clerkscope/inspect/internal/js"
 )
 
 // TestSignatureAgreesWithGoJOSE verifies every token of every case with
@@ -41,7 +43,7 @@ func TestSignatureAgreesWithGoJOSE(t *testing.T) {
 				if err != nil {
 					continue
 				}
-				alg, _ := asString(field(j.Header, "alg"))
+				alg, _ := js.AsString(js.Field(j.Header, "alg"))
 				if _, ok := algHash(alg); !ok {
 					if checkSignatureJOSE(j, keys["instance-public.pem"]) {
 						t.Errorf("%s: go-jose accepted alg %q", c.Name, alg)

@@ -1,4 +1,11 @@
-package inspect
+// Package js reproduces the JavaScript semantics that @clerk/backend's
+// decisions depend on: truthiness, Number and parseInt, String of a number,
+// JSON.stringify and template literals of decoded JSON values,
+// Date.prototype.toUTCString, the WHATWG URL with its URLSearchParams, and
+// path-to-regexp 6's match(). Each function names the JavaScript it is; the
+// tests compare them with what Node prints (testdata/node.json, made by
+// testdata/gen.mjs.txt).
+package js
 
 import (
 	"bytes"
@@ -9,33 +16,35 @@ import (
 	"time"
 )
 
-// undefined stands for a JavaScript value that is absent, as opposed to JSON
+// UndefinedType is the type of Undefined.
+type UndefinedType struct{}
+
+// Undefined stands for a JavaScript value that is absent, as opposed to JSON
 // null. Decoded JSON objects are map[string]any, so a missing key reads as
-// undefined through field().
-type undefinedType struct{}
+// undefined through Field.
+var Undefined = UndefinedType{}
 
-var undefined = undefinedType{}
-
-// field returns obj[key] with JavaScript semantics: undefined when obj is not
+// Field returns obj[key] with JavaScript semantics: undefined when obj is not
 // an object or has no such key.
-func field(obj any, key string) any {
+func Field(obj any, key string) any {
 	m, ok := obj.(map[string]any)
 	if !ok {
-		return undefined
+		return Undefined
 	}
 	v, ok := m[key]
 	if !ok {
-		return undefined
+		return Undefined
 	}
 	return v
 }
 
-func isUndefined(v any) bool { _, ok := v.(undefinedType); return ok }
+// IsUndefined reports whether v is Undefined.
+func IsUndefined(v any) bool { _, ok := v.(UndefinedType); return ok }
 
-// truthy reports JavaScript truthiness.
-func truthy(v any) bool {
+// Truthy reports JavaScript truthiness.
+func Truthy(v any) bool {
 	switch x := v.(type) {
-	case nil, undefinedType:
+	case nil, UndefinedType:
 		return false
 	case bool:
 		return x
@@ -48,18 +57,18 @@ func truthy(v any) bool {
 	}
 }
 
-// asString returns v when it is a JSON string.
-func asString(v any) (string, bool) {
+// AsString returns v when it is a JSON string.
+func AsString(v any) (string, bool) {
 	s, ok := v.(string)
 	return s, ok
 }
 
-// jsToNumber is JavaScript's Number(v) for decoded JSON values.
-func jsToNumber(v any) float64 {
+// ToNumber is JavaScript's Number(v) for decoded JSON values.
+func ToNumber(v any) float64 {
 	switch x := v.(type) {
 	case nil:
 		return 0
-	case undefinedType:
+	case UndefinedType:
 		return math.NaN()
 	case bool:
 		if x {
@@ -69,13 +78,13 @@ func jsToNumber(v any) float64 {
 	case float64:
 		return x
 	case string:
-		return jsNumber(x)
+		return Number(x)
 	case []any:
 		switch len(x) {
 		case 0:
 			return 0
 		case 1:
-			return jsToNumber(jsToStringValue(x[0]))
+			return ToNumber(ToString(x[0]))
 		}
 		return math.NaN()
 	default:
@@ -83,14 +92,17 @@ func jsToNumber(v any) float64 {
 	}
 }
 
-func jsToStringValue(v any) string {
+// ToString is String(v) for a string, number or boolean, and "" for
+// everything else (null, undefined, arrays, objects), where clerkscope
+// wants no text rather than JavaScript's "null".
+func ToString(v any) string {
 	switch x := v.(type) {
-	case nil, undefinedType:
+	case nil, UndefinedType:
 		return ""
 	case string:
 		return x
 	case float64:
-		return jsNumberString(x)
+		return NumberString(x)
 	case bool:
 		return strconv.FormatBool(x)
 	default:
@@ -98,18 +110,18 @@ func jsToStringValue(v any) string {
 	}
 }
 
-// jsLess is JavaScript's a < b where b is a number.
-func jsLess(a any, b float64) bool {
-	n := jsToNumber(a)
+// Less is JavaScript's a < b where b is a number.
+func Less(a any, b float64) bool {
+	n := ToNumber(a)
 	if math.IsNaN(n) || math.IsNaN(b) {
 		return false
 	}
 	return n < b
 }
 
-// jsNumber is JavaScript's Number(string): whitespace-trimmed decimal, hex,
+// Number is JavaScript's Number(string): whitespace-trimmed decimal, hex,
 // octal or binary literal, Infinity; "" is 0; anything else NaN.
-func jsNumber(s string) float64 {
+func Number(s string) float64 {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return 0
@@ -150,8 +162,8 @@ func jsNumber(s string) float64 {
 	return f
 }
 
-// jsParseInt is JavaScript's Number.parseInt(s) without a radix.
-func jsParseInt(s string) float64 {
+// ParseInt is JavaScript's Number.parseInt(s) without a radix.
+func ParseInt(s string) float64 {
 	s = strings.TrimLeft(s, " \t\n\r\v\f\u00a0\ufeff")
 	neg := false
 	if s != "" && (s[0] == '+' || s[0] == '-') {
@@ -202,9 +214,9 @@ func jsParseInt(s string) float64 {
 	return n
 }
 
-// jsNumberString formats a float64 the way JavaScript's String(n) does for
+// NumberString formats a float64 the way JavaScript's String(n) does for
 // the values that occur in tokens (integers and short decimals).
-func jsNumberString(f float64) string {
+func NumberString(f float64) string {
 	switch {
 	case math.IsNaN(f):
 		return "NaN"
@@ -227,26 +239,26 @@ func jsNumberString(f float64) string {
 	return strconv.FormatFloat(f, 'f', -1, 64)
 }
 
-// jsonStringify is JSON.stringify(v) for decoded JSON values, with
+// Stringify is JSON.stringify(v) for decoded JSON values, with
 // JavaScript's spelling of undefined (the literal text "undefined", which is
 // what a template string shows).
-func jsonStringify(v any) string {
+func Stringify(v any) string {
 	switch x := v.(type) {
-	case undefinedType:
+	case UndefinedType:
 		return "undefined"
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return "null"
 		}
-		return jsNumberString(x)
+		return NumberString(x)
 	case []any:
 		parts := make([]string, len(x))
 		for i, e := range x {
-			if isUndefined(e) {
+			if IsUndefined(e) {
 				parts[i] = "null"
 				continue
 			}
-			parts[i] = jsonStringify(e)
+			parts[i] = Stringify(e)
 		}
 		return "[" + strings.Join(parts, ",") + "]"
 	case map[string]any:
@@ -270,42 +282,42 @@ func jsonStringify(v any) string {
 	}
 }
 
-// jsArrayString is String(array): elements joined with commas.
-func jsArrayString(a []string) string { return strings.Join(a, ",") }
+// ArrayString is String(array): elements joined with commas.
+func ArrayString(a []string) string { return strings.Join(a, ",") }
 
-// utcString is JavaScript's Date.prototype.toUTCString.
-func utcString(t time.Time) string {
+// UTCString is JavaScript's Date.prototype.toUTCString.
+func UTCString(t time.Time) string {
 	return t.UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT")
 }
 
-// secondsToTime converts a JWT NumericDate to a time as
+// SecondsToTime converts a JWT NumericDate to a time as
 // new Date(0).setUTCSeconds(n) does: fractions of a second are dropped.
-func secondsToTime(sec float64) time.Time {
+func SecondsToTime(sec float64) time.Time {
 	return time.UnixMilli(int64(math.Trunc(sec)) * 1000).UTC()
 }
 
-// millis returns t in unix milliseconds.
-func millis(t time.Time) float64 { return float64(t.UnixMilli()) }
+// Millis returns t in unix milliseconds.
+func Millis(t time.Time) float64 { return float64(t.UnixMilli()) }
 
-// jsTemplate is String(v) as a template literal shows a value: undefined,
+// Template is String(v) as a template literal shows a value: undefined,
 // null, arrays joined with commas, objects as [object Object].
-func jsTemplate(v any) string {
+func Template(v any) string {
 	switch x := v.(type) {
-	case undefinedType:
+	case UndefinedType:
 		return "undefined"
 	case nil:
 		return "null"
 	case []any:
 		parts := make([]string, len(x))
 		for i, e := range x {
-			if e == nil || isUndefined(e) {
+			if e == nil || IsUndefined(e) {
 				continue
 			}
-			parts[i] = jsTemplate(e)
+			parts[i] = Template(e)
 		}
 		return strings.Join(parts, ",")
 	case map[string]any:
 		return "[object Object]"
 	}
-	return jsToStringValue(v)
+	return ToString(v)
 }

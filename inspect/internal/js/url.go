@@ -1,4 +1,4 @@
-package inspect
+package js
 
 import (
 	"errors"
@@ -7,34 +7,37 @@ import (
 	"unicode/utf8"
 )
 
-// webURL is the subset of the WHATWG URL the SDK relies on: origin, href and
+// URL is the subset of the WHATWG URL the SDK relies on: origin, href and
 // URLSearchParams with its serialization rules. Reading a parameter never
 // changes the URL; any change through the search params re-serializes the
 // whole query as application/x-www-form-urlencoded, exactly as browsers and
 // Node do (so "a=b%20c" comes back as "a=b+c").
-type webURL struct {
+type URL struct {
 	scheme   string
 	host     string // hostname[:port], lower case, default port removed
 	path     string // escaped
 	query    *string
 	fragment string
-	params   []param
+	params   []Param
 }
 
-type param struct{ name, value string }
+// Param is one name=value pair of a query, as URLSearchParams holds it.
+type Param struct{ Name, Value string }
 
-var errNotAbsolute = errors.New("not an absolute http(s) URL")
+// ErrNotAbsolute is the error of ParseURL for a URL without a scheme and host.
+var ErrNotAbsolute = errors.New("not an absolute http(s) URL")
 
-func parseWebURL(s string) (*webURL, error) {
+// ParseURL is new URL(s) for an absolute URL.
+func ParseURL(s string) (*URL, error) {
 	s = strings.Trim(s, " \t\r\n\x00")
 	u, err := url.Parse(s)
 	if err != nil {
 		return nil, err
 	}
 	if u.Scheme == "" || u.Host == "" && u.Opaque == "" {
-		return nil, errNotAbsolute
+		return nil, ErrNotAbsolute
 	}
-	w := &webURL{scheme: strings.ToLower(u.Scheme), fragment: u.Fragment}
+	w := &URL{scheme: strings.ToLower(u.Scheme), fragment: u.Fragment}
 	w.host = normalizeHost(w.scheme, u.Host)
 	w.path = u.EscapedPath()
 	if w.path == "" && (w.scheme == "http" || w.scheme == "https") {
@@ -46,6 +49,12 @@ func parseWebURL(s string) (*webURL, error) {
 		w.params = parseFormQuery(q)
 	}
 	return w, nil
+}
+
+// URLFromParts builds a URL from its parts as they are, for a base the
+// parser refuses: nothing is checked or normalised.
+func URLFromParts(scheme, host, path string) *URL {
+	return &URL{scheme: scheme, host: host, path: path}
 }
 
 func normalizeHost(scheme, host string) string {
@@ -75,20 +84,32 @@ func encodeQueryChars(q string) string {
 	return b.String()
 }
 
-func (w *webURL) clone() *webURL {
+// Clone is new URL(u): a copy to change.
+func (w *URL) Clone() *URL {
 	c := *w
 	if w.query != nil {
 		q := *w.query
 		c.query = &q
 	}
-	c.params = append([]param(nil), w.params...)
+	c.params = append([]Param(nil), w.params...)
 	return &c
 }
 
-// origin is the serialized origin, e.g. "https://example.com".
-func (w *webURL) origin() string { return w.scheme + "://" + w.host }
+// Scheme is the protocol without its colon, lower case.
+func (w *URL) Scheme() string { return w.scheme }
 
-func (w *webURL) hostname() string {
+// Pathname is the escaped path.
+func (w *URL) Pathname() string { return w.path }
+
+// Params returns the query parameters in order; the caller must not change
+// them.
+func (w *URL) Params() []Param { return w.params }
+
+// Origin is the serialized origin, e.g. "https://example.com".
+func (w *URL) Origin() string { return w.scheme + "://" + w.host }
+
+// Hostname is the host without its port.
+func (w *URL) Hostname() string {
 	if strings.HasPrefix(w.host, "[") {
 		if i := strings.Index(w.host, "]"); i > 0 {
 			return w.host[:i+1]
@@ -98,10 +119,10 @@ func (w *webURL) hostname() string {
 	return h
 }
 
-// href is the serialized URL (toString()).
-func (w *webURL) href() string {
+// Href is the serialized URL (toString()).
+func (w *URL) Href() string {
 	var b strings.Builder
-	b.WriteString(w.origin())
+	b.WriteString(w.Origin())
 	b.WriteString(w.path)
 	if w.query != nil {
 		b.WriteByte('?')
@@ -114,21 +135,24 @@ func (w *webURL) href() string {
 	return b.String()
 }
 
-func (w *webURL) get(name string) (string, bool) {
+// Get is searchParams.get: the first value of a parameter.
+func (w *URL) Get(name string) (string, bool) {
 	for _, p := range w.params {
-		if p.name == name {
-			return p.value, true
+		if p.Name == name {
+			return p.Value, true
 		}
 	}
 	return "", false
 }
 
-func (w *webURL) has(name string) bool { _, ok := w.get(name); return ok }
+// Has is searchParams.has.
+func (w *URL) Has(name string) bool { _, ok := w.Get(name); return ok }
 
-func (w *webURL) del(name string) {
+// Delete is searchParams.delete: every parameter called name goes.
+func (w *URL) Delete(name string) {
 	kept := w.params[:0]
 	for _, p := range w.params {
-		if p.name != name {
+		if p.Name != name {
 			kept = append(kept, p)
 		}
 	}
@@ -136,34 +160,35 @@ func (w *webURL) del(name string) {
 	w.update()
 }
 
-func (w *webURL) appendParam(name, value string) {
-	w.params = append(w.params, param{name, value})
+// Append is searchParams.append.
+func (w *URL) Append(name, value string) {
+	w.params = append(w.params, Param{name, value})
 	w.update()
 }
 
-// set replaces the first parameter called name and drops the others, or
-// appends it.
-func (w *webURL) set(name, value string) {
+// Set is searchParams.set: it replaces the first parameter called name
+// and drops the others, or appends it.
+func (w *URL) Set(name, value string) {
 	found := false
 	kept := w.params[:0]
 	for _, p := range w.params {
-		if p.name == name {
+		if p.Name == name {
 			if found {
 				continue
 			}
 			found = true
-			p.value = value
+			p.Value = value
 		}
 		kept = append(kept, p)
 	}
 	w.params = kept
 	if !found {
-		w.params = append(w.params, param{name, value})
+		w.params = append(w.params, Param{name, value})
 	}
 	w.update()
 }
 
-func (w *webURL) update() {
+func (w *URL) update() {
 	s := serializeForm(w.params)
 	if s == "" {
 		w.query = nil
@@ -172,15 +197,15 @@ func (w *webURL) update() {
 	w.query = &s
 }
 
-func serializeForm(ps []param) string {
+func serializeForm(ps []Param) string {
 	var b strings.Builder
 	for i, p := range ps {
 		if i > 0 {
 			b.WriteByte('&')
 		}
-		formEscape(&b, p.name)
+		formEscape(&b, p.Name)
 		b.WriteByte('=')
-		formEscape(&b, p.value)
+		formEscape(&b, p.Value)
 	}
 	return b.String()
 }
@@ -204,14 +229,14 @@ func formEscape(b *strings.Builder, s string) {
 }
 
 // parseFormQuery is the application/x-www-form-urlencoded parser.
-func parseFormQuery(q string) []param {
-	var out []param
+func parseFormQuery(q string) []Param {
+	var out []Param
 	for _, part := range strings.Split(q, "&") {
 		if part == "" {
 			continue
 		}
 		name, value, _ := strings.Cut(part, "=")
-		out = append(out, param{formUnescape(name), formUnescape(value)})
+		out = append(out, Param{formUnescape(name), formUnescape(value)})
 	}
 	return out
 }
@@ -229,8 +254,8 @@ func percentDecodeLoose(s string) string {
 	}
 	buf := make([]byte, 0, len(s))
 	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
-			buf = append(buf, unhex(s[i+1])<<4|unhex(s[i+2]))
+		if s[i] == '%' && i+2 < len(s) && IsHex(s[i+1]) && IsHex(s[i+2]) {
+			buf = append(buf, Unhex(s[i+1])<<4|Unhex(s[i+2]))
 			i += 2
 			continue
 		}
@@ -242,9 +267,9 @@ func percentDecodeLoose(s string) string {
 	return string(buf)
 }
 
-// decodeURIComponent is JavaScript's decodeURIComponent; ok is false where it
+// DecodeURIComponent is JavaScript's decodeURIComponent; ok is false where it
 // would throw (malformed escapes or invalid UTF-8).
-func decodeURIComponent(s string) (string, bool) {
+func DecodeURIComponent(s string) (string, bool) {
 	if !strings.Contains(s, "%") {
 		return s, true
 	}
@@ -254,10 +279,10 @@ func decodeURIComponent(s string) (string, bool) {
 			buf = append(buf, s[i])
 			continue
 		}
-		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+		if i+2 >= len(s) || !IsHex(s[i+1]) || !IsHex(s[i+2]) {
 			return "", false
 		}
-		buf = append(buf, unhex(s[i+1])<<4|unhex(s[i+2]))
+		buf = append(buf, Unhex(s[i+1])<<4|Unhex(s[i+2]))
 		i += 2
 	}
 	if !utf8.Valid(buf) {
@@ -266,11 +291,13 @@ func decodeURIComponent(s string) (string, bool) {
 	return string(buf), true
 }
 
-func isHex(c byte) bool {
+// IsHex reports whether c is a hexadecimal digit.
+func IsHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
-func unhex(c byte) byte {
+// Unhex is the value of the hexadecimal digit c.
+func Unhex(c byte) byte {
 	switch {
 	case c >= '0' && c <= '9':
 		return c - '0'
@@ -281,15 +308,15 @@ func unhex(c byte) byte {
 	}
 }
 
-// withOrigin returns w re-based on another origin ("proto://host"), as
+// WithOrigin returns w re-based on another origin ("proto://host"), as
 // new URL(pathname + search, origin) does; ok is false if origin does not
 // parse.
-func (w *webURL) withOrigin(origin string) (*webURL, bool) {
-	base, err := parseWebURL(origin)
+func (w *URL) WithOrigin(origin string) (*URL, bool) {
+	base, err := ParseURL(origin)
 	if err != nil || base.host == "" {
 		return nil, false
 	}
-	c := w.clone()
+	c := w.Clone()
 	c.scheme = base.scheme
 	c.host = normalizeHost(base.scheme, base.host)
 	c.fragment = ""

@@ -1,4 +1,4 @@
-package inspect
+package js
 
 import (
 	"fmt"
@@ -7,11 +7,11 @@ import (
 	"github.com/dlclark/regexp2"
 )
 
-// pathMatcher is path-to-regexp 6.x's match(), which the SDK uses for
+// PathMatcher is path-to-regexp 6.x's match(), which the SDK uses for
 // organizationSyncOptions. Patterns are JavaScript regular expressions
 // (custom groups such as "(.*)" and the lookaheads the library generates),
 // so they run on an ECMAScript-compatible engine rather than RE2.
-type pathMatcher struct {
+type PathMatcher struct {
 	re   *regexp2.Regexp
 	keys []ptrKey
 }
@@ -299,11 +299,11 @@ func ptrSource(s string, keys *[]ptrKey) (string, error) {
 	return route, nil
 }
 
-// newPathMatcher compiles one pattern or a list (joined as alternatives),
+// NewPathMatcher compiles one pattern or a list (joined as alternatives),
 // case-insensitively, as match() does by default. A nil list means no
 // matcher; an empty list matches every path, as in the SDK.
-func newPathMatcher(patterns []string) (*pathMatcher, error) {
-	m := &pathMatcher{}
+func NewPathMatcher(patterns []string) (*PathMatcher, error) {
+	m := &PathMatcher{}
 	var srcs []string
 	for _, p := range patterns {
 		src, err := ptrSource(p, &m.keys)
@@ -321,8 +321,8 @@ func newPathMatcher(patterns []string) (*pathMatcher, error) {
 	return m, nil
 }
 
-// match returns the params of a matching path, or ok=false.
-func (m *pathMatcher) match(path string) (map[string]string, bool) {
+// Match returns the params of a matching path, or ok=false.
+func (m *PathMatcher) Match(path string) (map[string]string, bool) {
 	res, err := m.re.FindStringMatch(path)
 	if err != nil || res == nil {
 		return nil, false
