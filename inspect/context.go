@@ -1,0 +1,460 @@
+package inspect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"clerkscope/inspect/internal/js"
+)
+
+// judge holds the AuthenticateContext of one request.
+type judge struct {
+	decoded map[string]decodedJWT
+
+	env  Env
+	opts Options
+	ctx  context.Context
+	v    *Verdict
+
+	accepts *AcceptsToken
+
+	clerkURL    *js.URL
+	method      string
+	cookies     map[string]string
+	cookieList  []Cookie
+	suffix      string
+	pk          *PublishableKey
+	instance    string
+	frontendAPI string // effective (proxy / satellite domain)
+	originalAPI string // from the key, for token ownership
+	proxyURL    string
+
+	tokenInHeader    string
+	hasHeaderToken   bool
+	origin           string
+	referrer         string
+	secFetchDest     string
+	accept           string
+	sessionInCookie  string
+	refreshInCookie  string
+	clientUAT        float64
+	devBrowserToken  string
+	handshakeToken   string
+	handshakeNonce   string
+	redirectCount    float64
+	suffixedChoice   *CookieSet
+	keys             KeySource
+	assumeValidSig   bool
+	orgMatcher       *orgMatcher
+	headerTokenCache *JWT
+}
+
+// deriveURL is ClerkRequest.deriveUrlFromHeaders.
+func deriveURL(u *js.URL, req *Request) *js.URL {
+	fproto, hasProto := req.Get("x-forwarded-proto")
+	fhost, hasFHost := req.Get("x-forwarded-host")
+	host, hasHost := req.Get("host")
+	if !hasHost {
+		host, hasHost = req.Get(":authority")
+	}
+	resolvedHost := ""
+	if hasFHost {
+		resolvedHost, _, _ = strings.Cut(fhost, ",")
+	} else if hasHost {
+		resolvedHost = host
+	}
+	proto := u.Scheme()
+	if hasProto {
+		proto, _, _ = strings.Cut(fproto, ",")
+	}
+	if resolvedHost == "" || proto == "" {
+		return u
+	}
+	origin := proto + "://" + resolvedHost
+	if origin == u.Origin() {
+		return u
+	}
+	if r, ok := u.WithOrigin(origin); ok {
+		return r
+	}
+	return u
+}
+
+func (j *judge) initPublishableKey() error {
+	if j.opts.PublishableKey == "" && j.env.Infer {
+		j.suffix = suffixFromCookieNames(j.cookieList)
+		j.v.Instance.CookieSuffix = j.suffix
+		j.v.Instance.Inferred = "unknown: no publishable key was given and no token names its issuer"
+		j.assume("the instance is unknown (no publishable key, no token with an iss claim): development-only checks were skipped and the handshake URL's host is not known; pass --publishable-key")
+		j.step("1.1", "instance", "unknown; cookie suffix "+orNone(j.suffix, j.suffix != "")+" taken from the cookie names")
+		return nil
+	}
+	pk, err := parsePublishableKeyCached(j.opts.PublishableKey)
+	if err != nil {
+		var ke *KeyError
+		if errors.As(err, &ke) {
+			j.step("P1", "publishable key", ke.Error())
+			return j.throw(ke.Text)
+		}
+		return j.throw(err.Error())
+	}
+	j.pk = pk
+	j.instance = pk.InstanceType
+	j.originalAPI = pk.FrontendAPI
+	if pk.InstanceType != Development && j.opts.Domain != "" && j.opts.IsSatellite {
+		j.originalAPI = "clerk." + j.opts.Domain
+	}
+	j.frontendAPI = j.originalAPI
+	proxy := j.opts.ProxyURL
+	if strings.HasPrefix(proxy, "/") {
+		proxy = j.clerkURL.Origin() + proxy
+	}
+	if proxy != "" {
+		j.frontendAPI = proxy
+	}
+	j.v.Instance.PublishableKey = pk.Key
+	j.v.Instance.Type = pk.InstanceType
+	j.v.Instance.FrontendAPI = j.originalAPI
+	j.v.Instance.CookieSuffix = pk.CookieSuffix
+	return nil
+}
+
+func (j *judge) initHeaders(req *Request) {
+	if auth, ok := req.Get("authorization"); ok && auth != "" {
+		scheme, rest, hasSpace := strings.Cut(auth, " ")
+		token := rest
+		if i := strings.IndexByte(rest, ' '); i >= 0 {
+			token = rest[:i]
+		}
+		switch {
+		case !hasSpace || token == "":
+			j.tokenInHeader, j.hasHeaderToken = scheme, true
+		case scheme == "Bearer":
+			j.tokenInHeader, j.hasHeaderToken = token, true
+		}
+		if j.hasHeaderToken {
+			j.step("R2", "Authorization header", "carries a token: the header path is used and cookies are not read")
+		} else {
+			j.step("R2", "Authorization header", "scheme "+quoteShort(scheme)+" is not \"Bearer\": ignored, cookies are used")
+		}
+	}
+	j.origin = req.Value("origin")
+	j.referrer = req.Value("referer")
+	j.secFetchDest = req.Value("sec-fetch-dest")
+	j.accept = req.Value("accept")
+}
+
+func (j *judge) initCookies() {
+	j.suffixedChoice = j.usesSuffixedCookies()
+	j.v.CookieSet = j.suffixedChoice
+	set := "un-suffixed"
+	if j.suffixedChoice.Suffixed {
+		set = "suffixed (_" + j.suffix + ")"
+	}
+	j.step("2.3/"+j.suffixedChoice.Rule, "which cookie set the SDK reads", set+": "+j.suffixedChoice.Why)
+	j.sessionInCookie = j.suffixedOrNot("__session")
+	j.refreshInCookie = j.suffixed("__refresh")
+	j.clientUAT = js.ParseInt(j.suffixedOrNot("__client_uat"))
+	if math.IsNaN(j.clientUAT) {
+		j.clientUAT = 0
+	}
+	if v, ok := j.clerkURL.Get("__clerk_db_jwt"); ok && v != "" {
+		j.devBrowserToken = v
+	} else {
+		j.devBrowserToken = j.suffixedOrNot("__clerk_db_jwt")
+	}
+	if v, ok := j.clerkURL.Get("__clerk_handshake"); ok && v != "" {
+		j.handshakeToken = v
+	} else {
+		j.handshakeToken = j.cookie("__clerk_handshake")
+	}
+	j.redirectCount = js.Number(j.cookies["__clerk_redirect_count"])
+	if _, ok := j.cookies["__clerk_redirect_count"]; !ok || math.IsNaN(j.redirectCount) {
+		j.redirectCount = 0
+	}
+	if v, ok := j.clerkURL.Get("__clerk_handshake_nonce"); ok && v != "" {
+		j.handshakeNonce = v
+	} else {
+		j.handshakeNonce = j.cookie("__clerk_handshake_nonce")
+	}
+}
+
+// usesSuffixedCookies is §2.3, rule by rule.
+func (j *judge) usesSuffixedCookies() *CookieSet {
+	cs := &CookieSet{Suffix: j.suffix}
+	us := j.suffixed("__client_uat")
+	_, hasUs := j.cookies["__client_uat_"+j.suffix]
+	hasUs = hasUs && us != ""
+	u := j.cookie("__client_uat")
+	hasU := u != ""
+	ss := j.suffixed("__session")
+	s := j.cookie("__session")
+	if s != "" {
+		sj, err := j.decode(s)
+		if err != nil || !js.Truthy(sj.Claim("iss")) {
+			cs.Rule, cs.Why = "1", "__session is present but is not a JWT with an iss claim, so the un-suffixed set is used"
+			return cs
+		}
+		iss, isStr := js.AsString(sj.Claim("iss"))
+		issHost := stripScheme(iss)
+		if !isStr || issHost != j.originalAPI {
+			cs.Suffixed = true
+			cs.Rule, cs.Why = "2", fmt.Sprintf("__session was issued by %s, not this instance (%s): it belongs to another app on the same domain", js.ToString(sj.Claim("iss")), j.originalAPI)
+			return cs
+		}
+	}
+	if !hasUs && ss == "" {
+		cs.Rule, cs.Why = "3", "there is no __session_"+j.suffix+" or __client_uat_"+j.suffix
+		return cs
+	}
+	iat := func(tok string) float64 {
+		jj, err := j.decode(tok)
+		if err != nil {
+			return 0
+		}
+		v := jj.Claim("iat")
+		if !js.Truthy(v) {
+			return 0
+		}
+		return js.ToNumber(v)
+	}
+	iatS, iatSs := iat(s), iat(ss)
+	if (!hasUs || us != "0") && (!hasU || u != "0") && iatS > iatSs {
+		cs.Rule, cs.Why = "4", fmt.Sprintf("the un-suffixed __session is newer (iat %s > %s)", js.NumberString(iatS), js.NumberString(iatSs))
+		return cs
+	}
+	if hasUs && us == "0" && (!hasU || u != "0") {
+		cs.Rule, cs.Why = "5", "__client_uat_"+j.suffix+" is 0 but __client_uat is not"
+		return cs
+	}
+	if j.instance != Production {
+		expired := false
+		if jj, err := j.decode(ss); err == nil {
+			expired = js.ToNumber(jj.Claim("exp")) <= math.Trunc(float64(j.env.Now.UnixMilli())/1000)
+		}
+		if (!hasUs || us != "0") && hasU && u == "0" && expired {
+			cs.Rule, cs.Why = "6", "development: __client_uat is 0 and __session_"+j.suffix+" has expired"
+			return cs
+		}
+	}
+	if !hasUs && ss != "" {
+		cs.Rule, cs.Why = "7", "__session_"+j.suffix+" is present but __client_uat_"+j.suffix+" is not"
+		return cs
+	}
+	cs.Suffixed = true
+	cs.Rule, cs.Why = "8", "the suffixed cookies are present and no rule prefers the un-suffixed ones"
+	return cs
+}
+
+func stripScheme(s string) string {
+	for {
+		l := strings.ToLower(s)
+		switch {
+		case strings.Contains(l, "https://"):
+			i := strings.Index(l, "https://")
+			s = s[:i] + s[i+8:]
+		case strings.Contains(l, "http://"):
+			i := strings.Index(l, "http://")
+			s = s[:i] + s[i+7:]
+		default:
+			return s
+		}
+	}
+}
+
+func (j *judge) cookie(name string) string { return j.cookies[name] }
+
+func (j *judge) suffixed(name string) string {
+	if j.suffix == "" {
+		return j.cookies[name+"_"]
+	}
+	return j.cookies[name+"_"+j.suffix]
+}
+
+func (j *judge) suffixedOrNot(name string) string {
+	if j.suffixedChoice.Suffixed {
+		return j.suffixed(name)
+	}
+	return j.cookie(name)
+}
+
+func (j *judge) sessionToken() string {
+	if j.sessionInCookie != "" {
+		return j.sessionInCookie
+	}
+	if j.hasHeaderToken {
+		return j.tokenInHeader
+	}
+	return ""
+}
+
+func (j *judge) usesSuffixed() bool {
+	if j.suffixedChoice == nil {
+		return false
+	}
+	return j.suffixedChoice.Suffixed
+}
+
+func (j *judge) isCrossOriginReferrer() bool {
+	if j.referrer == "" {
+		return false
+	}
+	r, err := js.ParseURL(j.referrer)
+	if err != nil {
+		return false
+	}
+	return r.Origin() != j.clerkURL.Origin()
+}
+
+func (j *judge) isKnownClerkReferrer() bool {
+	r, err := js.ParseURL(j.referrer)
+	if err != nil {
+		return false
+	}
+	host := r.Hostname()
+	if j.frontendAPI != "" {
+		fapi := j.frontendAPI
+		if strings.HasPrefix(fapi, "http") {
+			if u, err := js.ParseURL(fapi); err == nil {
+				fapi = u.Hostname()
+			}
+		}
+		if host == fapi {
+			return true
+		}
+	}
+	if j.instance != Production && (isLegacyDevAccountPortalHost(host) || isCurrentDevAccountPortalHost(host)) {
+		return true
+	}
+	if acc := accountsBaseURL(j.frontendAPI); acc != "" {
+		if u, err := js.ParseURL(acc); err == nil && u.Origin() == r.Origin() {
+			return true
+		}
+	}
+	return false
+}
+
+// setupKeys picks the key source: an explicit one, jwtKey, or the JWKS of
+// the Backend API.
+func (j *judge) setupKeys() {
+	switch {
+	case j.env.Keys != nil:
+		j.keys = j.env.Keys
+	case j.opts.JWTKey != "":
+		j.keys = PEMKey{PEM: j.opts.JWTKey}
+	case j.opts.SecretKey != "" || j.opts.API != nil && j.opts.API.JWKS != nil:
+		j.keys = &remoteKeys{j: j}
+	default:
+		if j.env.Infer {
+			j.assumeValidSig = true
+		}
+	}
+}
+
+func (j *judge) backend() Backend {
+	if j.env.Backend != nil {
+		return j.env.Backend
+	}
+	return Canned{API: j.opts.API}
+}
+
+// verifyParams are the authenticate context's options as verifyToken reads
+// them.
+func (j *judge) verifyParams() verifyParams {
+	skewMs := float64(defaultClockSkewMs)
+	if j.opts.ClockSkewInMs != nil && !math.IsNaN(*j.opts.ClockSkewInMs) && !math.IsInf(*j.opts.ClockSkewInMs, 0) {
+		skewMs = *j.opts.ClockSkewInMs
+	}
+	return verifyParams{
+		keys:              j.keys,
+		assumeValid:       j.assumeValidSig,
+		audience:          j.opts.Audience,
+		authorizedParties: j.opts.AuthorizedParties,
+		issuer:            nonEmpty(j.opts.Issuer),
+		clockSkewMs:       skewMs,
+		now:               j.env.Now,
+		decode:            j.decode,
+	}
+}
+
+func (j *judge) verify(token string) verifyResult {
+	r := verifyToken(j.ctx, token, j.verifyParams())
+	s := r.Signature
+	j.v.Signature = &s
+	if j.assumeValidSig && s.State == SigUnverified {
+		j.assume("the token's signature is valid (no jwtKey, JWKS or secret key was given, so it was not checked)")
+	}
+	return r
+}
+
+// decodedJWT memoises DecodeJWT: the SDK decodes the same token many
+// times per request (cookie-set choice, category, machine sniffing,
+// verification); the answers do not change within one request.
+type decodedJWT struct {
+	jwt    *JWT
+	err    error
+	format bool // jwtFormat(token)
+}
+
+func (j *judge) decode(token string) (*JWT, error) {
+	if d, ok := j.decoded[token]; ok {
+		return d.jwt, d.err
+	}
+	if j.decoded == nil {
+		j.decoded = map[string]decodedJWT{}
+	}
+	t, err := DecodeJWT(token)
+	j.decoded[token] = decodedJWT{t, err, jwtFormat(token)}
+	return t, err
+}
+
+// jwtFormat is the SDK's JWT shape test, memoised with the decode.
+func (j *judge) jwtFormat(token string) bool {
+	j.decode(token)
+	return j.decoded[token].format
+}
+
+func (j *judge) step(id, check, found string) {
+	j.v.Evidence = append(j.v.Evidence, Step{ID: id, Check: check, Found: found})
+}
+
+func (j *judge) outcome(o string) {
+	if n := len(j.v.Evidence); n > 0 {
+		j.v.Evidence[n-1].Outcome = o
+	}
+}
+
+func (j *judge) assume(s string) {
+	for _, a := range j.v.Assumptions {
+		if a == s {
+			return
+		}
+	}
+	j.v.Assumptions = append(j.v.Assumptions, s)
+}
+
+func (j *judge) log(s string) { j.v.Logs = append(j.v.Logs, s) }
+
+func orNone(v string, ok bool) string {
+	if !ok {
+		return "(absent)"
+	}
+	return v
+}
+
+func yesNo(b bool, y, n string) string {
+	if b {
+		return y
+	}
+	return n
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

@@ -1,0 +1,266 @@
+package inspect
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"clerkscope/inspect/internal/js"
+)
+
+func (j *judge) isMachineToken(token string) bool {
+	return strings.HasPrefix(token, "mt_") || strings.HasPrefix(token, "oat_") || strings.HasPrefix(token, "ak_") || j.isMachineJWT(token)
+}
+
+func (j *judge) machineTokenType(token string) string {
+	switch {
+	case strings.HasPrefix(token, "mt_") || j.isM2MJWT(token):
+		return TokenTypeM2M
+	case strings.HasPrefix(token, "oat_") || j.isOAuthJWT(token):
+		return TokenTypeOAuth
+	case strings.HasPrefix(token, "ak_"):
+		return TokenTypeAPIKey
+	}
+	return ""
+}
+
+func (j *judge) isMachineJWT(token string) bool { return j.isOAuthJWT(token) || j.isM2MJWT(token) }
+
+func (j *judge) isOAuthJWT(token string) bool {
+	if !j.jwtFormat(token) {
+		return false
+	}
+	t, err := j.decode(token)
+	if err != nil {
+		return false
+	}
+	typ, _ := js.AsString(js.Field(t.Header, "typ"))
+	return typ == "at+jwt" || typ == "application/at+jwt"
+}
+
+func (j *judge) isM2MJWT(token string) bool {
+	if !j.jwtFormat(token) {
+		return false
+	}
+	t, err := j.decode(token)
+	if err != nil {
+		return false
+	}
+	sub, ok := js.AsString(t.Claim("sub"))
+	return ok && strings.HasPrefix(sub, "mch_")
+}
+
+func (j *judge) hasNonSessionCategory(token string) bool {
+	t, err := j.decode(token)
+	return err == nil && isNonSessionCategory(js.Field(t.Header, "cat"))
+}
+
+func (j *judge) tokenKind(t string) string {
+	switch {
+	case j.isOAuthJWT(t):
+		return "an OAuth access token (typ at+jwt)"
+	case j.isM2MJWT(t):
+		return "a machine (M2M) token (sub mch_…)"
+	case j.hasNonSessionCategory(t):
+		jj, _ := j.decode(t)
+		return "a JWT of category " + js.ToString(js.Field(jj.Header, "cat")) + " (" + categoryName(js.ToString(js.Field(jj.Header, "cat"))) + ")"
+	}
+	if _, err := j.decode(t); err != nil {
+		return "not a decodable JWT"
+	}
+	return "a session-token JWT"
+}
+
+// verifyMachine asks the Backend API about a machine token.
+func (j *judge) verifyMachine(typ, token string) error {
+	if j.jwtFormat(token) {
+		return j.verifyMachineJWT(token)
+	}
+	path := map[string]string{TokenTypeAPIKey: "/v1/api_keys/verify", TokenTypeM2M: "/v1/m2m_tokens/verify", TokenTypeOAuth: "/v1/oauth_applications/access_tokens/verify"}[typ]
+	call := BAPICall{Method: "POST", Path: path}
+	data, err := j.backend().VerifyMachineToken(j.ctx, typ, token)
+	call.Answered = answeredText(err)
+	j.v.BAPICalls = append(j.v.BAPICalls, call)
+	j.step("M", "Backend API verification of the "+typ, call.Answered)
+	if err != nil {
+		var ae *APIError
+		if errors.As(err, &ae) {
+			switch ae.Status {
+			case 401:
+				msg := "Invalid secret key"
+				if len(ae.Messages) > 0 && ae.Messages[0] != "" {
+					msg = ae.Messages[0]
+				}
+				j.signedOutMachine(typ, SecretKeyInvalid, fmt.Sprintf("%s (code=%s, status=%d)", msg, SecretKeyInvalid, ae.Status))
+				return nil
+			case 404:
+				nf := map[string]string{TokenTypeAPIKey: "API key not found", TokenTypeM2M: "Machine token not found", TokenTypeOAuth: "OAuth token not found"}[typ]
+				j.signedOutMachine(typ, TokenInvalid, fmt.Sprintf("%s (code=%s, status=%d)", nf, TokenInvalid, ae.Status))
+				return nil
+			}
+			j.signedOutMachine(typ, UnexpectedError, fmt.Sprintf("Unexpected error (code=%s, status=%d)", UnexpectedError, ae.Status))
+			return nil
+		}
+		j.signedOutMachine(typ, UnexpectedError, "Unexpected error (code=unexpected-error, status=n/a)")
+		return nil
+	}
+	j.v.Status, j.v.Reason, j.v.Message = SignedIn, "", ""
+	j.v.TokenType = typ
+	a := &Auth{IsAuthenticated: true, TokenType: typ, ID: data["id"], Subject: data["subject"], Scopes: data["scopes"]}
+	sub := js.ToString(data["subject"])
+	switch typ {
+	case TokenTypeAPIKey:
+		a.Name = data["name"]
+		if strings.HasPrefix(sub, "user_") {
+			a.UserID = sub
+		}
+		if strings.HasPrefix(sub, "org_") {
+			a.OrgID = sub
+		}
+	case TokenTypeM2M:
+		a.MachineID = data["subject"]
+	case TokenTypeOAuth:
+		a.UserID = data["subject"]
+		a.ClientID = data["client_id"]
+	}
+	j.v.Auth = a
+	j.finishHeaders(&respHeaders{})
+	return nil
+}
+
+// verifyMachineJWT is verifyMachineAuthToken for JWTs: M2M JWTs (sub
+// mch_…) and OAuth access tokens (typ at+jwt) are verified locally with
+// the instance key, like session tokens.
+func (j *judge) verifyMachineJWT(token string) error {
+	tok, err := j.decode(token)
+	if err != nil {
+		j.machineError(TokenTypeM2M, TokenInvalid, err.Error(), 0)
+		return nil
+	}
+	typ := TokenTypeOAuth
+	var headerTypes []string
+	switch {
+	case j.isM2MJWT(token):
+		typ = TokenTypeM2M
+		if c := js.Field(tok.Header, "cat"); !js.IsUndefined(c) && c != CategoryM2M {
+			j.machineError(typ, TokenInvalid, "Invalid M2M JWT category.", 0)
+			return nil
+		}
+	case j.isOAuthJWT(token):
+		headerTypes = []string{"at+jwt", "application/at+jwt"}
+	default:
+		t := "missing"
+		if s, ok := js.Field(tok.Header, "typ").(string); ok {
+			t = s
+		}
+		j.machineError(typ, TokenVerificationFailed, "Invalid JWT type: "+t+". Expected one of: at+jwt, application/at+jwt for OAuth, or sub starting with 'mch_' for M2M", 0)
+		return nil
+	}
+	p := j.verifyParams()
+	p.machine = true
+	p.headerTypes = headerTypes
+	p.authorizedParties = nil
+	p.issuer = nil // resolveKeyAndVerifyJwt passes no issuer
+	if typ == TokenTypeOAuth {
+		p.audience = nil
+	}
+	if p.keys == nil && !p.assumeValid {
+		j.machineError(typ, TokenVerificationFailed, "Failed to resolve JWK during verification.", 0)
+		return nil
+	}
+	r := verifyToken(j.ctx, token, p)
+	sig := r.Signature
+	j.v.Signature = &sig
+	j.step("M", "verify the "+typ+" JWT", verifyFound(r))
+	if r.Err != nil {
+		msg := r.Err.Error()
+		if errors.Is(r.Err, ErrUnreachable) {
+			msg = "fetch failed" // what the SDK's fetch says when the network fails
+		}
+		j.machineError(typ, TokenVerificationFailed, msg, 0)
+		return nil
+	}
+	claims := r.Payload
+	a := &Auth{IsAuthenticated: true, TokenType: typ, ID: js.ToString(js.Field(claims, "jti")), Subject: nullIfUndefined(js.Field(claims, "sub"))}
+	if typ == TokenTypeM2M {
+		a.MachineID = a.Subject
+		if sc, ok := js.Field(claims, "scopes").(string); ok {
+			a.Scopes = strings.Split(sc, " ")
+		} else if aud := js.Field(claims, "aud"); !js.IsUndefined(aud) && aud != nil {
+			a.Scopes = aud
+		} else {
+			a.Scopes = []any{}
+		}
+	} else {
+		want := nonEmpty(j.opts.Audience)
+		if len(want) > 0 {
+			if err := assertOAuthAudience(js.Field(claims, "aud"), want); err != "" {
+				j.machineError(typ, TokenVerificationFailed, err, 0)
+				return nil
+			}
+		}
+		a.UserID = a.Subject
+		a.ClientID = js.ToString(js.Field(claims, "client_id"))
+		if scp := js.Field(claims, "scp"); !js.IsUndefined(scp) && scp != nil {
+			a.Scopes = scp
+		} else if sc, ok := js.Field(claims, "scope").(string); ok {
+			a.Scopes = strings.Split(sc, " ")
+		} else {
+			a.Scopes = []any{}
+		}
+	}
+	j.v.Status, j.v.Reason, j.v.Message = SignedIn, "", ""
+	j.v.TokenType = typ
+	j.v.Auth = a
+	j.v.Token = tok
+	j.finishHeaders(&respHeaders{})
+	return nil
+}
+
+// machineError is a MachineTokenVerificationError's outcome.
+func (j *judge) machineError(typ, code, message string, status int) {
+	st := "n/a"
+	if status != 0 {
+		st = fmt.Sprint(status)
+	}
+	j.signedOutMachine(typ, code, fmt.Sprintf("%s (code=%s, status=%s)", message, code, st))
+}
+
+// assertOAuthAudience is assertOAuthAudienceClaim; "" means it passes.
+func assertOAuthAudience(aud any, want []string) string {
+	var got []any
+	switch x := aud.(type) {
+	case []any:
+		got = x
+	case nil, js.UndefinedType:
+	default:
+		got = []any{x}
+	}
+	ok := len(got) > 0
+	for _, g := range got {
+		if s, isStr := g.(string); !isStr || s == "" {
+			ok = false
+		}
+	}
+	if !ok {
+		return fmt.Sprintf("Invalid OAuth audience claim (aud) %s. Expected a non-empty string or a non-empty array of non-empty strings.", js.Stringify(aud))
+	}
+	for _, g := range got {
+		for _, w := range want {
+			if g == w {
+				return ""
+			}
+		}
+	}
+	return fmt.Sprintf("OAuth audience mismatch. Verification expected audience %s, but incoming token has aud %s.", js.Stringify(stringsToAny(want)), js.Stringify(aud))
+}
+
+func nonEmpty(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
