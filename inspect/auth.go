@@ -7,14 +7,6 @@ import (
 	"clerkscope/inspect/internal/js"
 )
 
-// Token types, as the SDK spells them.
-const (
-	TokenTypeSession = "session_token"
-	TokenTypeAPIKey  = "api_key"
-	TokenTypeM2M     = "m2m_token"
-	TokenTypeOAuth   = "oauth_token"
-)
-
 // Auth is the serializable part of the SDK's toAuth() object. Fields hold
 // whatever the token carried (usually strings), nil meaning null.
 type Auth struct {
@@ -127,7 +119,7 @@ func splitByScope(fea string) (org, user []string, err error) {
 		part = strings.TrimSpace(part)
 		scope, id, ok := strings.Cut(part, ":")
 		if !ok {
-			return nil, nil, fmt.Errorf("Invalid claim element (missing colon): %s", part)
+			return nil, nil, fmt.Errorf(msgFeaClaim, part)
 		}
 		switch scope {
 		case "o":

@@ -166,7 +166,7 @@ func (e *ObservedRefreshCode) Error() string {
 
 func (o Observed) sessionCookies() []string {
 	for _, sc := range o.SetCookies {
-		if strings.HasPrefix(directiveName(sc), "__session") {
+		if strings.HasPrefix(directiveName(sc), CookieSession) {
 			return o.SetCookies
 		}
 	}

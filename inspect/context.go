@@ -54,11 +54,11 @@ type judge struct {
 
 // deriveURL is ClerkRequest.deriveUrlFromHeaders.
 func deriveURL(u *js.URL, req *Request) *js.URL {
-	fproto, hasProto := req.Get("x-forwarded-proto")
-	fhost, hasFHost := req.Get("x-forwarded-host")
-	host, hasHost := req.Get("host")
+	fproto, hasProto := req.Get(HeaderForwardedProto)
+	fhost, hasFHost := req.Get(HeaderForwardedHost)
+	host, hasHost := req.Get(HeaderHost)
 	if !hasHost {
-		host, hasHost = req.Get(":authority")
+		host, hasHost = req.Get(headerAuthority)
 	}
 	resolvedHost := ""
 	if hasFHost {
@@ -89,14 +89,14 @@ func (j *judge) initPublishableKey() error {
 		j.v.Instance.CookieSuffix = j.suffix
 		j.v.Instance.Inferred = "unknown: no publishable key was given and no token names its issuer"
 		j.assume("the instance is unknown (no publishable key, no token with an iss claim): development-only checks were skipped and the handshake URL's host is not known; pass --publishable-key")
-		j.step("1.1", "instance", "unknown; cookie suffix "+orNone(j.suffix, j.suffix != "")+" taken from the cookie names")
+		j.step(stepInstance, "instance", "unknown; cookie suffix "+orNone(j.suffix, j.suffix != "")+" taken from the cookie names")
 		return nil
 	}
 	pk, err := parsePublishableKeyCached(j.opts.PublishableKey)
 	if err != nil {
 		var ke *KeyError
 		if errors.As(err, &ke) {
-			j.step("P1", "publishable key", ke.Error())
+			j.step(stepPublishableKey, "publishable key", ke.Error())
 			return j.throw(ke.Text)
 		}
 		return j.throw(err.Error())
@@ -123,7 +123,7 @@ func (j *judge) initPublishableKey() error {
 }
 
 func (j *judge) initHeaders(req *Request) {
-	if auth, ok := req.Get("authorization"); ok && auth != "" {
+	if auth, ok := req.Get(HeaderAuthorization); ok && auth != "" {
 		scheme, rest, hasSpace := strings.Cut(auth, " ")
 		token := rest
 		if i := strings.IndexByte(rest, ' '); i >= 0 {
@@ -132,19 +132,19 @@ func (j *judge) initHeaders(req *Request) {
 		switch {
 		case !hasSpace || token == "":
 			j.tokenInHeader, j.hasHeaderToken = scheme, true
-		case scheme == "Bearer":
+		case scheme == bearerScheme:
 			j.tokenInHeader, j.hasHeaderToken = token, true
 		}
 		if j.hasHeaderToken {
-			j.step("R2", "Authorization header", "carries a token: the header path is used and cookies are not read")
+			j.step(stepAuthorization, "Authorization header", "carries a token: the header path is used and cookies are not read")
 		} else {
-			j.step("R2", "Authorization header", "scheme "+quoteShort(scheme)+" is not \"Bearer\": ignored, cookies are used")
+			j.step(stepAuthorization, "Authorization header", "scheme "+quoteShort(scheme)+" is not \"Bearer\": ignored, cookies are used")
 		}
 	}
-	j.origin = req.Value("origin")
-	j.referrer = req.Value("referer")
-	j.secFetchDest = req.Value("sec-fetch-dest")
-	j.accept = req.Value("accept")
+	j.origin = req.Value(HeaderOrigin)
+	j.referrer = req.Value(HeaderReferrer)
+	j.secFetchDest = req.Value(HeaderSecFetchDest)
+	j.accept = req.Value(HeaderAccept)
 }
 
 func (j *judge) initCookies() {
@@ -154,44 +154,44 @@ func (j *judge) initCookies() {
 	if j.suffixedChoice.Suffixed {
 		set = "suffixed (_" + j.suffix + ")"
 	}
-	j.step("2.3/"+j.suffixedChoice.Rule, "which cookie set the SDK reads", set+": "+j.suffixedChoice.Why)
-	j.sessionInCookie = j.suffixedOrNot("__session")
-	j.refreshInCookie = j.suffixed("__refresh")
-	j.clientUAT = js.ParseInt(j.suffixedOrNot("__client_uat"))
+	j.step(stepCookieSet+j.suffixedChoice.Rule, "which cookie set the SDK reads", set+": "+j.suffixedChoice.Why)
+	j.sessionInCookie = j.suffixedOrNot(CookieSession)
+	j.refreshInCookie = j.suffixed(CookieRefresh)
+	j.clientUAT = js.ParseInt(j.suffixedOrNot(CookieClientUAT))
 	if math.IsNaN(j.clientUAT) {
 		j.clientUAT = 0
 	}
-	if v, ok := j.clerkURL.Get("__clerk_db_jwt"); ok && v != "" {
+	if v, ok := j.clerkURL.Get(QueryDevBrowser); ok && v != "" {
 		j.devBrowserToken = v
 	} else {
-		j.devBrowserToken = j.suffixedOrNot("__clerk_db_jwt")
+		j.devBrowserToken = j.suffixedOrNot(CookieDevBrowser)
 	}
-	if v, ok := j.clerkURL.Get("__clerk_handshake"); ok && v != "" {
+	if v, ok := j.clerkURL.Get(QueryHandshake); ok && v != "" {
 		j.handshakeToken = v
 	} else {
-		j.handshakeToken = j.cookie("__clerk_handshake")
+		j.handshakeToken = j.cookie(CookieHandshake)
 	}
-	j.redirectCount = js.Number(j.cookies["__clerk_redirect_count"])
-	if _, ok := j.cookies["__clerk_redirect_count"]; !ok || math.IsNaN(j.redirectCount) {
+	j.redirectCount = js.Number(j.cookies[CookieRedirectCount])
+	if _, ok := j.cookies[CookieRedirectCount]; !ok || math.IsNaN(j.redirectCount) {
 		j.redirectCount = 0
 	}
-	if v, ok := j.clerkURL.Get("__clerk_handshake_nonce"); ok && v != "" {
+	if v, ok := j.clerkURL.Get(QueryHandshakeNonce); ok && v != "" {
 		j.handshakeNonce = v
 	} else {
-		j.handshakeNonce = j.cookie("__clerk_handshake_nonce")
+		j.handshakeNonce = j.cookie(CookieHandshakeNonce)
 	}
 }
 
 // usesSuffixedCookies is §2.3, rule by rule.
 func (j *judge) usesSuffixedCookies() *CookieSet {
 	cs := &CookieSet{Suffix: j.suffix}
-	us := j.suffixed("__client_uat")
-	_, hasUs := j.cookies["__client_uat_"+j.suffix]
+	us := j.suffixed(CookieClientUAT)
+	_, hasUs := j.cookies[CookieClientUAT+"_"+j.suffix]
 	hasUs = hasUs && us != ""
-	u := j.cookie("__client_uat")
+	u := j.cookie(CookieClientUAT)
 	hasU := u != ""
-	ss := j.suffixed("__session")
-	s := j.cookie("__session")
+	ss := j.suffixed(CookieSession)
+	s := j.cookie(CookieSession)
 	if s != "" {
 		sj, err := j.decode(s)
 		if err != nil || !js.Truthy(sj.Claim("iss")) {

@@ -69,7 +69,7 @@ type thrown struct{ text string }
 func (t *thrown) Error() string { return t.text }
 
 func (j *judge) throw(text string) error {
-	j.step("P", "configuration preconditions", firstLine(text))
+	j.step(stepThrows, "configuration preconditions", firstLine(text))
 	j.outcome("authenticateRequest throws: the framework answers 500")
 	return &thrown{text}
 }
@@ -88,11 +88,11 @@ func (j *judge) run(req Request) error {
 	j.method = strings.ToUpper(j.method)
 	u, err := js.ParseURL(req.URL)
 	if err != nil {
-		return j.throw("Failed to parse URL from " + req.URL)
+		return j.throw(errTextURLParse + req.URL)
 	}
 	j.clerkURL = deriveURL(u, &req)
 	if j.clerkURL.Href() != u.Href() {
-		j.step("U", "public URL from Host / X-Forwarded-* headers", "the app sees "+j.clerkURL.Origin()+" (request URL "+u.Origin()+")")
+		j.step(stepPublicURL, "public URL from Host / X-Forwarded-* headers", "the app sees "+j.clerkURL.Origin()+" (request URL "+u.Origin()+")")
 	}
 	j.cookieList = req.Cookies()
 	j.cookies = cookieMap(j.cookieList)
@@ -134,7 +134,7 @@ func (j *judge) run(req Request) error {
 			j.assume("the app has a secret key configured (none was given to clerkscope)")
 		}
 		if j.opts.IsSatellite {
-			if j.opts.SignInURL == "" && (strings.HasPrefix(j.opts.SecretKey, "sk_test_") || strings.HasPrefix(j.opts.SecretKey, "test_")) {
+			if j.opts.SignInURL == "" && isDevelopmentFromSecretKey(j.opts.SecretKey) {
 				return j.throw(ErrTextSignInURLMissing)
 			}
 			if j.opts.SignInURL != "" && j.origin != "" {
@@ -165,7 +165,7 @@ func (j *judge) run(req Request) error {
 		if j.hasHeaderToken && j.isMachineToken(j.tokenInHeader) {
 			typ = j.machineTokenType(j.tokenInHeader)
 		}
-		j.step("R1", "acceptsToken list "+j.accepts.String()+" includes the presented token type", typ)
+		j.step(stepAcceptsList, "acceptsToken list "+j.accepts.String()+" includes the presented token type", typ)
 		if !j.accepts.accepts(typ) {
 			j.outcome("not accepted")
 			j.v.Status, j.v.Reason, j.v.TokenType = SignedOut, TokenTypeMismatch, nil
@@ -176,7 +176,7 @@ func (j *judge) run(req Request) error {
 	}
 	if j.hasHeaderToken {
 		switch {
-		case acc == "any" || j.accepts != nil && j.accepts.IsList:
+		case acc == tokenTypeAny || j.accepts != nil && j.accepts.IsList:
 			return j.anyTokenInHeader()
 		case acc == TokenTypeSession:
 			return j.sessionTokenInHeader()
@@ -185,7 +185,7 @@ func (j *judge) run(req Request) error {
 		}
 	}
 	if acc == TokenTypeOAuth || acc == TokenTypeAPIKey || acc == TokenTypeM2M {
-		j.step("R3", "acceptsToken is "+acc+" and there is no Authorization token", "no token in the Authorization header")
+		j.step(stepNoHeaderToken, "acceptsToken is "+acc+" and there is no Authorization token", "no token in the Authorization header")
 		j.signedOutMachine(acc, NoTokenInHeader, "")
 		return nil
 	}
@@ -195,20 +195,20 @@ func (j *judge) run(req Request) error {
 // sessionTokenInHeader is authenticateRequestWithTokenInHeader (H1–H2).
 func (j *judge) sessionTokenInHeader() error {
 	t := j.tokenInHeader
-	j.v.TokenCarrier = "header"
+	j.v.TokenCarrier = carrierHeader
 	if tok, err := j.decode(t); err == nil {
 		j.v.Token = tok
 	}
-	j.step("H1", "is the Authorization token a machine, OAuth or non-session JWT?", j.tokenKind(t))
+	j.step(stepHeaderKind, "is the Authorization token a machine, OAuth or non-session JWT?", j.tokenKind(t))
 	if j.isMachineJWT(t) || j.hasNonSessionCategory(t) {
 		j.outcome("signed-out: wrong kind of token")
 		j.signedOut(TokenTypeMismatch, "", nil)
 		return nil
 	}
 	r := j.verify(t)
-	j.step("H2", "verify the Authorization token", verifyFound(r))
+	j.step(stepHeaderVerify, "verify the Authorization token", verifyFound(r))
 	if r.Err != nil {
-		return j.sessionTokenError(r.Err, "header")
+		return j.sessionTokenError(r.Err, carrierHeader)
 	}
 	j.outcome("signed-in")
 	j.signedIn(r.Payload, t, nil)
@@ -234,11 +234,11 @@ func (j *judge) anyTokenInHeader() error {
 		j.signedOut(TokenTypeMismatch, "", nil)
 		return nil
 	}
-	j.v.TokenCarrier = "header"
+	j.v.TokenCarrier = carrierHeader
 	r := j.verify(t)
-	j.step("H2", "verify the Authorization token", verifyFound(r))
+	j.step(stepHeaderVerify, "verify the Authorization token", verifyFound(r))
 	if r.Err != nil {
-		return j.sessionTokenError(r.Err, "header")
+		return j.sessionTokenError(r.Err, carrierHeader)
 	}
 	j.signedIn(r.Payload, t, nil)
 	return nil
@@ -247,7 +247,7 @@ func (j *judge) anyTokenInHeader() error {
 // machineTokenInHeader is authenticateMachineRequestWithTokenInHeader.
 func (j *judge) machineTokenInHeader(acc string) error {
 	t := j.tokenInHeader
-	j.step("R2''", "acceptsToken "+acc+": is the Authorization token a machine token?", j.tokenKind(t))
+	j.step(stepMachineAccepted, "acceptsToken "+acc+": is the Authorization token a machine token?", j.tokenKind(t))
 	if !j.isMachineToken(t) {
 		j.signedOutMachine(acc, TokenTypeMismatch, "")
 		return nil
@@ -262,7 +262,7 @@ func (j *judge) machineTokenInHeader(acc string) error {
 
 // cookiePath is authenticateRequestWithTokenInCookie (C1–C16).
 func (j *judge) cookiePath() error {
-	j.v.TokenCarrier = "cookie"
+	j.v.TokenCarrier = carrierCookie
 	if j.sessionInCookie != "" {
 		if tok, err := j.decode(j.sessionInCookie); err == nil {
 			j.v.Token = tok
@@ -277,21 +277,21 @@ func (j *judge) cookiePath() error {
 		if j.handshakeNonce != "" {
 			what = "a __clerk_handshake_nonce"
 		}
-		j.step("C1", "handshake nonce or token present?", "yes: "+what)
+		j.step(stepHandshakePresent, "handshake nonce or token present?", "yes: "+what)
 		done, err := j.resolveHandshake()
 		if err != nil {
 			var te *TokenError
 			if errors.As(err, &te) && j.instance == Development {
 				if te.Reason == TokenInvalidSignature {
-					return j.throw("Clerk: Handshake token verification failed due to an invalid signature. If you have switched Clerk keys locally, clear your cookies and try again.")
+					return j.throw(errTextHandshakeSignature)
 				}
-				return j.throw("Clerk: Handshake token verification failed: " + te.FullMessage() + ".")
+				return j.throw(fmt.Sprintf(errTextHandshakeFailed, te.FullMessage()))
 			}
 			var th *thrown
 			if errors.As(err, &th) {
 				return err
 			}
-			j.log("error: Clerk: unable to resolve handshake: Error: " + err.Error())
+			j.log(logUnableToResolveHandshake + err.Error())
 			j.outcome("could not resolve the handshake (" + err.Error() + "): the SDK logs it and carries on as if there were none")
 			// The attempt may have set a provisional verdict; reset it.
 			j.v.Status, j.v.Reason, j.v.Message, j.v.Auth, j.v.Headers = "", "", "", nil, nil
@@ -300,17 +300,17 @@ func (j *judge) cookiePath() error {
 		}
 	}
 
-	syncedParam, hasSynced := j.clerkURL.Get("__clerk_synced")
-	needsSync := hasSynced && syncedParam == "false"
-	syncCompleted := hasSynced && syncedParam == "true"
+	syncedParam, hasSynced := j.clerkURL.Get(QueryClerkSynced)
+	needsSync := hasSynced && syncedParam == syncNeeded
+	synced := hasSynced && syncedParam == syncCompleted
 	hasCookies := hasSession || hasActiveClient
-	multiDomainEligible := j.opts.IsSatellite && j.secFetchDest == "document" && j.method == "GET"
+	multiDomainEligible := j.opts.IsSatellite && j.secFetchDest == secFetchDestDocument && j.method == "GET"
 	autoSync := j.opts.SatelliteAutoSync != nil && *j.opts.SatelliteAutoSync
 	skipSatellite := !autoSync && !hasCookies && !needsSync
 	if j.opts.IsSatellite {
-		j.step("C2/C3", "satellite sync (GET document navigation, __clerk_synced)", fmt.Sprintf("navigation: %v, __clerk_synced=%s, session or client_uat cookies: %v, satelliteAutoSync: %v", multiDomainEligible, orNone(syncedParam, hasSynced), hasCookies, autoSync))
+		j.step(stepSatelliteSync, "satellite sync (GET document navigation, __clerk_synced)", fmt.Sprintf("navigation: %v, __clerk_synced=%s, session or client_uat cookies: %v, satelliteAutoSync: %v", multiDomainEligible, orNone(syncedParam, hasSynced), hasCookies, autoSync))
 	}
-	if multiDomainEligible && !syncCompleted && (j.instance == Production || j.instance == Development) {
+	if multiDomainEligible && !synced && (j.instance == Production || j.instance == Development) {
 		if skipSatellite {
 			j.outcome("first visit without cookies and satelliteAutoSync off: signed-out without syncing")
 			j.signedOut(SessionTokenAndUATMissing, "", nil)
@@ -324,40 +324,40 @@ func (j *judge) cookiePath() error {
 			}
 			signIn, err := js.ParseURL(j.opts.SignInURL)
 			if err != nil {
-				return j.throw("Invalid URL")
+				return j.throw(errTextInvalidURL)
 			}
-			signIn.Append("__clerk_redirect_url", j.clerkURL.Href())
+			signIn.Append(QueryClerkRedirectURL, j.clerkURL.Href())
 			h := &respHeaders{}
-			h.set("location", signIn.Href())
+			h.set(HeaderLocation, signIn.Href())
 			j.outcome("the development satellite sends the browser to the primary's sign-in URL to sync")
 			j.maybeHandshake(SatelliteCookieNeedsSyncing, "", h)
 			return nil
 		}
 	}
 
-	redirectURL, hasRedirectURL := j.clerkURL.Get("__clerk_redirect_url")
+	redirectURL, hasRedirectURL := j.clerkURL.Get(QueryClerkRedirectURL)
 	if j.instance == Development && !j.opts.IsSatellite && hasRedirectURL && redirectURL != "" {
-		j.step("C4", "development primary asked to sync a satellite (__clerk_redirect_url)?", "yes: "+redirectURL)
+		j.step(stepPrimarySync, "development primary asked to sync a satellite (__clerk_redirect_url)?", "yes: "+redirectURL)
 		back, err := js.ParseURL(redirectURL)
 		if err != nil {
-			return j.throw("Invalid URL")
+			return j.throw(errTextInvalidURL)
 		}
 		if j.devBrowserToken != "" {
-			back.Append("__clerk_db_jwt", j.devBrowserToken)
+			back.Append(QueryDevBrowser, j.devBrowserToken)
 		}
-		back.Set("__clerk_synced", "true")
+		back.Set(QueryClerkSynced, syncCompleted)
 		h := &respHeaders{}
-		h.set("location", back.Href())
+		h.set(HeaderLocation, back.Href())
 		j.maybeHandshake(PrimaryRespondsToSyncing, "", h)
 		return nil
 	}
-	if j.instance == Development && j.clerkURL.Has("__clerk_db_jwt") {
-		j.step("C5", "development: __clerk_db_jwt in the URL?", "yes: FAPI must store the dev browser")
+	if j.instance == Development && j.clerkURL.Has(QueryDevBrowser) {
+		j.step(stepDevBrowserSync, "development: __clerk_db_jwt in the URL?", "yes: FAPI must store the dev browser")
 		j.maybeHandshake(DevBrowserSync, "", nil)
 		return nil
 	}
 	if j.instance == Development {
-		j.step("C6", "development: dev browser token (__clerk_db_jwt) present?", yesNo(hasDevBrowser, "yes", "no"))
+		j.step(stepDevBrowser, "development: dev browser token (__clerk_db_jwt) present?", yesNo(hasDevBrowser, "yes", "no"))
 		if !hasDevBrowser {
 			j.maybeHandshake(DevBrowserMissing, "", nil)
 			return nil
@@ -371,7 +371,7 @@ func (j *judge) cookiePath() error {
 	if hasSession {
 		sessText = "__session present"
 	}
-	j.step("C7–C9", "__client_uat and __session", uatText+"; "+sessText)
+	j.step(stepClientUATAndSession, "__client_uat and __session", uatText+"; "+sessText)
 	if !hasActiveClient && !hasSession {
 		j.outcome("signed-out: nothing says the browser is signed in")
 		j.signedOut(SessionTokenAndUATMissing, "", nil)
@@ -386,56 +386,56 @@ func (j *judge) cookiePath() error {
 		return nil
 	}
 	tok, err := j.decode(j.sessionInCookie)
-	j.step("C10", "does __session decode as a JWT?", yesNo(err == nil, "yes", "no: "+errText(err)))
+	j.step(stepDecodes, "does __session decode as a JWT?", yesNo(err == nil, "yes", "no: "+errText(err)))
 	if err != nil {
-		return j.sessionTokenError(err, "cookie")
+		return j.sessionTokenError(err, carrierCookie)
 	}
 	if tok.Payload == nil {
-		return j.throw("Cannot read properties of null (reading 'iat')")
+		return j.throw(errTextNullPayload)
 	}
-	j.step("C11", "is __session a session token (not a template, machine or OAuth JWT)?", j.tokenKind(j.sessionInCookie))
+	j.step(stepSessionKind, "is __session a session token (not a template, machine or OAuth JWT)?", j.tokenKind(j.sessionInCookie))
 	if j.isMachineJWT(j.sessionInCookie) || j.hasNonSessionCategory(j.sessionInCookie) {
 		j.outcome("signed-out: wrong kind of token")
 		j.signedOut(TokenTypeMismatch, "", nil)
 		return nil
 	}
 	iat := tok.Claim("iat")
-	j.step("C12", "token iat vs __client_uat (a token older than the last client change is stale)", fmt.Sprintf("iat %s, __client_uat %s", js.Stringify(iat), js.NumberString(j.clientUAT)))
+	j.step(stepIATBeforeClientUAT, "token iat vs __client_uat (a token older than the last client change is stale)", fmt.Sprintf("iat %s, __client_uat %s", js.Stringify(iat), js.NumberString(j.clientUAT)))
 	if js.Less(iat, j.clientUAT) {
 		j.outcome("stale: the token was minted before the client last changed")
 		j.maybeHandshake(SessionTokenIATBeforeClientUAT, "", nil)
 		return nil
 	}
 	r := j.verify(j.sessionInCookie)
-	j.step("C13", "verify __session", verifyFound(r))
+	j.step(stepCookieVerify, "verify __session", verifyFound(r))
 	if r.Err != nil {
-		return j.sessionTokenError(r.Err, "cookie")
+		return j.sessionTokenError(r.Err, carrierCookie)
 	}
 	if !js.Truthy(js.Field(r.Payload, "azp")) {
-		j.log("warn: Clerk: Session token from cookie is missing the azp claim. In a future version of Clerk, this token will be considered invalid. Please contact Clerk support if you see this warning.")
+		j.log(logMissingAZP)
 	}
 	crossOrigin := j.isCrossOriginReferrer()
-	if !j.opts.IsSatellite && j.method == "GET" && j.secFetchDest == "document" && crossOrigin {
+	if !j.opts.IsSatellite && j.method == "GET" && j.secFetchDest == secFetchDestDocument && crossOrigin {
 		known := j.isKnownClerkReferrer()
-		j.step("C14", "primary domain: document navigation from another site?", fmt.Sprintf("Referer %s is cross-origin; known Clerk origin: %v; redirect count %s", j.referrer, known, js.NumberString(j.redirectCount)))
+		j.step(stepCrossOrigin, "primary domain: document navigation from another site?", fmt.Sprintf("Referer %s is cross-origin; known Clerk origin: %v; redirect count %s", j.referrer, known, js.NumberString(j.redirectCount)))
 		if !known && j.redirectCount == 0 {
-			j.maybeHandshake(PrimaryDomainCrossOriginSync, "Cross-origin request from satellite domain requires handshake", nil)
+			j.maybeHandshake(PrimaryDomainCrossOriginSync, msgCrossOriginSync, nil)
 			return nil
 		}
 	}
 	auth := signedInAuth(r.Payload)
 	if auth.err != nil {
-		j.step("C15", "build the auth object", "toAuth() throws: "+auth.err.Error())
+		j.step(stepAuthObject, "build the auth object", "toAuth() throws: "+auth.err.Error())
 		j.outcome("signed-out unexpected-error")
 		j.signedOut(UnexpectedError, "", nil)
 		return nil
 	}
-	if s, ok := auth.SessionStatus.(string); !(ok && s == "pending") && js.Truthy(auth.UserID) {
+	if s, ok := auth.SessionStatus.(string); !(ok && s == sessionStatusPending) && js.Truthy(auth.UserID) {
 		if hs := j.orgSync(auth); hs {
 			return nil
 		}
 	}
-	j.step("C16", "signed in", "every check passed")
+	j.step(stepSignedIn, "signed in", "every check passed")
 	j.signedIn(r.Payload, j.sessionInCookie, nil)
 	return nil
 }
@@ -458,13 +458,13 @@ func (j *judge) orgSync(auth *Auth) bool {
 	if target.kind == "personalAccount" && js.Truthy(auth.OrgID) {
 		must = true
 	}
-	j.step("C15", "organizationSyncOptions: does the URL name another organization?", fmt.Sprintf("URL wants %s; the token's active org is %s", target.describe(), describeOrg(auth)))
+	j.step(stepOrgSync, "organizationSyncOptions: does the URL name another organization?", fmt.Sprintf("URL wants %s; the token's active org is %s", target.describe(), describeOrg(auth)))
 	if !must {
 		j.outcome("no change needed")
 		return false
 	}
-	if j.redirectCount >= 3 {
-		j.log("warn: Clerk: Organization activation handshake loop detected. This is likely due to an invalid organization ID or slug. Skipping organization activation.")
+	if j.redirectCount >= orgSyncRedirectCountLimit {
+		j.log(logOrgSyncLoop)
 		j.outcome("loop guard: organization activation skipped")
 		return false
 	}
@@ -484,7 +484,7 @@ func (j *judge) orgSync(auth *Auth) bool {
 func (j *judge) sessionTokenError(err error, carrier string) error {
 	var te *TokenError
 	if !errors.As(err, &te) {
-		j.step("6.1", "kind of failure", "not a token verification error: "+err.Error())
+		j.step(stepFailureKind, "kind of failure", "not a token verification error: "+err.Error())
 		j.outcome("signed-out unexpected-error")
 		j.signedOut(UnexpectedError, "", nil)
 		return nil
@@ -493,10 +493,10 @@ func (j *judge) sessionTokenError(err error, carrier string) error {
 	refreshError := ""
 	hasRefresh := j.refreshInCookie != ""
 	if te.Reason == TokenExpired && hasRefresh && j.method == "GET" {
-		j.step("6.4", "server-side refresh (expired token, __refresh_"+j.suffix+" cookie, GET)", "the SDK calls POST /v1/sessions/{sid}/refresh")
+		j.step(stepRefresh, "server-side refresh (expired token, __refresh_"+j.suffix+" cookie, GET)", "the SDK calls POST /v1/sessions/{sid}/refresh")
 		claims, headers, token, code := j.attemptRefresh()
 		if code == "" {
-			j.v.TokenCarrier = "refresh"
+			j.v.TokenCarrier = carrierRefresh
 			j.outcome("refreshed: signed-in with the new cookies")
 			j.signedIn(claims, token, headers)
 			return nil
@@ -526,7 +526,7 @@ func (j *judge) sessionTokenError(err error, carrier string) error {
 
 // maybeHandshake is handleMaybeHandshakeStatus.
 func (j *judge) maybeHandshake(reason, message string, headers *respHeaders) {
-	j.step("6.1", "handshake-eligible (a page navigation the SDK may redirect)?", j.eligibilityText())
+	j.step(stepEligible, "handshake-eligible (a page navigation the SDK may redirect)?", j.eligibilityText())
 	if !j.isEligibleForHandshake() {
 		j.outcome("signed-out instead of a handshake redirect")
 		j.signedOut(reason, message, nil)
@@ -535,22 +535,22 @@ func (j *judge) maybeHandshake(reason, message string, headers *respHeaders) {
 	if headers == nil {
 		headers = j.buildRedirectToHandshake(reason)
 	}
-	if headers.get("location") != "" {
-		headers.set("cache-control", "no-store")
+	if headers.get(HeaderLocation) != "" {
+		headers.set(HeaderCacheControl, cacheControlNoStore)
 	}
-	j.step("6.1", "redirect loop guard (__clerk_redirect_count)", fmt.Sprintf("__clerk_redirect_count = %s", js.NumberString(j.redirectCount)))
-	if j.redirectCount == 3 {
+	j.step(stepLoopGuard, "redirect loop guard (__clerk_redirect_count)", CookieRedirectCount+" = "+js.NumberString(j.redirectCount))
+	if j.redirectCount == redirectCountLimit {
 		j.outcome("3 handshakes in a row: the SDK gives up and answers signed-out")
 		if reason == SatelliteCookieNeedsSyncing {
-			j.log("log: Clerk: Satellite-domain authentication resulted in an infinite redirect loop. Check that this request is using a configured primary or satellite domain for the production instance. For preview deployments, use a development/staging Clerk instance or a supported configured preview-domain setup.")
+			j.log(logSatelliteLoop)
 		} else {
-			j.log("log: Clerk: Refreshing the session token resulted in an infinite redirect loop. This usually means that your Clerk instance keys do not match - make sure to copy the correct publishable and secret keys from the Clerk dashboard.")
+			j.log(logRefreshLoop)
 		}
 		j.signedOut(reason, message, nil)
 		return
 	}
-	headers.append("set-cookie", fmt.Sprintf("__clerk_redirect_count=%s; SameSite=Lax; HttpOnly; Max-Age=2", js.NumberString(j.redirectCount+1)))
-	j.outcome("handshake: redirect to " + redirectTarget(headers.get("location")))
+	headers.append(HeaderSetCookie, CookieRedirectCount+"="+js.NumberString(j.redirectCount+1)+redirectCountAttributes)
+	j.outcome("handshake: redirect to " + redirectTarget(headers.get(HeaderLocation)))
 	j.v.Status, j.v.Reason, j.v.Message = Handshake, reason, message
 	j.v.TokenType = TokenTypeSession
 	j.v.Auth = nil

@@ -21,7 +21,7 @@ type Explanation struct {
 // why, and what to check next. now is the request's time. The text fits the
 // request: where its token came from (a cookie, the Authorization header, a
 // handshake or a refresh), whether the SDK could redirect it (the evidence
-// of step 6.1), and whether a handshake is the normal cure for its reason.
+// of steps MH1 and MH3), and whether a handshake is the normal cure for its reason.
 // Where the SDK wrote a message, Why quotes it unchanged after clerkscope's
 // reading of it.
 func Explain(v *Verdict, now time.Time) Explanation {
@@ -48,7 +48,8 @@ const onceNormal = "This is normal when it happens once: "
 // slept: longer than a Clerk session lasts by default (7 days).
 const staleToken = 7 * 24 * time.Hour
 
-// redirectCheck is the engine's step 6.1 read back from the evidence:
+// redirectCheck is the engine's steps MH1 and MH3 (§6.1's MAYBE-HANDSHAKE)
+// read back from the evidence:
 // whether the request reached the handshake decision and, when the SDK
 // could not redirect it, what ruled the redirect out.
 type redirectCheck struct {
@@ -64,15 +65,16 @@ type redirectCheck struct {
 func readRedirectCheck(v *Verdict) redirectCheck {
 	var rc redirectCheck
 	for _, s := range v.Evidence {
-		if s.ID != "6.1" {
-			continue
-		}
-		// Step 6.1 records the eligibility answer (yes or no), the loop
-		// guard and, for other failures, the kind of failure.
-		if n, ok := strings.CutPrefix(s.Found, "__clerk_redirect_count = "); ok {
-			if f, err := strconv.ParseFloat(n, 64); err == nil {
-				rc.count = f
+		switch s.ID {
+		case stepLoopGuard:
+			if n, ok := strings.CutPrefix(s.Found, CookieRedirectCount+" = "); ok {
+				if f, err := strconv.ParseFloat(n, 64); err == nil {
+					rc.count = f
+				}
 			}
+			continue
+		case stepEligible:
+		default:
 			continue
 		}
 		rest, no := strings.CutPrefix(s.Found, "no: ")
@@ -131,7 +133,7 @@ func noHandshake(v *Verdict, rc redirectCheck) (string, []string) {
 	}
 	why := "No redirect was possible: " + rc.blocked() + ", and only GET page navigations can be redirected to Clerk's Frontend API for a handshake, so the SDK answered signed-out instead."
 	switch {
-	case v.TokenCarrier == "header", strings.HasPrefix(r, refreshReasonPrefix), r == DevBrowserMissing,
+	case v.TokenCarrier == carrierHeader, strings.HasPrefix(r, refreshReasonPrefix), r == DevBrowserMissing,
 		r == SessionTokenNBF, r == SessionTokenIatInTheFuture:
 		return why, nil // the reason's own advice covers this kind of request
 	}
@@ -145,7 +147,7 @@ func repeatedHandshake(v *Verdict, count float64) []string {
 	out := []string{fmt.Sprintf("This is not the first handshake in a row: __clerk_redirect_count is %s, so the handshake just before did not fix the session. After 3 the SDK gives up and answers signed-out.", js.NumberString(count))}
 	r := v.Reason
 	switch {
-	case v.TokenCarrier == "header":
+	case v.TokenCarrier == carrierHeader:
 		out = append(out, "The token comes in the Authorization header, which the SDK reads instead of the cookies the handshake sets: whatever adds that header must send a fresh token from getToken().")
 	case strings.HasPrefix(r, refreshReasonPrefix):
 		out = append(out, "The token this server sees is expired again after a handshake: its clock is likely ahead of Clerk's (compare its Date header with the real time), or the browser does not keep the cookies the handshake sets (Domain, SameSite, third-party blocking), or the publishable and secret keys belong to different instances.")
@@ -165,7 +167,7 @@ func repeatedHandshake(v *Verdict, count float64) []string {
 // Only reasons that one handshake normally cures say it is normal.
 func handshakeNext(v *Verdict, now time.Time) []string {
 	r := v.Reason
-	if v.TokenCarrier == "header" {
+	if v.TokenCarrier == carrierHeader {
 		return []string{"The SDK redirects this page navigation to Clerk's Frontend API (a handshake), but the token came in the Authorization header, which the SDK reads before anything else: whatever adds that header must send a fresh token from getToken(), or every navigation carrying the old one handshakes again until the SDK gives up after 3."}
 	}
 	switch {
@@ -259,7 +261,7 @@ func (v *Verdict) claimTime(name string) (time.Time, bool) {
 
 func explainReason(v *Verdict, now time.Time, rc redirectCheck) Explanation {
 	r := v.Reason
-	header := v.TokenCarrier == "header"
+	header := v.TokenCarrier == carrierHeader
 	switch {
 	case v.Status == Throws:
 		return Explanation{
@@ -355,7 +357,7 @@ func explainReason(v *Verdict, now time.Time, rc redirectCheck) Explanation {
 			Why:     "The token is a JWT-template token, a machine (M2M) token or an OAuth token, or its type is not in acceptsToken. Session authentication only accepts session tokens.",
 			Next:    []string{"Send the session token (from getToken() without a template), or add the token type to acceptsToken on this route."},
 		}
-		if v.TokenCarrier == "cookie" {
+		if v.TokenCarrier == carrierCookie {
 			e.Why = "The __session cookie holds a JWT-template token, a machine (M2M) token or an OAuth token instead of a session token. Only Clerk should write __session."
 			e.Next = []string{"Find what else writes a __session cookie on this domain (the app storing a template token under that name, another library) and rename it."}
 		}
@@ -482,11 +484,11 @@ func explainSignedIn(v *Verdict, now time.Time) Explanation {
 	}
 	e := Explanation{Summary: "Signed in as " + js.ToString(v.Auth.UserID)}
 	switch v.TokenCarrier {
-	case "header":
+	case carrierHeader:
 		e.Why = "Every check passed: the token in the Authorization: Bearer header is a valid session token for this instance. When that header is present the SDK reads it and nothing else."
-	case "handshake":
+	case carrierHandshake:
 		e.Why = "The request came back from a handshake, and the session token it delivered is valid for this instance; the response sets it as the new __session."
-	case "refresh":
+	case carrierRefresh:
 		e.Why = "The session token had expired, and the server refreshed it with the __refresh cookie: the Backend API returned a new, valid session token, which the response sets as __session."
 	default:
 		e.Why = "Every check passed: the __session cookie is a valid session token for this instance, within its lifetime, and not older than __client_uat (the client's last change)."
@@ -497,14 +499,14 @@ func explainSignedIn(v *Verdict, now time.Time) Explanation {
 		} else {
 			e.Why += fmt.Sprintf(" The token expired %s before this request, within the allowed clock skew.", ago(d))
 		}
-		if v.TokenCarrier == "header" {
+		if v.TokenCarrier == carrierHeader {
 			e.Why += " Send a fresh token from getToken() with each request rather than keeping this one."
 		}
 	}
 	if v.Signature != nil && v.Signature.State == SigUnverified {
 		e.Next = append(e.Next, "The signature was not checked: give --jwt-key (the instance's PEM public key) or a secret key to be sure the token is genuine.")
 	}
-	if v.TokenCarrier == "cookie" && len(v.SetCookies()) > 0 {
+	if v.TokenCarrier == carrierCookie && len(v.SetCookies()) > 0 {
 		e.Why += " The response sets new Clerk cookies."
 	}
 	return e
@@ -606,7 +608,7 @@ func explainAZP(v *Verdict) Explanation {
 			"If it is not the app's origin, the token was minted for another site: cookies of another app on the same domain, or a token forwarded from elsewhere.",
 		},
 	}
-	if v.TokenCarrier == "header" {
+	if v.TokenCarrier == carrierHeader {
 		e.Next[1] = "If it is not the app's origin, the token was minted for another site and forwarded here in the Authorization header."
 	}
 	return e
@@ -642,7 +644,7 @@ func explainStale(v *Verdict, rc redirectCheck) Explanation {
 }
 
 func explainExpired(v *Verdict, now time.Time, code string, rc redirectCheck) Explanation {
-	header := v.TokenCarrier == "header"
+	header := v.TokenCarrier == carrierHeader
 	e := Explanation{
 		Summary: "The session token has expired",
 		Why:     "Session tokens live about 60 s; clerk-js renews the __session cookie in the background while the tab is open.",

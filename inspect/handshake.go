@@ -13,19 +13,19 @@ func (j *judge) isEligibleForHandshake() bool {
 	if j.method != "GET" {
 		return false
 	}
-	if j.secFetchDest == "document" || j.secFetchDest == "iframe" {
+	if j.secFetchDest == secFetchDestDocument || j.secFetchDest == secFetchDestIframe {
 		return true
 	}
-	return j.secFetchDest == "" && strings.HasPrefix(j.accept, "text/html")
+	return j.secFetchDest == "" && strings.HasPrefix(j.accept, acceptHTML)
 }
 
 func (j *judge) eligibilityText() string {
 	switch {
 	case j.method != "GET":
 		return "no: the method is " + j.method + " (handshakes only redirect GET requests)"
-	case j.secFetchDest == "document" || j.secFetchDest == "iframe":
+	case j.secFetchDest == secFetchDestDocument || j.secFetchDest == secFetchDestIframe:
 		return "yes: GET with Sec-Fetch-Dest: " + j.secFetchDest
-	case j.secFetchDest == "" && strings.HasPrefix(j.accept, "text/html"):
+	case j.secFetchDest == "" && strings.HasPrefix(j.accept, acceptHTML):
 		return "yes: GET without Sec-Fetch-Dest and Accept: text/html"
 	case j.secFetchDest != "":
 		return "no: Sec-Fetch-Dest is " + j.secFetchDest + ", not a page navigation"
@@ -37,8 +37,8 @@ func (j *judge) eligibilityText() string {
 // buildRedirectToHandshake is §6.5.
 func (j *judge) buildRedirectToHandshake(reason string) *respHeaders {
 	redirect := j.clerkURL.Clone()
-	redirect.Delete("__clerk_db_jwt")
-	redirect.Delete("__dev_session")
+	redirect.Delete(QueryDevBrowser)
+	redirect.Delete(QueryLegacyDevBrowser)
 	base := j.frontendAPI
 	if base == "" {
 		base = "https://frontend-api.invalid"
@@ -47,26 +47,26 @@ func (j *judge) buildRedirectToHandshake(reason string) *respHeaders {
 		base = "https://" + base
 	}
 	base = strings.TrimRight(base, "/") + "/"
-	u, err := js.ParseURL(base + "v1/client/handshake")
+	u, err := js.ParseURL(base + pathFrontendAPIHandshake)
 	if err != nil {
-		u = js.URLFromParts("https", base, "/v1/client/handshake")
+		u = js.URLFromParts("https", base, "/"+pathFrontendAPIHandshake)
 	}
-	u.Append("redirect_url", redirect.Href())
-	u.Append("__clerk_api_version", "2026-05-12")
-	u.Append("suffixed_cookies", fmt.Sprint(j.usesSuffixed()))
-	u.Append("__clerk_hs_reason", reason)
-	u.Append("format", "nonce")
+	u.Append(QueryRedirectURL, redirect.Href())
+	u.Append(QueryAPIVersion, APIVersion)
+	u.Append(QuerySuffixedCookies, fmt.Sprint(j.usesSuffixed()))
+	u.Append(QueryHandshakeReason, reason)
+	u.Append(QueryHandshakeFormat, handshakeFormat)
 	if t := j.sessionToken(); t != "" {
-		u.Append("__session", t)
+		u.Append(QuerySession, t)
 	}
 	if j.instance == Development && j.devBrowserToken != "" {
-		u.Append("__clerk_db_jwt", j.devBrowserToken)
+		u.Append(QueryDevBrowser, j.devBrowserToken)
 	}
 	if t := j.orgMatcher.findTarget(j.clerkURL); t != nil {
-		u.Append("organization_id", t.param())
+		u.Append(QueryOrganizationID, t.param())
 	}
 	h := &respHeaders{}
-	h.set("location", u.Href())
+	h.set(HeaderLocation, u.Href())
 	return h
 }
 
@@ -74,16 +74,16 @@ func (j *judge) buildRedirectToHandshake(reason string) *respHeaders {
 // whether a verdict was reached; err is the failure the caller handles.
 func (j *judge) resolveHandshake() (bool, error) {
 	headers := &respHeaders{}
-	headers.set("access-control-allow-origin", "null")
-	headers.set("access-control-allow-credentials", "true")
+	headers.set(HeaderAllowOrigin, allowOriginHandshake)
+	headers.set(HeaderAllowCredentials, allowCredentialsHandshake)
 	var directives []string
 	if j.handshakeNonce != "" {
-		call := BAPICall{Method: "GET", Path: "/v1/clients/handshake_payload", Query: "nonce=" + j.handshakeNonce, Changes: true}
+		call := BAPICall{Method: "GET", Path: pathHandshakePayload, Query: "nonce=" + j.handshakeNonce, Changes: true}
 		d, err := j.backend().HandshakePayload(j.ctx, j.handshakeNonce)
 		call.Answered = answeredText(err)
 		j.v.BAPICalls = append(j.v.BAPICalls, call)
 		if err != nil {
-			j.log("error: Clerk: HandshakeService: error getting handshake payload: ClerkAPIResponseError: ")
+			j.log(logHandshakePayload)
 			if errors.Is(err, ErrUnreachable) || errors.Is(err, ErrNotCalled) {
 				j.assume("the handshake nonce exchange failed like an unreachable network (clerkscope never calls it; give canned answers in the config's \"api\" or a capture with the response)")
 			}
@@ -99,8 +99,8 @@ func (j *judge) resolveHandshake() (bool, error) {
 	}
 	sessionToken := ""
 	for _, d := range directives {
-		headers.append("set-cookie", d)
-		if strings.HasPrefix(directiveName(d), "__session") {
+		headers.append(HeaderSetCookie, d)
+		if strings.HasPrefix(directiveName(d), CookieSession) {
 			if v, ok := directiveValue(d); ok {
 				sessionToken = v
 			} else {
@@ -108,17 +108,17 @@ func (j *judge) resolveHandshake() (bool, error) {
 			}
 		}
 	}
-	j.v.TokenCarrier = "handshake"
+	j.v.TokenCarrier = carrierHandshake
 	if j.instance == Development {
 		clean := j.clerkURL.Clone()
-		clean.Delete("__clerk_handshake")
-		clean.Delete("__clerk_help")
-		clean.Delete("__clerk_db_jwt")
-		clean.Delete("__clerk_handshake_nonce")
-		headers.append("location", clean.Href())
-		headers.set("cache-control", "no-store")
+		clean.Delete(QueryHandshake)
+		clean.Delete(QueryHandshakeHelp)
+		clean.Delete(QueryDevBrowser)
+		clean.Delete(QueryHandshakeNonce)
+		headers.append(HeaderLocation, clean.Href())
+		headers.set(HeaderCacheControl, cacheControlNoStore)
 	}
-	j.step("7", "handshake directives", fmt.Sprintf("%d Set-Cookie directive(s); new session token: %s", len(directives), yesNo(sessionToken != "", "yes", "none")))
+	j.step(stepHandshakeDirectives, "handshake directives", fmt.Sprintf("%d Set-Cookie directive(s); new session token: %s", len(directives), yesNo(sessionToken != "", "yes", "none")))
 	if sessionToken == "" {
 		j.outcome("signed-out: the handshake delivered no session")
 		j.v.TokenCarrier = ""
@@ -137,8 +137,8 @@ func (j *judge) resolveHandshake() (bool, error) {
 	}
 	var te *TokenError
 	if j.instance == Development && errors.As(r.Err, &te) && (te.Reason == TokenExpired || te.Reason == TokenNotActiveYet || te.Reason == TokenIatInTheFuture) {
-		te.Carrier = "cookie"
-		j.log("error: Clerk: Clock skew detected. This usually means that your system clock is inaccurate. Clerk will attempt to account for the clock skew in development.\n\nTo resolve this issue, make sure your system's clock is set to the correct time (e.g. turn off and on automatic time synchronization).\n\n---\n\n" + te.FullMessage())
+		te.Carrier = carrierCookie
+		j.log(logClockSkew + te.FullMessage())
 		p := j.verifyParams()
 		p.clockSkewMs = devClockSkewRetryMs
 		rr := verifyToken(j.ctx, sessionToken, p)
@@ -147,13 +147,13 @@ func (j *judge) resolveHandshake() (bool, error) {
 			j.signedIn(rr.Payload, sessionToken, headers)
 			return true, nil
 		}
-		msg := "Clerk: Handshake retry failed."
+		msg := errTextHandshakeRetry
 		if rr.Err.Error() != "" {
 			msg = rr.Err.Error()
 		}
 		return false, errors.New(msg)
 	}
-	msg := "Clerk: Handshake failed."
+	msg := errTextHandshake
 	if r.Err.Error() != "" {
 		msg = r.Err.Error()
 	}
@@ -168,7 +168,7 @@ func (j *judge) verifyHandshakeToken(token string) ([]string, error) {
 	}
 	kid := js.Template(js.Field(tok.Header, "kid"))
 	if j.keys == nil && !j.assumeValidSig {
-		return nil, &TokenError{Reason: JWKFailedToResolve, Action: ActionSetJWTKey, Message: "Failed to resolve JWK during handshake verification."}
+		return nil, &TokenError{Reason: JWKFailedToResolve, Action: ActionSetJWTKey, Message: msgJWKFailedToResolveHandshake}
 	}
 	var key *Key
 	if j.keys != nil {
@@ -183,24 +183,24 @@ func (j *judge) verifyHandshakeToken(token string) ([]string, error) {
 	alg, _ := js.AsString(js.Field(tok.Header, "alg"))
 	if _, ok := algHash(alg); !ok {
 		return nil, &TokenError{Reason: TokenInvalidAlgorithm, Action: ActionEnsureClerkJWT,
-			Message: fmt.Sprintf("Invalid JWT algorithm %s. Supported: RS256,RS384,RS512.", js.Stringify(js.Field(tok.Header, "alg")))}
+			Message: fmt.Sprintf(msgInvalidAlgorithm, js.Stringify(js.Field(tok.Header, "alg")))}
 	}
 	if isNonSessionCategory(js.Field(tok.Header, "cat")) {
-		return nil, &TokenError{Reason: TokenInvalid, Action: ActionEnsureClerkJWT, Message: "Invalid handshake token category."}
+		return nil, &TokenError{Reason: TokenInvalid, Action: ActionEnsureClerkJWT, Message: msgHandshakeCategory}
 	}
 	if key != nil {
 		if key.Alg != "" && key.Alg != alg {
-			return nil, &TokenError{Reason: TokenVerificationFailed, Message: `Error verifying handshake token. Error: JWK "alg" does not match the requested algorithm`}
+			return nil, &TokenError{Reason: TokenVerificationFailed, Message: msgHandshakeKeyAlg}
 		}
 		if !checkSignature(tok, key, alg) {
-			j.step("C1", "handshake token signature", "invalid: does not match "+key.Source)
-			return nil, &TokenError{Reason: TokenInvalidSignature, Message: "Handshake signature is invalid."}
+			j.step(stepHandshakeSignature, "handshake token signature", "invalid: does not match "+key.Source)
+			return nil, &TokenError{Reason: TokenInvalidSignature, Message: msgHandshakeSignature}
 		}
-		j.step("C1", "handshake token signature", "valid ("+key.Source+")")
+		j.step(stepHandshakeSignature, "handshake token signature", "valid ("+key.Source+")")
 	} else {
 		j.assume("the handshake token's signature is valid (no key was given to check it)")
 	}
-	hs := js.Field(tok.Payload, "handshake")
+	hs := js.Field(tok.Payload, claimHandshake)
 	arr, ok := hs.([]any)
 	if !ok {
 		return nil, nil

@@ -38,21 +38,21 @@ func InferPublishableKey(req Request) (key, from string) {
 		return true
 	}
 	for _, c := range req.Cookies() {
-		if strings.HasPrefix(c.Name, "__session") && try(c.Value, "the "+c.Name+" cookie") {
+		if strings.HasPrefix(c.Name, CookieSession) && try(c.Value, "the "+c.Name+" cookie") {
 			return
 		}
 	}
-	if a := req.Value("authorization"); strings.HasPrefix(a, "Bearer ") && try(strings.TrimPrefix(a, "Bearer "), "the Authorization token") {
+	if a := req.Value(HeaderAuthorization); strings.HasPrefix(a, "Bearer ") && try(strings.TrimPrefix(a, "Bearer "), "the Authorization token") {
 		return
 	}
 	hs := ""
 	for _, c := range req.Cookies() {
-		if c.Name == "__clerk_handshake" {
+		if c.Name == CookieHandshake {
 			hs = c.Value
 		}
 	}
 	if u, err := js.ParseURL(req.URL); err == nil {
-		if v, ok := u.Get("__clerk_handshake"); ok {
+		if v, ok := u.Get(QueryHandshake); ok {
 			hs = v
 		}
 	}
@@ -61,10 +61,10 @@ func InferPublishableKey(req Request) (key, from string) {
 			if try(hs, "the handshake token") {
 				return
 			}
-			if arr, ok := j.Claim("handshake").([]any); ok {
+			if arr, ok := j.Claim(claimHandshake).([]any); ok {
 				for _, d := range arr {
 					ds, _ := d.(string)
-					if strings.HasPrefix(directiveName(ds), "__session") {
+					if strings.HasPrefix(directiveName(ds), CookieSession) {
 						if v, ok := directiveValue(ds); ok && try(v, "the session token in the handshake") {
 							return
 						}

@@ -57,7 +57,7 @@ var pemKeys sync.Map // PEM text → *rsa.PublicKey
 // KeyFor implements KeySource.
 func (p PEMKey) KeyFor(_ context.Context, kid string) (*Key, error) {
 	if p.PEM == "" {
-		return nil, &TokenError{Reason: JWKLocalMissing, Message: "Missing local JWK.", Action: ActionSetJWTKey}
+		return nil, &TokenError{Reason: JWKLocalMissing, Message: msgJWKLocalMissing, Action: ActionSetJWTKey}
 	}
 	if pub, ok := pemKeys.Load(p.PEM); ok {
 		return &Key{Public: pub.(*rsa.PublicKey), KID: "local-" + kid, Alg: "RS256", Source: "jwtKey (PEM)"}, nil
@@ -164,7 +164,7 @@ func LoadJWKSFile(path string) (*JWKS, error) {
 func (s *JWKS) KeyFor(_ context.Context, kid string) (*Key, error) {
 	if len(s.Keys) == 0 {
 		return nil, &TokenError{Reason: JWKRemoteFailedToLoad, Action: ActionContactSupport,
-			Message: "The JWKS endpoint did not contain any signing keys. Contact support@clerk.com."}
+			Message: msgJWKSEmpty}
 	}
 	for _, k := range s.Keys {
 		if k.KID != kid {
@@ -184,8 +184,8 @@ func (s *JWKS) Describe() string { return "JWKS from " + s.Origin }
 
 func kidMismatch(kid string) *TokenError {
 	return &TokenError{Reason: JWKKidMismatch,
-		Action:  "Go to your Dashboard and validate your secret and public keys are correct. " + ActionContactSupport + " if the issue persists.",
-		Message: fmt.Sprintf("Unable to find a signing key in JWKS that matches the kid='%s' of the provided session token. Please make sure that the __session cookie or the HTTP authorization header contain a Clerk-generated session JWT.", kid)}
+		Action:  actionKidMismatch,
+		Message: fmt.Sprintf(msgKidMismatch, kid)}
 }
 
 // remoteKeys is loadClerkJWKFromRemote over the Backend.
@@ -199,7 +199,7 @@ type remoteKeys struct {
 func (r *remoteKeys) KeyFor(ctx context.Context, kid string) (*Key, error) {
 	if !r.done {
 		r.done = true
-		call := BAPICall{Method: "GET", Path: "/v1/jwks"}
+		call := BAPICall{Method: "GET", Path: pathJWKS}
 		r.jwks, r.err = r.j.backend().JWKS(ctx)
 		call.Answered = answeredText(r.err)
 		r.j.v.BAPICalls = append(r.j.v.BAPICalls, call)
@@ -214,7 +214,7 @@ func (r *remoteKeys) KeyFor(ctx context.Context, kid string) (*Key, error) {
 			}
 			api := j2apiURL(r.j.opts.APIURL)
 			return nil, &TokenError{Reason: JWKRemoteFailedToLoad, Action: ActionContactSupport,
-				Message: fmt.Sprintf("Error loading Clerk JWKS from %s/v1/jwks with code=%d", api, ae.Status)}
+				Message: fmt.Sprintf(msgJWKSLoad, api, ae.Status)}
 		}
 		return nil, r.err
 	}
@@ -225,7 +225,7 @@ func (r *remoteKeys) Describe() string { return "the Backend API's /v1/jwks" }
 
 func j2apiURL(u string) string {
 	if u == "" {
-		return "https://api.clerk.com"
+		return apiURL
 	}
 	return strings.TrimRight(u, "/")
 }

@@ -38,9 +38,9 @@ const (
 func DecodeJWT(token string) (*JWT, error) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
-		return nil, &TokenError{Reason: TokenInvalid, Message: "Invalid JWT form. A JWT consists of three parts separated by dots."}
+		return nil, &TokenError{Reason: TokenInvalid, Message: msgJWTParts}
 	}
-	bad := &TokenError{Reason: TokenInvalid, Message: "Invalid JWT form. The header, payload, or signature could not be decoded."}
+	bad := &TokenError{Reason: TokenInvalid, Message: msgJWTDecode}
 	hb, err := base64URLLoose(parts[0])
 	if err != nil {
 		return nil, bad

@@ -9,33 +9,6 @@ import (
 	"sync"
 )
 
-// keySetupGuidance is appended by the SDK to every publishable-key error.
-const keySetupGuidance = `To create a new Clerk app, run:
-npx clerk@latest init
-
-'npx clerk@latest init' does not need a Clerk account and writes temporary dev keys.
-
-To use an existing Clerk app, run:
-npx clerk@latest link
-npx clerk@latest env pull
-
-For production keys, run:
-npx clerk@latest env pull --instance prod
-
-Or copy keys from https://dashboard.clerk.com/~/api-keys into your .env file.`
-
-// SDK error texts for configuration problems (authenticateRequest throws).
-const (
-	ErrTextPublishableKeyMissing = "Publishable key is missing.\n\n" + keySetupGuidance
-	ErrTextPublishableKeyInvalid = "Publishable key not valid (expected format: pk_test_... or pk_live_...).\n\n" + keySetupGuidance
-	ErrTextSecretKeyMissing      = "Missing Clerk Secret Key. Go to https://dashboard.clerk.com and get your key for your instance."
-	ErrTextSignInURLMissing      = "Missing signInUrl. Pass a signInUrl for dev instances if an app is satellite"
-	ErrTextSignInURLNotAbsolute  = "The signInUrl needs to have a absolute url format."
-	ErrTextSignInURLSameOrigin   = "The signInUrl needs to be on a different origin than your satellite application."
-	ErrTextSatelliteNoDomain     = "Missing domain and proxyUrl. A satellite application needs to specify a domain or a proxyUrl"
-	ErrTextMachineNoSecret       = "Machine token authentication requires either a Machine secret key or a Clerk secret key. Ensure a Clerk secret key or Machine secret key is set."
-)
-
 // Instance types.
 const (
 	Production  = "production"
@@ -145,6 +118,11 @@ func atob(s string) (string, error) {
 }
 
 var base64ToURL = strings.NewReplacer("+", "-", "/", "_")
+
+// isDevelopmentFromSecretKey is @clerk/shared's isDevelopmentFromSecretKey.
+func isDevelopmentFromSecretKey(secretKey string) bool {
+	return strings.HasPrefix(secretKey, "test_") || strings.HasPrefix(secretKey, "sk_test_")
+}
 
 // CookieSuffix is the first 8 characters of base64url(SHA-1(key)).
 func CookieSuffix(publishableKey string) string {

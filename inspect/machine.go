@@ -9,16 +9,16 @@ import (
 )
 
 func (j *judge) isMachineToken(token string) bool {
-	return strings.HasPrefix(token, "mt_") || strings.HasPrefix(token, "oat_") || strings.HasPrefix(token, "ak_") || j.isMachineJWT(token)
+	return strings.HasPrefix(token, prefixM2MToken) || strings.HasPrefix(token, prefixOAuthToken) || strings.HasPrefix(token, prefixAPIKey) || j.isMachineJWT(token)
 }
 
 func (j *judge) machineTokenType(token string) string {
 	switch {
-	case strings.HasPrefix(token, "mt_") || j.isM2MJWT(token):
+	case strings.HasPrefix(token, prefixM2MToken) || j.isM2MJWT(token):
 		return TokenTypeM2M
-	case strings.HasPrefix(token, "oat_") || j.isOAuthJWT(token):
+	case strings.HasPrefix(token, prefixOAuthToken) || j.isOAuthJWT(token):
 		return TokenTypeOAuth
-	case strings.HasPrefix(token, "ak_"):
+	case strings.HasPrefix(token, prefixAPIKey):
 		return TokenTypeAPIKey
 	}
 	return ""
@@ -35,7 +35,7 @@ func (j *judge) isOAuthJWT(token string) bool {
 		return false
 	}
 	typ, _ := js.AsString(js.Field(t.Header, "typ"))
-	return typ == "at+jwt" || typ == "application/at+jwt"
+	return typ == typOAuthJWT || typ == typOAuthJWTLong
 }
 
 func (j *judge) isM2MJWT(token string) bool {
@@ -47,7 +47,7 @@ func (j *judge) isM2MJWT(token string) bool {
 		return false
 	}
 	sub, ok := js.AsString(t.Claim("sub"))
-	return ok && strings.HasPrefix(sub, "mch_")
+	return ok && strings.HasPrefix(sub, prefixM2MSubject)
 }
 
 func (j *judge) hasNonSessionCategory(token string) bool {
@@ -76,32 +76,32 @@ func (j *judge) verifyMachine(typ, token string) error {
 	if j.jwtFormat(token) {
 		return j.verifyMachineJWT(token)
 	}
-	path := map[string]string{TokenTypeAPIKey: "/v1/api_keys/verify", TokenTypeM2M: "/v1/m2m_tokens/verify", TokenTypeOAuth: "/v1/oauth_applications/access_tokens/verify"}[typ]
+	path := map[string]string{TokenTypeAPIKey: pathVerifyAPIKey, TokenTypeM2M: pathVerifyM2MToken, TokenTypeOAuth: pathVerifyOAuthToken}[typ]
 	call := BAPICall{Method: "POST", Path: path}
 	data, err := j.backend().VerifyMachineToken(j.ctx, typ, token)
 	call.Answered = answeredText(err)
 	j.v.BAPICalls = append(j.v.BAPICalls, call)
-	j.step("M", "Backend API verification of the "+typ, call.Answered)
+	j.step(stepMachineBackendVerify, "Backend API verification of the "+typ, call.Answered)
 	if err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) {
 			switch ae.Status {
 			case 401:
-				msg := "Invalid secret key"
+				msg := msgInvalidSecretKey
 				if len(ae.Messages) > 0 && ae.Messages[0] != "" {
 					msg = ae.Messages[0]
 				}
-				j.signedOutMachine(typ, SecretKeyInvalid, fmt.Sprintf("%s (code=%s, status=%d)", msg, SecretKeyInvalid, ae.Status))
+				j.signedOutMachine(typ, SecretKeyInvalid, fmt.Sprintf(msgMachineStatusCode, msg, SecretKeyInvalid, ae.Status))
 				return nil
 			case 404:
-				nf := map[string]string{TokenTypeAPIKey: "API key not found", TokenTypeM2M: "Machine token not found", TokenTypeOAuth: "OAuth token not found"}[typ]
-				j.signedOutMachine(typ, TokenInvalid, fmt.Sprintf("%s (code=%s, status=%d)", nf, TokenInvalid, ae.Status))
+				nf := map[string]string{TokenTypeAPIKey: msgAPIKeyNotFound, TokenTypeM2M: msgM2MTokenNotFound, TokenTypeOAuth: msgOAuthTokenNotFound}[typ]
+				j.signedOutMachine(typ, TokenInvalid, fmt.Sprintf(msgMachineStatusCode, nf, TokenInvalid, ae.Status))
 				return nil
 			}
-			j.signedOutMachine(typ, UnexpectedError, fmt.Sprintf("Unexpected error (code=%s, status=%d)", UnexpectedError, ae.Status))
+			j.signedOutMachine(typ, UnexpectedError, fmt.Sprintf(msgUnexpectedErrorStatus, UnexpectedError, ae.Status))
 			return nil
 		}
-		j.signedOutMachine(typ, UnexpectedError, "Unexpected error (code=unexpected-error, status=n/a)")
+		j.signedOutMachine(typ, UnexpectedError, msgUnexpectedErrorNoStatus)
 		return nil
 	}
 	j.v.Status, j.v.Reason, j.v.Message = SignedIn, "", ""
@@ -143,17 +143,17 @@ func (j *judge) verifyMachineJWT(token string) error {
 	case j.isM2MJWT(token):
 		typ = TokenTypeM2M
 		if c := js.Field(tok.Header, "cat"); !js.IsUndefined(c) && c != CategoryM2M {
-			j.machineError(typ, TokenInvalid, "Invalid M2M JWT category.", 0)
+			j.machineError(typ, TokenInvalid, msgM2MCategory, 0)
 			return nil
 		}
 	case j.isOAuthJWT(token):
-		headerTypes = []string{"at+jwt", "application/at+jwt"}
+		headerTypes = []string{typOAuthJWT, typOAuthJWTLong}
 	default:
 		t := "missing"
 		if s, ok := js.Field(tok.Header, "typ").(string); ok {
 			t = s
 		}
-		j.machineError(typ, TokenVerificationFailed, "Invalid JWT type: "+t+". Expected one of: at+jwt, application/at+jwt for OAuth, or sub starting with 'mch_' for M2M", 0)
+		j.machineError(typ, TokenVerificationFailed, fmt.Sprintf(msgMachineJWTType, t), 0)
 		return nil
 	}
 	p := j.verifyParams()
@@ -165,17 +165,17 @@ func (j *judge) verifyMachineJWT(token string) error {
 		p.audience = nil
 	}
 	if p.keys == nil && !p.assumeValid {
-		j.machineError(typ, TokenVerificationFailed, "Failed to resolve JWK during verification.", 0)
+		j.machineError(typ, TokenVerificationFailed, msgJWKFailedToResolve, 0)
 		return nil
 	}
 	r := verifyToken(j.ctx, token, p)
 	sig := r.Signature
 	j.v.Signature = &sig
-	j.step("M", "verify the "+typ+" JWT", verifyFound(r))
+	j.step(stepMachineJWT, "verify the "+typ+" JWT", verifyFound(r))
 	if r.Err != nil {
 		msg := r.Err.Error()
 		if errors.Is(r.Err, ErrUnreachable) {
-			msg = "fetch failed" // what the SDK's fetch says when the network fails
+			msg = msgFetchFailed // what the SDK's fetch says when the network fails
 		}
 		j.machineError(typ, TokenVerificationFailed, msg, 0)
 		return nil
@@ -223,7 +223,7 @@ func (j *judge) machineError(typ, code, message string, status int) {
 	if status != 0 {
 		st = fmt.Sprint(status)
 	}
-	j.signedOutMachine(typ, code, fmt.Sprintf("%s (code=%s, status=%s)", message, code, st))
+	j.signedOutMachine(typ, code, fmt.Sprintf(msgMachineStatus, message, code, st))
 }
 
 // assertOAuthAudience is assertOAuthAudienceClaim; "" means it passes.

@@ -105,7 +105,7 @@ type OrgSyncOptions struct {
 	PersonalAccountPatterns StringList `json:"personalAccountPatterns,omitempty"`
 }
 
-// AcceptsToken is "session_token", "any", a machine type, or a list.
+// AcceptsToken is TokenTypeSession, tokenTypeAny, a machine type, or a list.
 type AcceptsToken struct {
 	Single string
 	List   []string
@@ -160,7 +160,7 @@ func (a *AcceptsToken) accepts(tokenType string) bool {
 	if a == nil {
 		return tokenType == TokenTypeSession
 	}
-	if !a.IsList && a.Single == "any" {
+	if !a.IsList && a.Single == tokenTypeAny {
 		return true
 	}
 	if a.IsList {

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"clerkscope/inspect/internal/js"
@@ -18,7 +19,7 @@ func (j *judge) attemptRefresh() (claims any, headers *respHeaders, token string
 	if !js.Truthy(sid) {
 		return nil, nil, "", RefreshExpiredTokenMissingSID
 	}
-	call := BAPICall{Method: "POST", Path: "/v1/sessions/" + js.ToString(sid) + "/refresh", Changes: true}
+	call := BAPICall{Method: "POST", Path: fmt.Sprintf(pathRefreshSession, js.ToString(sid)), Changes: true}
 	cookies, err := j.backend().RefreshSession(j.ctx, js.ToString(sid))
 	call.Answered = answeredText(err)
 	j.v.BAPICalls = append(j.v.BAPICalls, call)
@@ -50,8 +51,8 @@ func (j *judge) attemptRefresh() (claims any, headers *respHeaders, token string
 	}
 	headers = &respHeaders{}
 	for _, c := range cookies {
-		headers.append("set-cookie", c)
-		if strings.HasPrefix(directiveName(c), "__session") {
+		headers.append(HeaderSetCookie, c)
+		if strings.HasPrefix(directiveName(c), CookieSession) {
 			token, _ = directiveValue(c)
 		}
 	}

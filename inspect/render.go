@@ -259,7 +259,7 @@ func WriteText(w io.Writer, title string, req Request, res Result, o RenderOptio
 		fmt.Fprintf(w, "  Redirect:  307 to %s\n", o.text(v.Location))
 	}
 	for _, h := range v.Headers {
-		if h.Name == "set-cookie" {
+		if h.Name == HeaderSetCookie {
 			fmt.Fprintf(w, "  Set-Cookie: %s\n", o.text(h.Value))
 		}
 	}

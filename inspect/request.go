@@ -31,7 +31,7 @@ func (r *Request) Get(name string) (string, bool) {
 		return "", false
 	}
 	sep := ", "
-	if strings.EqualFold(name, "cookie") {
+	if strings.EqualFold(name, HeaderCookie) {
 		sep = "; "
 	}
 	return strings.Join(vals, sep), true
@@ -61,5 +61,5 @@ func (r *Request) Add(name, value string) {
 
 // Cookies returns the Cookie header's pairs in order.
 func (r *Request) Cookies() []Cookie {
-	return ParseCookieHeader(r.Value("cookie"))
+	return ParseCookieHeader(r.Value(HeaderCookie))
 }

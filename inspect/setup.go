@@ -111,11 +111,11 @@ func (s *Setup) Judge(req Request, at time.Time, obs *Observation) Result {
 		ob := Observed{Inner: inner, SetCookies: obs.SetCookies, HasResponse: obs.Status > 0 && obs.Status < 500}
 		for _, h := range obs.Headers {
 			switch strings.ToLower(h.Name) {
-			case "access-control-allow-origin":
+			case HeaderAllowOrigin:
 				ob.Resolved = ob.Resolved || h.Value == "null"
-			case "x-clerk-auth-status":
+			case HeaderAuthStatus:
 				ob.AuthStatus = h.Value
-			case "x-clerk-auth-reason":
+			case HeaderAuthReason:
 				ob.AuthReason = h.Value
 			}
 		}
@@ -187,17 +187,17 @@ func (s *Setup) JudgeText(p *Parsed, now time.Time) (Request, Result) {
 		req.URL = guessURL(req)
 		p.Notes = append(p.Notes, "no URL was given (--url): assumed "+req.URL)
 	}
-	if req.Value("sec-fetch-dest") == "" && req.Value("accept") == "" {
+	if req.Value(HeaderSecFetchDest) == "" && req.Value(HeaderAccept) == "" {
 		switch p.Kind {
 		case KindScenario, KindCurl, KindRawHTTP:
 			// They carry the headers the request had.
 		case KindJWT:
 			// A bare token is what a fetch sends in Authorization: Bearer
 			// (getToken() on the client); a page load carries cookies.
-			req.Add("sec-fetch-dest", "empty")
+			req.Add(HeaderSecFetchDest, "empty")
 			p.Notes = append(p.Notes, "judged as a fetch with Authorization: Bearer (Sec-Fetch-Dest: empty); add -H 'Sec-Fetch-Dest: document' to judge it as a page load")
 		default:
-			req.Add("sec-fetch-dest", "document")
+			req.Add(HeaderSecFetchDest, secFetchDestDocument)
 			p.Notes = append(p.Notes, "judged as a page navigation (Sec-Fetch-Dest: document); add -H 'Sec-Fetch-Dest: empty' to judge it as a fetch")
 		}
 	}
@@ -272,13 +272,13 @@ const staleAfter = 5 * time.Minute
 // pastedToken is the session token of a pasted request (cookie or header).
 func pastedToken(req Request) *JWT {
 	for _, c := range req.Cookies() {
-		if strings.HasPrefix(c.Name, "__session") {
+		if strings.HasPrefix(c.Name, CookieSession) {
 			if tok, err := DecodeJWT(c.Value); err == nil {
 				return tok
 			}
 		}
 	}
-	if a := req.Value("authorization"); strings.HasPrefix(a, "Bearer ") {
+	if a := req.Value(HeaderAuthorization); strings.HasPrefix(a, "Bearer ") {
 		if tok, err := DecodeJWT(strings.TrimPrefix(a, "Bearer ")); err == nil {
 			return tok
 		}
@@ -290,7 +290,7 @@ func pastedToken(req Request) *JWT {
 // no URL was given.
 func guessURL(req Request) string {
 	for _, c := range req.Cookies() {
-		if strings.HasPrefix(c.Name, "__session") {
+		if strings.HasPrefix(c.Name, CookieSession) {
 			if tok, err := DecodeJWT(c.Value); err == nil {
 				if azp := tok.ClaimString("azp"); strings.HasPrefix(azp, "http") {
 					return strings.TrimRight(azp, "/") + "/"
@@ -298,7 +298,7 @@ func guessURL(req Request) string {
 			}
 		}
 	}
-	if a := req.Value("authorization"); strings.HasPrefix(a, "Bearer ") {
+	if a := req.Value(HeaderAuthorization); strings.HasPrefix(a, "Bearer ") {
 		if tok, err := DecodeJWT(strings.TrimPrefix(a, "Bearer ")); err == nil {
 			if azp := tok.ClaimString("azp"); strings.HasPrefix(azp, "http") {
 				return strings.TrimRight(azp, "/") + "/"

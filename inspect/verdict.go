@@ -54,7 +54,7 @@ func (v *Verdict) Header(name string) (string, bool) {
 func (v *Verdict) SetCookies() []string {
 	var out []string
 	for _, h := range v.Headers {
-		if strings.EqualFold(h.Name, "set-cookie") {
+		if strings.EqualFold(h.Name, HeaderSetCookie) {
 			out = append(out, h.Value)
 		}
 	}
@@ -157,7 +157,7 @@ func (h *respHeaders) set(name, value string) {
 
 func (h *respHeaders) append(name, value string) {
 	name = strings.ToLower(name)
-	if name != "set-cookie" {
+	if name != HeaderSetCookie {
 		for i, x := range h.list {
 			if x.Name == name {
 				h.list[i].Value = x.Value + ", " + value
@@ -185,9 +185,9 @@ func (j *judge) signedIn(claims any, token string, headers *respHeaders) {
 	j.v.Status, j.v.Reason, j.v.Message = SignedIn, "", ""
 	j.v.TokenType = TokenTypeSession
 	a := signedInAuth(claims)
-	if s, ok := a.SessionStatus.(string); ok && s == "pending" {
+	if s, ok := a.SessionStatus.(string); ok && s == sessionStatusPending {
 		j.v.AuthAllowPending = a
-		j.v.Auth = signedOutAuth("pending")
+		j.v.Auth = signedOutAuth(sessionStatusPending)
 	} else {
 		j.v.Auth = a
 	}
@@ -225,16 +225,16 @@ func (j *judge) signedOutMachine(tokenType, reason, message string) {
 func (j *judge) finishHeaders(h *respHeaders) {
 	h = h.clone()
 	if j.v.Message != "" && headerSafe(j.v.Message) {
-		h.set("x-clerk-auth-message", j.v.Message)
+		h.set(HeaderAuthMessage, j.v.Message)
 	}
 	if j.v.Reason != "" && headerSafe(j.v.Reason) {
-		h.set("x-clerk-auth-reason", j.v.Reason)
+		h.set(HeaderAuthReason, j.v.Reason)
 	}
 	if j.v.Status != SignedIn && j.v.Status != "" {
-		h.set("x-clerk-auth-status", j.v.Status)
+		h.set(HeaderAuthStatus, j.v.Status)
 	}
 	j.v.Headers = h.list
-	j.v.Location = h.get("location")
+	j.v.Location = h.get(HeaderLocation)
 	j.v.Redirect = nil
 	if j.v.Location != "" {
 		if u, err := js.ParseURL(j.v.Location); err == nil {

@@ -41,14 +41,6 @@ func (e *TokenError) FullMessage() string {
 	return fmt.Sprintf("%s (reason=%s, token-carrier=%s)", strings.Join(parts, " "), e.Reason, carrier)
 }
 
-// Actions the SDK attaches to verification errors.
-const (
-	ActionContactSupport = "Contact support@clerk.com"
-	ActionEnsureClerkJWT = "Make sure that this is a valid Clerk-generated JWT."
-	ActionSetJWTKey      = "Set the CLERK_JWT_KEY environment variable."
-	ActionSetSecretKey   = "Set the CLERK_SECRET_KEY environment variable."
-)
-
 // SignatureState is one of the three outcomes of checking a signature; they
 // are never confused.
 type SignatureState string
@@ -162,7 +154,7 @@ func verifyToken(ctx context.Context, token string, p verifyParams) verifyResult
 	alg, _ := js.AsString(js.Field(j.Header, "alg"))
 	sig := Signature{State: SigUnverified, KID: kid, Alg: alg}
 	if c := js.Field(j.Header, "cat"); !p.machine && !js.IsUndefined(c) && c == CategoryM2M {
-		return verifyResult{Err: &TokenError{Reason: TokenInvalid, Action: ActionEnsureClerkJWT, Message: "Invalid session token category."}, Signature: sig}
+		return verifyResult{Err: &TokenError{Reason: TokenInvalid, Action: ActionEnsureClerkJWT, Message: msgSessionCategory}, Signature: sig}
 	}
 	var key *Key
 	if p.keys != nil {
@@ -175,26 +167,26 @@ func verifyToken(ctx context.Context, token string, p verifyParams) verifyResult
 			sig.Key = key.Source
 		}
 	} else if !p.assumeValid {
-		return verifyResult{Err: &TokenError{Reason: JWKFailedToResolve, Action: ActionSetJWTKey, Message: "Failed to resolve JWK during verification."}, Signature: sig}
+		return verifyResult{Err: &TokenError{Reason: JWKFailedToResolve, Action: ActionSetJWTKey, Message: msgJWKFailedToResolve}, Signature: sig}
 	}
 	if err := assertHeaderType(js.Field(j.Header, "typ"), p.headerTypes); err != nil {
 		return verifyResult{Err: err, Signature: sig}
 	}
 	if _, ok := algHash(alg); !ok || !isString(js.Field(j.Header, "alg")) {
 		return verifyResult{Err: &TokenError{Reason: TokenInvalidAlgorithm, Action: ActionEnsureClerkJWT,
-			Message: fmt.Sprintf("Invalid JWT algorithm %s. Supported: RS256,RS384,RS512.", js.Stringify(js.Field(j.Header, "alg")))}, Signature: sig}
+			Message: fmt.Sprintf(msgInvalidAlgorithm, js.Stringify(js.Field(j.Header, "alg")))}, Signature: sig}
 	}
 	if key != nil {
 		if key.Alg != "" && key.Alg != alg {
 			sig.State = SigInvalid
 			sig.Detail = fmt.Sprintf("the key is bound to %s but the token says %s", key.Alg, alg)
 			return verifyResult{Err: &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
-				Message: `Error verifying JWT signature. Error: JWK "alg" does not match the requested algorithm`}, Signature: sig}
+				Message: msgKeyAlg}, Signature: sig}
 		}
 		if !checkSignature(j, key, alg) {
 			sig.State = SigInvalid
 			sig.Detail = "the signature does not match " + key.Source
-			return verifyResult{Err: &TokenError{Reason: TokenInvalidSignature, Message: "JWT signature is invalid."}, Signature: sig}
+			return verifyResult{Err: &TokenError{Reason: TokenInvalidSignature, Message: msgSignature}, Signature: sig}
 		}
 		sig.State = SigVerified
 		sig.Detail = "signature matches " + key.Source
@@ -224,14 +216,14 @@ func assertHeaderType(typ any, allowed []string) error {
 		}
 	}
 	return &TokenError{Reason: TokenInvalid, Action: ActionEnsureClerkJWT,
-		Message: fmt.Sprintf("Invalid JWT type %s. Expected \"%s\".", js.Stringify(typ), strings.Join(allowed, ", "))}
+		Message: fmt.Sprintf(msgHeaderType, js.Stringify(typ), strings.Join(allowed, ", "))}
 }
 
 func assertClaims(payload any, p verifyParams) error {
 	sub := js.Field(payload, "sub")
 	if !isString(sub) {
 		return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
-			Message: fmt.Sprintf("Subject claim (sub) is required and must be a string. Received %s.", js.Stringify(sub))}
+			Message: fmt.Sprintf(msgSubject, js.Stringify(sub))}
 	}
 	if err := assertAudience(js.Field(payload, "aud"), p.audience); err != nil {
 		return err
@@ -248,14 +240,14 @@ func assertClaims(payload any, p verifyParams) error {
 		}
 		if !ok {
 			return &TokenError{Reason: TokenInvalidAuthorizedParties,
-				Message: fmt.Sprintf("Invalid JWT Authorized party claim (azp) %s. Expected \"%s\".", js.Stringify(azp), js.ArrayString(p.authorizedParties))}
+				Message: fmt.Sprintf(msgAuthorizedParty, js.Stringify(azp), js.ArrayString(p.authorizedParties))}
 		}
 	}
 	if len(p.issuer) > 0 {
 		iss := js.Field(payload, "iss")
 		if s, ok := iss.(string); !ok || !slices.Contains(p.issuer, s) {
 			return &TokenError{Reason: TokenInvalidIssuer, Action: ActionEnsureClerkJWT,
-				Message: fmt.Sprintf("Invalid JWT issuer claim (iss) %s. Expected \"%s\".", js.Stringify(iss), js.ArrayString(p.issuer))}
+				Message: fmt.Sprintf(msgIssuer, js.Stringify(iss), js.ArrayString(p.issuer))}
 		}
 	}
 	nowMs := js.Millis(p.now)
@@ -264,32 +256,32 @@ func assertClaims(payload any, p verifyParams) error {
 	expF, ok := exp.(float64)
 	if !ok {
 		return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
-			Message: fmt.Sprintf("Invalid JWT expiry date claim (exp) %s. Expected number.", js.Stringify(exp))}
+			Message: fmt.Sprintf(msgExpNotNumber, js.Stringify(exp))}
 	}
 	if t := js.SecondsToTime(expF); js.Millis(t) <= nowMs-skewMs {
 		return &TokenError{Reason: TokenExpired,
-			Message: fmt.Sprintf("JWT is expired. Expiry date: %s, Current date: %s.", js.UTCString(t), js.UTCString(p.now))}
+			Message: fmt.Sprintf(msgExpired, js.UTCString(t), js.UTCString(p.now))}
 	}
 	if nbf := js.Field(payload, "nbf"); !js.IsUndefined(nbf) {
 		f, ok := nbf.(float64)
 		if !ok {
 			return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
-				Message: fmt.Sprintf("Invalid JWT not before date claim (nbf) %s. Expected number.", js.Stringify(nbf))}
+				Message: fmt.Sprintf(msgNBFNotNumber, js.Stringify(nbf))}
 		}
 		if t := js.SecondsToTime(f); js.Millis(t) > nowMs+skewMs {
 			return &TokenError{Reason: TokenNotActiveYet,
-				Message: fmt.Sprintf("JWT cannot be used prior to not before date claim (nbf). Not before date: %s; Current date: %s;", js.UTCString(t), js.UTCString(p.now))}
+				Message: fmt.Sprintf(msgNotActiveYet, js.UTCString(t), js.UTCString(p.now))}
 		}
 	}
 	if iat := js.Field(payload, "iat"); !js.IsUndefined(iat) {
 		f, ok := iat.(float64)
 		if !ok {
 			return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
-				Message: fmt.Sprintf("Invalid JWT issued at date claim (iat) %s. Expected number.", js.Stringify(iat))}
+				Message: fmt.Sprintf(msgIATNotNumber, js.Stringify(iat))}
 		}
 		if t := js.SecondsToTime(f); js.Millis(t) > nowMs+skewMs {
 			return &TokenError{Reason: TokenIatInTheFuture,
-				Message: fmt.Sprintf("JWT issued at date claim (iat) is in the future. Issued at date: %s; Current date: %s;", js.UTCString(t), js.UTCString(p.now))}
+				Message: fmt.Sprintf(msgIATInTheFuture, js.UTCString(t), js.UTCString(p.now))}
 		}
 	}
 	return nil
@@ -334,7 +326,7 @@ func assertAudience(aud any, audience []string) error {
 	if s, ok := aud.(string); ok {
 		if !contains(s) {
 			return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
-				Message: fmt.Sprintf("Invalid JWT audience claim (aud) %s. Is not included in \"%s\".", js.Stringify(aud), wantJSON)}
+				Message: fmt.Sprintf(msgAudience, js.Stringify(aud), wantJSON)}
 		}
 		return nil
 	}
@@ -352,7 +344,7 @@ func assertAudience(aud any, audience []string) error {
 				}
 			}
 			return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
-				Message: fmt.Sprintf("Invalid JWT audience claim array (aud) %s. Is not included in \"%s\".", js.Stringify(aud), wantJSON)}
+				Message: fmt.Sprintf(msgAudienceArray, js.Stringify(aud), wantJSON)}
 		}
 	}
 	return nil
