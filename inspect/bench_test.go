@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -23,7 +24,7 @@ func BenchmarkJudge(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		v := Judge(req, opts, Env{Now: now})
+		v := Judge(context.Background(), req, opts, Env{Now: now})
 		if v.Status != SignedIn {
 			b.Fatal(v.Status)
 		}
@@ -39,6 +40,6 @@ func BenchmarkJudgeNoCookies(b *testing.B) {
 	now := time.UnixMilli(1767225600000)
 	b.ReportAllocs()
 	for b.Loop() {
-		Judge(req, opts, Env{Now: now})
+		Judge(context.Background(), req, opts, Env{Now: now})
 	}
 }

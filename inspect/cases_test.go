@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -81,7 +82,7 @@ func judgeCase(t testing.TB, c authCase) *Verdict {
 		t.Fatalf("options: %v", err)
 	}
 	opts.API = c.API
-	return Judge(c.Request.toRequest(), opts, Env{Now: time.UnixMilli(c.Now)})
+	return Judge(context.Background(), c.Request.toRequest(), opts, Env{Now: time.UnixMilli(c.Now)})
 }
 
 // TestAuthCases runs the 52 shared SDK cases.

@@ -16,7 +16,6 @@ type judge struct {
 
 	env  Env
 	opts Options
-	ctx  context.Context
 	v    *Verdict
 
 	accepts *AcceptsToken
@@ -32,24 +31,23 @@ type judge struct {
 	originalAPI string // from the key, for token ownership
 	proxyURL    string
 
-	tokenInHeader    string
-	hasHeaderToken   bool
-	origin           string
-	referrer         string
-	secFetchDest     string
-	accept           string
-	sessionInCookie  string
-	refreshInCookie  string
-	clientUAT        float64
-	devBrowserToken  string
-	handshakeToken   string
-	handshakeNonce   string
-	redirectCount    float64
-	suffixedChoice   *CookieSet
-	keys             KeySource
-	assumeValidSig   bool
-	orgMatcher       *orgMatcher
-	headerTokenCache *JWT
+	tokenInHeader   string
+	hasHeaderToken  bool
+	origin          string
+	referrer        string
+	secFetchDest    string
+	accept          string
+	sessionInCookie string
+	refreshInCookie string
+	clientUAT       float64
+	devBrowserToken string
+	handshakeToken  string
+	handshakeNonce  string
+	redirectCount   float64
+	suffixedChoice  *CookieSet
+	keys            KeySource
+	assumeValidSig  bool
+	orgMatcher      *orgMatcher
 }
 
 // deriveURL is ClerkRequest.deriveUrlFromHeaders.
@@ -380,8 +378,10 @@ func (j *judge) verifyParams() verifyParams {
 	}
 }
 
-func (j *judge) verify(token string) verifyResult {
-	r := verifyToken(j.ctx, token, j.verifyParams())
+// verify is verifyToken with the context's options; the signature it
+// checked is the verdict's.
+func (j *judge) verify(ctx context.Context, token string) verifyResult {
+	r := verifyToken(ctx, token, j.verifyParams())
 	s := r.Signature
 	j.v.Signature = &s
 	if j.assumeValidSig && s.State == SigUnverified {

@@ -25,33 +25,27 @@ type Env struct {
 	// file): a missing secret key is assumed present, and without any key
 	// the signature is assumed valid instead of failing.
 	Infer bool
-	// Context bounds key fetches.
-	Context context.Context
 }
 
 // Judge decides one request exactly as @clerk/backend 3.25.0's
-// authenticateRequest would with these options, and records why.
-func Judge(req Request, opts Options, env Env) *Verdict {
-	if env.Context == nil {
-		env.Context = context.Background()
+// authenticateRequest would with these options, and records why. ctx
+// bounds the key fetches.
+func Judge(ctx context.Context, req Request, opts Options, env Env) *Verdict {
+	if ctx == nil {
+		ctx = context.Background()
 	}
 	if env.Now.IsZero() {
 		env.Now = time.Unix(0, 0)
 	}
-	j := &judge{env: env, opts: opts, ctx: env.Context, v: &Verdict{Evidence: make([]Step, 0, 10)}}
-	if err := j.run(req); err != nil {
-		var t *thrown
-		if errors.As(err, &t) {
-			j.v.Status = Throws
-			j.v.Error = t.text
-			j.v.Reason = ""
-			j.v.Message = ""
-			j.v.Auth = nil
-			j.v.TokenType = nil
-			j.v.Headers = nil
-			j.v.Location = ""
-			j.v.Redirect = nil
-		}
+	j := &judge{env: env, opts: opts, v: &Verdict{Evidence: make([]Step, 0, 10)}}
+	s, err := j.run(ctx, req)
+	var t *thrown
+	switch {
+	case errors.As(err, &t):
+		j.v.apply(state{status: Throws})
+		j.v.Error = t.text
+	case err == nil:
+		j.v.apply(s)
 	}
 	if j.v.Headers == nil {
 		j.v.Headers = []Header{}
@@ -79,8 +73,9 @@ func firstLine(s string) string {
 	return l
 }
 
-// run is authenticateRequest.
-func (j *judge) run(req Request) error {
+// run is authenticateRequest: the request state it returns, or the
+// exception it throws (a *thrown).
+func (j *judge) run(ctx context.Context, req Request) (state, error) {
 	j.method = req.Method
 	if j.method == "" {
 		j.method = "GET"
@@ -88,7 +83,7 @@ func (j *judge) run(req Request) error {
 	j.method = strings.ToUpper(j.method)
 	u, err := js.ParseURL(req.URL)
 	if err != nil {
-		return j.throw(errTextURLParse + req.URL)
+		return state{}, j.throw(errTextURLParse + req.URL)
 	}
 	j.clerkURL = deriveURL(u, &req)
 	if j.clerkURL.Href() != u.Href() {
@@ -110,7 +105,7 @@ func (j *judge) run(req Request) error {
 	machineOnly := acc == TokenTypeM2M || acc == TokenTypeAPIKey
 	if !machineOnly {
 		if err := j.initPublishableKey(); err != nil {
-			return err
+			return state{}, err
 		}
 	}
 	j.initHeaders(&req)
@@ -129,33 +124,33 @@ func (j *judge) run(req Request) error {
 	if acc != TokenTypeM2M {
 		if j.opts.SecretKey == "" {
 			if !j.env.Infer {
-				return j.throw(ErrTextSecretKeyMissing)
+				return state{}, j.throw(ErrTextSecretKeyMissing)
 			}
 			j.assume("the app has a secret key configured (none was given to clerkscope)")
 		}
 		if j.opts.IsSatellite {
 			if j.opts.SignInURL == "" && isDevelopmentFromSecretKey(j.opts.SecretKey) {
-				return j.throw(ErrTextSignInURLMissing)
+				return state{}, j.throw(ErrTextSignInURLMissing)
 			}
 			if j.opts.SignInURL != "" && j.origin != "" {
 				si, err := js.ParseURL(j.opts.SignInURL)
 				if err != nil {
-					return j.throw(ErrTextSignInURLNotAbsolute)
+					return state{}, j.throw(ErrTextSignInURLNotAbsolute)
 				}
 				if si.Origin() == j.origin {
-					return j.throw(ErrTextSignInURLSameOrigin)
+					return state{}, j.throw(ErrTextSignInURLSameOrigin)
 				}
 			}
 			if j.proxyURL == "" && j.opts.Domain == "" {
-				return j.throw(ErrTextSatelliteNoDomain)
+				return state{}, j.throw(ErrTextSatelliteNoDomain)
 			}
 		}
 	} else if j.opts.MachineSecretKey == "" && j.opts.SecretKey == "" {
-		return j.throw(ErrTextMachineNoSecret)
+		return state{}, j.throw(ErrTextMachineNoSecret)
 	}
 	om, err := newOrgMatcher(j.opts.OrganizationSyncOptions)
 	if err != nil {
-		return j.throw(err.Error())
+		return state{}, j.throw(err.Error())
 	}
 	j.orgMatcher = om
 	j.setupKeys()
@@ -168,32 +163,28 @@ func (j *judge) run(req Request) error {
 		j.step(stepAcceptsList, "acceptsToken list "+j.accepts.String()+" includes the presented token type", typ)
 		if !j.accepts.accepts(typ) {
 			j.outcome("not accepted")
-			j.v.Status, j.v.Reason, j.v.TokenType = SignedOut, TokenTypeMismatch, nil
-			j.v.Auth = &Auth{TokenType: nil}
-			j.finishHeaders(&respHeaders{})
-			return nil
+			return signedOutInvalidToken(), nil
 		}
 	}
 	if j.hasHeaderToken {
 		switch {
 		case acc == tokenTypeAny || j.accepts != nil && j.accepts.IsList:
-			return j.anyTokenInHeader()
+			return j.anyTokenInHeader(ctx), nil
 		case acc == TokenTypeSession:
-			return j.sessionTokenInHeader()
+			return j.sessionTokenInHeader(ctx), nil
 		default:
-			return j.machineTokenInHeader(acc)
+			return j.machineTokenInHeader(ctx, acc), nil
 		}
 	}
 	if acc == TokenTypeOAuth || acc == TokenTypeAPIKey || acc == TokenTypeM2M {
 		j.step(stepNoHeaderToken, "acceptsToken is "+acc+" and there is no Authorization token", "no token in the Authorization header")
-		j.signedOutMachine(acc, NoTokenInHeader, "")
-		return nil
+		return signedOutMachine(acc, NoTokenInHeader, ""), nil
 	}
-	return j.cookiePath()
+	return j.cookiePath(ctx)
 }
 
 // sessionTokenInHeader is authenticateRequestWithTokenInHeader (H1–H2).
-func (j *judge) sessionTokenInHeader() error {
+func (j *judge) sessionTokenInHeader(ctx context.Context) state {
 	t := j.tokenInHeader
 	j.v.TokenCarrier = carrierHeader
 	if tok, err := j.decode(t); err == nil {
@@ -202,21 +193,19 @@ func (j *judge) sessionTokenInHeader() error {
 	j.step(stepHeaderKind, "is the Authorization token a machine, OAuth or non-session JWT?", j.tokenKind(t))
 	if j.isMachineJWT(t) || j.hasNonSessionCategory(t) {
 		j.outcome("signed-out: wrong kind of token")
-		j.signedOut(TokenTypeMismatch, "", nil)
-		return nil
+		return signedOut(TokenTypeMismatch, "", nil)
 	}
-	r := j.verify(t)
+	r := j.verify(ctx, t)
 	j.step(stepHeaderVerify, "verify the Authorization token", verifyFound(r))
 	if r.Err != nil {
-		return j.sessionTokenError(r.Err, carrierHeader)
+		return j.sessionTokenError(ctx, r.Err, carrierHeader)
 	}
 	j.outcome("signed-in")
-	j.signedIn(r.Payload, t, nil)
-	return nil
+	return j.signedIn(r.Payload, t, nil)
 }
 
 // anyTokenInHeader is authenticateAnyRequestWithTokenInHeader.
-func (j *judge) anyTokenInHeader() error {
+func (j *judge) anyTokenInHeader(ctx context.Context) state {
 	t := j.tokenInHeader
 	if j.isMachineToken(t) {
 		typ := j.machineTokenType(t)
@@ -225,43 +214,38 @@ func (j *judge) anyTokenInHeader() error {
 			if !j.accepts.IsList {
 				ret = j.accepts.Single
 			}
-			j.signedOutMachine(ret, TokenTypeMismatch, "")
-			return nil
+			return signedOutMachine(ret, TokenTypeMismatch, "")
 		}
-		return j.verifyMachine(typ, t)
+		return j.verifyMachine(ctx, typ, t)
 	}
 	if j.hasNonSessionCategory(t) {
-		j.signedOut(TokenTypeMismatch, "", nil)
-		return nil
+		return signedOut(TokenTypeMismatch, "", nil)
 	}
 	j.v.TokenCarrier = carrierHeader
-	r := j.verify(t)
+	r := j.verify(ctx, t)
 	j.step(stepHeaderVerify, "verify the Authorization token", verifyFound(r))
 	if r.Err != nil {
-		return j.sessionTokenError(r.Err, carrierHeader)
+		return j.sessionTokenError(ctx, r.Err, carrierHeader)
 	}
-	j.signedIn(r.Payload, t, nil)
-	return nil
+	return j.signedIn(r.Payload, t, nil)
 }
 
 // machineTokenInHeader is authenticateMachineRequestWithTokenInHeader.
-func (j *judge) machineTokenInHeader(acc string) error {
+func (j *judge) machineTokenInHeader(ctx context.Context, acc string) state {
 	t := j.tokenInHeader
 	j.step(stepMachineAccepted, "acceptsToken "+acc+": is the Authorization token a machine token?", j.tokenKind(t))
 	if !j.isMachineToken(t) {
-		j.signedOutMachine(acc, TokenTypeMismatch, "")
-		return nil
+		return signedOutMachine(acc, TokenTypeMismatch, "")
 	}
 	typ := j.machineTokenType(t)
 	if typ != acc {
-		j.signedOutMachine(acc, TokenTypeMismatch, "")
-		return nil
+		return signedOutMachine(acc, TokenTypeMismatch, "")
 	}
-	return j.verifyMachine(typ, t)
+	return j.verifyMachine(ctx, typ, t)
 }
 
 // cookiePath is authenticateRequestWithTokenInCookie (C1–C16).
-func (j *judge) cookiePath() error {
+func (j *judge) cookiePath(ctx context.Context) (state, error) {
 	j.v.TokenCarrier = carrierCookie
 	if j.sessionInCookie != "" {
 		if tok, err := j.decode(j.sessionInCookie); err == nil {
@@ -278,26 +262,23 @@ func (j *judge) cookiePath() error {
 			what = "a __clerk_handshake_nonce"
 		}
 		j.step(stepHandshakePresent, "handshake nonce or token present?", "yes: "+what)
-		done, err := j.resolveHandshake()
-		if err != nil {
-			var te *TokenError
-			if errors.As(err, &te) && j.instance == Development {
-				if te.Reason == TokenInvalidSignature {
-					return j.throw(errTextHandshakeSignature)
-				}
-				return j.throw(fmt.Sprintf(errTextHandshakeFailed, te.FullMessage()))
-			}
-			var th *thrown
-			if errors.As(err, &th) {
-				return err
-			}
-			j.log(logUnableToResolveHandshake + err.Error())
-			j.outcome("could not resolve the handshake (" + err.Error() + "): the SDK logs it and carries on as if there were none")
-			// The attempt may have set a provisional verdict; reset it.
-			j.v.Status, j.v.Reason, j.v.Message, j.v.Auth, j.v.Headers = "", "", "", nil, nil
-		} else if done {
-			return nil
+		s, err := j.resolveHandshake(ctx)
+		if err == nil {
+			return s, nil
 		}
+		var te *TokenError
+		if errors.As(err, &te) && j.instance == Development {
+			if te.Reason == TokenInvalidSignature {
+				return state{}, j.throw(errTextHandshakeSignature)
+			}
+			return state{}, j.throw(fmt.Sprintf(errTextHandshakeFailed, te.FullMessage()))
+		}
+		var th *thrown
+		if errors.As(err, &th) {
+			return state{}, err
+		}
+		j.log(logUnableToResolveHandshake + err.Error())
+		j.outcome("could not resolve the handshake (" + err.Error() + "): the SDK logs it and carries on as if there were none")
 	}
 
 	syncedParam, hasSynced := j.clerkURL.Get(QueryClerkSynced)
@@ -313,25 +294,22 @@ func (j *judge) cookiePath() error {
 	if multiDomainEligible && !synced && (j.instance == Production || j.instance == Development) {
 		if skipSatellite {
 			j.outcome("first visit without cookies and satelliteAutoSync off: signed-out without syncing")
-			j.signedOut(SessionTokenAndUATMissing, "", nil)
-			return nil
+			return signedOut(SessionTokenAndUATMissing, "", nil), nil
 		}
 		if !hasCookies || needsSync {
 			if j.instance == Production {
 				j.outcome("the satellite must sync with the primary domain")
-				j.maybeHandshake(SatelliteCookieNeedsSyncing, "", nil)
-				return nil
+				return j.maybeHandshake(SatelliteCookieNeedsSyncing, "", nil), nil
 			}
 			signIn, err := js.ParseURL(j.opts.SignInURL)
 			if err != nil {
-				return j.throw(errTextInvalidURL)
+				return state{}, j.throw(errTextInvalidURL)
 			}
 			signIn.Append(QueryClerkRedirectURL, j.clerkURL.Href())
 			h := &respHeaders{}
 			h.set(HeaderLocation, signIn.Href())
 			j.outcome("the development satellite sends the browser to the primary's sign-in URL to sync")
-			j.maybeHandshake(SatelliteCookieNeedsSyncing, "", h)
-			return nil
+			return j.maybeHandshake(SatelliteCookieNeedsSyncing, "", h), nil
 		}
 	}
 
@@ -340,7 +318,7 @@ func (j *judge) cookiePath() error {
 		j.step(stepPrimarySync, "development primary asked to sync a satellite (__clerk_redirect_url)?", "yes: "+redirectURL)
 		back, err := js.ParseURL(redirectURL)
 		if err != nil {
-			return j.throw(errTextInvalidURL)
+			return state{}, j.throw(errTextInvalidURL)
 		}
 		if j.devBrowserToken != "" {
 			back.Append(QueryDevBrowser, j.devBrowserToken)
@@ -348,19 +326,16 @@ func (j *judge) cookiePath() error {
 		back.Set(QueryClerkSynced, syncCompleted)
 		h := &respHeaders{}
 		h.set(HeaderLocation, back.Href())
-		j.maybeHandshake(PrimaryRespondsToSyncing, "", h)
-		return nil
+		return j.maybeHandshake(PrimaryRespondsToSyncing, "", h), nil
 	}
 	if j.instance == Development && j.clerkURL.Has(QueryDevBrowser) {
 		j.step(stepDevBrowserSync, "development: __clerk_db_jwt in the URL?", "yes: FAPI must store the dev browser")
-		j.maybeHandshake(DevBrowserSync, "", nil)
-		return nil
+		return j.maybeHandshake(DevBrowserSync, "", nil), nil
 	}
 	if j.instance == Development {
 		j.step(stepDevBrowser, "development: dev browser token (__clerk_db_jwt) present?", yesNo(hasDevBrowser, "yes", "no"))
 		if !hasDevBrowser {
-			j.maybeHandshake(DevBrowserMissing, "", nil)
-			return nil
+			return j.maybeHandshake(DevBrowserMissing, "", nil), nil
 		}
 	}
 	uatText := fmt.Sprintf("__client_uat = %s", js.NumberString(j.clientUAT))
@@ -374,42 +349,37 @@ func (j *judge) cookiePath() error {
 	j.step(stepClientUATAndSession, "__client_uat and __session", uatText+"; "+sessText)
 	if !hasActiveClient && !hasSession {
 		j.outcome("signed-out: nothing says the browser is signed in")
-		j.signedOut(SessionTokenAndUATMissing, "", nil)
-		return nil
+		return signedOut(SessionTokenAndUATMissing, "", nil), nil
 	}
 	if !hasActiveClient && hasSession {
-		j.maybeHandshake(SessionTokenWithoutClientUAT, "", nil)
-		return nil
+		return j.maybeHandshake(SessionTokenWithoutClientUAT, "", nil), nil
 	}
 	if hasActiveClient && !hasSession {
-		j.maybeHandshake(ClientUATWithoutSessionToken, "", nil)
-		return nil
+		return j.maybeHandshake(ClientUATWithoutSessionToken, "", nil), nil
 	}
 	tok, err := j.decode(j.sessionInCookie)
 	j.step(stepDecodes, "does __session decode as a JWT?", yesNo(err == nil, "yes", "no: "+errText(err)))
 	if err != nil {
-		return j.sessionTokenError(err, carrierCookie)
+		return j.sessionTokenError(ctx, err, carrierCookie), nil
 	}
 	if tok.Payload == nil {
-		return j.throw(errTextNullPayload)
+		return state{}, j.throw(errTextNullPayload)
 	}
 	j.step(stepSessionKind, "is __session a session token (not a template, machine or OAuth JWT)?", j.tokenKind(j.sessionInCookie))
 	if j.isMachineJWT(j.sessionInCookie) || j.hasNonSessionCategory(j.sessionInCookie) {
 		j.outcome("signed-out: wrong kind of token")
-		j.signedOut(TokenTypeMismatch, "", nil)
-		return nil
+		return signedOut(TokenTypeMismatch, "", nil), nil
 	}
 	iat := tok.Claim("iat")
 	j.step(stepIATBeforeClientUAT, "token iat vs __client_uat (a token older than the last client change is stale)", fmt.Sprintf("iat %s, __client_uat %s", js.Stringify(iat), js.NumberString(j.clientUAT)))
 	if js.Less(iat, j.clientUAT) {
 		j.outcome("stale: the token was minted before the client last changed")
-		j.maybeHandshake(SessionTokenIATBeforeClientUAT, "", nil)
-		return nil
+		return j.maybeHandshake(SessionTokenIATBeforeClientUAT, "", nil), nil
 	}
-	r := j.verify(j.sessionInCookie)
+	r := j.verify(ctx, j.sessionInCookie)
 	j.step(stepCookieVerify, "verify __session", verifyFound(r))
 	if r.Err != nil {
-		return j.sessionTokenError(r.Err, carrierCookie)
+		return j.sessionTokenError(ctx, r.Err, carrierCookie), nil
 	}
 	if !js.Truthy(js.Field(r.Payload, "azp")) {
 		j.log(logMissingAZP)
@@ -419,32 +389,30 @@ func (j *judge) cookiePath() error {
 		known := j.isKnownClerkReferrer()
 		j.step(stepCrossOrigin, "primary domain: document navigation from another site?", fmt.Sprintf("Referer %s is cross-origin; known Clerk origin: %v; redirect count %s", j.referrer, known, js.NumberString(j.redirectCount)))
 		if !known && j.redirectCount == 0 {
-			j.maybeHandshake(PrimaryDomainCrossOriginSync, msgCrossOriginSync, nil)
-			return nil
+			return j.maybeHandshake(PrimaryDomainCrossOriginSync, msgCrossOriginSync, nil), nil
 		}
 	}
 	auth := signedInAuth(r.Payload)
 	if auth.err != nil {
 		j.step(stepAuthObject, "build the auth object", "toAuth() throws: "+auth.err.Error())
 		j.outcome("signed-out unexpected-error")
-		j.signedOut(UnexpectedError, "", nil)
-		return nil
+		return signedOut(UnexpectedError, "", nil), nil
 	}
 	if s, ok := auth.SessionStatus.(string); !(ok && s == sessionStatusPending) && js.Truthy(auth.UserID) {
-		if hs := j.orgSync(auth); hs {
-			return nil
+		if hs, ok := j.orgSync(auth); ok {
+			return hs, nil
 		}
 	}
 	j.step(stepSignedIn, "signed in", "every check passed")
-	j.signedIn(r.Payload, j.sessionInCookie, nil)
-	return nil
+	return j.signedIn(r.Payload, j.sessionInCookie, nil), nil
 }
 
-// orgSync is handleMaybeOrganizationSyncHandshake (C15).
-func (j *judge) orgSync(auth *Auth) bool {
+// orgSync is handleMaybeOrganizationSyncHandshake (C15): the handshake
+// that activates the organization the URL names, if the SDK redirects.
+func (j *judge) orgSync(auth *Auth) (state, bool) {
 	target := j.orgMatcher.findTarget(j.clerkURL)
 	if target == nil {
-		return false
+		return state{}, false
 	}
 	must := false
 	if target.kind == "organization" {
@@ -461,45 +429,39 @@ func (j *judge) orgSync(auth *Auth) bool {
 	j.step(stepOrgSync, "organizationSyncOptions: does the URL name another organization?", fmt.Sprintf("URL wants %s; the token's active org is %s", target.describe(), describeOrg(auth)))
 	if !must {
 		j.outcome("no change needed")
-		return false
+		return state{}, false
 	}
 	if j.redirectCount >= orgSyncRedirectCountLimit {
 		j.log(logOrgSyncLoop)
 		j.outcome("loop guard: organization activation skipped")
-		return false
+		return state{}, false
 	}
-	saved := *j.v
-	j.maybeHandshake(ActiveOrganizationMismatch, "", nil)
-	if j.v.Status != Handshake {
-		ev := j.v.Evidence
-		*j.v = saved
-		j.v.Evidence = ev
+	s := j.maybeHandshake(ActiveOrganizationMismatch, "", nil)
+	if !s.redirected() {
 		j.outcome("not a page navigation: the SDK keeps the signed-in state")
-		return false
+		return state{}, false
 	}
-	return true
+	return s, true
 }
 
 // sessionTokenError is handleSessionTokenError (TOKEN-ERROR).
-func (j *judge) sessionTokenError(err error, carrier string) error {
+func (j *judge) sessionTokenError(ctx context.Context, err error, carrier string) state {
 	var te *TokenError
 	if !errors.As(err, &te) {
 		j.step(stepFailureKind, "kind of failure", "not a token verification error: "+err.Error())
 		j.outcome("signed-out unexpected-error")
-		j.signedOut(UnexpectedError, "", nil)
-		return nil
+		return signedOut(UnexpectedError, "", nil)
 	}
 	te.Carrier = carrier
 	refreshError := ""
 	hasRefresh := j.refreshInCookie != ""
 	if te.Reason == TokenExpired && hasRefresh && j.method == "GET" {
 		j.step(stepRefresh, "server-side refresh (expired token, __refresh_"+j.suffix+" cookie, GET)", "the SDK calls POST /v1/sessions/{sid}/refresh")
-		claims, headers, token, code := j.attemptRefresh()
+		claims, headers, token, code := j.attemptRefresh(ctx)
 		if code == "" {
 			j.v.TokenCarrier = carrierRefresh
 			j.outcome("refreshed: signed-in with the new cookies")
-			j.signedIn(claims, token, headers)
-			return nil
+			return j.signedIn(claims, token, headers)
 		}
 		j.outcome("refresh failed: " + code)
 		refreshError = code
@@ -513,24 +475,24 @@ func (j *judge) sessionTokenError(err error, carrier string) error {
 	msg := te.FullMessage()
 	switch te.Reason {
 	case TokenExpired:
-		j.maybeHandshake(refreshReasonPrefix+refreshError, msg, nil)
+		return j.maybeHandshake(refreshReasonPrefix+refreshError, msg, nil)
 	case TokenNotActiveYet:
-		j.maybeHandshake(SessionTokenNBF, msg, nil)
+		return j.maybeHandshake(SessionTokenNBF, msg, nil)
 	case TokenIatInTheFuture:
-		j.maybeHandshake(SessionTokenIatInTheFuture, msg, nil)
-	default:
-		j.signedOut(te.Reason, msg, nil)
+		return j.maybeHandshake(SessionTokenIatInTheFuture, msg, nil)
 	}
-	return nil
+	return signedOut(te.Reason, msg, nil)
 }
 
-// maybeHandshake is handleMaybeHandshakeStatus.
-func (j *judge) maybeHandshake(reason, message string, headers *respHeaders) {
-	j.step(stepEligible, "handshake-eligible (a page navigation the SDK may redirect)?", j.eligibilityText())
-	if !j.isEligibleForHandshake() {
+// maybeHandshake is handleMaybeHandshakeStatus: a handshake if the SDK can
+// redirect the request (the state says whether it did), else signed-out
+// with the same reason.
+func (j *judge) maybeHandshake(reason, message string, headers *respHeaders) state {
+	eligible, why := j.handshakeEligibility()
+	j.step(stepEligible, "handshake-eligible (a page navigation the SDK may redirect)?", why)
+	if !eligible {
 		j.outcome("signed-out instead of a handshake redirect")
-		j.signedOut(reason, message, nil)
-		return
+		return signedOut(reason, message, nil)
 	}
 	if headers == nil {
 		headers = j.buildRedirectToHandshake(reason)
@@ -546,15 +508,11 @@ func (j *judge) maybeHandshake(reason, message string, headers *respHeaders) {
 		} else {
 			j.log(logRefreshLoop)
 		}
-		j.signedOut(reason, message, nil)
-		return
+		return signedOut(reason, message, nil)
 	}
 	headers.append(HeaderSetCookie, CookieRedirectCount+"="+js.NumberString(j.redirectCount+1)+redirectCountAttributes)
 	j.outcome("handshake: redirect to " + redirectTarget(headers.get(HeaderLocation)))
-	j.v.Status, j.v.Reason, j.v.Message = Handshake, reason, message
-	j.v.TokenType = TokenTypeSession
-	j.v.Auth = nil
-	j.finishHeaders(headers)
+	return handshake(reason, message, headers)
 }
 
 func redirectTarget(loc string) string {

@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -96,7 +97,7 @@ func FuzzJudge(f *testing.F) {
 		req.Add("authorization", auth)
 		req.Add("referer", referer)
 		for _, o := range []Options{opts, {}} {
-			v := Judge(req, o, Env{Now: time.UnixMilli(1767225600000), Infer: true})
+			v := Judge(context.Background(), req, o, Env{Now: time.UnixMilli(1767225600000), Infer: true})
 			switch v.Status {
 			case SignedIn, SignedOut, Handshake, Throws:
 			default:

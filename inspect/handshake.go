@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -8,30 +9,21 @@ import (
 	"clerkscope/inspect/internal/js"
 )
 
-// isEligibleForHandshake is §6.1's "doc request".
-func (j *judge) isEligibleForHandshake() bool {
-	if j.method != "GET" {
-		return false
-	}
-	if j.secFetchDest == secFetchDestDocument || j.secFetchDest == secFetchDestIframe {
-		return true
-	}
-	return j.secFetchDest == "" && strings.HasPrefix(j.accept, acceptHTML)
-}
-
-func (j *judge) eligibilityText() string {
+// handshakeEligibility is HandshakeService.isRequestEligibleForHandshake,
+// §6.1's "doc request": a GET page navigation. why says which of its
+// conditions decided, in the words of the evidence ("yes: …" or "no: …").
+func (j *judge) handshakeEligibility() (eligible bool, why string) {
 	switch {
 	case j.method != "GET":
-		return "no: the method is " + j.method + " (handshakes only redirect GET requests)"
+		return false, "no: the method is " + j.method + " (handshakes only redirect GET requests)"
 	case j.secFetchDest == secFetchDestDocument || j.secFetchDest == secFetchDestIframe:
-		return "yes: GET with Sec-Fetch-Dest: " + j.secFetchDest
-	case j.secFetchDest == "" && strings.HasPrefix(j.accept, acceptHTML):
-		return "yes: GET without Sec-Fetch-Dest and Accept: text/html"
+		return true, "yes: GET with Sec-Fetch-Dest: " + j.secFetchDest
 	case j.secFetchDest != "":
-		return "no: Sec-Fetch-Dest is " + j.secFetchDest + ", not a page navigation"
-	default:
-		return "no: no Sec-Fetch-Dest and Accept does not start with text/html"
+		return false, "no: Sec-Fetch-Dest is " + j.secFetchDest + ", not a page navigation"
+	case strings.HasPrefix(j.accept, acceptHTML):
+		return true, "yes: GET without Sec-Fetch-Dest and Accept: text/html"
 	}
+	return false, "no: no Sec-Fetch-Dest and Accept does not start with text/html"
 }
 
 // buildRedirectToHandshake is §6.5.
@@ -70,16 +62,16 @@ func (j *judge) buildRedirectToHandshake(reason string) *respHeaders {
 	return h
 }
 
-// resolveHandshake is HandshakeService.resolveHandshake. done reports
-// whether a verdict was reached; err is the failure the caller handles.
-func (j *judge) resolveHandshake() (bool, error) {
+// resolveHandshake is HandshakeService.resolveHandshake: the state the
+// handshake's directives lead to, or the failure the caller handles.
+func (j *judge) resolveHandshake(ctx context.Context) (state, error) {
 	headers := &respHeaders{}
 	headers.set(HeaderAllowOrigin, allowOriginHandshake)
 	headers.set(HeaderAllowCredentials, allowCredentialsHandshake)
 	var directives []string
 	if j.handshakeNonce != "" {
 		call := BAPICall{Method: "GET", Path: pathHandshakePayload, Query: "nonce=" + j.handshakeNonce, Changes: true}
-		d, err := j.backend().HandshakePayload(j.ctx, j.handshakeNonce)
+		d, err := j.backend().HandshakePayload(ctx, j.handshakeNonce)
 		call.Answered = answeredText(err)
 		j.v.BAPICalls = append(j.v.BAPICalls, call)
 		if err != nil {
@@ -91,9 +83,9 @@ func (j *judge) resolveHandshake() (bool, error) {
 			directives = d
 		}
 	} else {
-		d, err := j.verifyHandshakeToken(j.handshakeToken)
+		d, err := j.verifyHandshakeToken(ctx, j.handshakeToken)
 		if err != nil {
-			return false, err
+			return state{}, err
 		}
 		directives = d
 	}
@@ -123,17 +115,15 @@ func (j *judge) resolveHandshake() (bool, error) {
 		j.outcome("signed-out: the handshake delivered no session")
 		j.v.TokenCarrier = ""
 		j.v.Token = nil
-		j.signedOut(SessionTokenMissing, "", headers)
-		return true, nil
+		return signedOut(SessionTokenMissing, "", headers), nil
 	}
 	if tok, err := j.decode(sessionToken); err == nil {
 		j.v.Token = tok
 	}
-	r := j.verify(sessionToken)
+	r := j.verify(ctx, sessionToken)
 	if r.Err == nil {
 		j.outcome("signed-in with the session token the handshake delivered")
-		j.signedIn(r.Payload, sessionToken, headers)
-		return true, nil
+		return j.signedIn(r.Payload, sessionToken, headers), nil
 	}
 	var te *TokenError
 	if j.instance == Development && errors.As(r.Err, &te) && (te.Reason == TokenExpired || te.Reason == TokenNotActiveYet || te.Reason == TokenIatInTheFuture) {
@@ -141,27 +131,26 @@ func (j *judge) resolveHandshake() (bool, error) {
 		j.log(logClockSkew + te.FullMessage())
 		p := j.verifyParams()
 		p.clockSkewMs = devClockSkewRetryMs
-		rr := verifyToken(j.ctx, sessionToken, p)
+		rr := verifyToken(ctx, sessionToken, p)
 		if rr.Err == nil {
 			j.outcome("signed-in after the development clock-skew retry (24 h)")
-			j.signedIn(rr.Payload, sessionToken, headers)
-			return true, nil
+			return j.signedIn(rr.Payload, sessionToken, headers), nil
 		}
 		msg := errTextHandshakeRetry
 		if rr.Err.Error() != "" {
 			msg = rr.Err.Error()
 		}
-		return false, errors.New(msg)
+		return state{}, errors.New(msg)
 	}
 	msg := errTextHandshake
 	if r.Err.Error() != "" {
 		msg = r.Err.Error()
 	}
-	return false, errors.New(msg)
+	return state{}, errors.New(msg)
 }
 
 // verifyHandshakeToken is verifyHandshakeToken + verifyHandshakeJwt.
-func (j *judge) verifyHandshakeToken(token string) ([]string, error) {
+func (j *judge) verifyHandshakeToken(ctx context.Context, token string) ([]string, error) {
 	tok, err := j.decode(token)
 	if err != nil {
 		return nil, err
@@ -172,7 +161,7 @@ func (j *judge) verifyHandshakeToken(token string) ([]string, error) {
 	}
 	var key *Key
 	if j.keys != nil {
-		key, err = j.keys.KeyFor(j.ctx, kid)
+		key, err = j.keys.KeyFor(ctx, kid)
 		if err != nil {
 			return nil, err
 		}

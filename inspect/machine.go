@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -72,13 +73,13 @@ func (j *judge) tokenKind(t string) string {
 }
 
 // verifyMachine asks the Backend API about a machine token.
-func (j *judge) verifyMachine(typ, token string) error {
+func (j *judge) verifyMachine(ctx context.Context, typ, token string) state {
 	if j.jwtFormat(token) {
-		return j.verifyMachineJWT(token)
+		return j.verifyMachineJWT(ctx, token)
 	}
 	path := map[string]string{TokenTypeAPIKey: pathVerifyAPIKey, TokenTypeM2M: pathVerifyM2MToken, TokenTypeOAuth: pathVerifyOAuthToken}[typ]
 	call := BAPICall{Method: "POST", Path: path}
-	data, err := j.backend().VerifyMachineToken(j.ctx, typ, token)
+	data, err := j.backend().VerifyMachineToken(ctx, typ, token)
 	call.Answered = answeredText(err)
 	j.v.BAPICalls = append(j.v.BAPICalls, call)
 	j.step(stepMachineBackendVerify, "Backend API verification of the "+typ, call.Answered)
@@ -91,21 +92,15 @@ func (j *judge) verifyMachine(typ, token string) error {
 				if len(ae.Messages) > 0 && ae.Messages[0] != "" {
 					msg = ae.Messages[0]
 				}
-				j.signedOutMachine(typ, SecretKeyInvalid, fmt.Sprintf(msgMachineStatusCode, msg, SecretKeyInvalid, ae.Status))
-				return nil
+				return signedOutMachine(typ, SecretKeyInvalid, fmt.Sprintf(msgMachineStatusCode, msg, SecretKeyInvalid, ae.Status))
 			case 404:
 				nf := map[string]string{TokenTypeAPIKey: msgAPIKeyNotFound, TokenTypeM2M: msgM2MTokenNotFound, TokenTypeOAuth: msgOAuthTokenNotFound}[typ]
-				j.signedOutMachine(typ, TokenInvalid, fmt.Sprintf(msgMachineStatusCode, nf, TokenInvalid, ae.Status))
-				return nil
+				return signedOutMachine(typ, TokenInvalid, fmt.Sprintf(msgMachineStatusCode, nf, TokenInvalid, ae.Status))
 			}
-			j.signedOutMachine(typ, UnexpectedError, fmt.Sprintf(msgUnexpectedErrorStatus, UnexpectedError, ae.Status))
-			return nil
+			return signedOutMachine(typ, UnexpectedError, fmt.Sprintf(msgUnexpectedErrorStatus, UnexpectedError, ae.Status))
 		}
-		j.signedOutMachine(typ, UnexpectedError, msgUnexpectedErrorNoStatus)
-		return nil
+		return signedOutMachine(typ, UnexpectedError, msgUnexpectedErrorNoStatus)
 	}
-	j.v.Status, j.v.Reason, j.v.Message = SignedIn, "", ""
-	j.v.TokenType = typ
 	a := &Auth{IsAuthenticated: true, TokenType: typ, ID: data["id"], Subject: data["subject"], Scopes: data["scopes"]}
 	sub := js.ToString(data["subject"])
 	switch typ {
@@ -123,19 +118,16 @@ func (j *judge) verifyMachine(typ, token string) error {
 		a.UserID = data["subject"]
 		a.ClientID = data["client_id"]
 	}
-	j.v.Auth = a
-	j.finishHeaders(&respHeaders{})
-	return nil
+	return signedInMachine(typ, a, nil)
 }
 
 // verifyMachineJWT is verifyMachineAuthToken for JWTs: M2M JWTs (sub
 // mch_…) and OAuth access tokens (typ at+jwt) are verified locally with
 // the instance key, like session tokens.
-func (j *judge) verifyMachineJWT(token string) error {
+func (j *judge) verifyMachineJWT(ctx context.Context, token string) state {
 	tok, err := j.decode(token)
 	if err != nil {
-		j.machineError(TokenTypeM2M, TokenInvalid, err.Error(), 0)
-		return nil
+		return machineError(TokenTypeM2M, TokenInvalid, err.Error())
 	}
 	typ := TokenTypeOAuth
 	var headerTypes []string
@@ -143,8 +135,7 @@ func (j *judge) verifyMachineJWT(token string) error {
 	case j.isM2MJWT(token):
 		typ = TokenTypeM2M
 		if c := js.Field(tok.Header, "cat"); !js.IsUndefined(c) && c != CategoryM2M {
-			j.machineError(typ, TokenInvalid, msgM2MCategory, 0)
-			return nil
+			return machineError(typ, TokenInvalid, msgM2MCategory)
 		}
 	case j.isOAuthJWT(token):
 		headerTypes = []string{typOAuthJWT, typOAuthJWTLong}
@@ -153,8 +144,7 @@ func (j *judge) verifyMachineJWT(token string) error {
 		if s, ok := js.Field(tok.Header, "typ").(string); ok {
 			t = s
 		}
-		j.machineError(typ, TokenVerificationFailed, fmt.Sprintf(msgMachineJWTType, t), 0)
-		return nil
+		return machineError(typ, TokenVerificationFailed, fmt.Sprintf(msgMachineJWTType, t))
 	}
 	p := j.verifyParams()
 	p.machine = true
@@ -165,10 +155,9 @@ func (j *judge) verifyMachineJWT(token string) error {
 		p.audience = nil
 	}
 	if p.keys == nil && !p.assumeValid {
-		j.machineError(typ, TokenVerificationFailed, msgJWKFailedToResolve, 0)
-		return nil
+		return machineError(typ, TokenVerificationFailed, msgJWKFailedToResolve)
 	}
-	r := verifyToken(j.ctx, token, p)
+	r := verifyToken(ctx, token, p)
 	sig := r.Signature
 	j.v.Signature = &sig
 	j.step(stepMachineJWT, "verify the "+typ+" JWT", verifyFound(r))
@@ -177,8 +166,7 @@ func (j *judge) verifyMachineJWT(token string) error {
 		if errors.Is(r.Err, ErrUnreachable) {
 			msg = msgFetchFailed // what the SDK's fetch says when the network fails
 		}
-		j.machineError(typ, TokenVerificationFailed, msg, 0)
-		return nil
+		return machineError(typ, TokenVerificationFailed, msg)
 	}
 	claims := r.Payload
 	a := &Auth{IsAuthenticated: true, TokenType: typ, ID: js.ToString(js.Field(claims, "jti")), Subject: nullIfUndefined(js.Field(claims, "sub"))}
@@ -195,8 +183,7 @@ func (j *judge) verifyMachineJWT(token string) error {
 		want := nonEmpty(j.opts.Audience)
 		if len(want) > 0 {
 			if err := assertOAuthAudience(js.Field(claims, "aud"), want); err != "" {
-				j.machineError(typ, TokenVerificationFailed, err, 0)
-				return nil
+				return machineError(typ, TokenVerificationFailed, err)
 			}
 		}
 		a.UserID = a.Subject
@@ -209,21 +196,13 @@ func (j *judge) verifyMachineJWT(token string) error {
 			a.Scopes = []any{}
 		}
 	}
-	j.v.Status, j.v.Reason, j.v.Message = SignedIn, "", ""
-	j.v.TokenType = typ
-	j.v.Auth = a
-	j.v.Token = tok
-	j.finishHeaders(&respHeaders{})
-	return nil
+	return signedInMachine(typ, a, tok)
 }
 
-// machineError is a MachineTokenVerificationError's outcome.
-func (j *judge) machineError(typ, code, message string, status int) {
-	st := "n/a"
-	if status != 0 {
-		st = fmt.Sprint(status)
-	}
-	j.signedOutMachine(typ, code, fmt.Sprintf(msgMachineStatus, message, code, st))
+// machineError is handleMachineError for a MachineTokenVerificationError
+// raised without an HTTP status (a machine JWT verified locally).
+func machineError(typ, code, message string) state {
+	return signedOutMachine(typ, code, fmt.Sprintf(msgMachineStatus, message, code, "n/a"))
 }
 
 // assertOAuthAudience is assertOAuthAudienceClaim; "" means it passes.

@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -9,7 +10,7 @@ import (
 )
 
 // attemptRefresh is refreshToken + attemptRefresh; code "" means success.
-func (j *judge) attemptRefresh() (claims any, headers *respHeaders, token string, code string) {
+func (j *judge) attemptRefresh(ctx context.Context) (claims any, headers *respHeaders, token string, code string) {
 	expired := j.sessionToken()
 	jj, err := j.decode(expired)
 	if err != nil {
@@ -20,7 +21,7 @@ func (j *judge) attemptRefresh() (claims any, headers *respHeaders, token string
 		return nil, nil, "", RefreshExpiredTokenMissingSID
 	}
 	call := BAPICall{Method: "POST", Path: fmt.Sprintf(pathRefreshSession, js.ToString(sid)), Changes: true}
-	cookies, err := j.backend().RefreshSession(j.ctx, js.ToString(sid))
+	cookies, err := j.backend().RefreshSession(ctx, js.ToString(sid))
 	call.Answered = answeredText(err)
 	j.v.BAPICalls = append(j.v.BAPICalls, call)
 	if err != nil {
@@ -56,7 +57,7 @@ func (j *judge) attemptRefresh() (claims any, headers *respHeaders, token string
 			token, _ = directiveValue(c)
 		}
 	}
-	r := j.verify(token)
+	r := j.verify(ctx, token)
 	if r.Err != nil {
 		return nil, nil, "", RefreshInvalidSessionToken
 	}

@@ -102,7 +102,7 @@ func (s *Setup) Judge(req Request, at time.Time, obs *Observation) Result {
 	// publishable key the SDK throws for it first, as it does in the app.
 	appSecret := s.Complete && s.SecretKeyInAppEnv && opts.SecretKey == "" && opts.PublishableKey != ""
 	keys, fetchErr := s.keys(opts, !s.Complete || appSecret)
-	env := Env{Now: at, Keys: keys, Backend: s.Backend, Infer: !s.Complete || appSecret, Context: s.Context}
+	env := Env{Now: at, Keys: keys, Backend: s.Backend, Infer: !s.Complete || appSecret}
 	if obs != nil {
 		inner := env.Backend
 		if inner == nil {
@@ -121,7 +121,7 @@ func (s *Setup) Judge(req Request, at time.Time, obs *Observation) Result {
 		}
 		env.Backend = ob
 	}
-	v := Judge(req, opts, env)
+	v := Judge(s.Context, req, opts, env)
 	if inferred != "" {
 		v.Instance.Inferred = inferred
 		v.Assumptions = append([]string{"the instance (" + v.Instance.FrontendAPI + ") was inferred " + inferred + "; pass --publishable-key to judge against your app's own key"}, v.Assumptions...)

@@ -181,66 +181,114 @@ func (h *respHeaders) clone() *respHeaders {
 	return &respHeaders{list: append([]Header(nil), h.list...)}
 }
 
-func (j *judge) signedIn(claims any, token string, headers *respHeaders) {
-	j.v.Status, j.v.Reason, j.v.Message = SignedIn, "", ""
-	j.v.TokenType = TokenTypeSession
+// state is a request state of authStatus.ts, what authenticateRequest
+// returns: every step that ends the decision returns one, and Judge writes
+// the one the request ends with into the verdict. A state a step looked at
+// and set aside (a handshake that could not redirect) is simply dropped.
+type state struct {
+	status    string
+	reason    string
+	message   string
+	tokenType any
+	auth      *Auth
+	// authAllowPending is toAuth({treatPendingAsSignedOut: false}) when it
+	// differs from auth (a pending session).
+	authAllowPending *Auth
+	// token is the session token a signed-in state rests on.
+	token    *JWT
+	headers  []Header
+	location string
+	redirect *Redirect
+}
+
+// redirected reports whether the state sends the browser to a handshake.
+func (s state) redirected() bool { return s.status == Handshake }
+
+// apply writes the state into the verdict.
+func (v *Verdict) apply(s state) {
+	v.Status, v.Reason, v.Message = s.status, s.reason, s.message
+	v.TokenType, v.Auth, v.AuthAllowPending = s.tokenType, s.auth, s.authAllowPending
+	v.Headers, v.Location, v.Redirect = s.headers, s.location, s.redirect
+	if s.token != nil {
+		v.Token = s.token
+	}
+}
+
+// signedIn is authStatus.ts's signedIn for a session token: toAuth() of a
+// pending session is signed out unless pending sessions are accepted.
+func (j *judge) signedIn(claims any, token string, headers *respHeaders) state {
+	s := state{status: SignedIn, tokenType: TokenTypeSession}
 	a := signedInAuth(claims)
-	if s, ok := a.SessionStatus.(string); ok && s == sessionStatusPending {
-		j.v.AuthAllowPending = a
-		j.v.Auth = signedOutAuth(sessionStatusPending)
+	if st, ok := a.SessionStatus.(string); ok && st == sessionStatusPending {
+		s.authAllowPending = a
+		s.auth = signedOutAuth(sessionStatusPending)
 	} else {
-		j.v.Auth = a
+		s.auth = a
 	}
 	if tok, err := j.decode(token); err == nil {
-		j.v.Token = tok
+		s.token = tok
 	}
-	if headers == nil {
-		headers = &respHeaders{}
-	}
-	j.finishHeaders(headers)
+	return withDebugHeaders(s, headers)
 }
 
-func (j *judge) signedOut(reason, message string, headers *respHeaders) {
-	j.v.Status, j.v.Reason, j.v.Message = SignedOut, reason, message
-	j.v.TokenType = TokenTypeSession
-	j.v.Auth = signedOutAuth(nil)
-	if headers == nil {
-		headers = &respHeaders{}
-	}
-	j.finishHeaders(headers)
+// signedInMachine is signedIn for a machine token.
+func signedInMachine(tokenType string, a *Auth, token *JWT) state {
+	return withDebugHeaders(state{status: SignedIn, tokenType: tokenType, auth: a, token: token}, nil)
 }
 
-func (j *judge) signedOutMachine(tokenType, reason, message string) {
-	j.v.Status, j.v.Reason, j.v.Message = SignedOut, reason, message
-	j.v.TokenType = tokenType
+// signedOut is authStatus.ts's signedOut for a session token.
+func signedOut(reason, message string, headers *respHeaders) state {
+	s := state{status: SignedOut, reason: reason, message: message, tokenType: TokenTypeSession, auth: signedOutAuth(nil)}
+	return withDebugHeaders(s, headers)
+}
+
+// signedOutMachine is signedOut for a token type of acceptsToken: a
+// machine type gets unauthenticatedMachineObject.
+func signedOutMachine(tokenType, reason, message string) state {
+	s := state{status: SignedOut, reason: reason, message: message, tokenType: tokenType}
 	if tokenType == TokenTypeSession {
-		j.v.Auth = signedOutAuth(nil)
+		s.auth = signedOutAuth(nil)
 	} else {
-		j.v.Auth = unauthenticatedMachineAuth(tokenType)
+		s.auth = unauthenticatedMachineAuth(tokenType)
 	}
-	j.finishHeaders(&respHeaders{})
+	return withDebugHeaders(s, nil)
 }
 
-// finishHeaders is withDebugHeaders plus the parsed Location.
-func (j *judge) finishHeaders(h *respHeaders) {
-	h = h.clone()
-	if j.v.Message != "" && headerSafe(j.v.Message) {
-		h.set(HeaderAuthMessage, j.v.Message)
+// signedOutInvalidToken is authStatus.ts's signedOutInvalidToken: a token
+// type acceptsToken does not list, so no token type at all.
+func signedOutInvalidToken() state {
+	return withDebugHeaders(state{status: SignedOut, reason: TokenTypeMismatch, auth: &Auth{TokenType: nil}}, nil)
+}
+
+// handshake is authStatus.ts's handshake.
+func handshake(reason, message string, headers *respHeaders) state {
+	return withDebugHeaders(state{status: Handshake, reason: reason, message: message, tokenType: TokenTypeSession}, headers)
+}
+
+// withDebugHeaders is authStatus.ts's withDebugHeaders (the x-clerk-auth-*
+// headers), plus the parsed Location.
+func withDebugHeaders(s state, headers *respHeaders) state {
+	h := &respHeaders{}
+	if headers != nil {
+		h = headers.clone()
 	}
-	if j.v.Reason != "" && headerSafe(j.v.Reason) {
-		h.set(HeaderAuthReason, j.v.Reason)
+	if s.message != "" && headerSafe(s.message) {
+		h.set(HeaderAuthMessage, s.message)
 	}
-	if j.v.Status != SignedIn && j.v.Status != "" {
-		h.set(HeaderAuthStatus, j.v.Status)
+	if s.reason != "" && headerSafe(s.reason) {
+		h.set(HeaderAuthReason, s.reason)
 	}
-	j.v.Headers = h.list
-	j.v.Location = h.get(HeaderLocation)
-	j.v.Redirect = nil
-	if j.v.Location != "" {
-		if u, err := js.ParseURL(j.v.Location); err == nil {
-			j.v.Redirect = &Redirect{Origin: u.Origin(), Pathname: u.Pathname(), Params: u.Params()}
+	if s.status != SignedIn && s.status != "" {
+		h.set(HeaderAuthStatus, s.status)
+	}
+	s.headers = h.list
+	s.location = h.get(HeaderLocation)
+	if s.location != "" {
+		if u, err := js.ParseURL(s.location); err == nil {
+			s.redirect = &Redirect{Origin: u.Origin(), Pathname: u.Pathname(), Params: u.Params()}
 		}
 	}
+	return s
 }
 
 func headerSafe(s string) bool {
