@@ -34,6 +34,82 @@ type Auth struct {
 	err error // toAuth() would throw (malformed fea claim)
 }
 
+// The fields keep the JSON values toAuth() returns, which a token decides
+// (a number where a string belongs, null); the Get accessors read them
+// typed, so that callers need not assert: the text a field's value has in
+// JavaScript's String() for a string, number or boolean, and "" for null,
+// an absent value or an object. Each is safe on a nil *Auth.
+
+// GetUserID is userId as a string.
+func (a *Auth) GetUserID() string {
+	if a == nil {
+		return ""
+	}
+	return js.ToString(a.UserID)
+}
+
+// GetSessionID is sessionId as a string.
+func (a *Auth) GetSessionID() string {
+	if a == nil {
+		return ""
+	}
+	return js.ToString(a.SessionID)
+}
+
+// GetOrgID is orgId as a string.
+func (a *Auth) GetOrgID() string {
+	if a == nil {
+		return ""
+	}
+	return js.ToString(a.OrgID)
+}
+
+// GetOrgSlug is orgSlug as a string.
+func (a *Auth) GetOrgSlug() string {
+	if a == nil {
+		return ""
+	}
+	return js.ToString(a.OrgSlug)
+}
+
+// GetOrgRole is orgRole as a string.
+func (a *Auth) GetOrgRole() string {
+	if a == nil {
+		return ""
+	}
+	return js.ToString(a.OrgRole)
+}
+
+// GetSubject is a machine token's subject as a string.
+func (a *Auth) GetSubject() string {
+	if a == nil {
+		return ""
+	}
+	return js.ToString(a.Subject)
+}
+
+// GetID is a machine token's id as a string.
+func (a *Auth) GetID() string {
+	if a == nil {
+		return ""
+	}
+	return js.ToString(a.ID)
+}
+
+// HasOrg reports an active organization: orgId is truthy, as the SDK
+// tests it.
+func (a *Auth) HasOrg() bool { return a != nil && js.Truthy(a.OrgID) }
+
+// Pending reports a pending session (sts "pending"): the user still has a
+// task to complete.
+func (a *Auth) Pending() bool {
+	if a == nil {
+		return false
+	}
+	s, ok := a.SessionStatus.(string)
+	return ok && s == sessionStatusPending
+}
+
 func nullIfUndefined(v any) any {
 	if js.IsUndefined(v) {
 		return nil
@@ -190,12 +266,12 @@ func decimalToBits(dec string) []bool {
 }
 
 func describeOrg(a *Auth) string {
-	if !js.Truthy(a.OrgID) {
+	if !a.HasOrg() {
 		return "none (personal account)"
 	}
-	s := js.ToString(a.OrgID)
+	s := a.GetOrgID()
 	if js.Truthy(a.OrgSlug) {
-		s += " (" + js.ToString(a.OrgSlug) + ")"
+		s += " (" + a.GetOrgSlug() + ")"
 	}
 	return s
 }

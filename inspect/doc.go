@@ -32,8 +32,11 @@
 //	jwks.go        tokens/keys.ts: loadClerkJwkFromPem, loadClerkJWKFromRemote
 //	jwt.go         jwt/verifyJwt.ts (decodeJwt), tokens/jwtCategories.ts
 //	orgmatch.go    tokens/organizationMatcher.ts
+//	names.go       constants.ts (cookie, query and header names, the API
+//	               version), tokenTypes.ts, machine.ts's prefixes; the step ids
 //	reasons.go     tokens/authStatus.ts (AuthErrorReason), errors.ts
-//	               (TokenVerificationErrorReason), RefreshTokenErrorReason
+//	               (TokenVerificationErrorReason), RefreshTokenErrorReason, and
+//	               every text the SDK throws, logs or attaches to an error
 //	keys.go        @clerk/shared keys.ts and url.ts: publishable keys, the
 //	               cookie suffix, Account Portal hosts
 //	cookies.go     the cookie package's parse (ClerkRequest's cookies)
@@ -46,7 +49,7 @@
 // The other files are clerkscope's own: reading inputs (input.go, curl.go,
 // infer.go), judging them at the right clock with the right keys (setup.go,
 // configkeys.go, fapijwks.go), and saying what a verdict means (explain.go,
-// explain_clock.go, render.go, redact.go, sanitize.go).
+// explain_reasons.go, explain_clock.go, render.go, redact.go, sanitize.go).
 //
 // The SDK runs on JavaScript, and several of its decisions depend on
 // JavaScript's loose semantics (parseInt, Number, truthiness, URLSearchParams

@@ -398,7 +398,7 @@ func (j *judge) cookiePath(ctx context.Context) (state, error) {
 		j.outcome("signed-out unexpected-error")
 		return signedOut(UnexpectedError, "", nil), nil
 	}
-	if s, ok := auth.SessionStatus.(string); !(ok && s == sessionStatusPending) && js.Truthy(auth.UserID) {
+	if !auth.Pending() && js.Truthy(auth.UserID) {
 		if hs, ok := j.orgSync(auth); ok {
 			return hs, nil
 		}
@@ -416,14 +416,14 @@ func (j *judge) orgSync(auth *Auth) (state, bool) {
 	}
 	must := false
 	if target.kind == "organization" {
-		if target.slug != "" && target.slug != js.ToString(auth.OrgSlug) {
+		if target.slug != "" && target.slug != auth.GetOrgSlug() {
 			must = true
 		}
-		if target.id != "" && target.id != js.ToString(auth.OrgID) {
+		if target.id != "" && target.id != auth.GetOrgID() {
 			must = true
 		}
 	}
-	if target.kind == "personalAccount" && js.Truthy(auth.OrgID) {
+	if target.kind == "personalAccount" && auth.HasOrg() {
 		must = true
 	}
 	j.step(stepOrgSync, "organizationSyncOptions: does the URL name another organization?", fmt.Sprintf("URL wants %s; the token's active org is %s", target.describe(), describeOrg(auth)))

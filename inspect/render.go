@@ -243,9 +243,9 @@ func WriteText(w io.Writer, title string, req Request, res Result, o RenderOptio
 		fmt.Fprintf(w, "  Signature: %s (%s)\n", v.Signature.State, v.Signature.Detail)
 	}
 	if a := v.Auth; a != nil && a.IsAuthenticated {
-		fmt.Fprintf(w, "  auth():    userId %s, sessionId %s", js.ToString(a.UserID), js.ToString(a.SessionID))
-		if js.Truthy(a.OrgID) {
-			fmt.Fprintf(w, ", org %s %s %s", js.ToString(a.OrgID), js.ToString(a.OrgSlug), js.ToString(a.OrgRole))
+		fmt.Fprintf(w, "  auth():    userId %s, sessionId %s", a.GetUserID(), a.GetSessionID())
+		if a.HasOrg() {
+			fmt.Fprintf(w, ", org %s %s %s", a.GetOrgID(), a.GetOrgSlug(), a.GetOrgRole())
 		}
 		if js.Truthy(a.Actor) {
 			fmt.Fprintf(w, ", actor %s", js.Stringify(a.Actor))

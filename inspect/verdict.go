@@ -50,6 +50,13 @@ func (v *Verdict) Header(name string) (string, bool) {
 	return strings.Join(vals, ", "), true
 }
 
+// GetTokenType is TokenType as a string: "" for null (a token type
+// acceptsToken does not list, or an exception).
+func (v *Verdict) GetTokenType() string {
+	s, _ := v.TokenType.(string)
+	return s
+}
+
 // SetCookies returns the Set-Cookie lines of the response.
 func (v *Verdict) SetCookies() []string {
 	var out []string
@@ -219,7 +226,7 @@ func (v *Verdict) apply(s state) {
 func (j *judge) signedIn(claims any, token string, headers *respHeaders) state {
 	s := state{status: SignedIn, tokenType: TokenTypeSession}
 	a := signedInAuth(claims)
-	if st, ok := a.SessionStatus.(string); ok && st == sessionStatusPending {
+	if a.Pending() {
 		s.authAllowPending = a
 		s.auth = signedOutAuth(sessionStatusPending)
 	} else {
