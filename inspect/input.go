@@ -188,7 +188,7 @@ func ParseInput(text string) (*Parsed, error) {
 	case KindJWT:
 		tok := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(t, "Bearer "), "bearer "))
 		if _, err := DecodeJWT(tok); err != nil {
-			return nil, fmt.Errorf("the JWT does not decode: %v (is it complete? tokens are often cut when copied)", err)
+			return nil, fmt.Errorf("the JWT does not decode: %w (is it complete? tokens are often cut when copied)", err)
 		}
 		p.Request.Add("authorization", "Bearer "+tok)
 		p.Notes = append(p.Notes, "a bare JWT is judged as an Authorization: Bearer token (no cookies)")
@@ -330,7 +330,7 @@ func (p *Parsed) parseCookieJSON(t string) error {
 		Path   string `json:"path"`
 	}
 	if err := json.Unmarshal([]byte(t), &list); err != nil {
-		return fmt.Errorf("cookie JSON: %v (expected an array of {\"name\", \"value\", \"domain\", …} as cookie-editor exports)", err)
+		return fmt.Errorf("cookie JSON: %w (expected an array of {\"name\", \"value\", \"domain\", …} as cookie-editor exports)", err)
 	}
 	var pairs []string
 	domain := ""
@@ -358,7 +358,7 @@ func parseScenario(t string) (*Parsed, error) {
 	var s Scenario
 	dec := json.NewDecoder(bytes.NewReader([]byte(t)))
 	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("JSON input: %v", err)
+		return nil, fmt.Errorf("JSON input: %w", err)
 	}
 	if s.Request != nil && s.URL == "" {
 		s.URL, s.Method, s.Headers = s.Request.URL, s.Request.Method, s.Request.Headers
