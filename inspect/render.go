@@ -247,8 +247,14 @@ func WriteText(w io.Writer, title string, req Request, res Result, o RenderOptio
 		if a.HasOrg() {
 			fmt.Fprintf(w, ", org %s %s %s", a.GetOrgID(), a.GetOrgSlug(), a.GetOrgRole())
 		}
+		if js.Truthy(a.OrgPermissions) {
+			fmt.Fprintf(w, ", permissions %s", js.Stringify(a.OrgPermissions))
+		}
 		if js.Truthy(a.Actor) {
 			fmt.Fprintf(w, ", actor %s", js.Stringify(a.Actor))
+		}
+		if js.Truthy(a.FactorVerificationAge) {
+			fmt.Fprintf(w, ", fva %s", js.Stringify(a.FactorVerificationAge))
 		}
 		fmt.Fprintln(w)
 	}
