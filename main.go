@@ -214,6 +214,8 @@ const (
 Usage:
   clerkscope                      open the dashboard on the paste screen (in a terminal)
   clerkscope FILE | -             open the dashboard on a HAR or text file, or stdin
+                                  (--webhook-secret SECRET verifies a capture's webhook
+                                  deliveries, else CLERK_WEBHOOK_SIGNING_SECRET)
   clerkscope explain [flags] [INPUT ...]
                                   judge every request: a HAR (.har, .har.gz), a text file
                                   (Cookie header, cURL, JWT, Set-Cookie lines…), or stdin
@@ -255,6 +257,8 @@ Flags:
   -o FILE                 write the report to FILE instead of stdout
   --lookup                add the Backend API lookups (identifiers and private metadata
                           redacted unless --reveal)
+  --webhook-secret SECRET verify a capture's webhook deliveries, listed with their cause (else
+                          CLERK_WEBHOOK_SIGNING_SECRET; shown only as whsec_…abcd)
 ` + judgeFlagsUsage + `
 ` + environmentUsage
 
@@ -797,6 +801,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fs.StringVar(&f.format, "format", "md", "md or json")
 	fs.BoolVar(&f.noRedact, "no-redact", false, "keep secrets")
 	out := fs.String("o", "", "write to this file instead of stdout")
+	hookSecret := fs.String("webhook-secret", "", "the webhook endpoint's signing secret")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -821,7 +826,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		w = file
 	}
 	o := inspect.RenderOptions{Reveal: f.noRedact || f.reveal}
-	return writeReport(ctx, pos[0], stdin, setup, f, o, w, stderr)
+	return writeReport(ctx, pos[0], stdin, setup, f, o, signingSecret(*hookSecret), w, stderr)
 }
 
 // createPrivate creates (or truncates) a file only its owner can read: a
@@ -843,8 +848,9 @@ func createPrivate(path string) (*os.File, error) {
 }
 
 // writeReport renders one input as a report (shared with the dashboard's
-// "write report" key).
-func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspect.Setup, f judgeFlags, o inspect.RenderOptions, w, stderr io.Writer) error {
+// "write report" key). A capture's webhook deliveries are judged with
+// hookSecret and listed in the Markdown report.
+func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspect.Setup, f judgeFlags, o inspect.RenderOptions, hookSecret string, w, stderr io.Writer) error {
 	in, err := openInput(path, stdin)
 	if err != nil {
 		return err
@@ -855,7 +861,13 @@ func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspe
 	if f.format == "json" {
 		sink = har.NewJSONWriter(safe, o, false)
 	} else {
-		sink = har.NewMarkdownReport(safe, in.name, o)
+		md := har.NewMarkdownReport(safe, in.name, o)
+		if in.har != nil && path != "-" {
+			if rep := readWebhookReport(path, setup, hookSecret, stderr); rep != nil {
+				md.AddWebhooks(rep)
+			}
+		}
+		sink = md
 	}
 	if f.lookup {
 		looker, err := newLooker(setup, stderr)
@@ -922,6 +934,7 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	fs := flag.NewFlagSet("clerkscope", flag.ContinueOnError)
 	var f judgeFlags
 	f.register(fs)
+	hookSecret := fs.String("webhook-secret", "", "the webhook endpoint's signing secret")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -938,7 +951,7 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		if len(pos) == 0 && isTerminal(stdin) {
 			return &usageError{"no input: give a HAR or text file, or pipe text in (the dashboard needs a terminal)"}
 		}
-		return runExplain(ctx, args, stdin, stdout, stderr)
+		return runExplain(ctx, dropFlag(args, "webhook-secret"), stdin, stdout, stderr)
 	}
 	if len(pos) == 0 && !isTerminal(stdin) {
 		pos = []string{"-"} // piped into the dashboard: open what came in
@@ -956,16 +969,9 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	if setup.Options.SecretKey != "" {
 		looker, _ = newLooker(setup, stderr)
 	}
-	cfg := ui.Config{
-		Setup:   setup,
-		Looker:  looker,
-		Version: readBuild().String(),
-		Reveal:  f.reveal,
-		ReportTo: func(w io.Writer, path string) error {
-			rf := f
-			rf.format = "md"
-			return writeReport(ctx, path, strings.NewReader(""), setup, rf, inspect.RenderOptions{}, w, io.Discard)
-		},
+	cfg, err := dashboardConfig(ctx, f, setup, looker, signingSecret(*hookSecret))
+	if err != nil {
+		return err
 	}
 	cfg.Notices = dashboardNotices(looker)
 	if len(pos) == 1 {
@@ -984,6 +990,38 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		}
 	}
 	return ui.Run(ctx, cfg)
+}
+
+// dashboardConfig is what the dashboard takes from the flags. The paste
+// screen's URL and page-or-fetch start as --url and -H set them, its clock
+// as --now; Prepare applies --url and -H to a pasted request as explain
+// does (a malformed -H is bad usage here, not an error on the paste screen).
+func dashboardConfig(ctx context.Context, f judgeFlags, setup *inspect.Setup, looker *bapi.Looker, hookSecret string) (ui.Config, error) {
+	if err := f.applyTextFlags(&inspect.Parsed{}); err != nil {
+		return ui.Config{}, err
+	}
+	dest := ""
+	for _, h := range f.headers {
+		if name, value, ok := strings.Cut(h, ":"); ok && strings.EqualFold(strings.TrimSpace(name), "sec-fetch-dest") {
+			dest = strings.TrimSpace(value)
+		}
+	}
+	return ui.Config{
+		Setup:         setup,
+		Looker:        looker,
+		Version:       readBuild().String(),
+		Reveal:        f.reveal,
+		Prepare:       f.applyTextFlags,
+		URL:           f.reqURL,
+		Dest:          dest,
+		ParseTime:     parseNow,
+		WebhookSecret: hookSecret,
+		ReportTo: func(w io.Writer, path string) error {
+			rf := f
+			rf.format = "md"
+			return writeReport(ctx, path, strings.NewReader(""), setup, rf, inspect.RenderOptions{}, hookSecret, w, io.Discard)
+		},
+	}, nil
 }
 
 // spoolStdin copies a pipe (which cannot be read twice or seeked) to a file

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"clerkscope/inspect"
+	"clerkscope/inspect/webhook"
 )
 
 // MarkdownReport writes a support-ticket report: the instance, the
@@ -30,7 +31,14 @@ type MarkdownReport struct {
 	// diag and notes come from a pasted request.
 	diag  []Diagnosis
 	notes []string
+	// hooks are the capture's webhook deliveries (AddWebhooks).
+	hooks *webhook.Report
 }
+
+// AddWebhooks adds the capture's webhook deliveries, judged: the report
+// lists them with their cause and the attempts of each message, their
+// signatures redacted (unless o.Reveal) and the secret masked always.
+func (m *MarkdownReport) AddWebhooks(r *webhook.Report) { m.hooks = r }
 
 // AddPasted implements Sink.
 func (m *MarkdownReport) AddPasted(diag []Diagnosis, notes []string) {
@@ -181,6 +189,7 @@ func (m *MarkdownReport) Close(story *Story, readErr error) error {
 		}
 		fmt.Fprintln(w)
 	}
+	m.writeWebhooks(w)
 	fmt.Fprintf(w, "## Requests\n\n| # | time | method | URL | HTTP | verdict | reason | server said | user |\n|---|---|---|---|---|---|---|---|---|\n")
 	w.Write(m.rows.Bytes())
 	fmt.Fprintln(w)
@@ -243,4 +252,132 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// writeWebhooks writes the webhook deliveries: a table, each failing
+// delivery's cause and fix, and what the deliveries say together.
+func (m *MarkdownReport) writeWebhooks(w io.Writer) {
+	r := m.hooks
+	if r == nil || len(r.Judged) == 0 {
+		return
+	}
+	text := func(s string) string { return mdCell(m.o.Text(webhook.RedactText(s))) }
+	fmt.Fprintf(w, "## Webhook deliveries\n\nJudged as `verifyWebhook` (`@clerk/backend` 3.25.0) judges them, ")
+	if r.Secret != "" {
+		fmt.Fprintf(w, "with the secret `%s`.", webhook.MaskSecret(r.Secret))
+	} else {
+		fmt.Fprintf(w, "without a secret (`--webhook-secret` or `%s`): signatures not checked.", webhook.EnvSigningSecret)
+	}
+	if !m.o.Reveal {
+		fmt.Fprintf(w, " Signatures are redacted (`v1,‹sig#hash›`).")
+	}
+	fmt.Fprintf(w, "\n\n| # | entry | time | svix-id | event | verdict | handler | cause |\n|---|---|---|---|---|---|---|---|\n")
+	for _, j := range r.Judged {
+		entry, when, handler := "-", "-", "-"
+		if j.Delivery.Source == webhook.SourceHAR {
+			entry = fmt.Sprint(j.Delivery.Index)
+		}
+		if t := j.When(); !t.IsZero() {
+			when = t.UTC().Format("15:04:05")
+		}
+		if rs := j.Delivery.Response; rs != nil {
+			handler = fmt.Sprint(rs.Status)
+		}
+		cause := "-"
+		for _, dg := range j.Diagnoses {
+			if dg.Problem {
+				cause = "`" + dg.Code + "`"
+				break
+			}
+		}
+		fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s | %s |\n", j.Position+1, entry, when, text(j.Delivery.ID()), text(j.Event.Type), j.Verdict.State, handler, cause)
+	}
+	fmt.Fprintln(w)
+	shown := 0
+	for _, j := range r.Judged {
+		if shown >= maxDetails || j.Verdict.State == webhook.Verified && !hasProblem(j.Diagnoses) {
+			continue
+		}
+		shown++
+		d, v := j.Delivery, j.Verdict
+		fmt.Fprintf(w, "### Delivery %d: %s %s\n\n", j.Position+1, text(d.ID()), text(j.Event.Summary()))
+		fmt.Fprintf(w, "- Verdict: %s", v.State)
+		if v.Error != "" {
+			fmt.Fprintf(w, ": `%s`", text(v.Error))
+		}
+		fmt.Fprintln(w)
+		for _, name := range []string{webhook.HeaderSvixTimestamp, webhook.HeaderSvixSignature} {
+			if val, ok := d.Get(name); ok {
+				if name == webhook.HeaderSvixSignature && !m.o.Reveal {
+					val = webhook.RedactSignature(val)
+				}
+				fmt.Fprintf(w, "- %s: `%s`\n", name, text(val))
+			}
+		}
+		if rs := d.Response; rs != nil {
+			fmt.Fprintf(w, "- Handler answered %d", rs.Status)
+			if body := strings.TrimSpace(rs.Body); body != "" {
+				fmt.Fprintf(w, ": %s", text(shortURL(body)))
+			}
+			fmt.Fprintln(w)
+		}
+		for _, dg := range j.Diagnoses {
+			writeHookDiagnosis(w, dg, text)
+		}
+		fmt.Fprintln(w)
+	}
+	if st := r.Story; st != nil && (len(st.Messages) < len(r.Judged) || len(st.Diagnoses) > 0) {
+		fmt.Fprintf(w, "### Across deliveries\n\n")
+		for _, msg := range st.Messages {
+			fmt.Fprintf(w, "- `%s`", text(msg.ID))
+			if msg.Type != "" {
+				fmt.Fprintf(w, " (%s)", text(msg.Type))
+			}
+			fmt.Fprintf(w, ": %s\n", text(msg.Outcome))
+			for i, a := range msg.Attempts {
+				at, status, sched := "-", "no answer captured", "off Svix's schedule"
+				if !a.At.IsZero() {
+					at = a.At.UTC().Format(time.RFC3339)
+				}
+				if a.Status != 0 {
+					status = fmt.Sprint(a.Status)
+				}
+				if a.Number > 0 {
+					sched = fmt.Sprintf("Svix attempt %d", a.Number)
+				}
+				fmt.Fprintf(w, "  - #%d %s: %s, %s, %s\n", i+1, at, status, a.Verdict, sched)
+			}
+		}
+		for _, dg := range st.Diagnoses {
+			writeHookDiagnosis(w, dg, text)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func hasProblem(ds []webhook.Diagnosis) bool {
+	for _, d := range ds {
+		if d.Problem {
+			return true
+		}
+	}
+	return false
+}
+
+func writeHookDiagnosis(w io.Writer, dg webhook.Diagnosis, text func(string) string) {
+	kind := "Cause"
+	if !dg.Problem {
+		kind = "Reading"
+	}
+	fmt.Fprintf(w, "- **%s (%s): %s** `%s`\n", kind, dg.Confidence, text(dg.Title), dg.Code)
+	fmt.Fprintf(w, "  - Why: %s\n", text(dg.Why))
+	for _, e := range dg.Evidence {
+		fmt.Fprintf(w, "  - Seen: %s\n", text(e))
+	}
+	for _, f := range dg.Fix {
+		fmt.Fprintf(w, "  - Fix: %s\n", text(f))
+	}
+	if dg.Docs != "" {
+		fmt.Fprintf(w, "  - Docs: %s\n", dg.Docs)
+	}
 }

@@ -13,10 +13,13 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/atotto/clipboard"
 	"github.com/charmbracelet/x/ansi"
+
+	"clerkscope/inspect"
 )
 
 // Minimum legible size.
@@ -36,6 +39,22 @@ const (
 
 func (s state) String() string { return [...]string{"paste", "loading", "capture"}[s] }
 
+// overlay is what is drawn over the screen, if anything.
+type overlay int
+
+const (
+	overlayNone overlay = iota
+	overlayHelp
+	overlayMenu
+	overlayMessages
+)
+
+func (o overlay) String() string { return [...]string{"none", "help", "copy menu", "messages"}[o] }
+
+// maxStatusLines is how many lines the status line may wrap to; the rest
+// of a longer message is in the message log (m).
+const maxStatusLines = 3
+
 // clipboardReadMsg is text read from the local clipboard (ctrl+v).
 type clipboardReadMsg struct {
 	text string
@@ -45,30 +64,36 @@ type clipboardReadMsg struct {
 // app is the root model: it owns focus and routing, the window size and
 // pastes, and forwards everything else to the current screen.
 type app struct {
-	c        *common
-	ctx      context.Context
-	state    state
-	paste    *pasteScreen
-	cap      *capture
-	help     help.Model
-	showHelp bool
-	menu     bool
-	status   string
-	gen      int
-	ch       chan batchLoadedMsg
-	name     string
+	c       *common
+	ctx     context.Context
+	state   state
+	overlay overlay
+	paste   *pasteScreen
+	cap     *capture
+	help    help.Model
+	// ovp scrolls the help and the message log.
+	ovp     viewport.Model
+	status  string
+	log     []string
+	statusH int
+	gen     int
+	ch      chan batchLoadedMsg
+	name    string
 }
 
 // New builds the dashboard model (used by Run and by tests).
 func New(ctx context.Context, cfg Config) tea.Model {
-	c := &common{ctx: ctx, styles: defaultStyles(true), keys: defaultKeyMap(), cfg: cfg, reveal: cfg.Reveal}
+	c := &common{ctx: ctx, styles: defaultStyles(true), keys: defaultKeyMap(), cfg: cfg, reveal: cfg.Reveal, pasteWait: pasteWait}
 	if c.cfg.ReportDir == "" {
 		c.cfg.ReportDir = "."
 	}
 	if c.cfg.CopyDir == "" {
 		c.cfg.CopyDir = defaultCopyDir()
 	}
-	m := &app{c: c, ctx: ctx, paste: newPasteScreen(c), help: help.New()}
+	if c.cfg.Setup == nil {
+		c.cfg.Setup = &inspect.Setup{}
+	}
+	m := &app{c: c, ctx: ctx, paste: newPasteScreen(c), help: help.New(), ovp: viewport.New(), statusH: 1}
 	return m
 }
 
@@ -95,11 +120,14 @@ func programOptions(ctx context.Context) []tea.ProgramOption {
 
 func (m *app) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	// The command line's file is judged with the flags' settings, which
+	// the paste screen starts with.
+	s, _ := m.paste.settings()
 	switch {
 	case m.c.cfg.Path == "-":
-		cmds = append(cmds, m.startLoad("stdin", bytesOpener(m.c.cfg.Stdin)))
+		cmds = append(cmds, m.startLoad("stdin", bytesOpener(m.c.cfg.Stdin), s))
 	case m.c.cfg.Path != "":
-		cmds = append(cmds, m.startLoad(filepath.Base(m.c.cfg.Path), fileOpener(m.c.cfg.Path)))
+		cmds = append(cmds, m.startLoad(filepath.Base(m.c.cfg.Path), fileOpener(m.c.cfg.Path), s))
 	default:
 		cmds = append(cmds, m.paste.Focus())
 	}
@@ -109,50 +137,101 @@ func (m *app) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (m *app) startLoad(name string, open func() (io.ReadCloser, int64, error)) tea.Cmd {
+func (m *app) startLoad(name string, open func() (io.ReadCloser, int64, error), s settings) tea.Cmd {
 	m.gen++
 	m.name = name
 	m.state = stateLoading
 	m.cap = newCapture(m.c, name)
 	m.cap.SetSize(m.c.width, m.bodyHeight())
-	m.menu, m.showHelp = false, false
-	return loadCmd(m.ctx, m.gen, m.c.cfg.Setup, name, open, m.c.now())
+	m.overlay = overlayNone
+	job := loadJob{setup: m.c.cfg.Setup, name: name, open: open, now: m.c.now(), text: s, prepare: m.c.cfg.Prepare, hookSecret: m.c.cfg.WebhookSecret}
+	return loadCmd(m.ctx, m.gen, job)
 }
 
-func (m *app) bodyHeight() int { return max(1, m.c.height-3) }
+// bodyHeight is what the header, the status lines and the help line leave.
+func (m *app) bodyHeight() int { return max(1, m.c.height-2-m.statusH) }
 
 func (m *app) setSize(w, h int) {
 	m.c.width, m.c.height = w, h
+	m.statusH = len(m.statusLines())
 	m.help.SetWidth(w)
 	m.paste.SetSize(w, m.bodyHeight())
 	if m.cap != nil {
 		m.cap.SetSize(w, m.bodyHeight())
 	}
+	m.sizeOverlay()
+}
+
+// setStatus shows a message in the status line and keeps it in the log.
+func (m *app) setStatus(s string) {
+	m.status = s
+	if s != "" {
+		m.log = append(m.log, m.c.now().Format("15:04:05")+"  "+s)
+	}
+}
+
+// statusLines is the status message wrapped to the width, at most
+// maxStatusLines lines; a longer one says where the rest is.
+func (m *app) statusLines() []string {
+	w := m.c.width
+	if m.status == "" || w <= 0 {
+		return []string{""}
+	}
+	lines := strings.Split(wrap(safe(m.status), w), "\n")
+	if len(lines) <= maxStatusLines {
+		return lines
+	}
+	more := " … (m: the whole message)"
+	if m.state == statePaste {
+		more = " …"
+	}
+	lines = lines[:maxStatusLines]
+	last := lines[maxStatusLines-1]
+	lines[maxStatusLines-1] = ansi.Truncate(last, max(1, w-ansi.StringWidth(more)), "") + more
+	return lines
 }
 
 // syncKeys enables only the bindings that do something now.
 func (m *app) syncKeys() {
 	k := &m.c.keys
-	if m.state == stateCapture || m.state == stateLoading {
-		k.Quit = key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit"))
-		k.Help.SetEnabled(true)
-		k.Back.SetEnabled(true)
-		m.cap.setEnabled(k)
-		return
-	}
-	k.Quit = key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))
-	for _, b := range []*key.Binding{&k.Help, &k.Filter, &k.NextPane, &k.PrevPane, &k.Open, &k.Up, &k.Down, &k.Top, &k.Bottom,
-		&k.PageUp, &k.PageDown, &k.PrevTab, &k.NextTab, &k.Timeline, &k.Copy, &k.Report, &k.Lookup, &k.Secrets, &k.ClerkOnly, &k.NewPaste} {
+	*k = defaultKeyMap()
+	all := []*key.Binding{&k.Help, &k.Quit, &k.Filter, &k.Back, &k.NextPane, &k.PrevPane, &k.Open, &k.Up, &k.Down, &k.Top, &k.Bottom,
+		&k.PageUp, &k.PageDown, &k.PrevTab, &k.NextTab, &k.Timeline, &k.Copy, &k.Report, &k.Lookup, &k.Secrets, &k.ClerkOnly,
+		&k.Expand, &k.Messages, &k.NewPaste, &k.FilterApply, &k.FilterClear, &k.FilterMove, &k.Submit, &k.Newline, &k.ReadClip,
+		&k.NextField, &k.PrevField, &k.Change, &k.CopyToken, &k.CopyClaims, &k.CopySub, &k.CopySID, &k.CopyOrg, &k.CopyCurl,
+		&k.CopyDelivery, &k.CopyReport, &k.CloseMenu}
+	for _, b := range all {
 		b.SetEnabled(false)
 	}
-	k.Submit.SetEnabled(true)
-	k.Newline.SetEnabled(true)
-	k.ReadClip.SetEnabled(true)
-	k.Back.SetEnabled(m.cap != nil || m.paste.value() != "")
+	k.Quit.SetEnabled(true)
+	switch {
+	case m.overlay == overlayMenu:
+		if r := m.cap.selected(); r != nil {
+			m.cap.setCopyEnabled(k, r)
+		}
+		k.CloseMenu.SetEnabled(true)
+		k.Quit.SetKeys("ctrl+c")
+		k.Quit.SetHelp("ctrl+c", "quit")
+	case m.overlay != overlayNone:
+		k.Up.SetEnabled(true)
+		k.Down.SetEnabled(true)
+		k.PageUp.SetEnabled(true)
+		k.PageDown.SetEnabled(true)
+		k.Quit.SetKeys("ctrl+c")
+		k.Quit.SetHelp("ctrl+c", "quit")
+	case m.state == statePaste:
+		m.paste.setEnabled(k, m.cap != nil)
+	case m.cap != nil:
+		m.cap.setEnabled(k)
+		k.Messages.SetEnabled(!m.cap.filtering && len(m.log) > 0)
+	}
 }
 
 func (m *app) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
+	if n := len(m.statusLines()); n != m.statusH {
+		m.setSize(m.c.width, m.c.height)
+	}
 	m.syncKeys()
 	return m, cmd
 }
@@ -178,7 +257,7 @@ func (m *app) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case clipboardReadMsg:
 		if msg.err != nil || msg.text == "" {
-			m.status = "Nothing to read from the clipboard here: paste with your terminal's paste key instead."
+			m.setStatus("Nothing to read from the clipboard here: paste with your terminal's paste key instead.")
 			return tea.ReadClipboard
 		}
 		return m.onPaste(msg.text)
@@ -192,20 +271,20 @@ func (m *app) update(msg tea.Msg) tea.Cmd {
 		return m.onBatch(msg)
 	case textCopiedMsg:
 		if msg.err != nil {
-			m.status = "Copy failed: " + msg.err.Error()
+			m.setStatus("Copy failed: " + msg.err.Error())
 		} else {
-			m.status = "Copied " + msg.what + " " + msg.how + "."
+			m.setStatus("Copied " + msg.what + " " + msg.how + ".")
 		}
 		return nil
 	case reportWrittenMsg:
 		if msg.err != nil {
-			m.status = "Could not write the report: " + msg.err.Error()
+			m.setStatus("Could not write the report: " + msg.err.Error())
 		} else {
-			m.status = "Wrote the redacted report to " + msg.path
+			m.setStatus("Wrote the redacted report to " + msg.path)
 		}
 		return nil
 	case bapiNoticeMsg:
-		m.status = msg.notice.String()
+		m.setStatus(msg.notice.String())
 		return waitNoticeCmd(msg.ch)
 	case tea.KeyPressMsg:
 		return m.onKey(msg)
@@ -229,6 +308,17 @@ func (m *app) updateCapture(msg tea.Msg) tea.Cmd {
 func (m *app) updatePaste(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	m.paste, cmd = m.paste.Update(msg)
+	switch m.paste.takeAction() {
+	case actSubmit:
+		return tea.Batch(cmd, m.submit())
+	case actBack:
+		if m.cap != nil {
+			m.state = stateCapture
+			if m.cap.loading {
+				m.state = stateLoading
+			}
+		}
+	}
 	return cmd
 }
 
@@ -238,9 +328,11 @@ func (m *app) onPaste(s string) tea.Cmd {
 	}
 	if m.state != statePaste {
 		m.state = statePaste
+		m.overlay = overlayNone
 		m.paste.clear()
+		return tea.Batch(m.paste.paste(s), m.paste.Focus())
 	}
-	return tea.Batch(m.paste.paste(s), m.paste.Focus())
+	return m.paste.paste(s)
 }
 
 func (m *app) onBatch(msg batchLoadedMsg) tea.Cmd {
@@ -266,21 +358,35 @@ func (m *app) onBatch(msg batchLoadedMsg) tea.Cmd {
 		m.cap = nil
 		return m.paste.Focus()
 	}
-	m.state = stateCapture
+	if m.state == stateLoading {
+		m.state = stateCapture
+	}
+	m.cap.addHooks(msg.hooks)
 	m.cap.finish(msg.story, msg.diagnosis, msg.err)
 	if msg.err != nil {
-		m.status = msg.err.Error()
+		m.setStatus(msg.err.Error())
 	} else {
 		noun := "requests"
 		if len(m.cap.rows) == 1 {
 			noun = "request"
 		}
-		m.status = fmt.Sprintf("Read %d %s from %s.", len(m.cap.rows), noun, msg.name)
-		if len(msg.notes) > 0 {
-			m.status += " Note: " + strings.Join(msg.notes, "; ")
+		st := fmt.Sprintf("Read %d %s from %s.", len(m.cap.rows), noun, msg.name)
+		if n := m.cap.hookCount(); n > 0 {
+			st += fmt.Sprintf(" %d %s (WH).", n, plural(n, "webhook delivery", "webhook deliveries"))
 		}
+		if len(msg.notes) > 0 {
+			st += " Note: " + strings.Join(msg.notes, "; ")
+		}
+		m.setStatus(st)
 	}
 	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func (m *app) onKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -288,111 +394,107 @@ func (m *app) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if msg.String() == "ctrl+c" {
 		return tea.Quit
 	}
-	if m.showHelp {
-		m.showHelp = false
+	switch m.overlay {
+	case overlayHelp, overlayMessages:
+		switch {
+		case key.Matches(msg, k.Up):
+			m.ovp.ScrollUp(1)
+		case key.Matches(msg, k.Down):
+			m.ovp.ScrollDown(1)
+		case key.Matches(msg, k.PageUp):
+			m.ovp.PageUp()
+		case key.Matches(msg, k.PageDown):
+			m.ovp.PageDown()
+		default:
+			m.overlay = overlayNone
+		}
+		return nil
+	case overlayMenu:
+		m.overlay = overlayNone
+		r := m.cap.selected()
+		if r == nil || key.Matches(msg, k.CloseMenu) {
+			return nil
+		}
+		for _, b := range k.copyChoices() {
+			if b.Enabled() && key.Matches(msg, b) {
+				what, text, err := m.c.copyText(b, r, m.cap)
+				if err != nil {
+					m.setStatus("Nothing copied: " + err.Error())
+					return nil
+				}
+				return copyCmd(what, text, m.c.cfg.CopyDir)
+			}
+		}
 		return nil
 	}
-	if m.menu {
-		m.menu = false
-		if msg.String() == "esc" {
-			return nil
+	if m.state == statePaste {
+		if key.Matches(msg, k.ReadClip) {
+			return readClipboardCmd
 		}
-		r := m.cap.selected()
-		if r == nil {
-			return nil
-		}
-		what, text, err := m.c.copyText(msg.String(), r, m.cap.rows, m.cap.story)
-		if err != nil {
-			m.status = "Nothing copied: " + err.Error()
-			return nil
-		}
-		return copyCmd(what, text, m.c.cfg.CopyDir)
+		return m.updatePaste(msg)
 	}
-	switch m.state {
-	case statePaste:
-		return m.pasteKey(msg)
-	default:
-		if m.cap == nil {
-			return nil
-		}
-		if m.cap.filtering {
-			return m.updateCapture(msg)
-		}
-		switch {
-		case key.Matches(msg, k.Quit):
-			return tea.Quit
-		case key.Matches(msg, k.Help):
-			m.showHelp = true
-			return nil
-		case key.Matches(msg, k.Copy):
-			if m.cap.selected() != nil {
-				m.menu = true
-			}
-			return nil
-		case key.Matches(msg, k.Report):
-			m.status = "Writing the report…"
-			return m.c.reportCmd(m.cap.rows, m.cap.story)
-		case key.Matches(msg, k.Secrets):
-			m.c.reveal = !m.c.reveal
-			if m.c.reveal {
-				m.status = "Secrets shown: tokens and cookie values are visible. s hides them."
-			} else {
-				m.status = "Secrets hidden."
-			}
-			m.cap.shownKey = ""
-			m.cap.refreshDetail()
-			return nil
-		case key.Matches(msg, k.NewPaste):
-			m.state = statePaste
-			return m.paste.Focus()
-		case key.Matches(msg, k.Back):
-			switch {
-			case m.cap.query != "":
-				m.cap.query = ""
-				m.cap.filter.SetValue("")
-				m.cap.refilter(true)
-				m.cap.refreshDetail()
-			case m.cap.focus == paneDetail && len(m.cap.rows) > 1:
-				m.cap.focus = paneList
-			default:
-				m.state = statePaste
-				return m.paste.Focus()
-			}
-			return nil
-		}
+	if m.cap == nil {
+		return nil
+	}
+	if m.cap.filtering {
 		return m.updateCapture(msg)
 	}
-}
-
-func (m *app) pasteKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.c.keys
 	switch {
-	case key.Matches(msg, k.Submit):
-		return m.submit()
-	case key.Matches(msg, k.Newline):
-		if m.paste.held == "" {
-			m.paste.ta.InsertString("\n")
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	case key.Matches(msg, k.Help):
+		m.openOverlay(overlayHelp)
+		return nil
+	case key.Matches(msg, k.Messages):
+		m.openOverlay(overlayMessages)
+		return nil
+	case key.Matches(msg, k.Copy):
+		if m.cap.selected() != nil {
+			m.overlay = overlayMenu
 		}
 		return nil
-	case key.Matches(msg, k.ReadClip):
-		return func() tea.Msg {
-			if clipboard.Unsupported {
-				return clipboardReadMsg{err: fmt.Errorf("no local clipboard")}
-			}
-			t, err := clipboard.ReadAll()
-			return clipboardReadMsg{text: t, err: err}
+	case key.Matches(msg, k.Report):
+		m.setStatus("Writing the report…")
+		return m.c.reportCmd(m.cap)
+	case key.Matches(msg, k.Secrets):
+		m.c.reveal = !m.c.reveal
+		if m.c.reveal {
+			m.setStatus("Secrets shown: tokens and cookie values are visible. s hides them.")
+		} else {
+			m.setStatus("Secrets hidden.")
 		}
+		m.cap.shownKey = ""
+		m.cap.refreshDetail()
+		return nil
+	case key.Matches(msg, k.Expand):
+		m.c.expand = !m.c.expand
+		m.cap.shownKey = ""
+		m.cap.refreshDetail()
+		return nil
+	case key.Matches(msg, k.NewPaste):
+		m.state = statePaste
+		return m.paste.Focus()
 	case key.Matches(msg, k.Back):
-		if m.paste.value() != "" {
-			m.paste.clear()
-			return nil
-		}
-		if m.cap != nil {
-			m.state = stateCapture
+		// One level back: the filter, then the list; never the paste
+		// screen (that is p).
+		switch {
+		case m.cap.query != "":
+			m.cap.clearFilter()
+		case m.cap.focus == paneDetail && len(m.cap.rows) > 1:
+			m.cap.focus = paneList
 		}
 		return nil
 	}
-	return m.updatePaste(msg)
+	return m.updateCapture(msg)
+}
+
+// readClipboardCmd reads the local clipboard (ctrl+v on the paste screen).
+func readClipboardCmd() tea.Msg {
+	if clipboard.Unsupported {
+		return clipboardReadMsg{err: fmt.Errorf("no local clipboard")}
+	}
+	t, err := clipboard.ReadAll()
+	return clipboardReadMsg{text: t, err: err}
 }
 
 // submit inspects what was pasted or typed: a path opens that file.
@@ -402,23 +504,31 @@ func (m *app) submit() tea.Cmd {
 		m.paste.err = "Nothing to inspect yet: paste a Cookie header, a cURL command, a JWT, or type a path."
 		return nil
 	}
+	s, err := m.paste.settings()
+	if err != nil {
+		m.paste.err = err.Error()
+		return nil
+	}
 	if !strings.ContainsAny(v, "\n;=") {
-		p := v
-		if strings.HasPrefix(p, "~/") {
-			if home, err := os.UserHomeDir(); err == nil {
-				p = filepath.Join(home, p[2:])
-			}
-		}
-		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+		p := expandHome(v)
+		st, err := os.Stat(p)
+		switch {
+		case err == nil && st.IsDir():
+			m.paste.err = v + " is a folder: give a HAR or text file"
+			return nil
+		case err == nil:
 			m.c.cfg.Path = p
 			m.paste.clear()
-			return m.startLoad(filepath.Base(p), fileOpener(p))
+			return m.startLoad(filepath.Base(p), fileOpener(p), s)
+		case inspect.DetectKind(v) == inspect.KindUnknown && looksLikePath(v):
+			m.paste.err = "no such file: " + v
+			return nil
 		}
 	}
 	m.paste.err = ""
 	m.c.cfg.Path = ""
 	text := m.paste.value()
-	return m.startLoad("pasted "+strings.ToLower(string(m.paste.kind)), bytesOpener([]byte(text)))
+	return m.startLoad("pasted "+strings.ToLower(string(m.paste.kind)), bytesOpener([]byte(text)), s)
 }
 
 func (m *app) View() tea.View {
@@ -440,6 +550,10 @@ func (m *app) render() string {
 		return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, st.Warn.Render(msg))
 	}
 	header := st.Title.Render("clerkscope") + st.Muted.Render(" · ")
+	if m.c.reveal && m.state != statePaste {
+		// First, so that a narrow terminal never cuts it off.
+		header += st.Err.Render("SECRETS SHOWN") + st.Muted.Render(" · ")
+	}
 	switch m.state {
 	case statePaste:
 		header += st.Text.Render("paste a request")
@@ -451,43 +565,40 @@ func (m *app) render() string {
 				header += st.Muted.Render(" · " + safe(inst.Type+" "+inst.FrontendAPI))
 			}
 		}
-		if m.c.reveal {
-			header += st.Err.Render(" · SECRETS SHOWN")
-		}
 	}
 	header = ansi.Truncate(header, w, "…")
 	var body string
 	switch m.state {
 	case statePaste:
 		body = m.paste.View()
-	case stateLoading:
+	default:
 		if m.cap != nil {
 			body = m.cap.View()
 		}
-	default:
-		body = m.cap.View()
 	}
-	if m.menu {
+	switch m.overlay {
+	case overlayMenu:
 		body = lipgloss.Place(w, m.bodyHeight(), lipgloss.Center, lipgloss.Center, m.c.menuView())
-	}
-	if m.showHelp {
-		body = lipgloss.Place(w, m.bodyHeight(), lipgloss.Center, lipgloss.Center,
-			st.Menu.Render(st.Title.Render("Keys")+"\n\n"+m.helpFull()+"\n\n"+st.Muted.Render("any key closes this")))
+	case overlayHelp, overlayMessages:
+		body = m.overlayView()
 	}
 	body = lipgloss.Place(w, m.bodyHeight(), lipgloss.Left, lipgloss.Top, body)
-	status := ansi.Truncate(st.Status.Render(safe(m.status)), w, "…")
+	var status []string
+	for _, l := range m.statusLines() {
+		status = append(status, st.Status.Render(l))
+	}
 	m.help.ShowAll = false
 	var keys help.KeyMap = m.paste
-	if m.state != statePaste && m.cap != nil {
+	switch {
+	case m.overlay != overlayNone:
+		keys = overlayKeys{m.c.keys, m.overlay}
+	case m.state != statePaste && m.cap != nil:
 		keys = m.cap
 	}
-	helpLine := ansi.Truncate(m.help.View(keys), w, "…")
-	return header + "\n" + body + "\n" + status + "\n" + helpLine
-}
-
-func (m *app) helpFull() string {
-	hm := m.help
-	hm.ShowAll = true
-	hm.SetWidth(max(20, m.c.width-6))
-	return hm.View(m.c.keys)
+	helpLine := m.help.View(keys)
+	if (m.overlay == overlayHelp || m.overlay == overlayMessages) && !m.ovp.AtBottom() {
+		helpLine = st.Muted.Render("more below · ") + helpLine
+	}
+	helpLine = ansi.Truncate(helpLine, w, "…")
+	return header + "\n" + body + "\n" + strings.Join(status, "\n") + "\n" + helpLine
 }

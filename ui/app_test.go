@@ -96,6 +96,7 @@ func wait(m *app) time.Duration {
 func newApp(t testing.TB, cfg Config, w, h int) *app {
 	t.Helper()
 	m := New(context.Background(), cfg).(*app)
+	m.c.pasteWait = 0 // an enter submits at once (TestUnbracketedPaste holds it)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	drive(t, m, m.Init())
 	return m
@@ -166,8 +167,8 @@ func TestOpenCaptureAndNavigate(t *testing.T) {
 		t.Error("esc did not go back to the list")
 	}
 	press(t, m, "esc")
-	if m.state != statePaste {
-		t.Errorf("esc from the list goes back to the paste screen, state %s", m.state)
+	if m.state != stateCapture {
+		t.Errorf("esc from the list stays on the capture (p opens the paste screen), state %s", m.state)
 	}
 }
 
@@ -278,11 +279,11 @@ func TestKeysAndHelp(t *testing.T) {
 		t.Error("l must be disabled without a Backend API key")
 	}
 	press(t, m, "?")
-	if !m.showHelp || !strings.Contains(screen(m), "write report") {
+	if m.overlay != overlayHelp || !strings.Contains(screen(m), "write report") {
 		t.Fatal("? shows the full help")
 	}
 	press(t, m, "x")
-	if m.showHelp {
+	if m.overlay != overlayNone {
 		t.Error("any key closes the help")
 	}
 	press(t, m, "l")
@@ -298,11 +299,11 @@ func TestKeysAndHelp(t *testing.T) {
 		t.Error("s reveals secrets")
 	}
 	press(t, m, "s", "y")
-	if !m.menu {
+	if m.overlay != overlayMenu {
 		t.Fatal("y opens the copy menu")
 	}
 	press(t, m, "c")
-	if m.menu || !strings.Contains(m.status, "Copied claims JSON") {
+	if m.overlay != overlayNone || !strings.Contains(m.status, "Copied claims JSON") {
 		t.Errorf("status %q", m.status)
 	}
 	if clipboard.Unsupported {

@@ -140,7 +140,7 @@ func TestLeadSelection(t *testing.T) {
 	// the selection alone.
 	m = New(context.Background(), testConfig(t, "")).(*app)
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	started := m.startLoad("clock-ahead-loop.har", fileOpener(clockLoop))().(loadStartedMsg)
+	started := m.startLoad("clock-ahead-loop.har", fileOpener(clockLoop), settings{})().(loadStartedMsg)
 	_, cmd := m.Update(started)
 	// Deliver every batch but the last (a slow run may cut the capture
 	// into several); the user moves before the last one lands.

@@ -16,6 +16,7 @@ import (
 
 	"clerkscope/bapi"
 	"clerkscope/har"
+	"clerkscope/inspect/webhook"
 )
 
 // pane is which side of the capture view has focus.
@@ -72,6 +73,11 @@ type capture struct {
 	err      error
 	w, h     int
 	shownKey string
+	// hooks are the capture's webhook deliveries (nil: none).
+	hooks *webhook.Report
+	// pinned is set once a tab was chosen: until then each row shows its
+	// first tab.
+	pinned bool
 }
 
 func newCapture(c *common, name string) *capture {
@@ -140,6 +146,9 @@ func (m *capture) finish(story *har.Story, diags []har.Diagnosis, err error) {
 	if story != nil {
 		diags = story.Diagnosis
 	}
+	if hd := hookDiagnoses(m.hooks); len(hd) > 0 {
+		diags = append(append([]har.Diagnosis(nil), diags...), hd...)
+	}
 	m.diags = diags
 	m.tl = timelineItems(story, diags)
 	m.tlCursor = max(0, leadDiagnosis(diags))
@@ -204,12 +213,13 @@ func (m *capture) selected() *row {
 func (m *capture) refreshDetail() {
 	r := m.selected()
 	ls := m.lookups[r]
+	t := m.shownTab()
 	// The timeline is the same whichever request is selected.
-	page := fmt.Sprintf("%p|%d|", r, m.tab)
-	if m.tab == tabTimeline {
-		page = fmt.Sprintf("timeline|%d|", m.tab)
+	page := fmt.Sprintf("%p|%d|", r, t)
+	if t == tabTimeline {
+		page = fmt.Sprintf("timeline|%d|", t)
 	}
-	key := page + fmt.Sprintf("%d|%v|%p|%v|%d|%v", m.vp.Width(), m.c.reveal, ls, ls != nil && ls.loading, m.tlCursor, m.loading)
+	key := page + fmt.Sprintf("%d|%v|%v|%p|%v|%d|%v", m.vp.Width(), m.c.reveal, m.c.expand, ls, ls != nil && ls.loading, m.tlCursor, m.loading)
 	if ls != nil && ls.loading {
 		key += m.spin.View()
 	}
@@ -219,26 +229,34 @@ func (m *capture) refreshDetail() {
 	sameRow := strings.HasPrefix(m.shownKey, page)
 	m.shownKey = key
 	w := m.vp.Width()
+	m.c.folded = 0
 	var content string
 	switch {
-	case m.tab == tabTimeline:
+	case t == tabTimeline:
 		content, m.tlSpans = m.c.timelineTab(m.story, m.tl, m.tlCursor, m.loading, w)
 	case r == nil:
 		if m.loading {
 			content = m.c.styles.Muted.Render("Reading…")
 		} else {
-			content = m.c.styles.Muted.Render("No request matches. esc clears the filter; c shows every request.")
+			content = m.c.styles.Muted.Render(wrap("No request matches. esc clears the filter; c shows every request.", w))
 		}
-	case m.tab == tabVerdict:
+	case t == tabVerdict:
 		content = m.c.verdictTab(r, w)
-	case m.tab == tabCookies:
+	case t == tabCookies:
 		content = m.c.cookiesTab(r, w)
-	case m.tab == tabToken:
+	case t == tabToken:
 		content = m.c.tokenTab(r, w)
-	case m.tab == tabBAPI:
+	case t == tabBAPI:
 		content = m.c.bapiTab(r, ls, m.spin.View(), w)
-	case m.tab == tabRaw:
+	case t == tabRaw:
 		content = m.c.rawTab(r, w)
+	case t == tabWebhook:
+		content = m.c.webhookTab(r, m.hooks, w)
+	}
+	if m.c.folded > 0 {
+		content = strings.TrimRight(content, "\n") + "\n\n" + m.c.styles.Muted.Render(wrap("Long tokens are folded to header.claims…: e shows them whole.", w))
+	} else if m.c.expand && t != tabTimeline && t != tabBAPI {
+		content = strings.TrimRight(content, "\n") + "\n\n" + m.c.styles.Muted.Render(wrap("Tokens are shown whole: e folds them.", w))
 	}
 	y := m.vp.YOffset()
 	m.vp.SetContent(content)
@@ -249,37 +267,222 @@ func (m *capture) refreshDetail() {
 	}
 }
 
-// setEnabled keeps help truthful for the capture view.
+// tabs are the tabs of the selected row: a webhook delivery has its own.
+func (m *capture) tabs() []tab {
+	if r := m.selected(); r != nil && r.hook != nil {
+		return []tab{tabWebhook, tabVerdict, tabTimeline, tabRaw}
+	}
+	return []tab{tabVerdict, tabCookies, tabToken, tabTimeline, tabBAPI, tabRaw}
+}
+
+// shownTab is the tab on screen: the row's first (its verdict: a
+// request's Verdict, a delivery's Webhook) until a tab is chosen, then the
+// one chosen, or the row's first when the row has no such tab (a request
+// has no Webhook tab, a delivery no Cookies); the choice is kept for the
+// next row that has it.
+func (m *capture) shownTab() tab {
+	ts := m.tabs()
+	if !m.pinned {
+		return ts[0]
+	}
+	for _, t := range ts {
+		if t == m.tab {
+			return t
+		}
+	}
+	return ts[0]
+}
+
+// choose shows tab t from now on (for every row that has it).
+func (m *capture) choose(t tab) { m.tab, m.pinned = t, true }
+
+// stepTab shows the next (or previous) tab of the row.
+func (m *capture) stepTab(n int) {
+	ts := m.tabs()
+	cur := m.shownTab()
+	for i, t := range ts {
+		if t == cur {
+			m.choose(ts[(i+n+len(ts))%len(ts)])
+			return
+		}
+	}
+}
+
+// tabLabels lays out the tab line in width w: each label with the chosen
+// one marked ▸ (so it shows without colour), and the separator. Narrow
+// panes keep the separators and drop the spaces.
+func (m *capture) tabLabels(w int) ([]string, string) {
+	ts := m.tabs()
+	cur := m.shownTab()
+	wide := make([]string, len(ts))
+	n := 0
+	for i, t := range ts {
+		mark := " "
+		if t == cur {
+			mark = "▸"
+		}
+		wide[i] = mark + t.String()
+		n += len([]rune(wide[i]))
+	}
+	if n+2*(len(ts)-1) <= w {
+		return wide, " │"
+	}
+	narrow := make([]string, len(ts))
+	for i, t := range ts {
+		narrow[i] = t.String()
+		if t == cur {
+			narrow[i] = "▸" + narrow[i]
+		}
+	}
+	return narrow, "│"
+}
+
+// setEnabled keeps help truthful for the capture view: while a filter is
+// typed every letter is text, so only the filter's own keys are offered.
 func (m *capture) setEnabled(k *keyMap) {
-	k.Filter.SetEnabled(!m.filtering)
-	k.ClerkOnly.SetEnabled(!m.filtering)
-	k.Lookup.SetEnabled(m.c.cfg.Looker != nil && !m.filtering)
+	if m.filtering {
+		k.FilterApply.SetEnabled(true)
+		k.FilterClear.SetEnabled(true)
+		k.FilterMove.SetEnabled(true)
+		k.Quit.SetKeys("ctrl+c")
+		k.Quit.SetHelp("ctrl+c", "quit")
+		return
+	}
+	r := m.selected()
+	t := m.shownTab()
+	k.Help.SetEnabled(true)
+	k.Quit.SetEnabled(true)
+	k.Filter.SetEnabled(true)
+	k.ClerkOnly.SetEnabled(true)
+	k.Lookup.SetEnabled(m.whyDisabled(k.Lookup, *k) == "")
 	// enter opens the selected request from the list, and goes to the
 	// chosen item's request from the Timeline (either pane).
-	if m.tab == tabTimeline {
+	if t == tabTimeline {
 		k.Open.SetHelp("enter", "go to request")
 		it := m.tlChosen()
-		k.Open.SetEnabled(!m.filtering && it != nil && len(it.entries) > 0)
+		k.Open.SetEnabled(it != nil && len(it.entries) > 0)
 	} else {
 		k.Open.SetHelp("enter", "open")
-		k.Open.SetEnabled(!m.filtering && m.focus == paneList && m.selected() != nil)
+		k.Open.SetEnabled(m.focus == paneList && r != nil)
 	}
-	k.Timeline.SetEnabled(!m.filtering)
-	k.Copy.SetEnabled(!m.filtering && m.selected() != nil)
-	k.Report.SetEnabled(!m.filtering)
-	k.NextTab.SetEnabled(!m.filtering)
-	k.PrevTab.SetEnabled(!m.filtering)
-	k.Submit.SetEnabled(false)
-	k.Newline.SetEnabled(false)
-	k.ReadClip.SetEnabled(false)
-	k.NewPaste.SetEnabled(!m.filtering)
+	switch {
+	case m.query != "":
+		k.Back.SetHelp("esc", "clear filter")
+		k.Back.SetEnabled(true)
+	case m.focus == paneDetail && len(m.rows) > 1:
+		k.Back.SetHelp("esc", "back to the list")
+		k.Back.SetEnabled(true)
+	}
+	k.Timeline.SetEnabled(true)
+	k.Copy.SetEnabled(r != nil)
+	k.Report.SetEnabled(true)
+	k.NextTab.SetEnabled(true)
+	k.PrevTab.SetEnabled(true)
+	k.NewPaste.SetEnabled(true)
 	k.NextPane.SetEnabled(true)
 	k.PrevPane.SetEnabled(true)
-	k.Top.SetEnabled(!m.filtering)
-	k.Bottom.SetEnabled(!m.filtering)
+	k.Top.SetEnabled(true)
+	k.Bottom.SetEnabled(true)
 	k.Up.SetEnabled(true)
 	k.Down.SetEnabled(true)
-	k.Secrets.SetEnabled(!m.filtering)
+	k.PageUp.SetEnabled(true)
+	k.PageDown.SetEnabled(true)
+	k.Secrets.SetEnabled(true)
+	k.Expand.SetEnabled(true)
+	if m.c.expand {
+		k.Expand.SetHelp("e", "fold tokens")
+	} else {
+		k.Expand.SetHelp("e", "tokens whole")
+	}
+}
+
+// whyDisabled says why a binding does nothing now ("" when it works, or
+// when there is nothing worth saying).
+func (m *capture) whyDisabled(b key.Binding, k keyMap) string {
+	r := m.selected()
+	switch b.Help().Key {
+	case k.Lookup.Help().Key:
+		switch {
+		case m.c.cfg.Looker == nil:
+			return "needs the instance's secret key: set CLERK_SECRET_KEY (sk_live_… or sk_test_…) and start clerkscope again"
+		case r == nil:
+			return "no request selected"
+		case r.hook != nil:
+			return "a webhook delivery carries no session to look up"
+		case !r.j.Judged || r.j.Result.Verdict.Token == nil && r.j.Result.Verdict.Auth == nil:
+			return "this request carries no session token"
+		}
+	case k.Copy.Help().Key:
+		if r == nil {
+			return "no request selected"
+		}
+	case k.Open.Help().Key:
+		if m.shownTab() == tabTimeline {
+			return "the chosen Timeline item names no request"
+		}
+		if m.focus == paneDetail {
+			return "the request is open (tab or esc goes back to the list)"
+		}
+	case k.Messages.Help().Key:
+		return "no message yet"
+	}
+	return ""
+}
+
+// setCopyEnabled lists in the copy menu only what the row has.
+func (m *capture) setCopyEnabled(k *keyMap, r *row) {
+	tok := r.j.Judged && r.j.Result.Verdict.Token != nil
+	k.CopyToken.SetEnabled(tok)
+	k.CopyClaims.SetEnabled(tok)
+	k.CopySub.SetEnabled(tok && r.j.Result.Verdict.Token.ClaimString("sub") != "")
+	k.CopySID.SetEnabled(tok && r.j.Result.Verdict.Token.ClaimString("sid") != "")
+	k.CopyOrg.SetEnabled(tok && orgID(r) != "")
+	k.CopyCurl.SetEnabled(true)
+	k.CopyDelivery.SetEnabled(r.hook != nil)
+	k.CopyReport.SetEnabled(true)
+}
+
+// clearFilter drops the filter and its text.
+func (m *capture) clearFilter() {
+	m.query = ""
+	m.filter.SetValue("")
+	m.refilter(true)
+	m.refreshDetail()
+}
+
+// addHooks marks the rows that are webhook deliveries (badge WH), which
+// are always listed.
+func (m *capture) addHooks(rep *webhook.Report) {
+	m.hooks = rep
+	if rep == nil {
+		return
+	}
+	byEntry := map[int]*row{}
+	for _, r := range m.rows {
+		if r.j.Entry != nil {
+			byEntry[r.j.Entry.Index] = r
+		}
+	}
+	for _, jd := range rep.Judged {
+		if jd.Delivery.Source != webhook.SourceHAR {
+			continue
+		}
+		if r := byEntry[jd.Delivery.Index]; r != nil {
+			r.setHook(jd)
+		}
+	}
+	m.refilter(true)
+}
+
+// hookCount is how many rows are webhook deliveries.
+func (m *capture) hookCount() int {
+	n := 0
+	for _, r := range m.rows {
+		if r.hook != nil {
+			n++
+		}
+	}
+	return n
 }
 
 // lookupCmd runs a Backend API lookup for a row.
@@ -293,7 +496,10 @@ func lookupCmd(ctx context.Context, l *bapi.Looker, r *row) tea.Cmd {
 // ShortHelp implements help.KeyMap for the capture view.
 func (m *capture) ShortHelp() []key.Binding {
 	k := m.c.keys
-	return enabled(k.Help, k.Filter, k.Open, k.Timeline, k.NextTab, k.Copy, k.Lookup, k.Quit)
+	if m.filtering {
+		return enabled(k.FilterApply, k.FilterClear, k.FilterMove, k.Quit)
+	}
+	return enabled(k.Help, k.Quit, k.Back, k.Filter, k.Open, k.Timeline, k.NextTab, k.Copy, k.Lookup)
 }
 
 // FullHelp implements help.KeyMap for the capture view.
@@ -364,24 +570,17 @@ func (m *capture) anyLookupLoading() bool {
 	return false
 }
 
-// tabSep separates tab labels: roomy when the detail pane is wide.
-func (m *capture) tabSep() string {
-	if m.w-m.listWidth() < 60 {
-		return ""
-	}
-	return " │"
-}
-
 func (m *capture) clickTab(x int) {
+	labels, sep := m.tabLabels(m.w - m.listWidth() - 2)
+	sw := len([]rune(sep))
 	pos := 0
-	sep := len([]rune(m.tabSep()))
-	for t := tab(0); t < tabCount; t++ {
-		w := len(t.String()) + 1
-		if x >= pos && x < pos+w+sep {
-			m.tab = t
+	for i, t := range m.tabs() {
+		w := len([]rune(labels[i]))
+		if x >= pos && x < pos+w+sw {
+			m.choose(t)
 			return
 		}
-		pos += w + sep
+		pos += w + sw
 	}
 }
 
@@ -431,9 +630,9 @@ func (m *capture) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.clerkOnly = !m.clerkOnly
 		m.refilter(true)
 	case key.Matches(msg, k.NextTab):
-		m.tab = (m.tab + 1) % tabCount
+		m.stepTab(1)
 	case key.Matches(msg, k.PrevTab):
-		m.tab = (m.tab + tabCount - 1) % tabCount
+		m.stepTab(-1)
 	case key.Matches(msg, k.NextPane), key.Matches(msg, k.PrevPane):
 		if m.focus == paneList {
 			m.focus = paneDetail
@@ -442,11 +641,10 @@ func (m *capture) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Lookup):
 		r := m.selected()
+		m.choose(tabBAPI)
 		if r == nil || m.c.cfg.Looker == nil || !r.j.Judged {
-			m.tab = tabBAPI
 			return nil
 		}
-		m.tab = tabBAPI
 		if ls := m.lookups[r]; ls != nil && ls.loading {
 			return nil
 		} else if ls != nil && ls.result != nil && len(ls.result.Errors) > 0 {
@@ -458,15 +656,12 @@ func (m *capture) key(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Batch(lookupCmd(m.c.ctx, m.c.cfg.Looker, r), m.spin.Tick)
 	case key.Matches(msg, k.Timeline):
 		m.openTimeline()
-	case m.tab == tabTimeline && key.Matches(msg, k.Open):
+	case m.shownTab() == tabTimeline && key.Matches(msg, k.Open):
 		if it := m.tlChosen(); it != nil {
 			m.jumpTo(it.entries)
 		}
 	case m.focus == paneList && key.Matches(msg, k.Open):
 		m.focus = paneDetail
-		if m.tab == tabTimeline {
-			m.tab = tabVerdict
-		}
 	case key.Matches(msg, k.Up):
 		m.scroll(-1)
 	case key.Matches(msg, k.Down):
@@ -501,7 +696,7 @@ func (m *capture) scroll(n int) {
 	switch {
 	case m.focus == paneList:
 		m.move(n)
-	case m.tab == tabTimeline:
+	case m.shownTab() == tabTimeline:
 		m.stepTimeline(n)
 	case n < 0:
 		m.vp.ScrollUp(-n)
@@ -518,7 +713,7 @@ func (m *capture) jumpTo(entries []int) {
 	}
 	m.moved = true
 	m.focus = paneList
-	m.tab = tabVerdict
+	m.tab, m.pinned = tabVerdict, false
 }
 
 // selectEntries moves the list cursor to the first of entries the list
@@ -573,7 +768,11 @@ func (m *capture) View() string {
 		if m.clerkOnly {
 			scope = "Clerk-relevant"
 		}
-		list.WriteString(st.Muted.Render(ansi.Truncate(fmt.Sprintf("%d of %d requests · %s", len(m.filtered), len(m.rows), scope), inner, "…")))
+		head := fmt.Sprintf("%d of %d requests · %s", len(m.filtered), len(m.rows), scope)
+		if ansi.StringWidth(head) > inner {
+			head = fmt.Sprintf("%d of %d · %s", len(m.filtered), len(m.rows), scope)
+		}
+		list.WriteString(st.Muted.Render(ansi.Truncate(head, inner, "…")))
 	}
 	for i := 0; i < lh-1; i++ {
 		list.WriteString("\n")
@@ -591,15 +790,17 @@ func (m *capture) View() string {
 		dp = st.PaneFocus
 	}
 	left := lp.Width(lw).Height(ph).Render(list.String())
+	labels, sep := m.tabLabels(dw - 2)
+	cur := m.shownTab()
 	var tabs []string
-	for t := tab(0); t < tabCount; t++ {
-		if t == m.tab {
-			tabs = append(tabs, st.TabActive.Render("▸"+t.String()))
+	for i, t := range m.tabs() {
+		if t == cur {
+			tabs = append(tabs, st.TabActive.Render(labels[i]))
 		} else {
-			tabs = append(tabs, st.Tab.Render(" "+t.String()))
+			tabs = append(tabs, st.Tab.Render(labels[i]))
 		}
 	}
-	tabLine := ansi.Truncate(strings.Join(tabs, m.tabSep()), dw-2, "…")
+	tabLine := ansi.Truncate(strings.Join(tabs, st.Muted.Render(sep)), dw-2, "…")
 	right := dp.Width(dw).Height(ph).Render(tabLine + "\n" + m.vp.View())
 	banner := strings.Join(m.c.bannerLines(m.diags, m.loading, m.w), "\n")
 	return banner + "\n" + joinH(left, right)

@@ -29,8 +29,20 @@ type Config struct {
 	// ReportDir is where r writes reports (default: the working folder).
 	ReportDir string
 	// CopyDir is where a copy is saved when there is no system clipboard
-	// (default: the system's temporary folder).
+	// (default: clerkscope's folder in the user's cache folder).
 	CopyDir string
+	// Prepare applies --url and -H to a pasted or piped request, as
+	// explain does; URL and Dest (the Sec-Fetch-Dest of -H) are what the
+	// paste screen's fields start with.
+	Prepare func(*inspect.Parsed) error
+	URL     string
+	Dest    string
+	// ParseTime reads the paste screen's clock as --now reads it (default:
+	// RFC 3339).
+	ParseTime func(string) (time.Time, error)
+	// WebhookSecret verifies the webhook deliveries of a capture
+	// (--webhook-secret or CLERK_WEBHOOK_SIGNING_SECRET); never shown.
+	WebhookSecret string
 }
 
 // common is the state every component shares: size, styles, keys, clock
@@ -44,6 +56,32 @@ type common struct {
 	keys          keyMap
 	cfg           Config
 	reveal        bool
+	// expand shows tokens whole; folded counts the tokens the last
+	// rendered tab folded, so that it can say how to expand them.
+	expand bool
+	folded int
+	// pasteWait is how long the paste box holds an enter or a tab (tests
+	// set 0: no timer).
+	pasteWait time.Duration
+}
+
+func (c *common) parseTime(s string) (time.Time, error) {
+	if c.cfg.ParseTime != nil {
+		return c.cfg.ParseTime(s)
+	}
+	return time.Parse(time.RFC3339, s)
+}
+
+// fold is captured text with its long tokens folded (unless expanded).
+func (c *common) fold(s string) string {
+	if c.expand {
+		return s
+	}
+	out, folded := foldJWTs(s)
+	if folded {
+		c.folded++
+	}
+	return out
 }
 
 func (c *common) now() time.Time {
@@ -54,12 +92,12 @@ func (c *common) now() time.Time {
 }
 
 // text is captured text as the dashboard shows it: redacted unless secrets
-// are shown, and safe (see safe).
+// are shown, safe (see safe), its long tokens folded unless expanded.
 func (c *common) text(s string) string {
 	if c.reveal {
-		return safe(s)
+		return c.fold(safe(s))
 	}
-	return safe(inspect.RedactText(s))
+	return c.fold(safe(inspect.RedactText(s)))
 }
 
 // safe is captured data (or a Backend API record) with its terminal

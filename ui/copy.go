@@ -4,16 +4,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/atotto/clipboard"
 	"github.com/charmbracelet/x/ansi"
 
 	"clerkscope/har"
 	"clerkscope/inspect"
+	"clerkscope/inspect/webhook"
 )
 
 // textCopiedMsg reports how a copy reached the user.
@@ -77,30 +80,60 @@ func defaultCopyDir() string {
 	return os.TempDir()
 }
 
-// copyText builds what the copy menu copies for a row.
-func (c *common) copyText(choice string, r *row, all []*row, story *har.Story) (string, string, error) {
-	switch choice {
-	case "t":
-		if !r.j.Judged || r.j.Result.Verdict.Token == nil {
+// copyText builds what a copy menu choice copies for a row.
+func (c *common) copyText(choice key.Binding, r *row, cp *capture) (string, string, error) {
+	k := c.keys
+	var tok *inspect.JWT
+	if r.j.Judged {
+		tok = r.j.Result.Verdict.Token
+	}
+	claim := func(name, what string) (string, string, error) {
+		if tok == nil || tok.ClaimString(name) == "" {
+			return "", "", fmt.Errorf("the token has no %s claim", name)
+		}
+		return what, tok.ClaimString(name), nil
+	}
+	switch {
+	case sameKey(choice, k.CopyToken):
+		if tok == nil {
 			return "", "", fmt.Errorf("this request has no session token")
 		}
-		return "session token", r.j.Result.Verdict.Token.Raw, nil
-	case "c":
-		if !r.j.Judged || r.j.Result.Verdict.Token == nil {
+		return "session token", tok.Raw, nil
+	case sameKey(choice, k.CopyClaims):
+		if tok == nil {
 			return "", "", fmt.Errorf("this request has no session token")
 		}
-		b, _ := json.MarshalIndent(r.j.Result.Verdict.Token.Payload, "", "  ")
+		b, _ := json.MarshalIndent(tok.Payload, "", "  ")
 		return "claims JSON", string(b), nil
-	case "u":
+	case sameKey(choice, k.CopySub):
+		return claim("sub", "sub (the user id)")
+	case sameKey(choice, k.CopySID):
+		return claim("sid", "sid (the session id)")
+	case sameKey(choice, k.CopyOrg):
+		if id := orgID(r); id != "" {
+			return "org_id", id, nil
+		}
+		return "", "", fmt.Errorf("the token names no organization")
+	case sameKey(choice, k.CopyCurl):
 		return "request as cURL (contains live cookies)", curlFor(r.j), nil
-	case "r":
+	case sameKey(choice, k.CopyDelivery):
+		if r.hook == nil {
+			return "", "", fmt.Errorf("this request is not a webhook delivery")
+		}
+		return "delivery as raw HTTP (with its signature: it can be replayed for 5 minutes after its timestamp)", rawDelivery(r.hook.Delivery), nil
+	case sameKey(choice, k.CopyReport):
 		var buf bytes.Buffer
-		if err := c.writeReport(&buf, all, story); err != nil {
+		if err := c.writeReport(&buf, cp); err != nil {
 			return "", "", err
 		}
 		return "redacted report", buf.String(), nil
 	}
 	return "", "", fmt.Errorf("unknown choice")
+}
+
+// sameKey reports whether two bindings are the same key.
+func sameKey(a, b key.Binding) bool {
+	return len(a.Keys()) > 0 && len(b.Keys()) > 0 && a.Keys()[0] == b.Keys()[0]
 }
 
 // curlFor rebuilds the request as a bash cURL command.
@@ -130,8 +163,10 @@ func curlFor(j *har.Judged) string {
 	return b.String()
 }
 
-// writeReport writes the redacted Markdown report of the rows in memory.
-func (c *common) writeReport(w *bytes.Buffer, rows []*row, story *har.Story) error {
+// writeReport writes the redacted Markdown report of the capture in
+// memory: its requests, story and webhook deliveries.
+func (c *common) writeReport(w *bytes.Buffer, cp *capture) error {
+	rows, story := cp.rows, cp.story
 	name := c.cfg.Path
 	if name == "" {
 		name = "pasted request"
@@ -142,6 +177,9 @@ func (c *common) writeReport(w *bytes.Buffer, rows []*row, story *har.Story) err
 	for _, r := range rows {
 		rep.Write(r.j)
 	}
+	if cp.hooks != nil {
+		rep.AddWebhooks(cp.hooks)
+	}
 	err := rep.Close(story, nil)
 	if cerr := sw.Close(); err == nil {
 		err = cerr
@@ -150,9 +188,9 @@ func (c *common) writeReport(w *bytes.Buffer, rows []*row, story *har.Story) err
 }
 
 // reportCmd writes the report to a file in the report folder.
-func (c *common) reportCmd(rows []*row, story *har.Story) tea.Cmd {
+func (c *common) reportCmd(cp *capture) tea.Cmd {
 	var buf bytes.Buffer
-	err := c.writeReport(&buf, rows, story)
+	err := c.writeReport(&buf, cp)
 	dir := c.cfg.ReportDir
 	now := c.now()
 	return func() tea.Msg {
@@ -169,16 +207,35 @@ func (c *common) reportCmd(rows []*row, story *har.Story) tea.Cmd {
 
 func truncateW(s string, w int) string { return ansi.Truncate(s, max(1, w), "…") }
 
-// menuView is the copy menu.
+// menuView is the copy menu: only what the selected row has.
 func (c *common) menuView() string {
 	st := c.styles
-	lines := []string{
-		st.Title.Render("Copy"),
-		st.Key.Render("t") + "  the session token",
-		st.Key.Render("c") + "  the claims as JSON",
-		st.Key.Render("u") + "  the request as cURL",
-		st.Key.Render("r") + "  the redacted report",
-		st.Muted.Render("esc closes"),
+	lines := []string{st.Title.Render("Copy")}
+	for _, b := range c.keys.copyChoices() {
+		if b.Enabled() {
+			lines = append(lines, st.Key.Render(b.Help().Key)+"  "+b.Help().Desc)
+		}
 	}
+	lines = append(lines, st.Muted.Render("esc closes"))
 	return st.Menu.Render(strings.Join(lines, "\n"))
+}
+
+// rawDelivery is a webhook delivery as the HTTP request it was, to replay
+// it against a local handler.
+func rawDelivery(d *webhook.Delivery) string {
+	var b strings.Builder
+	target := d.URL
+	if u, err := url.Parse(d.URL); err == nil && u.Path != "" {
+		target = u.RequestURI()
+	}
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\n", d.Method, target)
+	for _, h := range d.Headers {
+		if strings.HasPrefix(h.Name, ":") {
+			continue
+		}
+		fmt.Fprintf(&b, "%s: %s\r\n", h.Name, h.Value)
+	}
+	b.WriteString("\r\n")
+	b.Write(d.Body)
+	return b.String()
 }

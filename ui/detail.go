@@ -23,11 +23,12 @@ const (
 	tabTimeline
 	tabBAPI
 	tabRaw
+	tabWebhook
 	tabCount
 )
 
 func (t tab) String() string {
-	return [...]string{"Verdict", "Cookies", "Token", "Timeline", "BAPI", "Raw"}[t]
+	return [...]string{"Verdict", "Cookies", "Token", "Timeline", "BAPI", "Raw", "Webhook"}[t]
 }
 
 // lookupState is the Backend API lookup of one request.
@@ -35,13 +36,6 @@ type lookupState struct {
 	loading bool
 	result  *bapi.Lookup
 	err     error
-}
-
-func wrap(s string, w int) string {
-	if w < 10 {
-		w = 10
-	}
-	return ansi.Wrap(s, w, " ,/&?")
 }
 
 // bullet wraps text under a hanging "• ".
@@ -57,9 +51,21 @@ func bullet(s string, w int) string {
 	return strings.Join(lines, "\n")
 }
 
-// field writes "label: value" with the value wrapped under itself.
+// field writes "label: value" with the value wrapped under itself; a
+// label longer than the usual column still gets a space after it.
 func (c *common) field(b *strings.Builder, label, value string, w int) {
-	pad := 13
+	c.fieldN(b, 13, label, value, w)
+}
+
+// fieldN is field with a label column of pad cells.
+func (c *common) fieldN(b *strings.Builder, pad int, label, value string, w int) {
+	pad = max(pad, ansi.StringWidth(label)+2)
+	if stacked(value, w-pad, w-2) {
+		// An id or a time that fits a line but not the value column
+		// goes under its label rather than being cut.
+		b.WriteString(c.styles.Key.Render(label+":") + "\n" + indent(wrap(value, w-2), "  ") + "\n")
+		return
+	}
 	lines := strings.Split(wrap(value, w-pad), "\n")
 	for i, l := range lines {
 		if i == 0 {
@@ -68,6 +74,17 @@ func (c *common) field(b *strings.Builder, label, value string, w int) {
 			b.WriteString(strings.Repeat(" ", pad) + l + "\n")
 		}
 	}
+}
+
+// stacked reports whether a word of value is too long for a column of
+// width col but fits in full.
+func stacked(value string, col, full int) bool {
+	for _, wd := range strings.Fields(value) {
+		if n := ansi.StringWidth(wd); n > col && n <= full {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *common) statusBadge(v *inspect.Verdict) string {
@@ -135,6 +152,7 @@ func (c *common) verdictTab(r *row, w int) string {
 	}
 	b.WriteString("\n")
 	b.WriteString(st.Heading.Render(wrap(c.text(e.Summary), w)) + "\n\n")
+	c.authBlock(&b, v, j.Result.At, w)
 	if e.Why != "" {
 		b.WriteString(st.Title.Render("Why") + "\n" + wrap(c.text(e.Why), w) + "\n\n")
 	}
@@ -186,13 +204,23 @@ func (c *common) verdictTab(r *row, w int) string {
 	}
 	b.WriteString("\n" + st.Title.Render("Evidence, step by step") + "\n")
 	for _, s := range v.Evidence {
-		b.WriteString(st.Cursor.Render(fmt.Sprintf("%-6s", s.ID)) + " " + wrap(c.text(s.Check), w-7) + "\n")
-		b.WriteString(indent(wrap(c.text(s.Found), w-9), "         ") + "\n")
+		b.WriteString(hang("• ", wrap(st.Heading.Render(c.text(sentence(s.Check)))+"  "+st.Muted.Render("["+s.ID+"]"), w-2), "  ") + "\n")
+		b.WriteString(indent(wrap(c.text(s.Found), w-4), "    ") + "\n")
 		if s.Outcome != "" {
-			b.WriteString(indent(wrap("→ "+c.text(s.Outcome), w-9), "         ") + "\n")
+			b.WriteString(indent(wrap("→ "+c.text(s.Outcome), w-4), "    ") + "\n")
 		}
 	}
 	return b.String()
+}
+
+// sentence starts a check with a capital letter, unless its first word is
+// a name (__session, svix-id).
+func sentence(s string) string {
+	first, _, _ := strings.Cut(s, " ")
+	if first == "" || strings.IndexFunc(first, func(r rune) bool { return r < 'a' || r > 'z' }) >= 0 {
+		return s // a name (svix-id, __session, iat…) keeps its case
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func indent(s, prefix string) string {
@@ -250,7 +278,10 @@ func (c *common) cookiesTab(r *row, w int) string {
 			val = inspect.RedactCookieValue(ck.Name, val)
 		}
 		b.WriteString(wrap(st.Key.Render(safe(ck.Name))+" "+note, w) + "\n")
-		b.WriteString(indent(wrap(safe(val), w-2), "  ") + "\n")
+		b.WriteString(indent(wrap(c.fold(safe(val)), w-2), "  ") + "\n")
+		if strings.HasPrefix(ck.Name, "__client_uat") && j.Judged {
+			b.WriteString(st.Muted.Render(indent(wrap(describeUAT(ck.Value, j.Result.At), w-2), "  ")) + "\n")
+		}
 		if tok, err := inspect.DecodeJWT(ck.Value); err == nil && strings.HasPrefix(ck.Name, "__session") {
 			b.WriteString(st.Muted.Render(indent(wrap(safe(fmt.Sprintf("sub %s · sid %s · iss %s", tok.ClaimString("sub"), tok.ClaimString("sid"), tok.ClaimString("iss"))), w-2), "  ")) + "\n")
 		}
@@ -323,7 +354,7 @@ func (c *common) tokenTab(r *row, w int) string {
 	if src == "" {
 		src = "handshake or refresh"
 	}
-	c.field(&b, "From", safe(src), w)
+	c.fieldN(&b, 11, "From", safe(src), w)
 	if s := v.Signature; s != nil {
 		state := string(s.State)
 		switch s.State {
@@ -334,19 +365,17 @@ func (c *common) tokenTab(r *row, w int) string {
 		default:
 			state = st.Warn.Render("not verified (no key)")
 		}
-		c.field(&b, "Signature", state+" · "+c.text(s.Detail), w)
+		c.fieldN(&b, 11, "Signature", state+" · "+c.text(s.Detail), w)
 	}
 	for _, name := range []string{"iat", "nbf", "exp"} {
 		if t, ok := tok.ClaimTime(name); ok {
 			rel := relTime(name, t, at)
-			c.field(&b, name, t.UTC().Format(time.RFC3339)+"  "+rel, w)
+			c.fieldN(&b, 11, name, t.UTC().Format(time.RFC3339)+"  "+rel, w)
 		}
 	}
-	if a := v.Auth; a != nil {
-		if s, ok := a.OrgID.(string); ok && s != "" {
-			c.field(&b, "Organization", safe(fmt.Sprintf("%s %v %v", s, a.OrgSlug, a.OrgRole)), w)
-		}
-	}
+	b.WriteString("\n")
+	c.claimsInWords(&b, tok, v, w)
+	b.WriteString(st.Muted.Render(wrap("y, then s, i or o, copies sub, sid or org_id alone.", w)) + "\n")
 	b.WriteString("\n" + st.Title.Render("Header") + "\n" + safe(prettyJSON(tok.Header)) + "\n\n")
 	b.WriteString(st.Title.Render("Claims") + "\n" + safe(prettyJSON(tok.Payload)) + "\n\n")
 	b.WriteString(st.Title.Render("Token") + "\n")
@@ -354,7 +383,7 @@ func (c *common) tokenTab(r *row, w int) string {
 	if !c.reveal {
 		raw = inspect.RedactToken(raw)
 	}
-	b.WriteString(wrap(safe(raw), w) + "\n")
+	b.WriteString(wrap(c.fold(safe(raw)), w) + "\n")
 	if !c.reveal {
 		b.WriteString(st.Muted.Render("(signature hidden: s shows it)") + "\n")
 	}
@@ -382,7 +411,9 @@ func relTime(name string, t, at time.Time) string {
 	}
 }
 
-func human(d time.Duration) string { return inspect.Ago(d) }
+// human is a duration in words, its spaces unbreakable so that "1 min
+// 11 s" never wraps apart.
+func human(d time.Duration) string { return strings.ReplaceAll(inspect.Ago(d), " ", "\u00a0") }
 
 // rawTab: request and response headers, redacted until revealed.
 func (c *common) rawTab(r *row, w int) string {
@@ -435,6 +466,6 @@ func (c *common) headerLine(h inspect.Header, w int) string {
 			val = inspect.RedactText(val)
 		}
 	}
-	line := c.styles.Key.Render(safe(h.Name)+": ") + safe(val)
+	line := c.styles.Key.Render(safe(h.Name)+":") + " " + c.fold(safe(val))
 	return wrap(line, w)
 }

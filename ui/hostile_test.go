@@ -162,6 +162,7 @@ func TestHostileCaptureView(t *testing.T) {
 	// Look the session of the clean-URL request up, so that the BAPI tab
 	// shows the evil record.
 	m.cap.cursor = 1
+	m.syncKeys() // l is enabled for a request with a session token
 	_, cmd := m.Update(tea.KeyPressMsg{Code: 'l', Text: "l"})
 	drive(t, m, cmd)
 	if ls := m.cap.lookups[m.cap.selected()]; ls == nil || ls.result == nil || ls.result.User == nil {
@@ -172,7 +173,8 @@ func TestHostileCaptureView(t *testing.T) {
 		m.c.reveal = reveal
 		for i := range m.cap.filtered {
 			for tb := tab(0); tb < tabCount; tb++ {
-				m.cap.cursor, m.cap.tab = i, tb
+				m.cap.cursor = i
+				m.cap.choose(tb)
 				m.cap.refreshDetail()
 				where := fmt.Sprintf("row %d, %s tab, secrets shown %v", i, tb, reveal)
 				view := m.View().Content

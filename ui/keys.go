@@ -26,10 +26,33 @@ type keyMap struct {
 	Lookup    key.Binding
 	Secrets   key.Binding
 	ClerkOnly key.Binding
+	Expand    key.Binding
+	Messages  key.Binding
+	NewPaste  key.Binding
+
+	// While typing a filter.
+	FilterApply key.Binding
+	FilterClear key.Binding
+	FilterMove  key.Binding
+
+	// The paste screen.
 	Submit    key.Binding
 	Newline   key.Binding
 	ReadClip  key.Binding
-	NewPaste  key.Binding
+	NextField key.Binding
+	PrevField key.Binding
+	Change    key.Binding
+
+	// The copy menu: each choice is listed only when the row has it.
+	CopyToken    key.Binding
+	CopyClaims   key.Binding
+	CopySub      key.Binding
+	CopySID      key.Binding
+	CopyOrg      key.Binding
+	CopyCurl     key.Binding
+	CopyDelivery key.Binding
+	CopyReport   key.Binding
+	CloseMenu    key.Binding
 }
 
 func defaultKeyMap() keyMap {
@@ -37,7 +60,7 @@ func defaultKeyMap() keyMap {
 		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back/clear")),
+		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		NextPane:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
 		PrevPane:  key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "prev pane")),
 		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
@@ -55,10 +78,30 @@ func defaultKeyMap() keyMap {
 		Lookup:    key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "look up (BAPI)")),
 		Secrets:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "show/hide secrets")),
 		ClerkOnly: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "Clerk-relevant only")),
+		Expand:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "tokens whole/folded")),
+		Messages:  key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "messages")),
+		NewPaste:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "new paste")),
+
+		FilterApply: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
+		FilterClear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		FilterMove:  key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
+
 		Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "inspect")),
 		Newline:   key.NewBinding(key.WithKeys("ctrl+j", "alt+enter"), key.WithHelp("ctrl+j", "new line")),
 		ReadClip:  key.NewBinding(key.WithKeys("ctrl+v"), key.WithHelp("ctrl+v", "paste clipboard")),
-		NewPaste:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "new paste")),
+		NextField: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+		PrevField: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "prev field")),
+		Change:    key.NewBinding(key.WithKeys("space", "left", "right"), key.WithHelp("space/←/→", "change")),
+
+		CopyToken:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "the session token")),
+		CopyClaims:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "the claims as JSON")),
+		CopySub:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sub (the user id)")),
+		CopySID:      key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "sid (the session id)")),
+		CopyOrg:      key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "org_id")),
+		CopyCurl:     key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "the request as cURL")),
+		CopyDelivery: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "the delivery as raw HTTP")),
+		CopyReport:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "the redacted report")),
+		CloseMenu:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
 	}
 }
 
@@ -67,13 +110,25 @@ func (k keyMap) ShortHelp() []key.Binding {
 	return enabled(k.Help, k.Filter, k.Open, k.Timeline, k.NextTab, k.Copy, k.Lookup, k.Quit, k.Submit, k.ReadClip)
 }
 
-// FullHelp implements help.KeyMap.
+// FullHelp implements help.KeyMap: every binding that does something now.
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		enabled(k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.NextPane, k.PrevPane),
-		enabled(k.Open, k.Timeline, k.PrevTab, k.NextTab, k.Back, k.Filter, k.ClerkOnly, k.Lookup, k.Submit, k.Newline),
-		enabled(k.Secrets, k.Copy, k.Report, k.NewPaste, k.ReadClip, k.Help, k.Quit),
+		enabled(k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.NextPane, k.PrevPane, k.FilterMove),
+		enabled(k.Open, k.Timeline, k.PrevTab, k.NextTab, k.Back, k.Filter, k.FilterApply, k.FilterClear, k.ClerkOnly, k.Expand, k.Lookup,
+			k.Submit, k.Newline, k.NextField, k.PrevField, k.Change),
+		enabled(k.Secrets, k.Copy, k.Report, k.NewPaste, k.ReadClip, k.Messages, k.Help, k.Quit),
 	}
+}
+
+// copyChoices are the copy menu's bindings, in the menu's order.
+func (k keyMap) copyChoices() []key.Binding {
+	return []key.Binding{k.CopyToken, k.CopyClaims, k.CopySub, k.CopySID, k.CopyOrg, k.CopyDelivery, k.CopyCurl, k.CopyReport}
+}
+
+// all is every binding of the capture and paste screens, for the list of
+// what is not available now.
+func (k keyMap) all() []key.Binding {
+	return []key.Binding{k.Open, k.Timeline, k.Filter, k.ClerkOnly, k.Expand, k.Lookup, k.Copy, k.Report, k.Secrets, k.NewPaste, k.Messages}
 }
 
 func enabled(bs ...key.Binding) []key.Binding {

@@ -9,6 +9,7 @@ import (
 
 	"clerkscope/har"
 	"clerkscope/inspect"
+	"clerkscope/inspect/webhook"
 )
 
 // row is one request of the list, with what filtering and drawing need
@@ -22,6 +23,8 @@ type row struct {
 	path   string
 	status string
 	time   string
+	// hook is the webhook delivery this entry is (nil: a request).
+	hook *webhook.Judged
 }
 
 func newRow(j *har.Judged) *row {
@@ -90,6 +93,15 @@ func newRow(j *har.Judged) *row {
 	return r
 }
 
+// setHook makes the row a webhook delivery: badge WH, always listed, and
+// found by its event, svix-id and verdict.
+func (r *row) setHook(jd *webhook.Judged) {
+	r.hook = jd
+	r.badge = "WH"
+	r.clerk = true
+	r.hay += " wh webhook " + strings.ToLower(jd.Event.Type+" "+jd.Delivery.ID()+" "+string(jd.Verdict.State))
+}
+
 // clerkRelevant hides static assets, Frontend API noise and requests that
 // carry nothing of Clerk's.
 func clerkRelevant(j *har.Judged) bool { return j.ClerkRelevant() }
@@ -123,6 +135,8 @@ func (c *common) renderRow(r *row, w int, selected bool) string {
 		badge = st.Info.Render(badge)
 	case "ERR":
 		badge = st.Err.Render(badge)
+	case "WH":
+		badge = st.Title.Render(badge)
 	default:
 		badge = st.Muted.Render(badge)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 
 	"clerkscope/har"
 	"clerkscope/inspect"
+	"clerkscope/inspect/webhook"
 )
 
 // batchLoadedMsg carries judged entries from the loading goroutine. The
@@ -31,6 +33,8 @@ type batchLoadedMsg struct {
 	notes []string // what was assumed reading a pasted request
 	// diagnosis is a pasted request's (a capture's is in its story).
 	diagnosis []har.Diagnosis
+	// hooks are the capture's webhook deliveries, judged (nil: none).
+	hooks *webhook.Report
 }
 
 // loadStartedMsg hands the model the channel of a new load.
@@ -39,15 +43,30 @@ type loadStartedMsg struct {
 	ch  chan batchLoadedMsg
 }
 
+// loadJob is what one load reads and how it judges it.
+type loadJob struct {
+	setup *inspect.Setup
+	name  string
+	open  func() (io.ReadCloser, int64, error)
+	// now is the clock of a pasted request without one of its own.
+	now time.Time
+	// text are the paste screen's settings, applied to text input after
+	// prepare (--url and -H, as explain applies them).
+	text    settings
+	prepare func(*inspect.Parsed) error
+	// hookSecret verifies the webhook deliveries of a capture.
+	hookSecret string
+}
+
 // loadCmd starts reading a file (or stdin bytes, or pasted text) in a
 // goroutine: entries are judged as they stream and sent in batches, so the
 // list fills while a big capture is still loading.
-func loadCmd(ctx context.Context, gen int, setup *inspect.Setup, name string, open func() (io.ReadCloser, int64, error), now time.Time) tea.Cmd {
+func loadCmd(ctx context.Context, gen int, job loadJob) tea.Cmd {
 	return func() tea.Msg {
 		ch := make(chan batchLoadedMsg, 4)
 		go func() {
 			defer close(ch)
-			load(ctx, gen, setup, name, open, now, ch)
+			load(ctx, gen, job, ch)
 		}()
 		return loadStartedMsg{gen: gen, ch: ch}
 	}
@@ -100,9 +119,15 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func load(ctx context.Context, gen int, setup *inspect.Setup, name string, open func() (io.ReadCloser, int64, error), now time.Time, ch chan<- batchLoadedMsg) {
+func load(ctx context.Context, gen int, job loadJob, ch chan<- batchLoadedMsg) {
+	setup, open, now := job.setup, job.open, job.now
+	if job.text.Clock != nil {
+		cp := *setup
+		cp.Now = job.text.Clock
+		setup = &cp
+	}
 	send := func(m batchLoadedMsg) bool {
-		m.gen, m.name = gen, name
+		m.gen, m.name = gen, job.name
 		select {
 		case ch <- m:
 			return true
@@ -126,6 +151,9 @@ func load(ctx context.Context, gen int, setup *inspect.Setup, name string, open 
 			return
 		}
 		p, err := inspect.ParseInput(string(data))
+		if err == nil {
+			err = job.text.apply(p, job.prepare)
+		}
 		if err != nil {
 			send(batchLoadedMsg{done: true, err: err})
 			return
@@ -143,8 +171,9 @@ func load(ctx context.Context, gen int, setup *inspect.Setup, name string, open 
 	a := har.NewAnalyzer(setup)
 	var batch []*har.Judged
 	last := time.Now()
-	stopped := false
+	stopped, hooks := false, false
 	readErr := har.Each(ctx, r, func(e *har.Entry) {
+		hooks = hooks || maybeWebhook(e)
 		batch = append(batch, a.Add(e)...)
 		if !stopped && len(batch) > 0 && (len(batch) >= 500 || time.Since(last) > 50*time.Millisecond) {
 			stopped = !send(batchLoadedMsg{rows: batch, read: cr.n.Load(), total: total})
@@ -160,11 +189,75 @@ func load(ctx context.Context, gen int, setup *inspect.Setup, name string, open 
 		send(batchLoadedMsg{rows: batch, done: true, err: readErr, read: cr.n.Load(), total: total})
 		return
 	}
-	send(batchLoadedMsg{rows: batch, done: true, story: a.Finish(r.Log()), err: readErr, read: cr.n.Load(), total: total})
+	done := batchLoadedMsg{rows: batch, done: true, story: a.Finish(r.Log()), err: readErr, read: cr.n.Load(), total: total}
+	if hooks {
+		done.hooks, done.notes = readWebhooks(open, setup, job.hookSecret, now)
+	}
+	send(done)
+}
+
+// maybeWebhook reports whether an entry may be a webhook delivery (a POST
+// with a svix-* or webhook-* header): then the capture is read again for
+// the deliveries' bodies, which the HAR reader skips. webhook.Parse makes
+// the final call.
+func maybeWebhook(e *har.Entry) bool {
+	if !strings.EqualFold(e.Request.Method, "POST") {
+		return false
+	}
+	for _, h := range e.Request.Headers {
+		n := strings.ToLower(h.Name)
+		if strings.Contains(n, "svix-") || n == webhook.HeaderStdSignature || n == webhook.HeaderStdID {
+			return true
+		}
+	}
+	return false
+}
+
+// readWebhooks reads the capture again for its webhook deliveries and
+// judges them as verifyWebhook would, at each entry's time (--now wins).
+func readWebhooks(open func() (io.ReadCloser, int64, error), setup *inspect.Setup, secret string, now time.Time) (*webhook.Report, []string) {
+	rc, _, err := open()
+	if err != nil {
+		return nil, []string{"webhook deliveries not read: " + err.Error()}
+	}
+	defer rc.Close()
+	ds, err := webhook.Parse(rc)
+	if err != nil || len(ds) == 0 {
+		if err == nil || errors.Is(err, webhook.ErrNoDelivery) {
+			return nil, nil
+		}
+		return nil, []string{"webhook deliveries not read: " + webhook.RedactText(err.Error())}
+	}
+	var at time.Time
+	if setup.Now != nil {
+		at = *setup.Now
+	}
+	return webhook.NewReport(ds, secret, at, now), nil
 }
 
 // judgeText judges one pasted request.
 func judgeText(setup *inspect.Setup, p *inspect.Parsed, now time.Time) *har.Judged {
 	req, res := setup.JudgeText(p, now)
 	return &har.Judged{Class: har.ClassDocument, Request: req, Result: res, Judged: true, Pasted: p.SetCookies}
+}
+
+// apply sets what the paste screen chose on a pasted request, after
+// prepare has applied --url and -H as explain does: the URL typed (none:
+// the request's own, as if --url had not been given) and page or fetch.
+func (s settings) apply(p *inspect.Parsed, prepare func(*inspect.Parsed) error) error {
+	own := p.Request.URL
+	if prepare != nil {
+		if err := prepare(p); err != nil {
+			return err
+		}
+	}
+	p.Request.URL = own
+	if s.URL != "" {
+		p.Request.URL = s.URL
+	}
+	if d := s.Mode.dest(); d != "" && !strings.EqualFold(p.Request.Value("sec-fetch-dest"), d) {
+		p.Request.Set("sec-fetch-dest", d)
+		p.Notes = append(p.Notes, "judged as "+s.Mode.String()+" (Sec-Fetch-Dest: "+d+"), as chosen on the paste screen")
+	}
+	return nil
 }

@@ -243,7 +243,7 @@ func (m *capture) tlChosen() *tlItem {
 
 // openTimeline shows the Timeline with the chosen item in view.
 func (m *capture) openTimeline() {
-	m.tab = tabTimeline
+	m.choose(tabTimeline)
 	m.focus = paneDetail
 	m.refreshDetail()
 	m.revealTimeline()

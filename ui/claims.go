@@ -1,0 +1,213 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"clerkscope/inspect"
+)
+
+// authBlock writes what auth() returns for the request, field by field,
+// as the SDK's toAuth() builds it.
+func (c *common) authBlock(b *strings.Builder, v *inspect.Verdict, at time.Time, w int) {
+	st := c.styles
+	b.WriteString(st.Title.Render("auth() returns") + "\n")
+	a := v.Auth
+	switch {
+	case v.Status == inspect.Throws:
+		b.WriteString(wrap("nothing: the SDK throws before auth() exists (the error is below).", w) + "\n\n")
+		return
+	case a == nil:
+		b.WriteString(wrap("nothing yet: the SDK answers with a handshake redirect, and auth() runs on the request that comes back.", w) + "\n\n")
+		return
+	case !a.IsAuthenticated:
+		line := "signed out: userId null, sessionId null, orgId null"
+		if s := jsText(a.SessionStatus); s != "null" && s != "undefined" {
+			line += "; sessionStatus " + s
+		}
+		b.WriteString(wrap(c.text(line), w) + "\n\n")
+		return
+	}
+	c.field(b, "userId", c.text(jsText(a.UserID)), w)
+	c.field(b, "sessionId", c.text(jsText(a.SessionID)), w)
+	if s := jsText(a.SessionStatus); s != "undefined" {
+		c.field(b, "sessionStatus", c.text(describeSTS(s)), w)
+	}
+	org := jsText(a.OrgID)
+	if org == "null" || org == "undefined" {
+		c.field(b, "orgId", "null (no active organization)", w)
+	} else {
+		c.field(b, "orgId", c.text(org), w)
+		c.field(b, "orgSlug", c.text(jsText(a.OrgSlug)), w)
+		c.field(b, "orgRole", c.text(jsText(a.OrgRole)), w)
+		c.field(b, "permissions", c.text(orNone(jsText(a.OrgPermissions))), w)
+	}
+	if act := jsText(a.Actor); act == "null" || act == "undefined" {
+		c.field(b, "actor", "null (not impersonated)", w)
+	} else {
+		c.field(b, "actor", c.text(act)+" (an impersonation session)", w)
+	}
+	c.field(b, "fva", c.text(describeFVA(a.FactorVerificationAge)), w)
+	b.WriteString("\n")
+}
+
+// jsText shows a decoded JSON value (or an SDK value) as text: strings
+// bare, lists comma-separated, objects as JSON.
+func jsText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case []string:
+		return strings.Join(x, ", ")
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = jsText(e)
+		}
+		return strings.Join(parts, ", ")
+	case map[string]any:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
+	if strings.HasSuffix(fmt.Sprintf("%T", v), "UndefinedType") {
+		return "undefined"
+	}
+	return fmt.Sprint(v)
+}
+
+func orNone(s string) string {
+	if s == "" || s == "null" || s == "undefined" {
+		return "none"
+	}
+	return s
+}
+
+// describeFVA reads the fva claim, [minutes since the first factor,
+// minutes since the second factor] (-1: never) when the token was made:
+// "first factor 7 min ago, no second factor".
+func describeFVA(v any) string {
+	list, ok := v.([]any)
+	if !ok || len(list) != 2 {
+		if v == nil || jsText(v) == "undefined" {
+			return "none (the token has no fva claim)"
+		}
+		return jsText(v)
+	}
+	part := func(name string, x any) string {
+		n, ok := x.(float64)
+		switch {
+		case !ok:
+			return name + " " + jsText(x)
+		case n < 0:
+			return "no " + name
+		case n == 0:
+			return name + " less than a minute ago"
+		}
+		return name + " " + minutes(int(n)) + " ago"
+	}
+	return part("first factor", list[0]) + ", " + part("second factor", list[1])
+}
+
+func minutes(n int) string {
+	switch {
+	case n < 60:
+		return fmt.Sprintf("%d min", n)
+	case n < 48*60:
+		if n%60 == 0 {
+			return fmt.Sprintf("%d h", n/60)
+		}
+		return fmt.Sprintf("%d h %d min", n/60, n%60)
+	}
+	return fmt.Sprintf("%d days", n/(24*60))
+}
+
+// describeSTS reads the session status (sts, sessionStatus).
+func describeSTS(s string) string {
+	switch s {
+	case "active":
+		return "active"
+	case "pending":
+		return "pending: the session has a task to finish first (such as choosing an organization); auth() treats it as signed out until then"
+	case "null", "":
+		return "null"
+	}
+	return s
+}
+
+// describeUAT reads a __client_uat value: the time of the client's last
+// sign-in or sign-out, in seconds; 0 means no one is signed in.
+func describeUAT(v string, at time.Time) string {
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	switch {
+	case err != nil:
+		return "not a number: the SDK reads it as parseInt does"
+	case n == 0:
+		return "0: no signed-in client"
+	}
+	t := time.Unix(n, 0).UTC()
+	d := at.Sub(t)
+	rel := "before this request"
+	if d < 0 {
+		rel = "after this request"
+	}
+	return t.Format(time.RFC3339) + ", " + human(d) + " " + rel
+}
+
+// claimsInWords explains the claims a reader looks for first.
+func (c *common) claimsInWords(b *strings.Builder, tok *inspect.JWT, v *inspect.Verdict, w int) {
+	claims, _ := tok.Payload.(map[string]any)
+	if claims == nil {
+		return
+	}
+	st := c.styles
+	b.WriteString(st.Title.Render("Claims in words") + "\n")
+	say := func(name, value string) {
+		if _, ok := claims[name]; ok {
+			c.fieldN(b, 11, name, c.text(value), w)
+		}
+	}
+	say("sub", jsText(claims["sub"])+" (the user)")
+	say("sid", jsText(claims["sid"])+" (the session)")
+	say("sts", describeSTS(jsText(claims["sts"])))
+	say("azp", jsText(claims["azp"])+" (the origin the token was made for)")
+	say("iss", jsText(claims["iss"])+" (the instance's Frontend API)")
+	say("fva", describeFVA(claims["fva"]))
+	if o, ok := claims["o"].(map[string]any); ok {
+		c.fieldN(b, 11, "o", c.text(fmt.Sprintf("organization %s, slug %s, role %s", jsText(o["id"]), jsText(o["slg"]), jsText(o["rol"]))), w)
+	} else {
+		say("org_id", jsText(claims["org_id"])+" (the active organization)")
+	}
+	if a := v.Auth; a != nil && orNone(jsText(a.OrgPermissions)) != "none" {
+		c.fieldN(b, 11, "permissions", c.text(jsText(a.OrgPermissions)), w)
+	}
+	say("act", jsText(claims["act"])+" (impersonated: act.sub is the impersonator)")
+	say("v", jsText(claims["v"])+" (claims version)")
+	b.WriteString("\n")
+}
+
+// orgID is the token's active organization, when it has one.
+func orgID(r *row) string {
+	if !r.j.Judged || r.j.Result.Verdict.Token == nil {
+		return ""
+	}
+	tok := r.j.Result.Verdict.Token
+	if id := tok.ClaimString("org_id"); id != "" {
+		return id
+	}
+	claims, _ := tok.Payload.(map[string]any)
+	if o, ok := claims["o"].(map[string]any); ok {
+		if id, ok := o["id"].(string); ok {
+			return id
+		}
+	}
+	return ""
+}

@@ -1,0 +1,147 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"clerkscope/inspect/webhook"
+)
+
+const retriesHAR = "../testdata/webhooks/har/retries-and-duplicate.har"
+
+// hookSecret is the signing secret a webhook capture was made with.
+func hookSecret(t testing.TB, expect string) string {
+	t.Helper()
+	data, err := os.ReadFile(expect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e struct{ Secret string }
+	if err := json.Unmarshal(data, &e); err != nil || e.Secret == "" {
+		t.Fatalf("no secret in %s: %v", expect, err)
+	}
+	return e.Secret
+}
+
+func hookApp(t testing.TB, w, h int) (*app, string) {
+	cfg := testConfig(t, retriesHAR)
+	cfg.WebhookSecret = hookSecret(t, "../testdata/webhooks/har/retries-and-duplicate.expect.json")
+	return newApp(t, cfg, w, h), cfg.WebhookSecret
+}
+
+// TestWebhookRows (issue 12, point 6): a HAR's webhook deliveries are
+// rows of their own (WH) with a Webhook tab: the verdict, the event, the
+// cause and fix, the attempts of the message; the Timeline and the banner
+// tell the deliveries' story; the secret is never shown.
+func TestWebhookRows(t *testing.T) {
+	m, secret := hookApp(t, 120, 40)
+	if n := m.cap.hookCount(); n != 6 || len(m.cap.filtered) != 6 {
+		t.Fatalf("%d webhook rows, %d listed", n, len(m.cap.filtered))
+	}
+	for _, r := range m.cap.rows {
+		if r.badge != "WH" || r.hook == nil {
+			t.Errorf("entry %d: badge %s", r.j.Entry.Index, r.badge)
+		}
+	}
+	if !strings.Contains(m.status, "6 webhook deliveries (WH)") {
+		t.Errorf("status %q", m.status)
+	}
+	// The banner leads with the deliveries' surest cause.
+	if out := screen(m); !strings.Contains(out, "CAUSE (certain) Webhook: the handler failed on a duplicate insert") {
+		t.Errorf("banner:\n%s", out)
+	}
+	press(t, m, "g", "j", "j", "j", "j") // entry 4: the repeat that failed
+	if m.cap.shownTab() != tabWebhook {
+		t.Fatalf("a delivery opens on %s", m.cap.shownTab())
+	}
+	tabText := ansi.Strip(m.c.webhookTab(m.cap.selected(), m.cap.hooks, 100))
+	flat := strings.Join(strings.Fields(tabText), " ")
+	for _, want := range []string{"VERIFIED msg_2yB2duplicateDelivery0002", "user.updated of user_2xG7kQpL9wRzT4mN8vB3cD5fH1j",
+		"CAUSE (certain) the handler failed on a duplicate insert [duplicate-insert]", "Fix:", "Make the handler idempotent",
+		"Attempts of this message (2)", "#1 00:10:01 entry 3 200 after 15.5 s (past Svix's 15 s: a failure)", "▶ #2",
+		"secret: " + webhook.MaskSecret(secret), "svix-signature: v1,‹sig#", "[W6] pass", "The event's data"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the Webhook tab lacks %q:\n%s", want, tabText)
+		}
+	}
+	if strings.Contains(tabText, secret) {
+		t.Error("the secret is on screen")
+	}
+	// The tabs of a delivery; its request's Verdict is one of them.
+	press(t, m, "]")
+	if m.cap.shownTab() != tabVerdict {
+		t.Errorf("] from Webhook shows %s", m.cap.shownTab())
+	}
+	press(t, m, "t")
+	items := 0
+	for _, it := range m.cap.tl {
+		if it.kind == tlDiagnosis && strings.HasPrefix(it.diag.Title, "Webhook: ") {
+			items++
+		}
+	}
+	if items < 4 {
+		t.Errorf("the Timeline tells %d of the deliveries' diagnoses", items)
+	}
+	// The copy menu offers the delivery itself, as raw HTTP.
+	press(t, m, "y")
+	if !m.c.keys.CopyDelivery.Enabled() || m.c.keys.CopyToken.Enabled() {
+		t.Errorf("copy menu: delivery %v, token %v", m.c.keys.CopyDelivery.Enabled(), m.c.keys.CopyToken.Enabled())
+	}
+	_, text, err := m.c.copyText(m.c.keys.CopyDelivery, m.cap.selected(), m.cap)
+	if err != nil || !strings.HasPrefix(text, "POST /api/webhooks HTTP/1.1\r\n") || !strings.Contains(text, "svix-id: msg_2yB2duplicateDelivery0002") {
+		t.Errorf("delivery copied as %q (%v)", clip(text, 200), err)
+	}
+	press(t, m, "esc")
+}
+
+// TestWebhookReport: the dashboard's report lists the deliveries with
+// their cause, signatures redacted and the secret masked.
+func TestWebhookReport(t *testing.T) {
+	m, secret := hookApp(t, 120, 40)
+	var buf bytes.Buffer
+	if err := m.c.writeReport(&buf, m.cap); err != nil {
+		t.Fatal(err)
+	}
+	rep := buf.String()
+	for _, want := range []string{"## Webhook deliveries", "with the secret `" + webhook.MaskSecret(secret) + "`", "| 5 | 4 | 00:10:22 | msg_2yB2duplicateDelivery0002 | user.updated | verified | 500 | `duplicate-insert` |",
+		"svix-signature: `v1,‹sig#", "### Across deliveries", "`dedupe-on-data-id`"} {
+		if !strings.Contains(rep, want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	if strings.Contains(rep, secret) {
+		t.Error("the report holds the secret")
+	}
+	for _, r := range m.cap.rows {
+		sig, _ := r.hook.Delivery.Get(webhook.HeaderSvixSignature)
+		if _, raw, _ := strings.Cut(sig, ","); strings.Contains(rep, raw) {
+			t.Errorf("entry %d: the report holds its signature", r.j.Entry.Index)
+		}
+	}
+}
+
+// TestWebhookGoldens: a delivery's Webhook tab at 80×24 and 120×40, with
+// and without a secret.
+func TestWebhookGoldens(t *testing.T) {
+	for _, secret := range []bool{true, false} {
+		for _, size := range [][2]int{{80, 24}, {120, 40}} {
+			name := fmt.Sprintf("secret-%v/%dx%d", secret, size[0], size[1])
+			t.Run(name, func(t *testing.T) {
+				cfg := testConfig(t, retriesHAR)
+				if secret {
+					cfg.WebhookSecret = hookSecret(t, "../testdata/webhooks/har/retries-and-duplicate.expect.json")
+				}
+				m := newApp(t, cfg, size[0], size[1])
+				press(t, m, "g", "j", "j", "j", "j")
+				golden.RequireEqual(t, screen(m))
+			})
+		}
+	}
+}
