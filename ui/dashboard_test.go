@@ -297,7 +297,7 @@ func TestVerdictAuth(t *testing.T) {
 		t.Errorf("__client_uat is not read as a date:\n%s", cookies)
 	}
 	tok := ansi.Strip(m.c.tokenTab(m.cap.rows[0], 100))
-	for _, want := range []string{"Claims in words", "sts:       active", "fva:       first factor 3 min ago, no second factor", "y, then s, i or o"} {
+	for _, want := range []string{"Claims in words", "sts:       active", "fva:       first factor 3 min ago, no second factor", "y, then s or i, copies sub or sid alone."} {
 		if !strings.Contains(tok, want) {
 			t.Errorf("the Token tab lacks %q:\n%s", want, tok)
 		}

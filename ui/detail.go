@@ -375,7 +375,11 @@ func (c *common) tokenTab(r *row, w int) string {
 	}
 	b.WriteString("\n")
 	c.claimsInWords(&b, tok, v, w)
-	b.WriteString(st.Muted.Render(wrap("y, then s, i or o, copies sub, sid or org_id alone.", w)) + "\n")
+	hint := "y, then s or i, copies sub or sid alone."
+	if orgID(r) != "" {
+		hint = "y, then s, i or o, copies sub, sid or org_id alone."
+	}
+	b.WriteString(st.Muted.Render(wrap(hint, w)) + "\n")
 	b.WriteString("\n" + st.Title.Render("Header") + "\n" + safe(prettyJSON(tok.Header)) + "\n\n")
 	b.WriteString(st.Title.Render("Claims") + "\n" + safe(prettyJSON(tok.Payload)) + "\n\n")
 	b.WriteString(st.Title.Render("Token") + "\n")
