@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"testing"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // TestDashboardConfig (issue 9, point 6): the dashboard gets --url and -H

@@ -1,4 +1,4 @@
-module clerkscope
+module github.com/clerkscope/clerkscope
 
 go 1.26.0
 

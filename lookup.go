@@ -11,9 +11,9 @@ import (
 	"sync"
 	"time"
 
-	"clerkscope/bapi"
-	"clerkscope/har"
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/bapi"
+	"github.com/clerkscope/clerkscope/har"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // This file wires the Backend API: the client's configuration from the

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"clerkscope/bapi/bapitest"
+	"github.com/clerkscope/clerkscope/bapi/bapitest"
 )
 
 const (

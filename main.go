@@ -18,10 +18,10 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/bapi"
-	"clerkscope/har"
-	"clerkscope/inspect"
-	"clerkscope/ui"
+	"github.com/clerkscope/clerkscope/bapi"
+	"github.com/clerkscope/clerkscope/har"
+	"github.com/clerkscope/clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/ui"
 
 	"github.com/charmbracelet/x/term"
 )
@@ -101,7 +101,7 @@ func (b build) userAgent() string {
 	if m := b.mark(); m != "" {
 		comment = m + "; " + comment
 	}
-	return "clerkscope/" + strings.Trim(b.version, "()") + " (" + comment + ")"
+	return "github.com/clerkscope/clerkscope/" + strings.Trim(b.version, "()") + " (" + comment + ")"
 }
 
 // Exit codes.

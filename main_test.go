@@ -522,13 +522,13 @@ func TestBuildOf(t *testing.T) {
 		version string
 		ua      string
 	}{
-		{"no build info", nil, "(devel)", "clerkscope/devel (" + gov + ")"},
-		{"devel, no VCS", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "(devel)", "clerkscope/devel (" + gov + ")"},
-		{"devel, dirty tree", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs("true")}, "(devel) 21f72c94f6ef+dirty", "clerkscope/devel (21f72c94f6ef+dirty; " + gov + ")"},
-		{"devel, clean tree", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs("false")}, "(devel) 21f72c94f6ef", "clerkscope/devel (21f72c94f6ef; " + gov + ")"},
+		{"no build info", nil, "(devel)", "github.com/clerkscope/clerkscope/devel (" + gov + ")"},
+		{"devel, no VCS", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "(devel)", "github.com/clerkscope/clerkscope/devel (" + gov + ")"},
+		{"devel, dirty tree", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs("true")}, "(devel) 21f72c94f6ef+dirty", "github.com/clerkscope/clerkscope/devel (21f72c94f6ef+dirty; " + gov + ")"},
+		{"devel, clean tree", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs("false")}, "(devel) 21f72c94f6ef", "github.com/clerkscope/clerkscope/devel (21f72c94f6ef; " + gov + ")"},
 		{"pseudo-version", &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261124101537-21f72c94f6ef+dirty"}, Settings: vcs("true")},
-			"v0.0.0-20261124101537-21f72c94f6ef+dirty", "clerkscope/v0.0.0-20261124101537-21f72c94f6ef+dirty (" + gov + ")"},
-		{"go install of a release", &debug.BuildInfo{Main: debug.Module{Version: "v1.2.0"}}, "v1.2.0", "clerkscope/v1.2.0 (" + gov + ")"},
+			"v0.0.0-20261124101537-21f72c94f6ef+dirty", "github.com/clerkscope/clerkscope/v0.0.0-20261124101537-21f72c94f6ef+dirty (" + gov + ")"},
+		{"go install of a release", &debug.BuildInfo{Main: debug.Module{Version: "v1.2.0"}}, "v1.2.0", "github.com/clerkscope/clerkscope/v1.2.0 (" + gov + ")"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := buildOf(tc.info)
@@ -544,7 +544,7 @@ func TestBuildOf(t *testing.T) {
 		old := version
 		t.Cleanup(func() { version = old })
 		version = "0.4.0"
-		if got := readBuild(); got.version != "0.4.0" || !strings.HasPrefix(got.userAgent(), "clerkscope/0.4.0 (") {
+		if got := readBuild(); got.version != "0.4.0" || !strings.HasPrefix(got.userAgent(), "github.com/clerkscope/clerkscope/0.4.0 (") {
 			t.Errorf("%+v %s", got, got.userAgent())
 		}
 	})
@@ -570,7 +570,7 @@ func TestUserAgentIsTheVersion(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	b := readBuild()
-	if got := <-agents; got != b.userAgent() || !strings.HasPrefix(got, "clerkscope/"+strings.Trim(b.version, "()")+" ") {
+	if got := <-agents; got != b.userAgent() || !strings.HasPrefix(got, "github.com/clerkscope/clerkscope/"+strings.Trim(b.version, "()")+" ") {
 		t.Errorf("User-Agent %q, want %q", got, b.userAgent())
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // Named instances, for people who handle several apps: a file in the

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"clerkscope/inspect/webhook"
+	"github.com/clerkscope/clerkscope/inspect/webhook"
 )
 
 // TestReportWebhooks (issue 12, point 6): the report of a capture lists

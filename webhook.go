@@ -12,9 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/bapi"
-	"clerkscope/inspect"
-	"clerkscope/inspect/webhook"
+	"github.com/clerkscope/clerkscope/bapi"
+	"github.com/clerkscope/clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect/webhook"
 )
 
 // runWebhook is `clerkscope webhook`: every delivery of each input judged

@@ -30,7 +30,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // DefaultAPIVersion is the Clerk-API-Version header sent by default.
@@ -56,7 +56,7 @@ type Config struct {
 	// APIVersion is the Clerk-API-Version header (default 2026-05-12).
 	APIVersion string
 	// UserAgent is the User-Agent header, with clerkscope's version
-	// (default "clerkscope/devel (<Go version>)").
+	// (default "github.com/clerkscope/clerkscope/devel (<Go version>)").
 	UserAgent string
 	// Timeout bounds each attempt (default 10 s).
 	Timeout time.Duration
@@ -149,7 +149,7 @@ func New(cfg Config) (*Client, error) {
 		cfg.APIVersion = DefaultAPIVersion
 	}
 	if cfg.UserAgent == "" {
-		cfg.UserAgent = "clerkscope/devel (" + runtime.Version() + ")"
+		cfg.UserAgent = "github.com/clerkscope/clerkscope/devel (" + runtime.Version() + ")"
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second

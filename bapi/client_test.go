@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 func newTestClient(t *testing.T, url string, mod func(*Config)) *Client {
@@ -284,8 +284,8 @@ func TestUserAgent(t *testing.T) {
 	}))
 	defer srv.Close()
 	for _, tc := range []struct{ set, want string }{
-		{"clerkscope/v1.2.0 (go1.26.8)", "clerkscope/v1.2.0 (go1.26.8)"},
-		{"", "clerkscope/devel (" + runtime.Version() + ")"},
+		{"github.com/clerkscope/clerkscope/v1.2.0 (go1.26.8)", "github.com/clerkscope/clerkscope/v1.2.0 (go1.26.8)"},
+		{"", "github.com/clerkscope/clerkscope/devel (" + runtime.Version() + ")"},
 	} {
 		c := newTestClient(t, srv.URL, func(cfg *Config) { cfg.UserAgent = tc.set })
 		if _, err := c.User(context.Background(), "user_1"); err != nil {

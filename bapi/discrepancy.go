@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // Discrepancy is a place where the token and the Backend API disagree,

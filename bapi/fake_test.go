@@ -5,7 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"clerkscope/bapi/bapitest"
+	"github.com/clerkscope/clerkscope/bapi/bapitest"
 )
 
 const testKey = "sk_test_fakeSecretKeyForTests00000000000001"

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // Backend adapts the client to the verdict engine: the JWKS comes from the

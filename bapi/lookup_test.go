@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // at is the shared records' reference clock (2026-01-01T00:00:00Z).

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // Query is what `clerkscope lookup` was asked.

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // Redaction of a lookup keeps a report shareable: the identifiers a

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // The records below are the Backend API's (version 2026-05-12, the

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // A lookup is shown as sections of rows, built once here and rendered

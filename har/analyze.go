@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"strings"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // Judged is one entry with its class and, for application entries, the

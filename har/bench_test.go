@@ -7,7 +7,7 @@ import (
 	"os"
 	"testing"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // bigHAR is a capture made by ../shared/tools/bighar for benchmarks

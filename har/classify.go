@@ -6,7 +6,7 @@ import (
 	"path"
 	"strings"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // Class is what an entry is, from Clerk's point of view.

@@ -1,7 +1,6 @@
 package har
 
 import (
-	"clerkscope/inspect"
 	"fmt"
 	"math"
 	"net/http"
@@ -11,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // A capture records when the browser sent each request (startedDateTime,

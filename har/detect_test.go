@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // story runs hand-made entries through the analyzer.

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // Diagnosis is one root cause clerkscope found, with the entries that prove

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // reproMeta is the meta file of an oracle-made reproduction

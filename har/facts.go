@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // facts are what the diagnosis needs from each judged request, gathered as

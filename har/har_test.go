@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 type meta struct {

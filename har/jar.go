@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // JarCookie is a cookie the browser holds after replaying Set-Cookie lines.

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 func TestJar(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // Sink is an output format: it takes judged requests as they come, the

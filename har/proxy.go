@@ -5,7 +5,7 @@ import (
 	"net/url"
 	"strings"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // Behind a reverse proxy that does not pass the public host and scheme on,

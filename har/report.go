@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/inspect"
-	"clerkscope/inspect/webhook"
+	"github.com/clerkscope/clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect/webhook"
 )
 
 // MarkdownReport writes a support-ticket report: the instance, the

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // TestExporterSamples opens captures shaped after each exporter's quirks:

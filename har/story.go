@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // Severity of a finding.

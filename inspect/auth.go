@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
 
 // Auth is the serializable part of the SDK's toAuth() object. Fields hold

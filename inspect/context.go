@@ -7,7 +7,7 @@ import (
 	"math"
 	"strings"
 
-	"clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
 
 // judge holds the AuthenticateContext of one request.

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
 
 // Cookie is one name=value pair of a Cookie header, in the order sent.

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
 
 // ParseCurl reads a "Copy as cURL" command, in bash or Windows cmd quoting,

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
 
 // Env is what the engine may use beyond the app's options.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
 
 // Explanation is the plain-English reading of a verdict.

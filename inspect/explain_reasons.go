@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
 
 // explainReason is the reading of a verdict's reason: one case per reason

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
 
 // handshakeEligibility is HandshakeService.isRequestEligibleForHandshake,

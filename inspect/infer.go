@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
 
 var suffixedName = regexp.MustCompile(`^__(?:session|client_uat|clerk_db_jwt|refresh)_([A-Za-z0-9_-]{8})$`)

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
 
 // JWT is a decoded (not verified) JSON Web Token, split the way the SDK's

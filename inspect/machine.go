@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
 
 func (j *judge) isMachineToken(token string) bool {

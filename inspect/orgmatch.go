@@ -3,7 +3,7 @@ package inspect
 import (
 	"fmt"
 
-	"clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
 
 // orgMatcher is the SDK's OrganizationMatcher over organizationSyncOptions.

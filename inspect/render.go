@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
 
 // RequestJSON is one element of explain --json's "requests" array. Its

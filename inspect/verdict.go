@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
 
 // Verdict is the engine's answer for one request.

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
 
 // TestSignatureAgreesWithGoJOSE verifies every token of every case with

@@ -17,8 +17,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"clerkscope/bapi"
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/bapi"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 var fixedNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)

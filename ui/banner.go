@@ -6,7 +6,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"clerkscope/har"
+	"github.com/clerkscope/clerkscope/har"
 )
 
 // firstProblem is the index of the first diagnosis that is a fault, or -1.

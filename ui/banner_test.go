@@ -11,7 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"clerkscope/har"
+	"github.com/clerkscope/clerkscope/har"
 )
 
 const clockLoop = "../testdata/diagnosis/clock-ahead-loop.har"

@@ -6,7 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"clerkscope/bapi"
+	"github.com/clerkscope/clerkscope/bapi"
 )
 
 // bapiNoticeMsg is a Backend API notice (a Retry-After wait, an endpoint

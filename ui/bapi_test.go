@@ -9,8 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"clerkscope/bapi"
-	"clerkscope/bapi/bapitest"
+	"github.com/clerkscope/clerkscope/bapi"
+	"github.com/clerkscope/clerkscope/bapi/bapitest"
 )
 
 // bapiTabAll is the whole BAPI tab of the selected request (every line

@@ -9,8 +9,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"clerkscope/har"
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/har"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // rows50k builds a 50 000-request capture in memory (the shape of a big

@@ -14,9 +14,9 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"clerkscope/bapi"
-	"clerkscope/har"
-	"clerkscope/inspect/webhook"
+	"github.com/clerkscope/clerkscope/bapi"
+	"github.com/clerkscope/clerkscope/har"
+	"github.com/clerkscope/clerkscope/inspect/webhook"
 )
 
 // pane is which side of the capture view has focus.

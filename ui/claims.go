@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // authBlock writes what auth() returns for the request, field by field,

@@ -5,8 +5,8 @@ import (
 	"io"
 	"time"
 
-	"clerkscope/bapi"
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/bapi"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // Config is what the dashboard needs from the command line.

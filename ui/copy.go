@@ -14,9 +14,9 @@ import (
 	"github.com/atotto/clipboard"
 	"github.com/charmbracelet/x/ansi"
 
-	"clerkscope/har"
-	"clerkscope/inspect"
-	"clerkscope/inspect/webhook"
+	"github.com/clerkscope/clerkscope/har"
+	"github.com/clerkscope/clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect/webhook"
 )
 
 // textCopiedMsg reports how a copy reached the user.

@@ -8,9 +8,9 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"clerkscope/bapi"
-	"clerkscope/har"
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/bapi"
+	"github.com/clerkscope/clerkscope/har"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // tab is a detail tab.

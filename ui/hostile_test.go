@@ -27,7 +27,7 @@ import (
 	"github.com/atotto/clipboard"
 	"github.com/charmbracelet/x/ansi"
 
-	"clerkscope/bapi"
+	"github.com/clerkscope/clerkscope/bapi"
 )
 
 // evil is what an adversarial capture puts in any field: OSC 52, CSI 2J,

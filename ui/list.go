@@ -7,9 +7,9 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"clerkscope/har"
-	"clerkscope/inspect"
-	"clerkscope/inspect/webhook"
+	"github.com/clerkscope/clerkscope/har"
+	"github.com/clerkscope/clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect/webhook"
 )
 
 // row is one request of the list, with what filtering and drawing need

@@ -14,9 +14,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"clerkscope/har"
-	"clerkscope/inspect"
-	"clerkscope/inspect/webhook"
+	"github.com/clerkscope/clerkscope/har"
+	"github.com/clerkscope/clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect/webhook"
 )
 
 // batchLoadedMsg carries judged entries from the loading goroutine. The

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/har"
+	"github.com/clerkscope/clerkscope/har"
 )
 
 // tlKind is what a timeline item shows.

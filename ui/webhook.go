@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/har"
-	"clerkscope/inspect/webhook"
+	"github.com/clerkscope/clerkscope/har"
+	"github.com/clerkscope/clerkscope/inspect/webhook"
 )
 
 // webhookTab is a webhook delivery as verifyWebhook judges it: the

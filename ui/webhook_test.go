@@ -11,7 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
-	"clerkscope/inspect/webhook"
+	"github.com/clerkscope/clerkscope/inspect/webhook"
 )
 
 const retriesHAR = "../testdata/webhooks/har/retries-and-duplicate.har"

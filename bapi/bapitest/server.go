@@ -275,7 +275,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Error(w, 405, "method_not_allowed", "the fake Backend API answers GETs only")
 		return
 	}
-	if r.Header.Get("Clerk-API-Version") == "" || !strings.HasPrefix(r.Header.Get("User-Agent"), "clerkscope/") {
+	if r.Header.Get("Clerk-API-Version") == "" || !strings.HasPrefix(r.Header.Get("User-Agent"), "github.com/clerkscope/clerkscope/") {
 		Error(w, 400, "bad_request", "missing headers")
 		return
 	}

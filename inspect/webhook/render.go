@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // Report is every delivery of one or more inputs, judged, and their story.
