@@ -322,6 +322,9 @@ Exit status: 0 whatever the verdict; 1 when an input cannot be read; 2 on bad us
   --url URL               the request URL for text input
   -H 'Name: value'        add a request header for text input (repeatable)
   --reveal                show token signatures and secret cookie values (redacted by default)
+  --max-value SIZE        the largest value kept from a HAR (default 4MiB): a longer URL, header
+                          or cookie is left out with a note; in a .har.gz nothing may inflate
+                          past 64 times it (a decompression bomb stops the read)
 `
 
 	environmentUsage = `Environment: CLERK_PUBLISHABLE_KEY, CLERK_SECRET_KEY, CLERK_JWT_KEY, CLERK_API_URL,
@@ -366,6 +369,7 @@ type judgeFlags struct {
 	jwks, reqURL, format           string
 	noRedact                       bool
 	parties, headers               multiFlag
+	maxValue                       har.Size
 }
 
 func (f *judgeFlags) register(fs *flag.FlagSet) {
@@ -384,6 +388,7 @@ func (f *judgeFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.parties, "authorized-party", "authorized party")
 	fs.Var(&f.headers, "H", "request header")
 	fs.Var(&f.headers, "header", "request header")
+	fs.Var(&f.maxValue, "max-value", "the largest value kept from a HAR")
 }
 
 // parseInterleaved parses flags that may come after positional arguments.
@@ -565,7 +570,7 @@ type input struct {
 }
 
 // openInput opens a path ("-" for stdin), sniffing HAR vs text.
-func openInput(path string, stdin io.Reader) (*input, error) {
+func openInput(path string, stdin io.Reader, maxValue har.Size) (*input, error) {
 	var r io.Reader
 	var closer io.Closer
 	name := path
@@ -586,7 +591,7 @@ func openInput(path string, stdin io.Reader) (*input, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(4096)
 	if har.Sniff(head) {
-		hr, err := har.NewReader(br, har.Options{Lean: true})
+		hr, err := har.NewReader(br, har.Options{Lean: true, MaxValue: int64(maxValue)})
 		if err != nil {
 			if closer != nil {
 				closer.Close()
@@ -698,7 +703,7 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	var firstErr error
 	var story *har.Story
 	for _, p := range pos {
-		in, err := openInput(p, stdin)
+		in, err := openInput(p, stdin, f.maxValue)
 		if err != nil {
 			fmt.Fprintf(stderr, "clerkscope: %s\n", oneLine(err.Error()))
 			if firstErr == nil {
@@ -851,7 +856,7 @@ func createPrivate(path string) (*os.File, error) {
 // "write report" key). A capture's webhook deliveries are judged with
 // hookSecret and listed in the Markdown report.
 func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspect.Setup, f judgeFlags, o inspect.RenderOptions, hookSecret string, w, stderr io.Writer) error {
-	in, err := openInput(path, stdin)
+	in, err := openInput(path, stdin, f.maxValue)
 	if err != nil {
 		return err
 	}
@@ -904,11 +909,11 @@ func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspe
 // word that names no file and does not look like a path is a mistyped
 // command (bad usage), and an input that cannot be read (up to its first
 // entry) ends the command with its error rather than on the paste screen.
-func checkInput(path string) error {
+func checkInput(path string, maxValue har.Size) error {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && !strings.ContainsAny(path, `/\.`) && !strings.HasPrefix(path, "-") {
 		return &usageError{fmt.Sprintf("unknown command %q: the commands are explain, report, lookup, webhook, config, completion, version and help, and no file has that name", path)}
 	}
-	in, err := openInput(path, nil)
+	in, err := openInput(path, nil, maxValue)
 	if err != nil {
 		return err
 	}
@@ -943,7 +948,7 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		return &usageError{"the dashboard opens one input; use explain for several"}
 	}
 	if len(pos) == 1 && pos[0] != "-" {
-		if err := checkInput(pos[0]); err != nil {
+		if err := checkInput(pos[0], f.maxValue); err != nil {
 			return err
 		}
 	}
@@ -1016,6 +1021,7 @@ func dashboardConfig(ctx context.Context, f judgeFlags, setup *inspect.Setup, lo
 		Dest:          dest,
 		ParseTime:     parseNow,
 		WebhookSecret: hookSecret,
+		MaxValue:      int64(f.maxValue),
 		ReportTo: func(w io.Writer, path string) error {
 			rf := f
 			rf.format = "md"

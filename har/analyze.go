@@ -188,6 +188,9 @@ func agreesWith(j *Judged) bool {
 // Finish completes the story after the last entry (call Flush first).
 func (a *Analyzer) Finish(log Log) *Story {
 	a.Story.finish(log)
+	if f, ok := cappedFinding(log); ok {
+		a.Story.Findings = append(a.Story.Findings, f)
+	}
 	return a.Story
 }
 

@@ -10,14 +10,13 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Header is one header line.
@@ -96,6 +95,11 @@ type Log struct {
 	Creator string `json:"creator"`
 	Browser string `json:"browser,omitempty"`
 	Pages   []Page `json:"pages,omitempty"`
+	// Notes are what the reader left out: values over the cap
+	// (Options.MaxValue), each with its entry.
+	Notes []string `json:"notes,omitempty"`
+	// Capped are the entries that lost a value to the cap.
+	Capped []int `json:"-"`
 }
 
 // Options tune the reader.
@@ -107,11 +111,29 @@ type Options struct {
 	// explain uses it to stay fast on huge captures. The dashboard keeps
 	// every header for its Raw tab.
 	Lean bool
+	// MaxValue caps each value the reader keeps (a URL, a header or
+	// cookie, a body with KeepBodies), in decoded bytes; 0 is
+	// DefaultMaxValue. A longer value is left out (read as empty) and its
+	// entry kept, with a note in Log.Notes. In a gzip stream nothing may
+	// decompress to more than 64 × MaxValue between two structural bytes
+	// of the JSON ({ } [ ] , :) — no body, skipped or kept, no run of
+	// whitespace: past that the reader stops with a *LimitError (a
+	// decompression bomb), however big the whole file is. An uncompressed
+	// file has no such limit: what the reader skips costs time, never
+	// memory.
+	MaxValue int64
+
+	// tokenLimit replaces 64 × MaxValue in tests.
+	tokenLimit int64
 }
+
+// DefaultMaxValue is the cap of a kept value: above the 2 MB Chrome allows
+// in a URL, far above any cookie or header a browser sends.
+const DefaultMaxValue = 4 << 20
 
 // isLean reports whether a header is kept in Lean mode, without
 // allocating for the lower-case form.
-func isLean(name string) bool {
+func isLean[T string | []byte](name T) bool {
 	var buf [40]byte
 	if len(name) > len(buf) {
 		return false
@@ -164,19 +186,44 @@ func (e *TruncatedError) Error() string {
 	return fmt.Sprintf("the capture is truncated: it stops at line %d, column %d after %d complete entries (the download or export was cut; the entries before the break are shown)", e.Line, e.Column, e.Entries)
 }
 
+// LimitError is a gzip stream in which one value (or run of whitespace)
+// decompresses to more than the limit: a decompression bomb, or a damaged
+// file. The entries before it were returned.
+type LimitError struct {
+	Entries int
+	// Where is the value, e.g. "entry 3, response.content.text".
+	Where string
+	Limit int64
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("the capture decompresses to more than %s in one value (%s) and is read no further, after %d complete entries: a decompression bomb or a damaged file (if it is genuine, decompress it with gunzip first, or raise --max-value)", FormatSize(e.Limit), e.Where, e.Entries)
+}
+
 // ErrNotHAR is JSON that is not a HAR document.
 var ErrNotHAR = errors.New("this JSON is not a HAR capture: it has no log.entries (export it from the browser's Network panel with \"Save all as HAR\")")
 
 // Reader streams the entries of a capture.
 type Reader struct {
-	dec     *jsontext.Decoder
-	src     *lineCounter
+	sc      *scanner
+	base    int64 // bytes skipped before the document (a JSONP prefix)
 	opts    Options
+	max     int
 	log     Log
 	n       int
-	state   int // 0 before entries, 1 in entries, 2 after
+	state   int  // 0 before entries, 1 in entries, 2 after
+	first   bool // in entries, before the first element
 	closers []io.Closer
 	err     error
+
+	// path is the member names from the root to the value being read.
+	path   []string
+	keys   interner
+	in     interner
+	hdrs   []Header
+	cks    []Cookie
+	capped int    // values over the cap
+	header string // the header whose value is being read
 }
 
 // NewReader prepares to stream a capture. It detects gzip, a UTF-8 BOM and
@@ -184,6 +231,12 @@ type Reader struct {
 func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	rd := &Reader{opts: opts}
+	maxValue := opts.MaxValue
+	if maxValue <= 0 {
+		maxValue = DefaultMaxValue
+	}
+	rd.max = int(min(maxValue, 1<<40))
+	gzipped := false
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
@@ -191,6 +244,7 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		}
 		rd.closers = append(rd.closers, gz)
 		br = bufio.NewReaderSize(gz, 64<<10)
+		gzipped = true
 	}
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
 		_, _ = br.Discard(3)
@@ -221,8 +275,16 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		_, _ = br.Discard(1)
 		skipped++
 	}
-	rd.src = &lineCounter{r: br, base: skipped}
-	rd.dec = jsontext.NewDecoder(rd.src, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	// Reads of the scanner's buffer size go past br's buffer, straight
+	// into the scanner's.
+	rd.sc = newScanner(br, 64<<10)
+	rd.base = skipped
+	if gzipped {
+		rd.sc.limit = 64 * maxValue
+		if opts.tokenLimit > 0 {
+			rd.sc.limit = opts.tokenLimit
+		}
+	}
 	return rd, nil
 }
 
@@ -236,7 +298,13 @@ func (r *Reader) Close() error {
 
 // Log returns what is known about the capture so far (pages written after
 // the entries are known only once Next has returned io.EOF).
-func (r *Reader) Log() Log { return r.log }
+func (r *Reader) Log() Log {
+	l := r.log
+	if more := r.capped - len(l.Notes); more > 0 {
+		l.Notes = append(l.Notes[:len(l.Notes):len(l.Notes)], fmt.Sprintf("and %d more values over the cap", more))
+	}
+	return l
+}
 
 // Count is the number of entries returned so far.
 func (r *Reader) Count() int { return r.n }
@@ -258,29 +326,54 @@ func (r *Reader) wrap(err error) error {
 	if err == io.EOF {
 		return io.EOF
 	}
-	var te *TruncatedError
-	if errors.As(err, &te) || errors.Is(err, ErrNotHAR) {
-		return err
-	}
 	var fe *fieldError
-	if errors.As(err, &fe) {
+	if errors.Is(err, ErrNotHAR) || errors.As(err, &fe) {
 		return err
 	}
-	off := r.dec.InputOffset()
-	var se *jsontext.SyntacticError
-	if errors.As(err, &se) {
-		off = se.ByteOffset
+	if err == errTooBig {
+		return &LimitError{Entries: r.n, Where: r.where(), Limit: r.sc.limit}
 	}
-	line, col := r.src.position(off)
-	if errors.Is(err, io.ErrUnexpectedEOF) {
+	var tr *truncated
+	if errors.As(err, &tr) {
+		line, col := r.sc.position(tr.off)
 		return &TruncatedError{Entries: r.n, Line: line, Column: col}
 	}
-	msg := err.Error()
-	if se != nil && se.Err != nil {
-		msg = se.Err.Error()
+	off := r.sc.abs()
+	var se *scanError
+	if errors.As(err, &se) {
+		off = se.off
 	}
-	msg = strings.TrimPrefix(msg, "jsontext: ")
-	return &SyntaxError{Line: line, Column: col, Offset: off + r.src.base, Msg: msg}
+	line, col := r.sc.position(off)
+	if se != nil && se.line > 0 {
+		line, col = se.line, se.col
+	}
+	return &SyntaxError{Line: line, Column: col, Offset: off + r.base, Msg: err.Error()}
+}
+
+// position converts a stream offset at or after the last newline crossed
+// into line and column (1-based).
+func (s *scanner) position(off int64) (int, int) {
+	if off < s.lineAt {
+		return s.lines + 1, 0
+	}
+	return s.lines + 1, int(off-s.lineAt) + 1
+}
+
+// where names the value being read, for errors and notes.
+func (r *Reader) where() string {
+	if r.state == 1 && len(r.path) >= 2 {
+		if len(r.path) == 2 {
+			return fmt.Sprintf("entry %d", r.n)
+		}
+		if r.header != "" && len(r.path) > 2 {
+			return fmt.Sprintf("entry %d, the %s header %s", r.n, r.path[2], r.header)
+		}
+		return fmt.Sprintf("entry %d, %s", r.n, strings.Join(r.path[2:], "."))
+	}
+	if len(r.path) == 0 {
+		return "the top level"
+	}
+	return strings.Join(r.path, ".")
 }
 
 type fieldError struct{ msg string }
@@ -288,50 +381,57 @@ type fieldError struct{ msg string }
 func (e *fieldError) Error() string { return e.msg }
 
 func (r *Reader) next() (*Entry, error) {
-	d := r.dec
-	for r.state == 0 {
-		if d.StackDepth() == 0 {
-			if d.PeekKind() != '{' {
-				return nil, ErrNotHAR
-			}
-			if _, err := d.ReadToken(); err != nil {
-				return nil, err
-			}
-			if err := r.seekLog(); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		// Inside "log": read keys until "entries".
-		if d.PeekKind() == '}' {
-			return nil, ErrNotHAR
-		}
-		k, err := d.ReadToken()
+	s := r.sc
+	if r.state == 0 {
+		c, err := s.peek()
 		if err != nil {
 			return nil, err
 		}
-		switch k.String() {
-		case "entries":
-			if d.PeekKind() != '[' {
+		if c != '{' {
+			return nil, ErrNotHAR
+		}
+		s.structural()
+		if err := r.seekLog(); err != nil {
+			return nil, err
+		}
+		// Inside "log": read members until "entries".
+		for first := true; r.state == 0; first = false {
+			more, err := r.member(first)
+			if err != nil {
+				return nil, err
+			}
+			if !more {
+				return nil, ErrNotHAR
+			}
+			k, err := r.key()
+			if err != nil {
+				return nil, err
+			}
+			r.path = append(r.path[:1], k)
+			if k != "entries" {
+				if err := r.readLogField(k); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			c, err := s.peek()
+			if err != nil {
+				return nil, err
+			}
+			if c != '[' {
 				return nil, &fieldError{"log.entries is not an array: this is not a valid HAR"}
 			}
-			if _, err := d.ReadToken(); err != nil {
-				return nil, err
-			}
-			r.state = 1
-		default:
-			if err := r.readLogField(k.String()); err != nil {
-				return nil, err
-			}
+			s.structural()
+			r.state, r.first = 1, true
 		}
 	}
 	if r.state == 1 {
-		if d.PeekKind() == ']' {
-			if _, err := d.ReadToken(); err != nil {
-				return nil, err
-			}
-			r.state = 2
-		} else {
+		more, err := r.element(r.first)
+		if err != nil {
+			return nil, err
+		}
+		r.first = false
+		if more {
 			e, err := r.readEntry()
 			if err != nil {
 				return nil, err
@@ -340,55 +440,183 @@ func (r *Reader) next() (*Entry, error) {
 			r.n++
 			return e, nil
 		}
+		r.state = 2
 	}
 	// After the entries: read the rest of "log" for pages written later.
-	for d.StackDepth() >= 2 {
-		if d.PeekKind() == '}' {
-			if _, err := d.ReadToken(); err != nil {
-				return nil, err
-			}
-			break
-		}
-		k, err := d.ReadToken()
+	for {
+		more, err := r.member(false)
 		if err != nil {
 			return nil, err
 		}
-		if err := r.readLogField(k.String()); err != nil {
+		if !more {
+			return nil, io.EOF
+		}
+		k, err := r.key()
+		if err != nil {
+			return nil, err
+		}
+		r.path = append(r.path[:1], k)
+		if err := r.readLogField(k); err != nil {
 			return nil, err
 		}
 	}
-	return nil, io.EOF
 }
 
-// seekLog skips top-level keys until "log" and enters it.
+// seekLog skips top-level members until "log" and enters it.
 func (r *Reader) seekLog() error {
-	d := r.dec
-	for {
-		if d.PeekKind() == '}' {
-			return ErrNotHAR
-		}
-		k, err := d.ReadToken()
+	s := r.sc
+	for first := true; ; first = false {
+		more, err := r.member(first)
 		if err != nil {
 			return err
 		}
-		if k.String() == "log" {
-			if d.PeekKind() != '{' {
-				return ErrNotHAR
-			}
-			_, err := d.ReadToken()
+		if !more {
+			return ErrNotHAR
+		}
+		k, err := r.key()
+		if err != nil {
 			return err
 		}
-		if err := d.SkipValue(); err != nil {
+		if k == "log" {
+			c, err := s.peek()
+			if err != nil {
+				return err
+			}
+			if c != '{' {
+				return ErrNotHAR
+			}
+			s.structural()
+			r.path = append(r.path[:0], "log")
+			return nil
+		}
+		if err := r.skip(); err != nil {
 			return err
 		}
 	}
+}
+
+// member moves to the next member of an object: true before its name,
+// false past the closing brace. Misplaced delimiters are reported as
+// jsontext reports them: at the delimiter, saying what was expected.
+func (r *Reader) member(first bool) (bool, error) {
+	c, at, err := r.delim(!first, "after object value (expecting ',' or '}')")
+	if err != nil {
+		return false, err
+	}
+	s := r.sc
+	switch c {
+	case '}':
+		s.structural()
+		return false, nil
+	case '"':
+		return true, nil
+	case ']':
+		if first {
+			return false, s.invalid("at start of value")
+		}
+		return false, s.invalid("after object value (expecting ',' or '}')")
+	case '{', '[':
+		return false, &scanError{off: at, msg: "object member name must be a string"}
+	}
+	// A literal or number where a name should be: jsontext reads it
+	// first, then refuses it.
+	if err := s.skip(c); err != nil {
+		return false, err
+	}
+	return false, &scanError{off: at, msg: "object member name must be a string"}
+}
+
+// element moves to the next element of an array: true before it, false
+// past the closing bracket.
+func (r *Reader) element(first bool) (bool, error) {
+	c, _, err := r.delim(!first, "after array element (expecting ',' or ']')")
+	if err != nil {
+		return false, err
+	}
+	s := r.sc
+	switch c {
+	case ']':
+		s.structural()
+		return false, nil
+	case '}':
+		if first {
+			return false, s.invalid("at start of value")
+		}
+		return false, s.invalid("after array element (expecting ',' or ']')")
+	}
+	return true, nil
+}
+
+// delim reads the comma due before the next member or element (none
+// before the first, none before a closing bracket) and returns the byte
+// after it and where that is.
+func (r *Reader) delim(comma bool, where string) (byte, int64, error) {
+	s := r.sc
+	c, err := s.peek()
+	if err != nil {
+		return 0, 0, err
+	}
+	at, line, lineAt := s.abs(), s.lines+1, s.lineAt
+	var got byte
+	if c == ',' || c == ':' {
+		got = c
+		s.structural()
+		if c, err = s.peek(); err != nil {
+			return 0, 0, err
+		}
+	}
+	var want byte
+	if comma && c != '}' && c != ']' {
+		want = ','
+	}
+	if got != want {
+		if want == 0 {
+			where = "at start of value"
+		}
+		if got != 0 {
+			return 0, 0, invalidByte(at, got, where, line, lineAt)
+		}
+		return 0, 0, s.invalid(where)
+	}
+	return c, s.abs(), nil
+}
+
+// key reads a member name and its colon. Names are interned: a capture
+// repeats the same few hundred.
+func (r *Reader) key() (string, error) {
+	s := r.sc
+	v, over, _, err := s.str(r.max)
+	if err != nil {
+		return "", err
+	}
+	k := ""
+	if !over {
+		k = r.keys.get(v)
+	}
+	c, err := s.peek()
+	if err != nil {
+		return "", err
+	}
+	at := s.abs()
+	if c == ',' {
+		return "", s.invalid("after object name (expecting ':')")
+	}
+	if c == ':' {
+		s.structural()
+		if c, err = s.peek(); err != nil {
+			return "", err
+		}
+	}
+	if s.abs() == at {
+		return "", s.invalid("after object name (expecting ':')")
+	}
+	return k, nil
 }
 
 func (r *Reader) readLogField(name string) error {
-	d := r.dec
 	switch name {
 	case "version":
-		s, err := r.str()
+		s, err := r.istr()
 		r.log.Version = s
 		return err
 	case "creator", "browser":
@@ -401,7 +629,7 @@ func (r *Reader) readLogField(name string) error {
 			case "version":
 				ver, err = r.str()
 			default:
-				err = d.SkipValue()
+				err = r.skip()
 			}
 			return err
 		})
@@ -425,7 +653,7 @@ func (r *Reader) readLogField(name string) error {
 				case "startedDateTime":
 					p.StartedDateTime, err = r.str()
 				default:
-					err = d.SkipValue()
+					err = r.skip()
 				}
 				return err
 			})
@@ -433,115 +661,225 @@ func (r *Reader) readLogField(name string) error {
 			return err
 		})
 	}
-	return d.SkipValue()
+	return r.skip()
 }
 
-// object reads an object (or null) calling fn for each key.
+// object reads an object (or null) calling fn for each key; anything else
+// is skipped.
 func (r *Reader) object(fn func(key string) error) error {
-	d := r.dec
-	switch d.PeekKind() {
-	case 'n':
-		_, err := d.ReadToken()
+	s := r.sc
+	c, err := s.peek()
+	if err != nil {
 		return err
+	}
+	switch c {
+	case 'n':
+		return s.literal("null")
 	case '{':
 	default:
-		return d.SkipValue()
+		return s.skip(c)
 	}
-	if _, err := d.ReadToken(); err != nil {
-		return err
-	}
-	for d.PeekKind() != '}' {
-		k, err := d.ReadToken()
+	s.structural()
+	depth := len(r.path)
+	for first := true; ; first = false {
+		more, err := r.member(first)
 		if err != nil {
 			return err
 		}
-		if err := fn(k.String()); err != nil {
+		if !more {
+			r.path = r.path[:depth]
+			return nil
+		}
+		k, err := r.key()
+		if err != nil {
+			return err
+		}
+		r.path = append(r.path[:depth], k)
+		if err := fn(k); err != nil {
 			return err
 		}
 	}
-	_, err := d.ReadToken()
-	return err
 }
 
-// array reads an array (or null) calling fn for each element.
+// array reads an array (or null) calling fn for each element; anything
+// else is skipped.
 func (r *Reader) array(fn func() error) error {
-	d := r.dec
-	switch d.PeekKind() {
-	case 'n':
-		_, err := d.ReadToken()
+	s := r.sc
+	c, err := s.peek()
+	if err != nil {
 		return err
+	}
+	switch c {
+	case 'n':
+		return s.literal("null")
 	case '[':
 	default:
-		return d.SkipValue()
+		return s.skip(c)
 	}
-	if _, err := d.ReadToken(); err != nil {
-		return err
-	}
-	for d.PeekKind() != ']' {
+	s.structural()
+	for first := true; ; first = false {
+		more, err := r.element(first)
+		if err != nil || !more {
+			return err
+		}
 		if err := fn(); err != nil {
 			return err
 		}
 	}
-	_, err := d.ReadToken()
-	return err
+}
+
+// skip crosses the next value without keeping it.
+func (r *Reader) skip() error {
+	c, err := r.sc.peek()
+	if err != nil {
+		return err
+	}
+	return r.sc.skip(c)
 }
 
 // str reads a string; null, numbers and booleans are turned into text.
-func (r *Reader) str() (string, error) {
-	d := r.dec
-	switch d.PeekKind() {
-	case '"':
-		t, err := d.ReadToken()
-		if err != nil {
-			return "", err
-		}
-		return t.String(), nil
-	case 'n':
-		_, err := d.ReadToken()
+func (r *Reader) str() (string, error) { return r.text(false) }
+
+// istr is str for the values a capture repeats (methods, versions,
+// status texts, mime types, header names and values, cookies): each is
+// made a string once and shared.
+func (r *Reader) istr() (string, error) { return r.text(true) }
+
+func (r *Reader) text(intern bool) (string, error) {
+	s := r.sc
+	c, err := s.peek()
+	if err != nil {
 		return "", err
-	case '0', 't', 'f':
-		t, err := d.ReadToken()
-		if err != nil {
-			return "", err
-		}
-		return t.String(), nil
 	}
-	return "", d.SkipValue()
+	switch {
+	case c == '"':
+		v, over, size, err := s.str(r.max)
+		switch {
+		case err != nil:
+			return "", err
+		case over:
+			r.overflow(size)
+			return "", nil
+		case intern:
+			return r.in.get(v), nil
+		}
+		return string(v), nil
+	case c == 'n':
+		return "", s.literal("null")
+	case c == 't':
+		return "true", s.literal("true")
+	case c == 'f':
+		return "false", s.literal("false")
+	case c == '-' || '0' <= c && c <= '9':
+		v, over, err := s.number(true, r.max)
+		switch {
+		case err != nil:
+			return "", err
+		case over:
+			r.overflow(-1)
+			return "", nil
+		}
+		return string(v), nil
+	}
+	return "", s.skip(c)
 }
 
 // num reads a number (or a numeric string); anything else is 0.
 func (r *Reader) num() (float64, error) {
-	d := r.dec
-	switch d.PeekKind() {
-	case '0':
-		t, err := d.ReadToken()
-		if err != nil {
+	s := r.sc
+	c, err := s.peek()
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case c == '-' || '0' <= c && c <= '9':
+		v, over, err := s.number(true, r.max)
+		switch {
+		case err != nil:
 			return 0, err
+		case over:
+			r.overflow(-1)
+			return 0, nil
 		}
-		return t.Float()
-	case '"':
-		t, err := d.ReadToken()
+		f, err := strconv.ParseFloat(string(v), 64)
 		if err != nil {
-			return 0, err
+			return f, &scanError{off: s.abs(), msg: fmt.Sprintf("the number %.40s is out of range", v)}
 		}
-		f, _ := strconv.ParseFloat(strings.TrimSpace(t.String()), 64)
+		return f, nil
+	case c == '"':
+		v, over, size, err := s.str(r.max)
+		switch {
+		case err != nil:
+			return 0, err
+		case over:
+			r.overflow(size)
+			return 0, nil
+		}
+		f, _ := strconv.ParseFloat(strings.TrimSpace(string(v)), 64)
 		return f, nil
 	}
-	return 0, d.SkipValue()
+	return 0, s.skip(c)
 }
 
 func (r *Reader) boolean() (bool, error) {
-	d := r.dec
-	switch d.PeekKind() {
-	case 't', 'f':
-		t, err := d.ReadToken()
-		return err == nil && t.Bool(), err
+	s := r.sc
+	c, err := s.peek()
+	if err != nil {
+		return false, err
 	}
-	return false, d.SkipValue()
+	switch c {
+	case 't':
+		return true, s.literal("true")
+	case 'f':
+		return false, s.literal("false")
+	}
+	return false, s.skip(c)
+}
+
+// overflow notes a value over the cap (size -1: not measured).
+func (r *Reader) overflow(size int64) {
+	r.capped++
+	if r.state == 1 {
+		if n := len(r.log.Capped); (n == 0 || r.log.Capped[n-1] != r.n) && n < 50 {
+			r.log.Capped = append(r.log.Capped, r.n)
+		}
+	}
+	if len(r.log.Notes) >= 20 {
+		return
+	}
+	what := "is over"
+	if size >= 0 {
+		what = "is " + FormatSize(size) + ", over"
+	}
+	r.log.Notes = append(r.log.Notes, fmt.Sprintf("%s %s the %s cap (--max-value): left out", r.where(), what, FormatSize(int64(r.max))))
+}
+
+// headerName reads a header's name: in Lean mode one that is not kept is
+// never made a string.
+func (r *Reader) headerName() (name string, keep bool, err error) {
+	s := r.sc
+	c, err := s.peek()
+	if err != nil || c != '"' {
+		if err == nil {
+			name, err = r.str()
+		}
+		return name, !r.opts.Lean || isLean(name), err
+	}
+	v, over, size, err := s.str(r.max)
+	switch {
+	case err != nil:
+		return "", false, err
+	case over:
+		r.overflow(size)
+		return "", !r.opts.Lean, nil
+	case r.opts.Lean && !isLean(v):
+		return "", false, nil
+	}
+	return r.in.get(v), true, nil
 }
 
 func (r *Reader) headers() ([]Header, error) {
-	var out []Header
+	hs := r.hdrs[:0]
 	err := r.array(func() error {
 		var h Header
 		keep := true
@@ -549,69 +887,82 @@ func (r *Reader) headers() ([]Header, error) {
 			var err error
 			switch k {
 			case "name":
-				h.Name, err = r.str()
-				if r.opts.Lean && !isLean(h.Name) {
-					keep = false
+				var lean bool
+				h.Name, lean, err = r.headerName()
+				if !lean {
+					h.Name, keep = "", false
 				}
 			case "value":
 				if !keep {
-					return r.dec.SkipValue()
+					return r.skip()
 				}
-				h.Value, err = r.str()
+				r.header = h.Name
+				h.Value, err = r.istr()
+				r.header = ""
 			default:
-				err = r.dec.SkipValue()
+				err = r.skip()
 			}
 			return err
 		})
 		if h.Name != "" && (!r.opts.Lean || isLean(h.Name)) {
-			out = append(out, h)
+			hs = append(hs, h)
 		}
 		return err
 	})
-	return out, err
+	r.hdrs = hs[:0]
+	if err != nil || len(hs) == 0 {
+		return nil, err
+	}
+	return append([]Header(nil), hs...), nil
 }
 
 func (r *Reader) cookies() ([]Cookie, error) {
-	var out []Cookie
+	cs := r.cks[:0]
 	err := r.array(func() error {
 		var c Cookie
 		err := r.object(func(k string) error {
 			var err error
 			switch k {
 			case "name":
-				c.Name, err = r.str()
+				c.Name, err = r.istr()
 			case "value":
-				c.Value, err = r.str()
+				c.Value, err = r.istr()
 			case "path":
-				c.Path, err = r.str()
+				c.Path, err = r.istr()
 			case "domain":
-				c.Domain, err = r.str()
+				c.Domain, err = r.istr()
 			case "expires":
-				c.Expires, err = r.str()
+				c.Expires, err = r.istr()
 			case "httpOnly":
 				c.HTTPOnly, err = r.boolean()
 			case "secure":
 				c.Secure, err = r.boolean()
 			case "sameSite":
-				c.SameSite, err = r.str()
+				c.SameSite, err = r.istr()
 			default:
-				err = r.dec.SkipValue()
+				err = r.skip()
 			}
 			return err
 		})
 		if c.Name != "" {
-			out = append(out, c)
+			cs = append(cs, c)
 		}
 		return err
 	})
-	return out, err
+	r.cks = cs[:0]
+	if err != nil || len(cs) == 0 {
+		return nil, err
+	}
+	return append([]Cookie(nil), cs...), nil
 }
 
 func (r *Reader) readEntry() (*Entry, error) {
 	e := &Entry{}
-	d := r.dec
-	if d.PeekKind() != '{' {
-		if err := d.SkipValue(); err != nil {
+	s := r.sc
+	if c, err := s.peek(); err != nil {
+		return nil, err
+	} else if c != '{' {
+		if err := s.skip(c); err != nil {
 			return nil, err
 		}
 		return nil, &fieldError{fmt.Sprintf("log.entries[%d] is not an object: this is not a valid HAR", r.n)}
@@ -625,19 +976,19 @@ func (r *Reader) readEntry() (*Entry, error) {
 		case "time":
 			e.Time, err = r.num()
 		case "pageref":
-			e.PageRef, err = r.str()
+			e.PageRef, err = r.istr()
 		case "_resourceType":
-			e.ResourceType, err = r.str()
+			e.ResourceType, err = r.istr()
 		case "request":
 			err = r.object(func(k string) error {
 				var err error
 				switch k {
 				case "method":
-					e.Request.Method, err = r.str()
+					e.Request.Method, err = r.istr()
 				case "url":
 					e.Request.URL, err = r.str()
 				case "httpVersion":
-					e.Request.HTTPVersion, err = r.str()
+					e.Request.HTTPVersion, err = r.istr()
 				case "headers":
 					e.Request.Headers, err = r.headers()
 				case "cookies":
@@ -647,7 +998,7 @@ func (r *Reader) readEntry() (*Entry, error) {
 					f, err = r.num()
 					e.Request.BodySize = int64(f)
 				default:
-					err = d.SkipValue()
+					err = r.skip()
 				}
 				return err
 			})
@@ -660,9 +1011,9 @@ func (r *Reader) readEntry() (*Entry, error) {
 					f, err = r.num()
 					e.Response.Status = int(f)
 				case "statusText":
-					e.Response.StatusText, err = r.str()
+					e.Response.StatusText, err = r.istr()
 				case "httpVersion":
-					e.Response.HTTPVersion, err = r.str()
+					e.Response.HTTPVersion, err = r.istr()
 				case "headers":
 					e.Response.Headers, err = r.headers()
 				case "cookies":
@@ -678,28 +1029,33 @@ func (r *Reader) readEntry() (*Entry, error) {
 							f, err = r.num()
 							e.Response.Content.Size = int64(f)
 						case "mimeType":
-							e.Response.Content.MimeType, err = r.str()
+							e.Response.Content.MimeType, err = r.istr()
 						case "encoding":
-							e.Response.Content.Encoding, err = r.str()
+							e.Response.Content.Encoding, err = r.istr()
 						case "text":
-							e.Response.Content.HasText = d.PeekKind() == '"'
+							c, err := s.peek()
+							if err != nil {
+								return err
+							}
+							e.Response.Content.HasText = c == '"'
 							if r.opts.KeepBodies {
 								e.Response.Content.Text, err = r.str()
 							} else {
-								err = d.SkipValue()
+								err = s.skip(c)
 							}
+							return err
 						default:
-							err = d.SkipValue()
+							err = r.skip()
 						}
 						return err
 					})
 				default:
-					err = d.SkipValue()
+					err = r.skip()
 				}
 				return err
 			})
 		default:
-			err = d.SkipValue()
+			err = r.skip()
 		}
 		return err
 	})
@@ -719,46 +1075,55 @@ func parseTime(s string) time.Time {
 	return time.Time{}
 }
 
-// lineCounter counts bytes and newlines and keeps the last two chunks read,
-// so a syntax error (which jsontext reports near the read position) can be
-// given as line:column without holding the file.
-type lineCounter struct {
-	r     io.Reader
-	n     int64 // bytes read
-	base  int64 // bytes skipped before (BOM, JSONP prefix)
-	lines int   // newlines before prev
-	prev  []byte
-	cur   []byte
-	curAt int64 // offset of cur[0]
+// interner shares the strings a capture repeats (the same Cookie header
+// on every request, the same few header names and mime types): a
+// direct-mapped cache, so its memory is bounded whatever the capture.
+type interner struct {
+	slots [512]string
 }
 
-func (c *lineCounter) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	if n > 0 {
-		c.lines += bytes.Count(c.prev, []byte{'\n'})
-		c.prev, c.cur = c.cur, append(c.prev[:0], p[:n]...)
-		c.curAt = c.n
-		c.n += int64(n)
+func (in *interner) get(b []byte) string {
+	if len(b) == 0 {
+		return ""
 	}
-	return n, err
+	if len(b) > 4096 {
+		return string(b)
+	}
+	// Two ways: a string goes to the free one of its slot and the next,
+	// or else pushes the one in its slot to the next.
+	i := quickHash(b) % uint64(len(in.slots))
+	if s := in.slots[i]; s == string(b) {
+		return s
+	}
+	if s := in.slots[i^1]; s == string(b) {
+		return s
+	}
+	s := string(b)
+	switch {
+	case in.slots[i] == "":
+		in.slots[i] = s
+	case in.slots[i^1] == "":
+		in.slots[i^1] = s
+	default:
+		in.slots[i^1], in.slots[i] = in.slots[i], s
+	}
+	return s
 }
 
-// position converts a byte offset into line and column (1-based).
-func (c *lineCounter) position(off int64) (int, int) {
-	win := append(append([]byte(nil), c.prev...), c.cur...)
-	winAt := c.curAt - int64(len(c.prev))
-	if off < winAt {
-		return c.lines + 1, 0
+// quickHash spreads the strings of a capture over a cache: its length and
+// first and last eight bytes (a hash of the whole string would cost more
+// than the copy it saves). Strings it confuses only miss the cache.
+func quickHash(b []byte) uint64 {
+	const m = 0x9e3779b97f4a7c15
+	n := len(b)
+	x := uint64(n) * m
+	if n >= 8 {
+		x = (x ^ binary.LittleEndian.Uint64(b)) * m
+		x = (x ^ binary.LittleEndian.Uint64(b[n-8:])) * m
+	} else {
+		for _, c := range b {
+			x = (x ^ uint64(c)) * m
+		}
 	}
-	rel := int(off - winAt)
-	if rel > len(win) {
-		rel = len(win)
-	}
-	before := win[:rel]
-	line := c.lines + 1 + bytes.Count(before, []byte{'\n'})
-	col := rel + 1
-	if i := bytes.LastIndexByte(before, '\n'); i >= 0 {
-		col = rel - i
-	}
-	return line, col
+	return x ^ x>>29
 }

@@ -274,7 +274,7 @@ func (s *Story) checkJar(j *Judged) {
 	if j.Class == ClassAsset {
 		return
 	}
-	held := s.jar.Cookies(e.Request.URL, e.StartedDateTime)
+	held := s.jar.SessionCookies(e.Request.URL, e.StartedDateTime)
 	if len(held) == 0 {
 		return
 	}

@@ -144,7 +144,7 @@ func (m *app) startLoad(name string, open func() (io.ReadCloser, int64, error), 
 	m.cap = newCapture(m.c, name)
 	m.cap.SetSize(m.c.width, m.bodyHeight())
 	m.overlay = overlayNone
-	job := loadJob{setup: m.c.cfg.Setup, name: name, open: open, now: m.c.now(), text: s, prepare: m.c.cfg.Prepare, hookSecret: m.c.cfg.WebhookSecret}
+	job := loadJob{setup: m.c.cfg.Setup, name: name, open: open, now: m.c.now(), text: s, prepare: m.c.cfg.Prepare, hookSecret: m.c.cfg.WebhookSecret, maxValue: m.c.cfg.MaxValue}
 	return loadCmd(m.ctx, m.gen, job)
 }
 

@@ -43,6 +43,9 @@ type Config struct {
 	// WebhookSecret verifies the webhook deliveries of a capture
 	// (--webhook-secret or CLERK_WEBHOOK_SIGNING_SECRET); never shown.
 	WebhookSecret string
+	// MaxValue caps each value read from a capture (--max-value; see
+	// har.Options).
+	MaxValue int64
 }
 
 // common is the state every component shares: size, styles, keys, clock

@@ -56,6 +56,8 @@ type loadJob struct {
 	prepare func(*inspect.Parsed) error
 	// hookSecret verifies the webhook deliveries of a capture.
 	hookSecret string
+	// maxValue is har.Options.MaxValue.
+	maxValue int64
 }
 
 // loadCmd starts reading a file (or stdin bytes, or pasted text) in a
@@ -162,7 +164,7 @@ func load(ctx context.Context, gen int, job loadJob, ch chan<- batchLoadedMsg) {
 		send(batchLoadedMsg{rows: []*har.Judged{j}, read: total, total: total, done: true, notes: p.Notes, diagnosis: har.DiagnoseRequest(j, setup)})
 		return
 	}
-	r, err := har.NewReader(br, har.Options{})
+	r, err := har.NewReader(br, har.Options{MaxValue: job.maxValue})
 	if err != nil {
 		send(batchLoadedMsg{done: true, err: err})
 		return
