@@ -29,15 +29,16 @@ var ErrNotAbsolute = errors.New("not an absolute http(s) URL")
 
 // ParseURL is new URL(s) for an absolute URL.
 func ParseURL(s string) (*URL, error) {
-	s = strings.Trim(s, " \t\r\n\x00")
-	u, err := url.Parse(s)
+	u, err := url.Parse(whatwgPrepare(s))
 	if err != nil {
 		return nil, err
 	}
 	if u.Scheme == "" || u.Host == "" && u.Opaque == "" {
 		return nil, ErrNotAbsolute
 	}
-	w := &URL{scheme: strings.ToLower(u.Scheme), fragment: u.Fragment}
+	// The fragment as Go decodes it, with the controls whatwgPrepare
+	// encoded put back as the WHATWG serializer writes them.
+	w := &URL{scheme: strings.ToLower(u.Scheme), fragment: encodeControls(u.Fragment)}
 	w.host = normalizeHost(w.scheme, u.Host)
 	w.path = u.EscapedPath()
 	if w.path == "" && (w.scheme == "http" || w.scheme == "https") {
@@ -321,4 +322,35 @@ func (w *URL) WithOrigin(origin string) (*URL, bool) {
 	c.host = normalizeHost(base.scheme, base.host)
 	c.fragment = ""
 	return c, true
+}
+
+// whatwgPrepare does what the WHATWG URL parser does to its input before
+// Go's parser sees it: leading and trailing C0 controls and spaces go, every
+// ASCII tab and newline goes, and the other C0 controls and DEL are
+// percent-encoded (they are in the path, query and fragment encode sets;
+// in a host they stay invalid, as %-escapes, so the host still fails).
+func whatwgPrepare(s string) string {
+	s = strings.TrimFunc(s, func(r rune) bool { return r <= 0x20 })
+	s = strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(s)
+	return encodeControls(s)
+}
+
+// encodeControls percent-encodes the C0 controls and DEL.
+func encodeControls(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < 0x20 || c == 0x7f:
+			b.WriteByte('%')
+			b.WriteByte("0123456789ABCDEF"[c>>4])
+			b.WriteByte("0123456789ABCDEF"[c&15])
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
