@@ -2,6 +2,8 @@ package har
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -161,7 +163,7 @@ func (f *facts) diagnose(s *Story, setup *inspect.Setup) []Diagnosis {
 	if len(f.badAuth) > 0 {
 		add(newDiagnosis(CodeBadAuthHeader, Certain, "The Authorization header carries no token", f.badAuth, f.badAuthWhy))
 	}
-	for _, k := range sortedKeys(f.devLost) {
+	for _, k := range slices.Sorted(maps.Keys(f.devLost)) {
 		if idx := f.devLost[k]; len(idx) >= 2 {
 			add(newDiagnosis(CodeDevBrowserLost, Likely, fmt.Sprintf("The dev browser token is not kept: %s asks for it %d times", k, len(idx)), idx,
 				"handshakes with dev-browser-missing on the same page at entries "+joinInts(idx)))
@@ -257,7 +259,7 @@ func (f *facts) diagnose(s *Story, setup *inspect.Setup) []Diagnosis {
 	for _, r := range f.loops {
 		add(f.loopDiagnosis(r, out))
 	}
-	for _, k := range sortedKeys(f.toSignIn) {
+	for _, k := range slices.Sorted(maps.Keys(f.toSignIn)) {
 		if idx := f.toSignIn[k]; len(idx) >= 3 {
 			add(f.signInLoopDiagnosis(k, idx, out))
 		}

@@ -2,8 +2,9 @@ package har
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -584,12 +585,7 @@ func (f *facts) closeRun(key string, r *loopRun) {
 }
 
 func (f *facts) endRounds() {
-	keys := make([]string, 0, len(f.rounds))
-	for k := range f.rounds {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(f.rounds)) {
 		r := f.rounds[k]
 		r.ended = "the capture ends in the middle of it"
 		f.closeRun(k, r)
@@ -702,15 +698,6 @@ func pageHost(req inspect.Request) string {
 		}
 	}
 	return ""
-}
-
-func sortedKeys(m map[string][]int) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func strconvAtoi(s string) (int64, error) { return strconv.ParseInt(strings.TrimSpace(s), 10, 64) }

@@ -2,8 +2,10 @@ package har
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -695,12 +697,7 @@ func baseName(name string) string {
 }
 
 func (s *Story) otherSetters() {
-	keys := make([]string, 0, len(s.setters))
-	for k := range s.setters {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(s.setters)) {
 		hosts := s.setters[k]
 		if len(hosts) < 2 {
 			continue
