@@ -180,9 +180,7 @@ func (f *facts) loopDiagnosis(r *loopRun, found []Diagnosis) Diagnosis {
 			if !touches && code != CodeServerClockAhead && code != CodeServerClockBehind && code != CodeKeysMismatch {
 				continue
 			}
-			d.CausedBy = code
-			d.Why += " Here the cause is: " + lowerFirst(c.Title) + " (" + code + ")."
-			d.Fix = []string{"Fix the cause (" + code + ") first: " + lowerInitial(c.Fix[0])}
+			d.becauseOf(c)
 			return d
 		}
 	}
@@ -201,16 +199,6 @@ func shortEnd(s string) string {
 		return "then signed in"
 	}
 	return "ended: " + s
-}
-
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	if strings.HasPrefix(s, "The ") || strings.HasPrefix(s, "A ") {
-		return strings.ToLower(s[:1]) + s[1:]
-	}
-	return s
 }
 
 // cookieDiagnoses names cookies the browser held but did not send, and
@@ -256,9 +244,7 @@ func (f *facts) signInLoopDiagnosis(path string, idx []int, found []Diagnosis) D
 	for _, code := range loopCauses {
 		for _, c := range found {
 			if c.Code == code && c.Confidence != Possible {
-				d.CausedBy = code
-				d.Why += " Here the cause is: " + lowerFirst(c.Title) + " (" + code + ")."
-				d.Fix = []string{"Fix the cause (" + code + ") first: " + lowerInitial(c.Fix[0])}
+				d.becauseOf(c)
 				return d
 			}
 		}
@@ -292,4 +278,12 @@ func lowerInitial(s string) string {
 	}
 	r[0] = []rune(strings.ToLower(string(r[0])))[0]
 	return string(r)
+}
+
+// becauseOf names c as the cause of a loop: its title in the why, its
+// first fix as the loop's fix.
+func (d *Diagnosis) becauseOf(c Diagnosis) {
+	d.CausedBy = c.Code
+	d.Why += " Here the cause is: " + lowerInitial(c.Title) + " (" + c.Code + ")."
+	d.Fix = []string{"Fix the cause (" + c.Code + ") first: " + lowerInitial(c.Fix[0])}
 }
