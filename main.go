@@ -658,11 +658,8 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return err
 	}
-	if len(pos) == 0 {
-		if isTerminal(stdin) {
-			return &usageError{"explain needs an input: a HAR or text file, or text piped on stdin"}
-		}
-		pos = []string{"-"}
+	if pos, err = inputsOrStdin(pos, stdin, "explain needs an input: a HAR or text file, or text piped on stdin"); err != nil {
+		return err
 	}
 	setup, err := f.setup(ctx, stderr)
 	if err != nil {
@@ -1054,4 +1051,17 @@ func spoolStdin(stdin io.Reader) (path string, cleanup func(), err error) {
 		return "", nil, fmt.Errorf("stdin: %v", err)
 	}
 	return path, cleanup, nil
+}
+
+// inputsOrStdin is the inputs named on the command line, else stdin when
+// something is piped in; a terminal on stdin with no input is bad usage
+// (need says what to give).
+func inputsOrStdin(pos []string, stdin io.Reader, need string) ([]string, error) {
+	if len(pos) > 0 {
+		return pos, nil
+	}
+	if isTerminal(stdin) {
+		return nil, &usageError{need}
+	}
+	return []string{"-"}, nil
 }

@@ -31,11 +31,8 @@ func runWebhook(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return err
 	}
-	if len(pos) == 0 {
-		if isTerminal(stdin) {
-			return &usageError{"webhook needs an input: a raw request or headers and body, a HAR, clerk CLI lines or a JSON delivery, or text piped on stdin"}
-		}
-		pos = []string{"-"}
+	if pos, err = inputsOrStdin(pos, stdin, "webhook needs an input: a raw request or headers and body, a HAR, clerk CLI lines or a JSON delivery, or text piped on stdin"); err != nil {
+		return err
 	}
 	var at time.Time
 	if *nowFlag != "" {
