@@ -159,24 +159,30 @@ func (j *judge) initCookies() {
 	if math.IsNaN(j.clientUAT) {
 		j.clientUAT = 0
 	}
+	cs := j.suffixedChoice
+	cs.Read = append(cs.Read, j.suffixedOrNotName(CookieSession), j.suffixedName(CookieRefresh), j.suffixedOrNotName(CookieClientUAT))
 	if v, ok := j.clerkURL.Get(QueryDevBrowser); ok && v != "" {
 		j.devBrowserToken = v
 	} else {
 		j.devBrowserToken = j.suffixedOrNot(CookieDevBrowser)
+		cs.Read = append(cs.Read, j.suffixedOrNotName(CookieDevBrowser))
 	}
 	if v, ok := j.clerkURL.Get(QueryHandshake); ok && v != "" {
 		j.handshakeToken = v
 	} else {
 		j.handshakeToken = j.cookie(CookieHandshake)
+		cs.Read = append(cs.Read, CookieHandshake)
 	}
 	j.redirectCount = js.Number(j.cookies[CookieRedirectCount])
 	if _, ok := j.cookies[CookieRedirectCount]; !ok || math.IsNaN(j.redirectCount) {
 		j.redirectCount = 0
 	}
+	cs.Read = append(cs.Read, CookieRedirectCount)
 	if v, ok := j.clerkURL.Get(QueryHandshakeNonce); ok && v != "" {
 		j.handshakeNonce = v
 	} else {
 		j.handshakeNonce = j.cookie(CookieHandshakeNonce)
+		cs.Read = append(cs.Read, CookieHandshakeNonce)
 	}
 }
 
@@ -265,18 +271,20 @@ func stripScheme(s string) string {
 
 func (j *judge) cookie(name string) string { return j.cookies[name] }
 
-func (j *judge) suffixed(name string) string {
-	if j.suffix == "" {
-		return j.cookies[name+"_"]
-	}
-	return j.cookies[name+"_"+j.suffix]
-}
+func (j *judge) suffixed(name string) string { return j.cookies[j.suffixedName(name)] }
 
-func (j *judge) suffixedOrNot(name string) string {
+// suffixedName is the name getSuffixedCookieName gives a cookie.
+func (j *judge) suffixedName(name string) string { return name + "_" + j.suffix }
+
+func (j *judge) suffixedOrNot(name string) string { return j.cookies[j.suffixedOrNotName(name)] }
+
+// suffixedOrNotName is the name of the cookie getSuffixedOrUnSuffixedCookie
+// reads: the suffixed one when the suffixed set is in use.
+func (j *judge) suffixedOrNotName(name string) string {
 	if j.suffixedChoice.Suffixed {
-		return j.suffixed(name)
+		return j.suffixedName(name)
 	}
-	return j.cookie(name)
+	return name
 }
 
 func (j *judge) sessionToken() string {

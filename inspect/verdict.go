@@ -82,6 +82,10 @@ type CookieSet struct {
 	Suffix   string `json:"suffix,omitempty"`
 	Rule     string `json:"rule"`
 	Why      string `json:"why"`
+	// Read are the names of the cookies the SDK takes its values from
+	// once the set is chosen (authenticateContext's cookie fields), in
+	// the order it reads them; a request may lack any of them.
+	Read []string `json:"-"`
 }
 
 // Redirect is a parsed Location header.
