@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -266,12 +267,15 @@ func (c *common) cookiesTab(r *row, w int) string {
 		switch {
 		case ck.Shadowed:
 			note = st.Muted.Render("(duplicate: the SDK reads the first)")
-		case cs != nil && isSuffixed(ck.Name, cs.Suffix) && !cs.Suffixed && suffixable(ck.Name):
-			note = st.Muted.Render("(not read: un-suffixed set in use)")
-		case cs != nil && !isSuffixed(ck.Name, cs.Suffix) && cs.Suffixed && suffixable(ck.Name):
-			note = st.Muted.Render("(not read: suffixed set in use)")
-		case cs != nil:
+		case cs == nil:
+		case slices.Contains(cs.Read, ck.Name):
 			note = st.OK.Render("(read)")
+		case cs.Suffixed && !isSuffixed(ck.Name, cs.Suffix):
+			note = st.Muted.Render("(not read: suffixed set in use)")
+		case !cs.Suffixed && isSuffixed(ck.Name, cs.Suffix):
+			note = st.Muted.Render("(not read: un-suffixed set in use)")
+		default:
+			note = st.Muted.Render("(not read by the SDK)")
 		}
 		val := ck.Value
 		if !c.reveal {
@@ -325,11 +329,10 @@ func clerkCookie(name string) bool {
 	return false
 }
 
+// isSuffixed reports whether a cookie's name ends in the instance's suffix:
+// the engine names what it read (CookieSet.Read); this only says why a
+// cookie it did not read was passed over.
 func isSuffixed(name, sfx string) bool { return sfx != "" && strings.HasSuffix(name, "_"+sfx) }
-
-func suffixable(name string) bool {
-	return strings.HasPrefix(name, "__session") || strings.HasPrefix(name, "__client_uat") || strings.HasPrefix(name, "__clerk_db_jwt")
-}
 
 func prettyJSON(v any) string {
 	b, err := json.MarshalIndent(v, "", "  ")
