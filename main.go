@@ -665,7 +665,7 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return err
 	}
-	o := inspect.RenderOptions{Reveal: f.reveal}
+	o := har.RenderOptions{Reveal: f.reveal}
 	out := safeOutput(stdout, f.json)
 	defer out.Close()
 	var looker *bapi.Looker
@@ -827,7 +827,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		defer file.Close()
 		w = file
 	}
-	o := inspect.RenderOptions{Reveal: f.noRedact || f.reveal}
+	o := har.RenderOptions{Reveal: f.noRedact || f.reveal}
 	return writeReport(ctx, pos[0], stdin, setup, f, o, signingSecret(*hookSecret), w, stderr)
 }
 
@@ -852,7 +852,7 @@ func createPrivate(path string) (*os.File, error) {
 // writeReport renders one input as a report (shared with the dashboard's
 // "write report" key). A capture's webhook deliveries are judged with
 // hookSecret and listed in the Markdown report.
-func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspect.Setup, f judgeFlags, o inspect.RenderOptions, hookSecret string, w, stderr io.Writer) error {
+func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspect.Setup, f judgeFlags, o har.RenderOptions, hookSecret string, w, stderr io.Writer) error {
 	in, err := openInput(path, stdin, f.maxValue)
 	if err != nil {
 		return err
@@ -1022,7 +1022,7 @@ func dashboardConfig(ctx context.Context, f judgeFlags, setup *inspect.Setup, lo
 		ReportTo: func(w io.Writer, path string) error {
 			rf := f
 			rf.format = "md"
-			return writeReport(ctx, path, strings.NewReader(""), setup, rf, inspect.RenderOptions{}, hookSecret, w, io.Discard)
+			return writeReport(ctx, path, strings.NewReader(""), setup, rf, har.RenderOptions{}, hookSecret, w, io.Discard)
 		},
 	}, nil
 }

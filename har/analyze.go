@@ -15,7 +15,7 @@ type Judged struct {
 	Class    Class
 	Request  inspect.Request
 	Result   inspect.Result
-	Observed inspect.ObservedResponse
+	Observed ObservedResponse
 	// Judged is false for Frontend API entries (the SDK does not run there).
 	Judged bool
 	// Pasted holds the parsed Set-Cookie lines of a pasted input.
@@ -100,7 +100,7 @@ func (a *Analyzer) Flush() []*Judged {
 // judge classifies and judges one entry, and adds it to the story.
 func (a *Analyzer) judge(e *Entry) *Judged {
 	j := &Judged{Entry: e, Class: a.Classifier.Classify(e)}
-	j.Observed = inspect.ObservedResponse{
+	j.Observed = ObservedResponse{
 		HTTPStatus: e.Response.Status,
 		AuthStatus: e.ResponseHeader("x-clerk-auth-status"),
 		AuthReason: e.ResponseHeader("x-clerk-auth-reason"),

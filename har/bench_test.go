@@ -60,7 +60,7 @@ func BenchmarkExplainJSON(b *testing.B) {
 			b.Fatal(err)
 		}
 		a := NewAnalyzer(&inspect.Setup{Options: inspect.Options{JWTKey: string(pem)}})
-		w := NewJSONWriter(io.Discard, inspect.RenderOptions{}, false)
+		w := NewJSONWriter(io.Discard, RenderOptions{}, false)
 		if err := Each(context.Background(), r, func(e *Entry) {
 			for _, j := range a.Add(e) {
 				w.Write(j)

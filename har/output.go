@@ -42,7 +42,7 @@ type Extra func(j *Judged) map[string]any
 //	{"requests": [...], "instance": {...}, "findings": [...], "story": {...}}
 type JSONWriter struct {
 	w     *bufio.Writer
-	o     inspect.RenderOptions
+	o     RenderOptions
 	all   bool
 	n     int
 	first *inspect.Instance
@@ -55,15 +55,15 @@ type JSONWriter struct {
 }
 
 // NewJSONWriter starts the JSON document.
-func NewJSONWriter(w io.Writer, o inspect.RenderOptions, all bool) *JSONWriter {
+func NewJSONWriter(w io.Writer, o RenderOptions, all bool) *JSONWriter {
 	jw := &JSONWriter{w: bufio.NewWriterSize(w, 256<<10), o: o, all: all}
 	_, jw.err = jw.w.WriteString("{\"requests\": [")
 	return jw
 }
 
-// requestJSON is inspect.RequestJSON plus lookups.
+// requestJSON is RequestJSON plus lookups.
 type requestJSON struct {
-	inspect.RequestJSON
+	RequestJSON
 	Lookup any `json:"lookup,omitempty"`
 }
 
@@ -74,7 +74,7 @@ func (jw *JSONWriter) Write(j *Judged) {
 	}
 	var out any
 	if j.Judged {
-		rj := inspect.NewRequestJSON(indexOf(j), j.Request, j.Result, jw.o)
+		rj := NewRequestJSON(indexOf(j), j.Request, j.Result, jw.o)
 		rj.Class = string(j.Class)
 		if j.Entry != nil {
 			obs := j.Observed
@@ -171,7 +171,7 @@ type TextWriter struct {
 	final  *bufio.Writer
 	body   *spool
 	w      *bufio.Writer
-	o      inspect.RenderOptions
+	o      RenderOptions
 	all    bool
 	single bool
 	n      int
@@ -187,7 +187,7 @@ type TextWriter struct {
 
 // NewTextWriter prints one verdict per judged entry; single is for one
 // pasted request (no capture headings).
-func NewTextWriter(w io.Writer, o inspect.RenderOptions, all, single bool) *TextWriter {
+func NewTextWriter(w io.Writer, o RenderOptions, all, single bool) *TextWriter {
 	sp := &spool{}
 	return &TextWriter{final: bufio.NewWriter(w), body: sp, w: bufio.NewWriter(sp), o: o, all: all, single: single}
 }
@@ -235,7 +235,7 @@ func (tw *TextWriter) Write(j *Judged) {
 		}
 		fmt.Fprintln(tw.w)
 	}
-	inspect.WriteText(tw.w, title, j.Request, j.Result, tw.o)
+	WriteVerdictText(tw.w, title, j.Request, j.Result, tw.o)
 	if tw.Extra != nil {
 		tw.Extra(tw.w, j)
 	}
@@ -315,7 +315,7 @@ func (tw *TextWriter) Close(story *Story, readErr error) error {
 }
 
 // WriteDiagnosisText prints the Diagnosis block explain opens with.
-func WriteDiagnosisText(w io.Writer, diag []Diagnosis, notes []string, o inspect.RenderOptions) {
+func WriteDiagnosisText(w io.Writer, diag []Diagnosis, notes []string, o RenderOptions) {
 	if len(diag) == 0 && len(notes) == 0 {
 		return
 	}
@@ -326,22 +326,22 @@ func WriteDiagnosisText(w io.Writer, diag []Diagnosis, notes []string, o inspect
 			kind = "CAUSE"
 		}
 		head := fmt.Sprintf("  %d. %s (%s) ", i+1, kind, d.Confidence)
-		inspect.WrapText(w, head, o.Text(d.Title)+"  ["+d.Code+"]", 100)
+		wrapText(w, head, o.Text(d.Title)+"  ["+d.Code+"]", 100)
 		pad := "     "
-		inspect.WrapText(w, pad+"Why: ", o.Text(d.Why), 100)
+		wrapText(w, pad+"Why: ", o.Text(d.Why), 100)
 		for k, ev := range d.Evidence {
 			label := pad + "Seen: "
 			if k > 0 {
 				label = pad + "      "
 			}
-			inspect.WrapText(w, label, o.Text(ev), 100)
+			wrapText(w, label, o.Text(ev), 100)
 		}
 		for k, fx := range d.Fix {
 			label := pad + "Fix: "
 			if k > 0 {
 				label = pad + "     "
 			}
-			inspect.WrapText(w, label, fx, 100)
+			wrapText(w, label, fx, 100)
 		}
 		if d.Docs != "" {
 			fmt.Fprintf(w, "%sDocs: %s\n", pad, d.Docs)
@@ -353,7 +353,7 @@ func WriteDiagnosisText(w io.Writer, diag []Diagnosis, notes []string, o inspect
 	if len(notes) > 0 {
 		fmt.Fprintln(w, "  Input notes:")
 		for _, n := range notes {
-			inspect.WrapText(w, "   - ", o.Text(n), 100)
+			wrapText(w, "   - ", o.Text(n), 100)
 		}
 	}
 	fmt.Fprintln(w, strings.Repeat("═", 72))
@@ -392,7 +392,7 @@ func plural(n int, one, many string) string {
 
 // SetCookieSummary is one Set-Cookie directive with its attributes, the
 // value redacted unless revealed.
-func SetCookieSummary(sc inspect.SetCookie, o inspect.RenderOptions) string {
+func SetCookieSummary(sc inspect.SetCookie, o RenderOptions) string {
 	val := sc.Value
 	if !o.Reveal {
 		val = inspect.RedactCookieValue(sc.Name, val)

@@ -18,7 +18,7 @@ import (
 // claims of every session token. Values are redacted unless o.Reveal.
 type MarkdownReport struct {
 	w     io.Writer
-	o     inspect.RenderOptions
+	o     RenderOptions
 	name  string
 	rows  bytes.Buffer
 	inst  *inspect.Instance
@@ -49,7 +49,7 @@ func (m *MarkdownReport) AddPasted(diag []Diagnosis, notes []string) {
 const maxDetails = 20
 
 // NewMarkdownReport starts a report about the named capture.
-func NewMarkdownReport(w io.Writer, name string, o inspect.RenderOptions) *MarkdownReport {
+func NewMarkdownReport(w io.Writer, name string, o RenderOptions) *MarkdownReport {
 	return &MarkdownReport{w: w, o: o, name: name}
 }
 

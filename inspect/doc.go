@@ -49,7 +49,9 @@
 // The other files are clerkscope's own: reading inputs (input.go, curl.go,
 // infer.go), judging them at the right clock with the right keys (setup.go,
 // configkeys.go, fapijwks.go), and saying what a verdict means (explain.go,
-// explain_reasons.go, explain_clock.go, render.go, redact.go, sanitize.go).
+// explain_reasons.go, explain_clock.go, redact.go, sanitize.go, and
+// jsview.go for renderers that show its values as JavaScript prints them).
+// The output formats (text, JSON, Markdown) are package har's.
 //
 // The SDK runs on JavaScript, and several of its decisions depend on
 // JavaScript's loose semantics (parseInt, Number, truthiness, URLSearchParams

@@ -173,7 +173,7 @@ func (c *common) writeReport(w *bytes.Buffer, cp *capture) error {
 	}
 	// Sanitised as clerkscope report is: the file may be printed later.
 	sw := inspect.NewSanitizer(w)
-	rep := har.NewMarkdownReport(sw, name, inspect.RenderOptions{Reveal: c.reveal})
+	rep := har.NewMarkdownReport(sw, name, har.RenderOptions{Reveal: c.reveal})
 	for _, r := range rows {
 		rep.Write(r.j)
 	}

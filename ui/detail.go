@@ -296,7 +296,7 @@ func (c *common) cookiesTab(r *row, w int) string {
 	if len(j.Pasted) > 0 {
 		b.WriteString("\n" + st.Title.Render("Set-Cookie lines pasted") + "\n")
 		for _, sc := range j.Pasted {
-			b.WriteString(bullet(safe(har.SetCookieSummary(sc, inspect.RenderOptions{Reveal: c.reveal})), w) + "\n")
+			b.WriteString(bullet(safe(har.SetCookieSummary(sc, har.RenderOptions{Reveal: c.reveal})), w) + "\n")
 		}
 	}
 	var sets []string

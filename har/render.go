@@ -1,4 +1,4 @@
-package inspect
+package har
 
 import (
 	"fmt"
@@ -6,36 +6,36 @@ import (
 	"strings"
 	"time"
 
-	"github.com/clerkscope/clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // RequestJSON is one element of explain --json's "requests" array. Its
 // fields are documented in the README and kept stable.
 type RequestJSON struct {
-	Index       int               `json:"index"`
-	Method      string            `json:"method"`
-	URL         string            `json:"url"`
-	Time        string            `json:"time"`
-	Class       string            `json:"class,omitempty"`
-	Status      string            `json:"status"`
-	Reason      *string           `json:"reason"`
-	Message     *string           `json:"message"`
-	Error       string            `json:"error,omitempty"`
-	Auth        *Auth             `json:"auth"`
-	Location    *string           `json:"location"`
-	Headers     []Header          `json:"headers"`
-	Signature   *Signature        `json:"signature"`
-	CookieSet   *CookieSet        `json:"cookieSet"`
-	Explanation Explanation       `json:"explanation"`
-	Evidence    []Step            `json:"evidence"`
-	Assumptions []string          `json:"assumptions,omitempty"`
-	BAPICalls   []BAPICall        `json:"bapiCalls,omitempty"`
-	Logs        []string          `json:"sdkLogs,omitempty"`
-	Observed    *ObservedResponse `json:"observed,omitempty"`
-	Token       *TokenJSON        `json:"token,omitempty"`
+	Index       int                 `json:"index"`
+	Method      string              `json:"method"`
+	URL         string              `json:"url"`
+	Time        string              `json:"time"`
+	Class       string              `json:"class,omitempty"`
+	Status      string              `json:"status"`
+	Reason      *string             `json:"reason"`
+	Message     *string             `json:"message"`
+	Error       string              `json:"error,omitempty"`
+	Auth        *inspect.Auth       `json:"auth"`
+	Location    *string             `json:"location"`
+	Headers     []inspect.Header    `json:"headers"`
+	Signature   *inspect.Signature  `json:"signature"`
+	CookieSet   *inspect.CookieSet  `json:"cookieSet"`
+	Explanation inspect.Explanation `json:"explanation"`
+	Evidence    []inspect.Step      `json:"evidence"`
+	Assumptions []string            `json:"assumptions,omitempty"`
+	BAPICalls   []inspect.BAPICall  `json:"bapiCalls,omitempty"`
+	Logs        []string            `json:"sdkLogs,omitempty"`
+	Observed    *ObservedResponse   `json:"observed,omitempty"`
+	Token       *TokenJSON          `json:"token,omitempty"`
 	// Clock and Counterfactual: see Result.Clock and Result.Otherwise.
-	Clock          *ClockJSON      `json:"clock,omitempty"`
-	Counterfactual *Counterfactual `json:"counterfactual,omitempty"`
+	Clock          *ClockJSON              `json:"clock,omitempty"`
+	Counterfactual *inspect.Counterfactual `json:"counterfactual,omitempty"`
 }
 
 // ClockJSON says at which clock a request was judged, when it was not the
@@ -80,11 +80,11 @@ func (o RenderOptions) text(s string) string {
 	if o.Reveal {
 		return s
 	}
-	return RedactText(s)
+	return inspect.RedactText(s)
 }
 
 // NewRequestJSON builds the JSON object of one judged request.
-func NewRequestJSON(index int, req Request, res Result, o RenderOptions) RequestJSON {
+func NewRequestJSON(index int, req inspect.Request, res inspect.Result, o RenderOptions) RequestJSON {
 	v := res.Verdict
 	out := RequestJSON{
 		Index:       index,
@@ -107,7 +107,7 @@ func NewRequestJSON(index int, req Request, res Result, o RenderOptions) Request
 		out.Clock = &ClockJSON{JudgedAt: res.At.UTC().Format(time.RFC3339Nano), Sent: out.Time, OffsetSeconds: c.OffsetSeconds, From: c.From}
 	}
 	out.Counterfactual = res.Otherwise
-	if v.Status != Throws {
+	if v.Status != inspect.Throws {
 		if v.Reason != "" {
 			out.Reason = strPtr(v.Reason)
 		}
@@ -118,9 +118,9 @@ func NewRequestJSON(index int, req Request, res Result, o RenderOptions) Request
 	if v.Location != "" {
 		out.Location = strPtr(o.text(v.Location))
 	}
-	out.Headers = make([]Header, len(v.Headers))
+	out.Headers = make([]inspect.Header, len(v.Headers))
 	for i, h := range v.Headers {
-		out.Headers[i] = Header{Name: h.Name, Value: o.text(h.Value)}
+		out.Headers[i] = inspect.Header{Name: h.Name, Value: o.text(h.Value)}
 	}
 	if v.Token != nil {
 		t := &TokenJSON{Carrier: v.TokenCarrier, Header: v.Token.Header, Claims: v.Token.Payload, Times: map[string]any{}}
@@ -152,15 +152,15 @@ func relative(t, at time.Time) string {
 	case d == 0:
 		return "at the request"
 	case d < 0:
-		return ago(-d) + " before the request"
+		return inspect.Ago(-d) + " before the request"
 	default:
-		return ago(d) + " after the request"
+		return inspect.Ago(d) + " after the request"
 	}
 }
 
-// WriteText prints a verdict for a person: the verdict, why, what next,
+// WriteVerdictText prints a verdict for a person: the verdict, why, what next,
 // then the details and the evidence chain.
-func WriteText(w io.Writer, title string, req Request, res Result, o RenderOptions) {
+func WriteVerdictText(w io.Writer, title string, req inspect.Request, res inspect.Result, o RenderOptions) {
 	v := res.Verdict
 	fmt.Fprintf(w, "%s %s\n", strings.ToUpper(orDefault(req.Method, "GET")), o.text(req.URL))
 	if title != "" {
@@ -233,7 +233,7 @@ func WriteText(w io.Writer, title string, req Request, res Result, o RenderOptio
 		fmt.Fprintf(w, "  Cookies:   the SDK reads the %s set (rule %s: %s)\n", set, v.CookieSet.Rule, v.CookieSet.Why)
 	}
 	if v.Token != nil {
-		fmt.Fprintf(w, "  Token:     from the %s; sub %s, sid %s", orDefault(v.TokenCarrier, "response"), js.ToString(v.Token.Claim("sub")), js.ToString(v.Token.Claim("sid")))
+		fmt.Fprintf(w, "  Token:     from the %s; sub %s, sid %s", orDefault(v.TokenCarrier, "response"), inspect.JSString(v.Token.Claim("sub")), inspect.JSString(v.Token.Claim("sid")))
 		if exp, ok := v.Token.ClaimTime("exp"); ok {
 			fmt.Fprintf(w, "; expires %s", relative(exp, res.At))
 		}
@@ -247,14 +247,14 @@ func WriteText(w io.Writer, title string, req Request, res Result, o RenderOptio
 		if a.HasOrg() {
 			fmt.Fprintf(w, ", org %s %s %s", a.GetOrgID(), a.GetOrgSlug(), a.GetOrgRole())
 		}
-		if js.Truthy(a.OrgPermissions) {
-			fmt.Fprintf(w, ", permissions %s", js.Stringify(a.OrgPermissions))
+		if inspect.JSTruthy(a.OrgPermissions) {
+			fmt.Fprintf(w, ", permissions %s", inspect.JSStringify(a.OrgPermissions))
 		}
-		if js.Truthy(a.Actor) {
-			fmt.Fprintf(w, ", actor %s", js.Stringify(a.Actor))
+		if inspect.JSTruthy(a.Actor) {
+			fmt.Fprintf(w, ", actor %s", inspect.JSStringify(a.Actor))
 		}
-		if js.Truthy(a.FactorVerificationAge) {
-			fmt.Fprintf(w, ", fva %s", js.Stringify(a.FactorVerificationAge))
+		if inspect.JSTruthy(a.FactorVerificationAge) {
+			fmt.Fprintf(w, ", fva %s", inspect.JSStringify(a.FactorVerificationAge))
 		}
 		fmt.Fprintln(w)
 	}
@@ -265,7 +265,7 @@ func WriteText(w io.Writer, title string, req Request, res Result, o RenderOptio
 		fmt.Fprintf(w, "  Redirect:  307 to %s\n", o.text(v.Location))
 	}
 	for _, h := range v.Headers {
-		if h.Name == HeaderSetCookie {
+		if h.Name == inspect.HeaderSetCookie {
 			fmt.Fprintf(w, "  Set-Cookie: %s\n", o.text(h.Value))
 		}
 	}
@@ -291,10 +291,8 @@ func WriteText(w io.Writer, title string, req Request, res Result, o RenderOptio
 	}
 }
 
-// WrapText writes text after prefix, folded at width, continuation lines
+// wrapText writes text after prefix, folded at width, continuation lines
 // indented under the text.
-func WrapText(w io.Writer, prefix, text string, width int) { wrapText(w, prefix, text, width) }
-
 func wrapText(w io.Writer, prefix, text string, width int) {
 	indent := strings.Repeat(" ", len([]rune(prefix)))
 	line := prefix
