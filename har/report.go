@@ -84,12 +84,7 @@ func (m *MarkdownReport) Write(j *Judged) {
 			said += " ≠"
 		}
 	}
-	user := ""
-	if v.Auth != nil {
-		if s, ok := v.Auth.UserID.(string); ok {
-			user = s
-		}
-	}
+	user := v.Auth.GetUserID()
 	if len(m.details) < maxDetails && (j.Entry == nil || v.Status != inspect.SignedIn && j.ClerkRelevant()) {
 		m.details = append(m.details, j)
 	}

@@ -47,8 +47,6 @@ func (c *common) bapiTab(r *row, ls *lookupState, spin string, w int) string {
 		b.WriteString(wrap("Press l to look up the user, their sessions and organizations with "+c.cfg.Looker.Client().MaskedKey()+" (read-only).", w) + "\n")
 	case ls.loading:
 		b.WriteString(spin + " looking up…\n")
-	case ls.err != nil:
-		b.WriteString(st.Err.Render("Lookup failed") + "\n" + wrap(c.text(ls.err.Error()), w) + "\n")
 	case ls.result == nil:
 		b.WriteString(st.Muted.Render("The token names no session or user.") + "\n")
 	default:

@@ -37,7 +37,6 @@ const captureOriginY = 1
 type lookupDoneMsg struct {
 	row *row
 	res *bapi.Lookup
-	err error
 }
 
 // capture is the request list and the detail tabs of one input.
@@ -510,7 +509,7 @@ func (m *capture) Update(msg tea.Msg) (*capture, tea.Cmd) {
 	var cmds []tea.Cmd
 	switch msg := msg.(type) {
 	case lookupDoneMsg:
-		m.lookups[msg.row] = &lookupState{result: msg.res, err: msg.err}
+		m.lookups[msg.row] = &lookupState{result: msg.res}
 	case spinner.TickMsg:
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)

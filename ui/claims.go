@@ -25,7 +25,7 @@ func (c *common) authBlock(b *strings.Builder, v *inspect.Verdict, at time.Time,
 		return
 	case !a.IsAuthenticated:
 		line := "signed out: userId null, sessionId null, orgId null"
-		if s := jsText(a.SessionStatus); s != "null" && s != "undefined" {
+		if s := jsText(a.SessionStatus); !isNull(s) {
 			line += "; sessionStatus " + s
 		}
 		b.WriteString(wrap(c.text(line), w) + "\n\n")
@@ -37,7 +37,7 @@ func (c *common) authBlock(b *strings.Builder, v *inspect.Verdict, at time.Time,
 		c.field(b, "sessionStatus", c.text(describeSTS(s)), w)
 	}
 	org := jsText(a.OrgID)
-	if org == "null" || org == "undefined" {
+	if isNull(org) {
 		c.field(b, "orgId", "null (no active organization)", w)
 	} else {
 		c.field(b, "orgId", c.text(org), w)
@@ -45,7 +45,7 @@ func (c *common) authBlock(b *strings.Builder, v *inspect.Verdict, at time.Time,
 		c.field(b, "orgRole", c.text(jsText(a.OrgRole)), w)
 		c.field(b, "permissions", c.text(orNone(jsText(a.OrgPermissions))), w)
 	}
-	if act := jsText(a.Actor); act == "null" || act == "undefined" {
+	if act := jsText(a.Actor); isNull(act) {
 		c.field(b, "actor", "null (not impersonated)", w)
 	} else {
 		c.field(b, "actor", c.text(act)+" (an impersonation session)", w)
@@ -84,8 +84,13 @@ func jsText(v any) string {
 	return fmt.Sprint(v)
 }
 
+// isNull reports JavaScript's null or undefined, as jsText writes them.
+func isNull(s string) bool { return s == "null" || s == "undefined" }
+
+// orNone is a value as jsText writes it, or "none" when it is empty, null
+// or undefined: the dashboard's one spelling of an absent value.
 func orNone(s string) string {
-	if s == "" || s == "null" || s == "undefined" {
+	if s == "" || isNull(s) {
 		return "none"
 	}
 	return s

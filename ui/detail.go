@@ -32,11 +32,12 @@ func (t tab) String() string {
 	return [...]string{"Verdict", "Cookies", "Token", "Timeline", "BAPI", "Raw", "Webhook"}[t]
 }
 
-// lookupState is the Backend API lookup of one request.
+// lookupState is the Backend API lookup of one request. A lookup does
+// not fail as a whole: what each call could not get is in the result's
+// Errors.
 type lookupState struct {
 	loading bool
 	result  *bapi.Lookup
-	err     error
 }
 
 // bullet wraps text under a hanging "• ".
