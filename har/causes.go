@@ -1,5 +1,7 @@
 package har
 
+import "github.com/clerkscope/clerkscope/cause"
+
 // The cause catalogue: the root causes clerkscope can name, in the words a
 // support engineer would use on a ticket. Each has a stable code (the
 // README lists them; scripts may branch on them), what it means, how to fix
@@ -7,28 +9,13 @@ package har
 // evidence in the input (see diagnose.go) and carries its own title, the
 // entries that prove it and how sure clerkscope is.
 
-// Confidence says how sure a diagnosis is.
+// Confidence says how sure a diagnosis is: cause's levels, which the
+// webhook deliveries' diagnoses share.
 const (
-	// Certain: the input proves it (the server's own words, a measured
-	// clock, a redirect target).
-	Certain = "certain"
-	// Likely: the evidence fits it and nothing else seen explains it.
-	Likely = "likely"
-	// Possible: worth checking; the input cannot tell it apart from
-	// another cause.
-	Possible = "possible"
+	Certain  = cause.Certain
+	Likely   = cause.Likely
+	Possible = cause.Possible
 )
-
-// Cause is one entry of the catalogue.
-type Cause struct {
-	Code string
-	// Problem is false for what happens in a healthy app (a handshake after
-	// the tab slept, a real sign-out): said so the user stops looking.
-	Problem bool
-	Why     string
-	Fix     []string
-	Docs    string
-}
 
 // Cause codes.
 const (
@@ -72,7 +59,7 @@ const (
 )
 
 // causes is the catalogue, in the order a person should read them.
-var causes = []Cause{
+var causes = []cause.Entry{
 	{Code: CodeServerClockAhead, Problem: true,
 		Why:  "The application server's clock runs ahead of real time. The SDK compares a session token's exp, nbf and iat with the server's own clock and tolerates only clockSkewInMs (5 s by default), so a token minted a moment ago by Clerk already looks expired: every page load handshakes for a fresh token, the fresh one looks expired too, and after three tries the SDK gives up and signs the user out.",
 		Fix:  []string{"Synchronise the server's clock with NTP (chrony or systemd-timesyncd on a VM; on containers the host's clock; on Windows w32tm /resync).", "Only as a stopgap while the clock is fixed: raise clockSkewInMs in clerkMiddleware/authenticateRequest to more than the offset."},
@@ -214,13 +201,13 @@ var causes = []Cause{
 }
 
 // causeOf returns the catalogue entry of a code.
-func causeOf(code string) Cause {
+func causeOf(code string) cause.Entry {
 	for _, c := range causes {
 		if c.Code == code {
 			return c
 		}
 	}
-	return Cause{Code: code, Problem: true}
+	return cause.Entry{Code: code, Problem: true}
 }
 
 // CauseCodes lists every code of the catalogue, in order.

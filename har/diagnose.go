@@ -8,21 +8,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clerkscope/clerkscope/cause"
 	"github.com/clerkscope/clerkscope/inspect"
 )
 
 // Diagnosis is one root cause clerkscope found, with the entries that prove
 // it. explain --json lists them under "diagnosis", problems first.
 type Diagnosis struct {
-	Code       string `json:"code"`
-	Confidence string `json:"confidence"`
-	// Problem is false for what a healthy app does (shown so the reader
-	// stops looking there).
-	Problem  bool     `json:"problem"`
-	Title    string   `json:"title"`
-	Why      string   `json:"why"`
-	Fix      []string `json:"fix"`
-	Docs     string   `json:"docs,omitempty"`
+	cause.Finding
 	Entries  []int    `json:"entries"`
 	Evidence []string `json:"evidence"`
 	// CausedBy names the diagnosis behind this one (a loop's cause).
@@ -31,7 +24,6 @@ type Diagnosis struct {
 
 // newDiagnosis fills a diagnosis from the catalogue.
 func newDiagnosis(code, confidence, title string, entries []int, evidence ...string) Diagnosis {
-	c := causeOf(code)
 	if entries == nil {
 		entries = []int{}
 	}
@@ -41,8 +33,7 @@ func newDiagnosis(code, confidence, title string, entries []int, evidence ...str
 			ev = append(ev, e)
 		}
 	}
-	return Diagnosis{Code: code, Confidence: confidence, Problem: c.Problem, Title: title, Why: c.Why,
-		Fix: append([]string(nil), c.Fix...), Docs: c.Docs, Entries: limit(uniqueInts(entries)), Evidence: ev}
+	return Diagnosis{Finding: causeOf(code).Found(confidence, title), Entries: limit(uniqueInts(entries)), Evidence: ev}
 }
 
 func uniqueInts(a []int) []int {

@@ -254,8 +254,9 @@ func hookDiagnoses(rep *webhook.Report) []har.Diagnosis {
 		return out
 	}
 	conv := func(dg webhook.Diagnosis, es []int) har.Diagnosis {
-		return har.Diagnosis{Code: dg.Code, Confidence: dg.Confidence, Problem: dg.Problem, Title: "Webhook: " + dg.Title,
-			Why: dg.Why, Fix: dg.Fix, Docs: dg.Docs, Entries: es, Evidence: dg.Evidence}
+		f := dg.Finding
+		f.Title = "Webhook: " + f.Title
+		return har.Diagnosis{Finding: f, Entries: es, Evidence: dg.Evidence}
 	}
 	var out []har.Diagnosis
 	byCode := map[string]int{}
@@ -278,7 +279,7 @@ func hookDiagnoses(rep *webhook.Report) []har.Diagnosis {
 		}
 	}
 	rank := func(d har.Diagnosis) int {
-		r := slices.Index([]string{webhook.Certain, webhook.Likely, webhook.Possible}, d.Confidence)
+		r := slices.Index([]string{har.Certain, har.Likely, har.Possible}, d.Confidence)
 		if !d.Problem {
 			r += 10
 		}

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/clerkscope/clerkscope/cause"
 )
 
 // Judged is one delivery with its verdict, cause and event.
@@ -243,9 +245,9 @@ func messageDiagnoses(m *Message, ms []*Judged) []Diagnosis {
 					}
 				}
 				if markerDuplicate.MatchString(r.Body) || prevReached {
-					conf := Likely
+					conf := cause.Likely
 					if markerDuplicate.MatchString(r.Body) {
-						conf = Certain
+						conf = cause.Certain
 					}
 					dg := newDiag(CodeDuplicateInsert, conf, "a repeat delivery of "+m.ID+" failed in the handler",
 						fmt.Sprintf("Attempt %d of the same message (svix-id %s) got %d", i+1, m.ID, r.Status)+
@@ -270,7 +272,7 @@ func messageDiagnoses(m *Message, ms []*Judged) []Diagnosis {
 		if off := offSchedule(m); off != "" {
 			why += " " + off
 		}
-		dg := newDiag(CodeRetried, Certain, fmt.Sprintf("%s: %d attempts, %s", m.ID, len(ms), m.Outcome), why,
+		dg := newDiag(CodeRetried, cause.Certain, fmt.Sprintf("%s: %d attempts, %s", m.ID, len(ms), m.Outcome), why,
 			[]string{"Each failed attempt's own cause is listed with it; fix that one and the retries stop."}, docsDebugging, "attempts: "+statusList(m))
 		dg.Problem = failed > 0
 		dg.Deliveries = pos()
@@ -336,7 +338,7 @@ func dataIDDiagnoses(msgs []*Message, members map[string][]*Judged) []Diagnosis 
 		if len(skipped) == 0 {
 			continue
 		}
-		dg := newDiag(CodeDedupeOnDataID, Likely, "the handler deduplicates on data.id and drops later events about "+id,
+		dg := newDiag(CodeDedupeOnDataID, cause.Likely, "the handler deduplicates on data.id and drops later events about "+id,
 			fmt.Sprintf("%d different messages are about %s: %s. A later one was answered as already seen (%s), though its svix-id is new: the handler keys its deduplication on the object's id, so an update after a create is thrown away.", len(ms), id, strings.Join(types, ", "), strings.Join(skipped, "; ")),
 			[]string{"Deduplicate on svix-id (one message, several attempts), never on data.id (one object, many events).", "Apply each event in order of its payload timestamp; keep the newest state per object."}, docsSyncing)
 		dg.Deliveries = pos
@@ -363,7 +365,7 @@ func instanceDiagnoses(js []*Judged) []Diagnosis {
 	for _, id := range order {
 		pos = append(pos, seen[id]...)
 	}
-	dg := newDiag(CodeInstancesMixed, Likely, "deliveries from two Clerk instances reach one route",
+	dg := newDiag(CodeInstancesMixed, cause.Likely, "deliveries from two Clerk instances reach one route",
 		"The events name instances "+strings.Join(order, " and ")+": the development and production instances both send to this endpoint, each signing with its own endpoint's secret, so one of them always fails verification.",
 		[]string{"Give each instance its own endpoint, or verify with the secret that matches the event's instance."}, docsVerify)
 	dg.Deliveries = pos

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clerkscope/clerkscope/cause"
 )
 
 func judgeFile(t *testing.T, path, secret string) ([]*Judged, *Story) {
@@ -60,16 +62,16 @@ func TestStoryRetriesAndDuplicate(t *testing.T) {
 		t.Errorf("message B: %+v (the 15.5 s answer is a failure, the retry is attempt 2)", b.Attempts)
 	}
 	for _, want := range []struct{ code, conf string }{
-		{CodeRetried, Certain}, {CodeDuplicateInsert, Certain}, {CodeDedupeOnDataID, Likely},
+		{CodeRetried, cause.Certain}, {CodeDuplicateInsert, cause.Certain}, {CodeDedupeOnDataID, cause.Likely},
 	} {
 		if !hasCode(st.Diagnoses, want.code, want.conf) {
 			t.Errorf("story lacks %s/%s: %v", want.code, want.conf, codes(st.Diagnoses))
 		}
 	}
-	if !hasCode(js[4].Diagnoses, CodeDuplicateInsert, Certain) {
+	if !hasCode(js[4].Diagnoses, CodeDuplicateInsert, cause.Certain) {
 		t.Errorf("entry 4 alone: %v", codes(js[4].Diagnoses))
 	}
-	if !hasCode(js[0].Diagnoses, CodeHandlerFailed, Likely) {
+	if !hasCode(js[0].Diagnoses, CodeHandlerFailed, cause.Likely) {
 		t.Errorf("entry 0: %v", codes(js[0].Diagnoses))
 	}
 }
@@ -77,7 +79,7 @@ func TestStoryRetriesAndDuplicate(t *testing.T) {
 func TestStoryMiddleware(t *testing.T) {
 	js, st := judgeFile(t, "../../testdata/webhooks/har/middleware-protects-route.har", secretOfCapture(t, "har/middleware-protects-route"))
 	for _, j := range js {
-		if j.Diagnoses[0].Code != CodeRouteProtected || j.Diagnoses[0].Confidence != Certain {
+		if j.Diagnoses[0].Code != CodeRouteProtected || j.Diagnoses[0].Confidence != cause.Certain {
 			t.Errorf("entry %d: %v", j.Delivery.Index, codes(j.Diagnoses))
 		}
 	}
@@ -88,7 +90,7 @@ func TestStoryMiddleware(t *testing.T) {
 
 func TestCLIAndHTTPInputs(t *testing.T) {
 	js, _ := judgeFile(t, "../../testdata/webhooks/cli/listen.ndjson", secretOfCapture(t, "cli/listen"))
-	if len(js) != 2 || js[0].Verdict.State != Verified || js[1].Diagnoses[0].Code != CodeReserialized || js[1].Diagnoses[0].Confidence != Certain {
+	if len(js) != 2 || js[0].Verdict.State != Verified || js[1].Diagnoses[0].Code != CodeReserialized || js[1].Diagnoses[0].Confidence != cause.Certain {
 		t.Errorf("cli: %d, %v", len(js), codes(js[len(js)-1].Diagnoses))
 	}
 	if js[1].Event.Type != "user.updated" {

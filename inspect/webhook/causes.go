@@ -9,34 +9,24 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/clerkscope/clerkscope/cause"
+	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
 
 // Diagnosis is a cause behind a delivery's failure, in the shape of the
-// request diagnoses (har.Diagnosis): a stable code, how sure, why, the fix.
+// request diagnoses (cause.Finding, as har.Diagnosis has it), with what was
+// seen and the deliveries it is about. Its confidence is cause.Certain (the
+// input proves it: a re-serialized body the signature matches),
+// cause.Likely (the evidence fits and nothing else seen explains it) or
+// cause.Possible.
 type Diagnosis struct {
-	Code string `json:"code"`
-	// Confidence is certain (the input proves it: a re-serialized body the
-	// signature matches), likely (the evidence fits and nothing else seen
-	// explains it) or possible.
-	Confidence string `json:"confidence"`
-	// Problem is false for what a healthy integration does.
-	Problem  bool     `json:"problem"`
-	Title    string   `json:"title"`
-	Why      string   `json:"why"`
-	Fix      []string `json:"fix"`
-	Docs     string   `json:"docs,omitempty"`
+	cause.Finding
 	Evidence []string `json:"evidence"`
 	// Deliveries are the positions (from 0) of the deliveries it is about,
 	// in the input's order.
 	Deliveries []int `json:"deliveries"`
 }
-
-// Confidence levels.
-const (
-	Certain  = "certain"
-	Likely   = "likely"
-	Possible = "possible"
-)
 
 // Cause codes (stable).
 const (
@@ -92,7 +82,8 @@ func newDiag(code, confidence, title, why string, fix []string, docs string, evi
 	if evidence == nil {
 		evidence = []string{}
 	}
-	return Diagnosis{Code: code, Confidence: confidence, Problem: code != CodeVerified, Title: title, Why: why, Fix: fix, Docs: docs, Evidence: evidence, Deliveries: []int{}}
+	c := cause.Entry{Code: code, Problem: code != CodeVerified, Why: why, Fix: fix, Docs: docs}
+	return Diagnosis{Finding: c.Found(confidence, title), Evidence: evidence, Deliveries: []int{}}
 }
 
 // Diagnose explains one delivery: why verifyWebhook refused it (found by
@@ -106,12 +97,12 @@ func Diagnose(d *Delivery, v *Verification, secret string) []Diagnosis {
 	// The secret itself.
 	switch {
 	case v.Failure == FailNoSecret:
-		add(newDiag(CodeMissingSecret, Certain, "no signing secret: the signature was not checked",
+		add(newDiag(CodeMissingSecret, cause.Certain, "no signing secret: the signature was not checked",
 			"verifyWebhook needs the endpoint's signing secret (options.signingSecret or "+EnvSigningSecret+"); without it the app throws this same error on every delivery. clerkscope judged everything else.",
 			[]string{"Give clerkscope the endpoint's secret: --webhook-secret whsec_… or " + EnvSigningSecret + " (Clerk Dashboard → Webhooks → the endpoint → Signing Secret).",
 				"If the app logs this error, set " + EnvSigningSecret + " where the app runs (and redeploy)."}, docsVerify))
 	case strings.HasPrefix(secret, "sk_") || strings.HasPrefix(secret, "pk_"):
-		add(newDiag(CodeSecretIsAPIKey, Certain, "the signing secret is a Clerk API key",
+		add(newDiag(CodeSecretIsAPIKey, cause.Certain, "the signing secret is a Clerk API key",
 			fmt.Sprintf("%s is an API key, not an endpoint's signing secret (whsec_…): the SDK cannot decode it (%s).", keyKind(secret), v.Error),
 			[]string{"Use the endpoint's Signing Secret (whsec_…) from Clerk Dashboard → Webhooks → the endpoint, in " + EnvSigningSecret + "."}, docsVerify))
 	case v.Failure == FailSecret:
@@ -119,7 +110,7 @@ func Diagnose(d *Delivery, v *Verification, secret string) []Diagnosis {
 		if t := strings.Trim(secret, "\"' \t\r\n"); t != secret {
 			why += " It carries quotes or whitespace around it (copied with them from a .env file or a shell)."
 		}
-		add(newDiag(CodeSecretMalformed, Certain, "the signing secret is not a whsec_ secret", why,
+		add(newDiag(CodeSecretMalformed, cause.Certain, "the signing secret is not a whsec_ secret", why,
 			[]string{"Copy the Signing Secret again from the Dashboard: whsec_ and 32 base64 characters, no quotes or spaces.", "In a .env file write CLERK_WEBHOOK_SIGNING_SECRET=whsec_… without quotes around it, or check how the platform stores it."}, docsVerify,
 			"secret "+MaskSecret(secret)))
 	}
@@ -135,7 +126,7 @@ func Diagnose(d *Delivery, v *Verification, secret string) []Diagnosis {
 			}
 		}
 		if v.State != Verified && (v.Failure != FailSignature || d.Count(HeaderSvixID) == 1) {
-			add(newDiag(CodeHeadersDuplicated, Possible, "signature headers sent more than once",
+			add(newDiag(CodeHeadersDuplicated, cause.Possible, "signature headers sent more than once",
 				"The request has "+strings.Join(dup, ", ")+": Headers.get joins repeated values with \", \", so the SDK signs \"id, id\" or compares a joined timestamp. A proxy or tunnel added a copy.",
 				[]string{"Make the proxy pass the svix-* headers through once, unchanged."}, docsDebugging))
 		}
@@ -143,17 +134,17 @@ func Diagnose(d *Delivery, v *Verification, secret string) []Diagnosis {
 
 	// The timestamp.
 	if ts, ok := d.Get(HeaderSvixTimestamp); ok {
-		ts = jsTrim(ts)
-		p := parseInt(ts)
+		ts = js.Trim(ts)
+		p := js.ReadInt(ts, 10)
 		n, exact := p.Int64()
 		notInt := ts != "" && (p.NaN || p.Rest != "" || p.Negative || (exact && strconv.FormatInt(n, 10) != ts))
 		switch {
 		case v.Failure == FailTimestamp:
-			add(newDiag(CodeTimestampNotInt, Certain, "svix-timestamp is not a number",
+			add(newDiag(CodeTimestampNotInt, cause.Certain, "svix-timestamp is not a number",
 				fmt.Sprintf("svix-timestamp is %q: parseInt reads no number from it, so the SDK throws %q. Svix sends whole unix seconds.", ts, msgInvalidHeaders),
 				[]string{"Pass svix-timestamp through unchanged (a proxy or a test sender rewrote it)."}, docsDebugging))
 		case notInt && v.Failure == FailSignature && v.signedBy(d, ts, d.Body, nil):
-			add(newDiag(CodeTimestampNotInt, Certain, "svix-timestamp is not a plain integer",
+			add(newDiag(CodeTimestampNotInt, cause.Certain, "svix-timestamp is not a plain integer",
 				fmt.Sprintf("svix-timestamp is %q; the SDK reads it with parseInt (%d) and signs that number, but the sender signed the text as written.", ts, n),
 				[]string{"Send whole unix seconds in svix-timestamp and sign exactly those digits."}, docsDebugging))
 		case v.Failure == FailTooOld || v.Failure == FailTooNew:
@@ -167,7 +158,7 @@ func Diagnose(d *Delivery, v *Verification, secret string) []Diagnosis {
 	}
 
 	if v.Failure == FailNotJSON || v.Failure == FailNotAnObject {
-		add(newDiag(CodeNotJSON, Certain, "the signature matches but the body is no JSON event",
+		add(newDiag(CodeNotJSON, cause.Certain, "the signature matches but the body is no JSON event",
 			"The SDK verified the signature, then JSON.parse or reading .type failed: "+strings.TrimPrefix(v.Error, sdkPrefix+msgUnableToVerify)+". Clerk always sends a JSON event; this body was made by hand or cut short.",
 			[]string{"Send a whole Clerk event (the Dashboard's Testing tab sends real ones)."}, docsDebugging))
 	}
@@ -178,13 +169,13 @@ func Diagnose(d *Delivery, v *Verification, secret string) []Diagnosis {
 	if v.State == Verified {
 		ev := ParseEvent(v.Payload)
 		if ev.Type != "" && !ev.Known {
-			add(newDiag(CodeUnknownType, Possible, "an event type clerkscope does not know: "+ev.Type,
+			add(newDiag(CodeUnknownType, cause.Possible, "an event type clerkscope does not know: "+ev.Type,
 				"The signature is good but "+ev.Type+" is none of the 45 event types of @clerk/backend 3.25.0: a newer type, or a hand-made test event. A handler that switches on evt.type ignores it.",
 				[]string{"Check the event types the endpoint subscribes to in the Dashboard, and handle or ignore unknown types explicitly (answer 2xx)."}, docsOverview))
 		}
 	}
 	if len(out) == 0 && v.State == Verified {
-		add(newDiag(CodeVerified, Certain, "the delivery verifies", "verifyWebhook returns the event: the signature, the headers and the timestamp are as Clerk sent them.", nil, ""))
+		add(newDiag(CodeVerified, cause.Certain, "the delivery verifies", "verifyWebhook returns the event: the signature, the headers and the timestamp are as Clerk sent them.", nil, ""))
 	}
 	return out
 }
@@ -222,12 +213,12 @@ func headerCauses(d *Delivery, v *Verification) []Diagnosis {
 	missing := strings.TrimPrefix(v.Error, sdkPrefix+msgMissingHeaders)
 	switch {
 	case (hasStdID || hasStdSig) && len(svixOnes) == 0:
-		return []Diagnosis{newDiag(CodeStandardNames, Certain, "Standard Webhooks header names (webhook-*) instead of svix-*",
+		return []Diagnosis{newDiag(CodeStandardNames, cause.Certain, "Standard Webhooks header names (webhook-*) instead of svix-*",
 			"The request carries webhook-id/webhook-timestamp/webhook-signature. Clerk sends svix-id, svix-timestamp and svix-signature, and verifyWebhook reads only those (it copies them to the webhook-* names itself), so it reports them missing. Something between Clerk and the app renamed them, or the delivery was made by a Standard Webhooks sender.",
 			[]string{"Pass the svix-* headers through unchanged (check the proxy, tunnel or queue in between).", "For a sender that only speaks Standard Webhooks, verify with the standardwebhooks package directly instead of verifyWebhook."}, docsVerify,
 			"missing: "+missing)}
 	case len(similar) > 0:
-		return []Diagnosis{newDiag(CodeHeadersRenamed, Certain, "the signature headers arrived under other names",
+		return []Diagnosis{newDiag(CodeHeadersRenamed, cause.Certain, "the signature headers arrived under other names",
 			"verifyWebhook looks for svix-id, svix-timestamp and svix-signature; the request has "+strings.Join(similar, ", ")+": a gateway, tunnel or queue renamed them on the way.",
 			[]string{"Forward the headers under their own names, or copy them back to svix-* before calling verifyWebhook."}, docsDebugging,
 			"missing: "+missing)}
@@ -236,12 +227,12 @@ func headerCauses(d *Delivery, v *Verification) []Diagnosis {
 	if len(d.Headers) == 0 {
 		why = "The input has no headers at all: paste the request with its headers (the Dashboard's message attempt shows them), or the handler passes verifyWebhook a request without them."
 	}
-	return []Diagnosis{newDiag(CodeHeadersStripped, Likely, "signature headers missing", why,
+	return []Diagnosis{newDiag(CodeHeadersStripped, cause.Likely, "signature headers missing", why,
 		[]string{"Pass the original Request (headers and raw body) to verifyWebhook.", "Check that the proxy, CDN or function platform forwards the svix-* headers."}, docsDebugging,
 		"missing: "+missing)}
 }
 
-func timestampCause(d *Delivery, v *Verification, ts string, p jsInt) Diagnosis {
+func timestampCause(d *Delivery, v *Verification, ts string, p js.Int) Diagnosis {
 	code, title := CodeTooOld, "svix-timestamp is more than 5 minutes old"
 	if v.Failure == FailTooNew {
 		code, title = CodeTooNew, "svix-timestamp is more than 5 minutes in the future"
@@ -262,7 +253,7 @@ func timestampCause(d *Delivery, v *Verification, ts string, p jsInt) Diagnosis 
 		why = fmt.Sprintf("At the server clock (%s), svix-timestamp is %s it; the SDK allows 5 minutes either way. Svix signs each attempt when it sends it, so either the server's clock is off by that much, or the handler verified the delivery long after it arrived (a queue, a slow cold start, a retry of the handler's own).", v.JudgedAt.UTC().Format("2006-01-02T15:04:05Z"), relative(v.SkewSeconds))
 		fix = append(fix, "Check the server's clock (NTP); containers and VMs resumed from sleep drift.", "Verify the delivery as soon as it arrives, before queueing the work.")
 	}
-	return newDiag(code, Certain, title, why, fix, docsDebugging, "svix-timestamp "+ts, "server clock "+v.JudgedAt.UTC().Format("2006-01-02T15:04:05Z"))
+	return newDiag(code, cause.Certain, title, why, fix, docsDebugging, "svix-timestamp "+ts, "server clock "+v.JudgedAt.UTC().Format("2006-01-02T15:04:05Z"))
 }
 
 // splitAnySpace splits signature entries on any whitespace (what a sender
@@ -306,9 +297,9 @@ func signatureCauses(d *Delivery, v *Verification) []Diagnosis {
 	if d.Count(HeaderSvixID) > 1 {
 		for _, h := range d.Headers {
 			if strings.EqualFold(strings.TrimSpace(h.Name), HeaderSvixID) {
-				if v.signedWith(d, jsTrim(h.Value), tsText, []byte(text), nil) {
-					return []Diagnosis{newDiag(CodeHeadersDuplicated, Certain, "svix-id sent twice",
-						"The signature is over svix-id \""+jsTrim(h.Value)+"\", but the request carries svix-id twice and Headers.get joins the values with \", \": the SDK signs the joined text. A proxy or tunnel added the copy.",
+				if v.signedWith(d, js.Trim(h.Value), tsText, []byte(text), nil) {
+					return []Diagnosis{newDiag(CodeHeadersDuplicated, cause.Certain, "svix-id sent twice",
+						"The signature is over svix-id \""+js.Trim(h.Value)+"\", but the request carries svix-id twice and Headers.get joins the values with \", \": the SDK signs the joined text. A proxy or tunnel added the copy.",
 						[]string{"Make the proxy pass the svix-* headers through once, unchanged."}, docsDebugging)}
 				}
 				break
@@ -318,39 +309,39 @@ func signatureCauses(d *Delivery, v *Verification) []Diagnosis {
 
 	// Bytes the SDK changed while reading.
 	if v.Body.BOM && v.signedBy(d, tsText, body, nil) {
-		return []Diagnosis{newDiag(CodeBOM, Certain, "signed over a body that starts with a BOM",
+		return []Diagnosis{newDiag(CodeBOM, cause.Certain, "signed over a body that starts with a BOM",
 			"The signature is over the bytes as received, byte-order mark included, but request.text() drops a leading BOM before the SDK signs: the two can never agree. Clerk sends no BOM: a test sender, an editor or a proxy added it.",
 			[]string{"Send the body without the BOM (save test payloads as UTF-8 without BOM).", "Resend the message from the Dashboard to test with what Clerk really sends."}, docsDebugging,
 			fmt.Sprintf("body %d bytes, starts EF BB BF", len(body)))}
 	}
 	if v.Body.Replaced > 0 && v.signedBy(d, tsText, body, nil) {
-		return []Diagnosis{newDiag(CodeInvalidUTF8, Certain, "signed over bytes that are not UTF-8",
+		return []Diagnosis{newDiag(CodeInvalidUTF8, cause.Certain, "signed over bytes that are not UTF-8",
 			fmt.Sprintf("The signature is over the raw bytes, but request.text() turns %d invalid UTF-8 sequence(s) into U+FFFD before the SDK signs, so it signs other bytes. Clerk sends UTF-8: the body was re-encoded (Latin-1, Windows-1252) on the way or made by hand.", v.Body.Replaced),
 			[]string{"Keep the body's bytes as UTF-8 end to end; a proxy that transcodes bodies breaks every signature."}, docsDebugging)}
 	}
 
 	// The signature header's own shape.
 	if v.signedBy(d, tsText, []byte(text), splitAnySpace) {
-		return []Diagnosis{newDiag(CodeSigMalformed, Certain, "the signature entries are not separated by single spaces",
+		return []Diagnosis{newDiag(CodeSigMalformed, cause.Certain, "the signature entries are not separated by single spaces",
 			"One entry matches once the header is split on any whitespace, but the SDK splits svix-signature on single spaces only.",
 			[]string{"Pass svix-signature through unchanged: entries joined by one space."}, docsDebugging)}
 	}
 	if v.signedBy(d, tsText, []byte(text), padded) {
-		return []Diagnosis{newDiag(CodeSigMalformed, Certain, "the signature lost its base64 padding",
+		return []Diagnosis{newDiag(CodeSigMalformed, cause.Certain, "the signature lost its base64 padding",
 			"A signature matches once its trailing = is restored: the SDK compares the text as sent, padding included.",
 			[]string{"Pass svix-signature through unchanged (something trimmed the = signs)."}, docsDebugging)}
 	}
 	sig, _ := d.Get(HeaderSvixSignature)
-	if sigs := signatures(jsTrim(sig)); len(sigs) == 0 {
-		return []Diagnosis{newDiag(CodeSigMalformed, Certain, "no v1 signature in svix-signature",
+	if sigs := signatures(js.Trim(sig)); len(sigs) == 0 {
+		return []Diagnosis{newDiag(CodeSigMalformed, cause.Certain, "no v1 signature in svix-signature",
 			"svix-signature holds no entry of the form v1,<base64>; the SDK compares only v1 entries.",
-			[]string{"Pass svix-signature through unchanged."}, docsDebugging, "svix-signature "+RedactSignature(jsTrim(sig)))}
+			[]string{"Pass svix-signature through unchanged."}, docsDebugging, "svix-signature "+RedactSignature(js.Trim(sig)))}
 	}
 
 	// What the body was before the handler or platform touched it.
 	for _, bv := range bodyVariants(body, text) {
 		if v.signedBy(d, tsText, bv.body, nil) {
-			return []Diagnosis{newDiag(bv.code, Certain, bv.title, bv.why+" The signature matches that original, so the secret is right.", bv.fix, docsVerify)}
+			return []Diagnosis{newDiag(bv.code, cause.Certain, bv.title, bv.why+" The signature matches that original, so the secret is right.", bv.fix, docsVerify)}
 		}
 	}
 	// Nothing matched: name what the body looks like, then the secret.
@@ -358,30 +349,30 @@ func signatureCauses(d *Delivery, v *Verification) []Diagnosis {
 	trimmed := bytes.TrimSpace(body)
 	switch {
 	case string(trimmed) == "[object Object]":
-		out = append(out, newDiag(CodeObjectObject, Certain, "the body is \"[object Object]\"",
+		out = append(out, newDiag(CodeObjectObject, cause.Certain, "the body is \"[object Object]\"",
 			"The handler passed a parsed object where verifyWebhook needs the raw text: String(object) is \"[object Object]\".", rawBodyFix, docsVerify))
 	case looksBase64JSON(trimmed):
-		out = append(out, newDiag(CodeBase64, Likely, "the body is base64-encoded",
+		out = append(out, newDiag(CodeBase64, cause.Likely, "the body is base64-encoded",
 			"The body is base64 text that decodes to JSON: the platform (AWS API Gateway or Lambda URLs with isBase64Encoded, some queues) wrapped it.",
 			[]string{"Decode the base64 body (when isBase64Encoded) before verifying."}, docsVerify))
 	case json.Valid(trimmed) && bytes.Contains(trimmed, []byte("\n  ")):
-		out = append(out, newDiag(CodeReserialized, Likely, "the body looks re-serialized (pretty-printed JSON)",
+		out = append(out, newDiag(CodeReserialized, cause.Likely, "the body looks re-serialized (pretty-printed JSON)",
 			"Svix sends compact JSON; this body is indented, so it was parsed and printed again before verifying.", rawBodyFix, docsVerify))
 	case bytes.HasSuffix(body, []byte("\n")):
-		out = append(out, newDiag(CodeTrailingNewline, Possible, "the body ends with a newline",
+		out = append(out, newDiag(CodeTrailingNewline, cause.Possible, "the body ends with a newline",
 			"Clerk's bodies end with }; a newline after it (echo, an editor, a log line) changes the signed bytes.",
 			[]string{"Send the body without the added newline (printf instead of echo; curl --data-binary @file)."}, docsDebugging))
 	}
 	why := "No v1 signature matches the body with this secret, and no change clerkscope knows of (re-serialization, an added newline, base64, a BOM, re-encoding) explains it: the delivery was signed with another secret. Each endpoint has its own; the development and production instances have different endpoints; a rotated secret is replaced after its grace period."
-	if n := len(signatures(jsTrim(sig))); n > 1 {
+	if n := len(signatures(js.Trim(sig))); n > 1 {
 		why += fmt.Sprintf(" The header holds %d signatures (a rotation in progress) and none is for this secret.", n)
 	}
 	if d.BodyNote != "" && d.Source == SourceHAR {
 		why += " (" + d.BodyNote + ".)"
 	}
-	conf := Likely
+	conf := cause.Likely
 	if len(out) > 0 {
-		conf = Possible
+		conf = cause.Possible
 	}
 	out = append(out, newDiag(CodeWrongSecret, conf, "signed with another secret (or the body changed)", why,
 		[]string{"Copy the Signing Secret of the endpoint that sent this message (Dashboard → Webhooks → the endpoint), of the instance (development or production) the app runs against.",
@@ -522,15 +513,15 @@ func responseCauses(d *Delivery, v *Verification) []Diagnosis {
 		(r.Status >= 300 && r.Status < 400 && (strings.Contains(loc, "sign-in") || strings.Contains(loc, "/v1/client/handshake")))
 	switch {
 	case protected && (r.Status == 401 || r.Status == 403 || r.Status == 404 || r.Status >= 300 && r.Status < 400):
-		return []Diagnosis{newDiag(CodeRouteProtected, Certain, "the middleware protects the webhook route",
+		return []Diagnosis{newDiag(CodeRouteProtected, cause.Certain, "the middleware protects the webhook route",
 			"clerkMiddleware judged the delivery as a signed-out visitor and answered it before the handler ran ("+strings.Join(ev, ", ")+"). Svix counts that as a failure and retries until it gives up.",
 			publicRouteFix, docsSyncing, ev...)}
 	case r.Status >= 300 && r.Status < 400:
-		return []Diagnosis{newDiag(CodeRedirect, Certain, "the endpoint redirects",
+		return []Diagnosis{newDiag(CodeRedirect, cause.Certain, "the endpoint redirects",
 			"Svix does not follow redirects: a 3xx is a failed attempt. The endpoint URL in the Dashboard is not the final address (http→https, apex→www, a trailing slash, a locale prefix).",
 			[]string{"Set the endpoint URL to the address the redirect points to.", "Exclude the webhook route from redirects (i18n, trailing-slash and auth middleware)."}, docsDebugging, ev...)}
 	case (r.Status == 401 || r.Status == 403) && v.State == Verified:
-		return []Diagnosis{newDiag(CodeRouteProtected, Likely, "the route refused a delivery that verifies",
+		return []Diagnosis{newDiag(CodeRouteProtected, cause.Likely, "the route refused a delivery that verifies",
 			"The delivery verifies, yet the app answered "+strconv.Itoa(r.Status)+": an auth layer in front of the handler (clerkMiddleware's auth.protect(), a framework guard, a platform password) rejects requests without a session.",
 			publicRouteFix, docsSyncing, ev...)}
 	case r.Status >= 400 && v.State == Verified:
@@ -539,10 +530,10 @@ func responseCauses(d *Delivery, v *Verification) []Diagnosis {
 			why += " It said: " + clip(body, 160)
 		}
 		if markerDuplicate.MatchString(r.Body) {
-			return []Diagnosis{newDiag(CodeDuplicateInsert, Certain, "the handler failed on a duplicate insert", why+" That is a unique-key error: the handler inserts a row that already exists. Webhooks can be delivered more than once.",
+			return []Diagnosis{newDiag(CodeDuplicateInsert, cause.Certain, "the handler failed on a duplicate insert", why+" That is a unique-key error: the handler inserts a row that already exists. Webhooks can be delivered more than once.",
 				idempotencyFix, docsSyncing, ev...)}
 		}
-		return []Diagnosis{newDiag(CodeHandlerFailed, Likely, "the handler failed after verifying", why,
+		return []Diagnosis{newDiag(CodeHandlerFailed, cause.Likely, "the handler failed after verifying", why,
 			[]string{"Look at the app's logs for this svix-id; answer 2xx once the event is stored, and let errors return 5xx so that Svix retries."}, docsDebugging, ev...)}
 	}
 	return nil

@@ -3,6 +3,8 @@ package webhook
 import (
 	"strings"
 	"time"
+
+	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
 
 // Header is one header line as captured.
@@ -86,9 +88,13 @@ func (d *Delivery) Count(name string) int {
 // ID is the trimmed svix-id, what groups attempts of one message.
 func (d *Delivery) ID() string {
 	v, _ := d.Get(HeaderSvixID)
-	if v = jsTrim(v); v == "" {
+	if v = js.Trim(v); v == "" {
 		v, _ = d.Get(HeaderStdID)
-		v = jsTrim(v)
+		v = js.Trim(v)
 	}
 	return v
 }
+
+// httpTrim strips the HTTP whitespace a Headers object removes from each
+// value it is given (fetch's "normalize").
+func httpTrim(s string) string { return strings.Trim(s, " \t\r\n") }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clerkscope/clerkscope/inspect/internal/js"
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 )
 
@@ -26,7 +27,7 @@ func TestAgainstStandardWebhooks(t *testing.T) {
 		id, _ := d.Get(HeaderSvixID)
 		ts, _ := d.Get(HeaderSvixTimestamp)
 		sig, _ := d.Get(HeaderSvixSignature)
-		id, ts, sig = jsTrim(id), jsTrim(ts), jsTrim(sig)
+		id, ts, sig = js.Trim(id), js.Trim(ts), js.Trim(sig)
 		if id == "" || sig == "" || ts != strconv.FormatInt(v.Timestamp, 10) {
 			continue
 		}

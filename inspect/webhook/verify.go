@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
 
 // State is a verification outcome: the three of a token signature.
@@ -177,7 +179,7 @@ func Verify(d *Delivery, secret string, now time.Time) *Verification {
 	id, _ := d.Get(HeaderSvixID)
 	ts, _ := d.Get(HeaderSvixTimestamp)
 	sig, _ := d.Get(HeaderSvixSignature)
-	id, ts, sig = jsTrim(id), jsTrim(ts), jsTrim(sig)
+	id, ts, sig = js.Trim(id), js.Trim(ts), js.Trim(sig)
 	var missing []string
 	for _, h := range []struct{ name, val string }{{HeaderSvixID, id}, {HeaderSvixTimestamp, ts}, {HeaderSvixSignature, sig}} {
 		if h.val == "" {
@@ -194,7 +196,7 @@ func Verify(d *Delivery, secret string, now time.Time) *Verification {
 	}
 
 	// W3: request.text() — UTF-8 decoding of the raw body.
-	text, bom, replaced := textDecode(d.Body)
+	text, bom, replaced := js.DecodeUTF8(d.Body)
 	v.Body = Body{Text: text, Bytes: len(d.Body), BOM: bom, Replaced: replaced}
 	bodyFound := fmt.Sprintf("%d bytes, valid UTF-8", len(d.Body))
 	switch {
@@ -227,7 +229,7 @@ func Verify(d *Delivery, secret string, now time.Time) *Verification {
 		nowSec = (nowSec - 999) / 1000
 	}
 	if ts != "" {
-		p := parseInt(ts)
+		p := js.ReadInt(ts, 10)
 		n, exact := p.Int64()
 		switch {
 		case p.NaN:
@@ -321,7 +323,7 @@ func Verify(d *Delivery, secret string, now time.Time) *Verification {
 }
 
 // readAs says what parseInt made of a timestamp that is out of range.
-func readAs(p jsInt) string {
+func readAs(p js.Int) string {
 	if n, ok := p.Int64(); ok {
 		return strconv.FormatInt(n, 10)
 	}
@@ -348,7 +350,7 @@ func relative(d int64) string {
 // key: how the causes test what the sender must have signed.
 func (v *Verification) signedBy(d *Delivery, ts string, body []byte, splitSig func(string) []string) bool {
 	id, _ := d.Get(HeaderSvixID)
-	return v.signedWith(d, jsTrim(id), ts, body, splitSig)
+	return v.signedWith(d, js.Trim(id), ts, body, splitSig)
 }
 
 // signedWith is signedBy with another svix-id.
@@ -361,5 +363,5 @@ func (v *Verification) signedWith(d *Delivery, id, ts string, body []byte, split
 		splitSig = signatures
 	}
 	content := append([]byte(id+"."+ts+"."), body...)
-	return matchIndex(splitSig(jsTrim(sig)), expected(v.key, content)) > 0
+	return matchIndex(splitSig(js.Trim(sig)), expected(v.key, content)) > 0
 }

@@ -1,5 +1,7 @@
 // Package js reproduces the JavaScript semantics that @clerk/backend's
-// decisions depend on: truthiness, Number and parseInt, String of a number,
+// decisions depend on: truthiness, Number and parseInt (with the digits it
+// read, for a webhook timestamp), String.prototype.trim, the UTF-8 decoding
+// of Request.text(), String of a number,
 // JSON.stringify and template literals of decoded JSON values,
 // Date.prototype.toUTCString, the WHATWG URL with its URLSearchParams, and
 // path-to-regexp 6's match(). Each function names the JavaScript it is; the
@@ -163,56 +165,7 @@ func Number(s string) float64 {
 }
 
 // ParseInt is JavaScript's Number.parseInt(s) without a radix.
-func ParseInt(s string) float64 {
-	s = strings.TrimLeft(s, " \t\n\r\v\f\u00a0\ufeff")
-	neg := false
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-'
-		s = s[1:]
-	}
-	base := 10
-	if len(s) >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X') {
-		base = 16
-		s = s[2:]
-	}
-	end := 0
-	for end < len(s) {
-		c := s[end]
-		d := -1
-		switch {
-		case c >= '0' && c <= '9':
-			d = int(c - '0')
-		case c >= 'a' && c <= 'z':
-			d = int(c-'a') + 10
-		case c >= 'A' && c <= 'Z':
-			d = int(c-'A') + 10
-		}
-		if d < 0 || d >= base {
-			break
-		}
-		end++
-	}
-	if end == 0 {
-		return math.NaN()
-	}
-	var n float64
-	for _, c := range s[:end] {
-		d := float64(0)
-		switch {
-		case c >= '0' && c <= '9':
-			d = float64(c - '0')
-		case c >= 'a' && c <= 'z':
-			d = float64(c-'a') + 10
-		default:
-			d = float64(c-'A') + 10
-		}
-		n = n*float64(base) + d
-	}
-	if neg {
-		n = -n
-	}
-	return n
-}
+func ParseInt(s string) float64 { return ReadInt(s, 0).Float() }
 
 // NumberString formats a float64 the way JavaScript's String(n) does for
 // the values that occur in tokens (integers and short decimals).
