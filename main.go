@@ -124,7 +124,7 @@ func (h *helpRequested) Error() string { return "help requested" }
 func main() {
 	ctx, stop := signalContext()
 	defer stop()
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	code := profiled(os.Args[1:], os.Stderr, func(args []string) int { return run(ctx, args, os.Stdin, os.Stdout, os.Stderr) })
 	os.Exit(code)
 }
 

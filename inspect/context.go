@@ -12,8 +12,6 @@ import (
 
 // judge holds the AuthenticateContext of one request.
 type judge struct {
-	decoded map[string]decodedJWT
-
 	env  Env
 	opts Options
 	v    *Verdict
@@ -398,32 +396,16 @@ func (j *judge) verify(ctx context.Context, token string) verifyResult {
 	return r
 }
 
-// decodedJWT memoises DecodeJWT: the SDK decodes the same token many
-// times per request (cookie-set choice, category, machine sniffing,
-// verification); the answers do not change within one request.
-type decodedJWT struct {
-	jwt    *JWT
-	err    error
-	format bool // jwtFormat(token)
-}
-
+// decode is DecodeJWT: the SDK decodes the same token many times per
+// request (cookie-set choice, category, machine sniffing, verification),
+// and a capture sends it with many requests; it is decoded once.
 func (j *judge) decode(token string) (*JWT, error) {
-	if d, ok := j.decoded[token]; ok {
-		return d.jwt, d.err
-	}
-	if j.decoded == nil {
-		j.decoded = map[string]decodedJWT{}
-	}
-	t, err := DecodeJWT(token)
-	j.decoded[token] = decodedJWT{t, err, jwtFormat(token)}
-	return t, err
+	d := decodeToken(token)
+	return d.jwt, d.err
 }
 
 // jwtFormat is the SDK's JWT shape test, memoised with the decode.
-func (j *judge) jwtFormat(token string) bool {
-	j.decode(token)
-	return j.decoded[token].format
-}
+func (j *judge) jwtFormat(token string) bool { return decodeToken(token).format }
 
 func (j *judge) step(id, check, found string) {
 	j.v.Evidence = append(j.v.Evidence, Step{ID: id, Check: check, Found: found})

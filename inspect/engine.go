@@ -89,8 +89,8 @@ func (j *judge) run(ctx context.Context, req Request) (state, error) {
 	if j.clerkURL.Href() != u.Href() {
 		j.step(stepPublicURL, "public URL from Host / X-Forwarded-* headers", "the app sees "+j.clerkURL.Origin()+" (request URL "+u.Origin()+")")
 	}
-	j.cookieList = req.Cookies()
-	j.cookies = cookieMap(j.cookieList)
+	cookies := cookiesOf(req.Value(HeaderCookie))
+	j.cookieList, j.cookies = cookies.list, cookies.first
 	j.accepts = j.opts.AcceptsToken
 	acc := j.accepts.single()
 

@@ -181,7 +181,7 @@ func (j *judge) verifyHandshakeToken(ctx context.Context, token string) ([]strin
 		if key.Alg != "" && key.Alg != alg {
 			return nil, &TokenError{Reason: TokenVerificationFailed, Message: msgHandshakeKeyAlg}
 		}
-		if !checkSignature(tok, key, alg) {
+		if !checkSignatureMemo(tok, key, alg) {
 			j.step(stepHandshakeSignature, "handshake token signature", "invalid: does not match "+key.Source)
 			return nil, &TokenError{Reason: TokenInvalidSignature, Message: msgHandshakeSignature}
 		}

@@ -34,8 +34,16 @@ const (
 )
 
 // DecodeJWT decodes a token without verifying it. The error is a
-// *TokenError with reason token-invalid, worded as the SDK words it.
+// *TokenError with reason token-invalid, worded as the SDK words it. A
+// token is decoded once (see memo.go): the JWT is shared by every caller
+// that decodes the same token, and must not be changed.
 func DecodeJWT(token string) (*JWT, error) {
+	d := decodeToken(token)
+	return d.jwt, d.err
+}
+
+// decodeJWT is DecodeJWT without the memo.
+func decodeJWT(token string) (*JWT, error) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
 		return nil, &TokenError{Reason: TokenInvalid, Message: msgJWTParts}

@@ -59,7 +59,9 @@ func (r *Request) Add(name, value string) {
 	r.Headers = append(r.Headers, Header{Name: name, Value: value})
 }
 
-// Cookies returns the Cookie header's pairs in order.
+// Cookies returns the Cookie header's pairs in order. A header is parsed
+// once (see memo.go): the slice is shared by every request that sends the
+// same header, and must not be changed.
 func (r *Request) Cookies() []Cookie {
-	return ParseCookieHeader(r.Value(HeaderCookie))
+	return cookiesOf(r.Value(HeaderCookie)).list
 }

@@ -183,7 +183,7 @@ func verifyToken(ctx context.Context, token string, p verifyParams) verifyResult
 			return verifyResult{Err: &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
 				Message: msgKeyAlg}, Signature: sig}
 		}
-		if !checkSignature(j, key, alg) {
+		if !checkSignatureMemo(j, key, alg) {
 			sig.State = SigInvalid
 			sig.Detail = "the signature does not match " + key.Source
 			return verifyResult{Err: &TokenError{Reason: TokenInvalidSignature, Message: msgSignature}, Signature: sig}

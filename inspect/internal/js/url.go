@@ -71,10 +71,19 @@ func normalizeHost(scheme, host string) string {
 // encodeQueryChars percent-encodes what the WHATWG parser encodes in the
 // query of a special URL.
 func encodeQueryChars(q string) string {
+	i := 0
+	for i < len(q) && !queryEncodes(q[i]) {
+		i++
+	}
+	if i == len(q) {
+		return q
+	}
 	var b strings.Builder
-	for i := 0; i < len(q); i++ {
+	b.Grow(len(q) + 8)
+	b.WriteString(q[:i])
+	for ; i < len(q); i++ {
 		c := q[i]
-		if c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\'' {
+		if queryEncodes(c) {
 			b.WriteByte('%')
 			b.WriteByte("0123456789ABCDEF"[c>>4])
 			b.WriteByte("0123456789ABCDEF"[c&15])
@@ -83,6 +92,11 @@ func encodeQueryChars(q string) string {
 		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+// queryEncodes tells the bytes the special-query percent-encode set holds.
+func queryEncodes(c byte) bool {
+	return c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\''
 }
 
 // Clone is new URL(u): a copy to change.
@@ -331,9 +345,13 @@ func (w *URL) WithOrigin(origin string) (*URL, bool) {
 // in a host they stay invalid, as %-escapes, so the host still fails).
 func whatwgPrepare(s string) string {
 	s = strings.TrimFunc(s, func(r rune) bool { return r <= 0x20 })
-	s = strings.NewReplacer("\t", "", "\n", "", "\r", "").Replace(s)
+	if strings.ContainsAny(s, "\t\n\r") {
+		s = tabsAndNewlines.Replace(s)
+	}
 	return encodeControls(s)
 }
+
+var tabsAndNewlines = strings.NewReplacer("\t", "", "\n", "", "\r", "")
 
 // encodeControls percent-encodes the C0 controls and DEL.
 func encodeControls(s string) string {

@@ -1,0 +1,161 @@
+package inspect
+
+import (
+	"crypto/rsa"
+	"sync"
+)
+
+// A capture sends the same few values thousands of times: the browser
+// attaches one Cookie header, and so one session token, to every request
+// until the token is refreshed. What depends on the value alone — a
+// token's decoding, whether its signature matches a key, a Cookie
+// header's pairs — is worked out once and shared by every verdict; what
+// depends on the clock (the claims' times, the cookie-set rules) is still
+// judged per request. Every memo is bounded, so a capture of millions of
+// distinct tokens holds a few hundred, and safe for concurrent use (the
+// dashboard judges while its list is drawn). What a memo hands out is
+// shared: it is never changed, by the engine or by its callers.
+
+// memo is a bounded map safe for concurrent use: two generations of at
+// most size entries; when the current one is full it becomes the old one
+// and the old one is dropped, and a value found in the old one moves back
+// to the current one. What is in use stays; a flood of values seen once
+// costs at most 2 × size entries.
+type memo[K comparable, V any] struct {
+	mu       sync.Mutex
+	size     int
+	cur, old map[K]V
+}
+
+func newMemo[K comparable, V any](size int) *memo[K, V] {
+	return &memo[K, V]{size: size, cur: make(map[K]V, size)}
+}
+
+func (m *memo[K, V]) get(k K) (V, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if v, ok := m.cur[k]; ok {
+		return v, true
+	}
+	v, ok := m.old[k]
+	if ok {
+		m.putLocked(k, v)
+	}
+	return v, ok
+}
+
+func (m *memo[K, V]) put(k K, v V) {
+	m.mu.Lock()
+	m.putLocked(k, v)
+	m.mu.Unlock()
+}
+
+func (m *memo[K, V]) putLocked(k K, v V) {
+	if len(m.cur) >= m.size {
+		m.old, m.cur = m.cur, make(map[K]V, m.size)
+	}
+	m.cur[k] = v
+}
+
+// len is how many entries the memo holds (both generations).
+func (m *memo[K, V]) len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.cur) + len(m.old)
+}
+
+// Memo sizes: a token is a few kilobytes decoded, a Cookie header's pairs
+// a kilobyte or two, a signature check a key's and a token's text.
+const (
+	tokenMemoSize     = 256
+	cookieMemoSize    = 256
+	signatureMemoSize = 1024
+)
+
+// decodedToken is DecodeJWT's answer for one token, with the SDK's shape
+// test (jwtFormat), which the engine asks of the same tokens.
+type decodedToken struct {
+	jwt    *JWT
+	err    error
+	format bool
+}
+
+var tokens = newMemo[string, decodedToken](tokenMemoSize)
+
+// decodeToken is DecodeJWT through the memo. The error is a fresh copy
+// each time: the engine writes the token's carrier into it.
+func decodeToken(token string) decodedToken {
+	d, ok := tokens.get(token)
+	if !ok {
+		j, err := decodeJWT(token)
+		d = decodedToken{jwt: j, err: err, format: jwtFormat(token)}
+		tokens.put(token, d)
+	}
+	if te, ok := d.err.(*TokenError); ok {
+		c := *te
+		d.err = &c
+	}
+	return d
+}
+
+// parsedCookies is a Cookie header's pairs in order, and the first value
+// of each name (what the SDK's cookie parser reads).
+type parsedCookies struct {
+	list  []Cookie
+	first map[string]string
+}
+
+var cookieHeaders = newMemo[string, parsedCookies](cookieMemoSize)
+
+// cookiesOf parses a Cookie header through the memo.
+func cookiesOf(header string) parsedCookies {
+	if header == "" {
+		return parsedCookies{}
+	}
+	p, ok := cookieHeaders.get(header)
+	if !ok {
+		list := ParseCookieHeader(header)
+		p = parsedCookies{list: list[:len(list):len(list)], first: cookieMap(list)}
+		cookieHeaders.put(header, p)
+	}
+	return p
+}
+
+// signatureCheck names one signature check: the key (its modulus and
+// exponent), the algorithm and the token. Whether a signature matches does
+// not depend on the clock.
+type signatureCheck struct {
+	modulus string
+	e       int
+	alg     string
+	token   string
+}
+
+var signatures = newMemo[signatureCheck, bool](signatureMemoSize)
+
+// keyIDs remembers the modulus of the keys last used, so that a check
+// does not serialise the key each time.
+var keyIDs = newMemo[*rsa.PublicKey, string](16)
+
+func keyID(pub *rsa.PublicKey) string {
+	if id, ok := keyIDs.get(pub); ok {
+		return id
+	}
+	id := string(pub.N.Bytes())
+	keyIDs.put(pub, id)
+	return id
+}
+
+// checkSignatureMemo is checkSignature through the memo.
+func checkSignatureMemo(j *JWT, key *Key, alg string) bool {
+	if key == nil || key.Public == nil || key.Public.N == nil {
+		return checkSignature(j, key, alg)
+	}
+	k := signatureCheck{modulus: keyID(key.Public), e: key.Public.E, alg: alg, token: j.Raw}
+	if ok, found := signatures.get(k); found {
+		return ok
+	}
+	ok := checkSignature(j, key, alg)
+	signatures.put(k, ok)
+	return ok
+}
