@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"reflect"
 	"testing"
 
@@ -12,7 +11,7 @@ import (
 // as explain applies them, and its paste screen starts with them.
 func TestDashboardConfig(t *testing.T) {
 	f := judgeFlags{reqURL: "https://app.example.com/api/data", headers: multiFlag{"Sec-Fetch-Dest: empty", "Cookie: a=1"}}
-	cfg, err := dashboardConfig(context.Background(), f, &inspect.Setup{}, nil, "whsec_x")
+	cfg, err := dashboardConfig(f, &inspect.Setup{}, nil, "whsec_x")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +29,7 @@ func TestDashboardConfig(t *testing.T) {
 		t.Errorf("prepared %+v", p.Request)
 	}
 	f.headers = multiFlag{"no colon"}
-	if _, err := dashboardConfig(context.Background(), f, &inspect.Setup{}, nil, ""); err == nil {
+	if _, err := dashboardConfig(f, &inspect.Setup{}, nil, ""); err == nil {
 		t.Error("a malformed -H is accepted")
 	}
 }

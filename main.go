@@ -4,14 +4,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -425,7 +423,7 @@ func (f *judgeFlags) setup(ctx context.Context, stderr io.Writer) (*inspect.Setu
 	if f.config != "" {
 		data, err := os.ReadFile(f.config)
 		if err != nil {
-			return nil, fmt.Errorf("config file %s: %v", f.config, errNoPath(err))
+			return nil, fmt.Errorf("config file %s: %v", f.config, har.FileError(err))
 		}
 		opts, warnings, err := inspect.ParseOptions(data)
 		if err != nil {
@@ -479,7 +477,7 @@ func (f *judgeFlags) setup(ctx context.Context, stderr io.Writer) (*inspect.Setu
 		if !strings.Contains(pem, "-----BEGIN") {
 			data, err := os.ReadFile(f.jwtKey)
 			if err != nil {
-				return nil, fmt.Errorf("--jwt-key: %v (give the PEM text or a file holding it)", errNoPath(err))
+				return nil, fmt.Errorf("--jwt-key: %v (give the PEM text or a file holding it)", har.FileError(err))
 			}
 			pem = string(data)
 		}
@@ -496,7 +494,7 @@ func (f *judgeFlags) setup(ctx context.Context, stderr io.Writer) (*inspect.Setu
 	if f.jwks != "" {
 		set, err := inspect.LoadJWKSFile(f.jwks)
 		if err != nil {
-			return nil, fmt.Errorf("--jwks: %v", errNoPath(err))
+			return nil, fmt.Errorf("--jwks: %v", har.FileError(err))
 		}
 		s.Keys = set
 	}
@@ -529,17 +527,6 @@ func (f *judgeFlags) setup(ctx context.Context, stderr io.Writer) (*inspect.Setu
 // point it at an httptest server).
 var frontendAPIBase string
 
-func errNoPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		if errors.Is(err, os.ErrNotExist) {
-			return errors.New("no such file")
-		}
-		return pe.Err
-	}
-	return err
-}
-
 // maxDateMillis is the end of JavaScript's Date range, ±8.64e15 ms from the
 // epoch: a clock the SDK (and time.UnixMilli) can hold.
 const maxDateMillis = 8.64e15
@@ -561,60 +548,19 @@ func parseNow(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("--now %q is not RFC 3339 (2026-01-01T00:00:00Z) or unix seconds/milliseconds", s)
 }
 
-// input is one thing to explain: a HAR stream or a text request.
-type input struct {
-	name   string
-	har    *har.Reader
-	closer io.Closer
-	parsed *inspect.Parsed
+// openInput opens a path ("-" for stdin, streamed) through har.Open.
+func openInput(path string, stdin io.Reader, o har.Options) (*har.Input, error) {
+	if path == "-" {
+		return har.Open(har.Stream("stdin", stdin), o)
+	}
+	return har.Open(har.File(path), o)
 }
 
-// openInput opens a path ("-" for stdin), sniffing HAR vs text.
-func openInput(path string, stdin io.Reader, maxValue har.Size) (*input, error) {
-	var r io.Reader
-	var closer io.Closer
-	name := path
-	if path == "-" {
-		r, name = stdin, "stdin"
-	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", path, errNoPath(err))
-		}
-		st, err := f.Stat()
-		if err == nil && st.IsDir() {
-			f.Close()
-			return nil, fmt.Errorf("%s is a folder: give a HAR or text file", path)
-		}
-		r, closer = f, f
-	}
-	br := bufio.NewReaderSize(r, 64<<10)
-	head, _ := br.Peek(4096)
-	if har.Sniff(head) {
-		hr, err := har.NewReader(br, har.Options{Lean: true, MaxValue: int64(maxValue)})
-		if err != nil {
-			if closer != nil {
-				closer.Close()
-			}
-			return nil, fmt.Errorf("%s: %v", name, err)
-		}
-		return &input{name: name, har: hr, closer: closer}, nil
-	}
-	data, err := io.ReadAll(io.LimitReader(br, 16<<20+1))
-	if closer != nil {
-		closer.Close()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
-	}
-	if len(data) > 16<<20 {
-		return nil, fmt.Errorf("%s: text input over 16 MB; a capture should be a .har file", name)
-	}
-	p, err := inspect.ParseInput(string(data))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
-	}
-	return &input{name: name, parsed: p}, nil
+// harOptions are the reader's options of explain and report: only the
+// headers that matter to Clerk are kept (Lean), values capped at
+// --max-value.
+func (f *judgeFlags) harOptions() har.Options {
+	return har.Options{Lean: true, MaxValue: int64(f.maxValue)}
 }
 
 // applyTextFlags applies --url and -H to a text input's request.
@@ -697,10 +643,11 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		}
 		sink = tw
 	}
+	an := har.Analysis{Setup: setup, Prepare: f.applyTextFlags}
 	var firstErr error
 	var story *har.Story
 	for _, p := range pos {
-		in, err := openInput(p, stdin, f.maxValue)
+		in, err := openInput(p, stdin, f.harOptions())
 		if err != nil {
 			fmt.Fprintf(stderr, "clerkscope: %s\n", oneLine(err.Error()))
 			if firstErr == nil {
@@ -708,26 +655,21 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			}
 			continue
 		}
-		if in.har != nil {
-			st, err := streamHAR(ctx, in, setup, sink.Write)
-			if st != nil && single {
-				story = st
-			}
-			if err != nil {
-				fmt.Fprintf(stderr, "clerkscope: %s: %s\n", in.name, oneLine(err.Error()))
-				if firstErr == nil {
-					firstErr = fmt.Errorf("%s: %w", in.name, err)
-				}
-			}
-			continue
+		st, err := har.Analyze(ctx, in, an, sink)
+		in.Close()
+		if st != nil && single {
+			story = st
 		}
-		if err := f.applyTextFlags(in.parsed); err != nil {
-			return err
+		var ue *usageError
+		if errors.As(err, &ue) {
+			return err // a malformed -H, applied to a text input
 		}
-		req, res := setup.JudgeText(in.parsed, time.Now())
-		j := &har.Judged{Class: har.ClassDocument, Request: req, Result: res, Judged: true, Pasted: in.parsed.SetCookies}
-		sink.Write(j)
-		sink.AddPasted(har.DiagnoseRequest(j, setup), in.parsed.Notes)
+		if err != nil {
+			fmt.Fprintf(stderr, "clerkscope: %s: %s\n", in.Name, oneLine(err.Error()))
+			if firstErr == nil {
+				firstErr = fmt.Errorf("%s: %w", in.Name, err)
+			}
+		}
 	}
 	if err := sink.Close(story, nil); err != nil {
 		return err
@@ -742,32 +684,6 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 type reported struct{ err error }
 
 func (r *reported) Error() string { return r.err.Error() }
-
-// streamHAR judges a capture entry by entry.
-func streamHAR(ctx context.Context, in *input, setup *inspect.Setup, emit func(*har.Judged)) (*har.Story, error) {
-	defer func() {
-		in.har.Close()
-		if in.closer != nil {
-			in.closer.Close()
-		}
-	}()
-	a := har.NewAnalyzer(setup)
-	readErr := har.Each(ctx, in.har, func(e *har.Entry) {
-		for _, j := range a.Add(e) {
-			emit(j)
-		}
-	})
-	for _, j := range a.Flush() {
-		emit(j)
-	}
-	if readErr != nil && in.har.Count() == 0 {
-		var te *har.TruncatedError
-		if !errors.As(readErr, &te) {
-			return nil, readErr
-		}
-	}
-	return a.Finish(in.har.Log()), readErr
-}
 
 func isTerminal(r io.Reader) bool {
 	f, ok := underlying(r).(*os.File)
@@ -822,7 +738,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if *out != "" {
 		file, err := createPrivate(*out)
 		if err != nil {
-			return fmt.Errorf("report file %s: %v", *out, errNoPath(err))
+			return fmt.Errorf("report file %s: %v", *out, har.FileError(err))
 		}
 		defer file.Close()
 		w = file
@@ -849,26 +765,22 @@ func createPrivate(path string) (*os.File, error) {
 	return f, nil
 }
 
-// writeReport renders one input as a report (shared with the dashboard's
-// "write report" key). A capture's webhook deliveries are judged with
-// hookSecret and listed in the Markdown report.
+// writeReport renders one input as a report. A capture's webhook
+// deliveries are judged with hookSecret and listed in the Markdown report.
 func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspect.Setup, f judgeFlags, o har.RenderOptions, hookSecret string, w, stderr io.Writer) error {
-	in, err := openInput(path, stdin, f.maxValue)
+	in, err := openInput(path, stdin, f.harOptions())
 	if err != nil {
 		return err
 	}
+	defer in.Close()
 	safe := safeOutput(w, f.format == "json")
 	defer safe.Close()
 	var sink har.Sink
+	var md *har.MarkdownReport
 	if f.format == "json" {
 		sink = har.NewJSONWriter(safe, o, false)
 	} else {
-		md := har.NewMarkdownReport(safe, in.name, o)
-		if in.har != nil && path != "-" {
-			if rep := readWebhookReport(path, setup, hookSecret, stderr); rep != nil {
-				md.AddWebhooks(rep)
-			}
-		}
+		md = har.NewMarkdownReport(safe, in.Name, o)
 		sink = md
 	}
 	if f.lookup {
@@ -878,54 +790,51 @@ func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspe
 		}
 		sink = reportLookups(ctx, sink, looker, o.Reveal, safe)
 	}
-	if in.har != nil {
-		st, err := streamHAR(ctx, in, setup, sink.Write)
-		if st == nil {
-			return err
-		}
-		if cerr := sink.Close(st, err); cerr != nil {
-			return cerr
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "clerkscope: %s: %s\n", in.name, oneLine(err.Error()))
-			return &reported{err}
-		}
-		return nil
+	st, err := har.Analyze(ctx, in, har.Analysis{Setup: setup, Prepare: f.applyTextFlags}, sink)
+	if in.HAR != nil && st == nil {
+		return fmt.Errorf("%s: %w", in.Name, err) // not a capture after all: nothing to report
 	}
-	if err := f.applyTextFlags(in.parsed); err != nil {
-		return err
+	if in.HAR == nil && err != nil {
+		return err // a malformed -H
 	}
-	req, res := setup.JudgeText(in.parsed, time.Now())
-	j := &har.Judged{Class: har.ClassDocument, Request: req, Result: res, Judged: true}
-	sink.Write(j)
-	sink.AddPasted(har.DiagnoseRequest(j, setup), in.parsed.Notes)
-	return sink.Close(nil, nil)
+	if md != nil {
+		rep, herr := in.Webhooks(setup, hookSecret, time.Now())
+		if herr != nil {
+			fmt.Fprintf(stderr, "clerkscope: %s: %s\n", in.Name, oneLine(herr.Error()))
+		}
+		if rep != nil {
+			md.AddWebhooks(rep)
+		}
+	}
+	if cerr := sink.Close(st, err); cerr != nil {
+		return cerr
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "clerkscope: %s: %s\n", in.Name, oneLine(err.Error()))
+		return &reported{err}
+	}
+	return nil
 }
 
 // checkInput vets the file the dashboard was given before it starts: a
 // word that names no file and does not look like a path is a mistyped
 // command (bad usage), and an input that cannot be read (up to its first
 // entry) ends the command with its error rather than on the paste screen.
-func checkInput(path string, maxValue har.Size) error {
+func checkInput(path string, o har.Options) error {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && !strings.ContainsAny(path, `/\.`) && !strings.HasPrefix(path, "-") {
 		return &usageError{fmt.Sprintf("unknown command %q: the commands are explain, report, lookup, webhook, config, completion, version and help, and no file has that name", path)}
 	}
-	in, err := openInput(path, nil, maxValue)
+	in, err := har.Open(har.File(path), o)
 	if err != nil {
 		return err
 	}
-	if in.har == nil {
+	defer in.Close()
+	if in.HAR == nil {
 		return nil
 	}
-	defer func() {
-		in.har.Close()
-		if in.closer != nil {
-			in.closer.Close()
-		}
-	}()
 	var te *har.TruncatedError
-	if _, err := in.har.Next(); err != nil && err != io.EOF && !errors.As(err, &te) {
-		return fmt.Errorf("%s: %v", in.name, err)
+	if _, err := in.HAR.Next(); err != nil && err != io.EOF && !errors.As(err, &te) {
+		return fmt.Errorf("%s: %v", in.Name, err)
 	}
 	return nil
 }
@@ -945,7 +854,7 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		return &usageError{"the dashboard opens one input; use explain for several"}
 	}
 	if len(pos) == 1 && pos[0] != "-" {
-		if err := checkInput(pos[0], f.maxValue); err != nil {
+		if err := checkInput(pos[0], har.Options{MaxValue: int64(f.maxValue)}); err != nil {
 			return err
 		}
 	}
@@ -971,14 +880,14 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	if setup.Options.SecretKey != "" {
 		looker, _ = newLooker(setup, stderr)
 	}
-	cfg, err := dashboardConfig(ctx, f, setup, looker, signingSecret(*hookSecret))
+	cfg, err := dashboardConfig(f, setup, looker, signingSecret(*hookSecret))
 	if err != nil {
 		return err
 	}
 	cfg.Notices = dashboardNotices(looker)
 	if len(pos) == 1 {
 		if pos[0] == "-" {
-			path, cleanup, err := spoolStdin(stdin)
+			path, cleanup, err := har.SpoolStdin(stdin)
 			if err != nil {
 				return err
 			}
@@ -986,7 +895,7 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 			cfg.Path = path
 		} else {
 			if _, err := os.Stat(pos[0]); err != nil {
-				return fmt.Errorf("%s: %v", pos[0], errNoPath(err))
+				return fmt.Errorf("%s: %v", pos[0], har.FileError(err))
 			}
 			cfg.Path = pos[0]
 		}
@@ -998,7 +907,7 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 // screen's URL and page-or-fetch start as --url and -H set them, its clock
 // as --now; Prepare applies --url and -H to a pasted request as explain
 // does (a malformed -H is bad usage here, not an error on the paste screen).
-func dashboardConfig(ctx context.Context, f judgeFlags, setup *inspect.Setup, looker *bapi.Looker, hookSecret string) (ui.Config, error) {
+func dashboardConfig(f judgeFlags, setup *inspect.Setup, looker *bapi.Looker, hookSecret string) (ui.Config, error) {
 	if err := f.applyTextFlags(&inspect.Parsed{}); err != nil {
 		return ui.Config{}, err
 	}
@@ -1011,7 +920,6 @@ func dashboardConfig(ctx context.Context, f judgeFlags, setup *inspect.Setup, lo
 	return ui.Config{
 		Setup:         setup,
 		Looker:        looker,
-		Version:       readBuild().String(),
 		Reveal:        f.reveal,
 		Prepare:       f.applyTextFlags,
 		URL:           f.reqURL,
@@ -1019,38 +927,7 @@ func dashboardConfig(ctx context.Context, f judgeFlags, setup *inspect.Setup, lo
 		ParseTime:     parseNow,
 		WebhookSecret: hookSecret,
 		MaxValue:      int64(f.maxValue),
-		ReportTo: func(w io.Writer, path string) error {
-			rf := f
-			rf.format = "md"
-			return writeReport(ctx, path, strings.NewReader(""), setup, rf, har.RenderOptions{}, hookSecret, w, io.Discard)
-		},
 	}, nil
-}
-
-// spoolStdin copies a pipe (which cannot be read twice or seeked) to a file
-// only this user can read, named "stdin" in a folder of its own, whatever
-// its size; cleanup removes both.
-func spoolStdin(stdin io.Reader) (path string, cleanup func(), err error) {
-	dir, err := os.MkdirTemp("", "clerkscope-")
-	if err != nil {
-		return "", nil, fmt.Errorf("stdin: no temporary folder to hold it: %v", err)
-	}
-	cleanup = func() { os.RemoveAll(dir) }
-	path = filepath.Join(dir, "stdin")
-	file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		cleanup()
-		return "", nil, fmt.Errorf("stdin: %v", err)
-	}
-	_, err = io.Copy(file, stdin)
-	if cerr := file.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		cleanup()
-		return "", nil, fmt.Errorf("stdin: %v", err)
-	}
-	return path, cleanup, nil
 }
 
 // inputsOrStdin is the inputs named on the command line, else stdin when

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/clerkscope/clerkscope/har"
 	"github.com/clerkscope/clerkscope/inspect"
 )
 
@@ -63,7 +64,7 @@ func loadProfiles() (*profileFile, string, error) {
 		return &profileFile{}, path, nil
 	}
 	if err != nil {
-		return nil, path, fmt.Errorf("config %s: %v", path, errNoPath(err))
+		return nil, path, fmt.Errorf("config %s: %v", path, har.FileError(err))
 	}
 	var raw struct {
 		Instances map[string]json.RawMessage `json:"instances"`

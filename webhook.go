@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -13,7 +12,7 @@ import (
 	"time"
 
 	"github.com/clerkscope/clerkscope/bapi"
-	"github.com/clerkscope/clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/har"
 	"github.com/clerkscope/clerkscope/inspect/webhook"
 )
 
@@ -146,7 +145,7 @@ func readDeliveries(path string, stdin io.Reader) ([]*webhook.Delivery, error) {
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", path, errNoPath(err))
+			return nil, fmt.Errorf("%s: %v", path, har.FileError(err))
 		}
 		defer f.Close()
 		if st, err := f.Stat(); err == nil && st.IsDir() {
@@ -168,64 +167,6 @@ func signingSecret(flagValue string) string {
 		return flagValue
 	}
 	return os.Getenv(webhook.EnvSigningSecret)
-}
-
-// readWebhookReport judges the webhook deliveries of a capture file for
-// the report, at each entry's time (--now wins); nil when it has none. The
-// HAR reader skips request bodies, so the file is read again, and only
-// when a plain file names a svix-* or webhook-* header (a .har.gz is read
-// whole). A capture it cannot read is one line on stderr.
-func readWebhookReport(path string, setup *inspect.Setup, secret string, stderr io.Writer) *webhook.Report {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 64<<10)
-	head, _ := br.Peek(2)
-	if len(head) < 2 || head[0] != 0x1f || head[1] != 0x8b {
-		if !mentionsWebhook(br) {
-			return nil
-		}
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return nil
-		}
-		br.Reset(f)
-	}
-	ds, err := webhook.Parse(br)
-	if err != nil {
-		if !errors.Is(err, webhook.ErrNoDelivery) {
-			fmt.Fprintf(stderr, "clerkscope: %s: webhook deliveries not read: %s\n", path, oneLine(webhook.RedactText(err.Error())))
-		}
-		return nil
-	}
-	if len(ds) == 0 {
-		return nil
-	}
-	var at time.Time
-	if setup.Now != nil {
-		at = *setup.Now
-	}
-	return webhook.NewReport(ds, secret, at, time.Now())
-}
-
-// mentionsWebhook scans r for a svix- or webhook- header name, in any case.
-func mentionsWebhook(r io.Reader) bool {
-	buf := make([]byte, 1<<20)
-	var tail []byte
-	for {
-		n, err := r.Read(buf)
-		chunk := bytes.ToLower(append(tail, buf[:n]...))
-		if bytes.Contains(chunk, []byte("svix-")) || bytes.Contains(chunk, []byte(`"webhook-`)) {
-			return true
-		}
-		if len(chunk) > 16 {
-			tail = append(tail[:0], chunk[len(chunk)-16:]...)
-		}
-		if err != nil {
-			return false
-		}
-	}
 }
 
 // dropFlag removes a string flag and its value from args (for a command

@@ -6,7 +6,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/atotto/clipboard"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/clerkscope/clerkscope/har"
 	"github.com/clerkscope/clerkscope/inspect"
 )
 
@@ -137,14 +137,14 @@ func (m *app) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (m *app) startLoad(name string, open func() (io.ReadCloser, int64, error), s settings) tea.Cmd {
+func (m *app) startLoad(name string, src har.Source, s settings) tea.Cmd {
 	m.gen++
 	m.name = name
 	m.state = stateLoading
 	m.cap = newCapture(m.c, name)
 	m.cap.SetSize(m.c.width, m.bodyHeight())
 	m.overlay = overlayNone
-	job := loadJob{setup: m.c.cfg.Setup, name: name, open: open, now: m.c.now(), text: s, prepare: m.c.cfg.Prepare, hookSecret: m.c.cfg.WebhookSecret, maxValue: m.c.cfg.MaxValue}
+	job := loadJob{setup: m.c.cfg.Setup, name: name, src: src, now: m.c.now(), text: s, prepare: m.c.cfg.Prepare, hookSecret: m.c.cfg.WebhookSecret, maxValue: m.c.cfg.MaxValue}
 	return loadCmd(m.ctx, m.gen, job)
 }
 

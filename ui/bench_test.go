@@ -72,7 +72,7 @@ func BenchmarkFirstRows(b *testing.B) {
 	setup := &inspect.Setup{}
 	for b.Loop() {
 		ctx, cancel := context.WithCancel(context.Background())
-		msg := loadCmd(ctx, 1, loadJob{setup: setup, name: "big", open: fileOpener(p), now: time.Now()})().(loadStartedMsg)
+		msg := loadCmd(ctx, 1, loadJob{setup: setup, name: "big", src: fileOpener(p), now: time.Now()})().(loadStartedMsg)
 		first := <-msg.ch
 		if len(first.rows) == 0 && first.err != nil {
 			b.Fatal(first.err)

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"io"
 	"time"
 
 	"github.com/clerkscope/clerkscope/bapi"
@@ -20,10 +19,7 @@ type Config struct {
 	Path  string
 	Stdin []byte
 	// Reveal starts with secrets shown.
-	Reveal  bool
-	Version string
-	// ReportTo writes the redacted Markdown report of a file.
-	ReportTo func(w io.Writer, path string) error
+	Reveal bool
 	// Now is the clock (tests pin it).
 	Now func() time.Time
 	// ReportDir is where r writes reports (default: the working folder).

@@ -1,15 +1,9 @@
 package ui
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -46,8 +40,10 @@ type loadStartedMsg struct {
 // loadJob is what one load reads and how it judges it.
 type loadJob struct {
 	setup *inspect.Setup
-	name  string
-	open  func() (io.ReadCloser, int64, error)
+	// name is the input as the dashboard names it; every message about it
+	// uses it.
+	name string
+	src  har.Source
 	// now is the clock of a pasted request without one of its own.
 	now time.Time
 	// text are the paste screen's settings, applied to text input after
@@ -84,45 +80,46 @@ func waitBatch(ch chan batchLoadedMsg) tea.Cmd {
 	}
 }
 
-func fileOpener(path string) func() (io.ReadCloser, int64, error) {
-	return func() (io.ReadCloser, int64, error) {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, 0, err
-		}
-		st, err := f.Stat()
-		if err != nil {
-			f.Close()
-			return nil, 0, err
-		}
-		if st.IsDir() {
-			f.Close()
-			return nil, 0, fmt.Errorf("%s is a folder: give a HAR or text file", path)
-		}
-		return f, st.Size(), nil
+// fileOpener is a file to load.
+func fileOpener(path string) har.Source { return har.File(path) }
+
+// bytesOpener is stdin's bytes or a paste (named by the load).
+func bytesOpener(b []byte) har.Source { return har.Bytes("", b) }
+
+// batcher is the load's har.Sink: it sends the judged entries in batches
+// (every 500, or 50 ms), and keeps a pasted request's diagnosis and notes
+// for the last message.
+type batcher struct {
+	send    func(batchLoadedMsg) bool
+	in      *har.Input
+	batch   []*har.Judged
+	last    time.Time
+	stopped bool
+	diag    []har.Diagnosis
+	notes   []string
+}
+
+func (b *batcher) Write(j *har.Judged) {
+	b.batch = append(b.batch, j)
+	if !b.stopped && b.in.HAR != nil && (len(b.batch) >= 500 || time.Since(b.last) > 50*time.Millisecond) {
+		b.stopped = !b.send(batchLoadedMsg{rows: b.batch, read: b.in.Read(), total: b.in.Size})
+		b.batch, b.last = nil, time.Now()
 	}
 }
 
-func bytesOpener(b []byte) func() (io.ReadCloser, int64, error) {
-	return func() (io.ReadCloser, int64, error) {
-		return io.NopCloser(bytes.NewReader(b)), int64(len(b)), nil
-	}
+func (b *batcher) AddPasted(diag []har.Diagnosis, notes []string) {
+	b.diag = append(b.diag, diag...)
+	b.notes = append(b.notes, notes...)
 }
 
-// countingReader counts what the HAR reader consumed, for the progress bar.
-type countingReader struct {
-	r io.Reader
-	n atomic.Int64 // read on the judging goroutine while the reader runs
-}
+// Close implements har.Sink: load sends the last batch itself, with the
+// story and the capture's webhook deliveries, read after the story.
+func (b *batcher) Close(*har.Story, error) error { return nil }
 
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
-	return n, err
-}
-
+// load reads the job's input through har's pipeline (har.Open,
+// har.Analyze, Input.Webhooks), as explain does.
 func load(ctx context.Context, gen int, job loadJob, ch chan<- batchLoadedMsg) {
-	setup, open, now := job.setup, job.open, job.now
+	setup := job.setup
 	if job.text.Clock != nil {
 		cp := *setup
 		cp.Now = job.text.Clock
@@ -137,110 +134,40 @@ func load(ctx context.Context, gen int, job loadJob, ch chan<- batchLoadedMsg) {
 			return false
 		}
 	}
-	rc, total, err := open()
+	src := job.src
+	src.Name = job.name
+	in, err := har.Open(src, har.Options{MaxValue: job.maxValue})
 	if err != nil {
 		send(batchLoadedMsg{done: true, err: err})
 		return
 	}
-	defer rc.Close()
-	cr := &countingReader{r: rc}
-	br := bufio.NewReaderSize(cr, 64<<10)
-	head, _ := br.Peek(4096)
-	if !har.Sniff(head) {
-		data, err := io.ReadAll(io.LimitReader(br, 16<<20))
-		if err != nil {
-			send(batchLoadedMsg{done: true, err: err})
-			return
-		}
-		p, err := inspect.ParseInput(string(data))
-		if err == nil {
-			err = job.text.apply(p, job.prepare)
-		}
-		if err != nil {
-			send(batchLoadedMsg{done: true, err: err})
-			return
-		}
-		j := judgeText(setup, p, now)
-		send(batchLoadedMsg{rows: []*har.Judged{j}, read: total, total: total, done: true, notes: p.Notes, diagnosis: har.DiagnoseRequest(j, setup)})
+	defer in.Close()
+	b := &batcher{send: send, in: in, last: time.Now()}
+	prepare := func(p *inspect.Parsed) error { return job.text.apply(p, job.prepare) }
+	story, err := har.Analyze(ctx, in, har.Analysis{Setup: setup, Prepare: prepare, Now: job.now}, b)
+	if b.stopped || ctx.Err() != nil {
 		return
 	}
-	r, err := har.NewReader(br, har.Options{MaxValue: job.maxValue})
+	if in.HAR == nil {
+		if err != nil {
+			send(batchLoadedMsg{done: true, err: err})
+			return
+		}
+		send(batchLoadedMsg{rows: b.batch, read: in.Size, total: in.Size, done: true, notes: b.notes, diagnosis: b.diag})
+		return
+	}
 	if err != nil {
-		send(batchLoadedMsg{done: true, err: err})
-		return
+		err = fmt.Errorf("%s: %w", in.Name, err)
 	}
-	defer r.Close()
-	a := har.NewAnalyzer(setup)
-	var batch []*har.Judged
-	last := time.Now()
-	stopped, hooks := false, false
-	readErr := har.Each(ctx, r, func(e *har.Entry) {
-		hooks = hooks || maybeWebhook(e)
-		batch = append(batch, a.Add(e)...)
-		if !stopped && len(batch) > 0 && (len(batch) >= 500 || time.Since(last) > 50*time.Millisecond) {
-			stopped = !send(batchLoadedMsg{rows: batch, read: cr.n.Load(), total: total})
-			batch, last = nil, time.Now()
+	done := batchLoadedMsg{rows: b.batch, done: true, story: story, err: err, read: in.Read(), total: in.Size}
+	if story != nil {
+		hooks, herr := in.Webhooks(setup, job.hookSecret, job.now)
+		done.hooks = hooks
+		if herr != nil {
+			done.notes = []string{herr.Error()}
 		}
-	})
-	if stopped || ctx.Err() != nil {
-		return
-	}
-	batch = append(batch, a.Flush()...)
-	var te *har.TruncatedError
-	if readErr != nil && r.Count() == 0 && !errors.As(readErr, &te) {
-		send(batchLoadedMsg{rows: batch, done: true, err: readErr, read: cr.n.Load(), total: total})
-		return
-	}
-	done := batchLoadedMsg{rows: batch, done: true, story: a.Finish(r.Log()), err: readErr, read: cr.n.Load(), total: total}
-	if hooks {
-		done.hooks, done.notes = readWebhooks(open, setup, job.hookSecret, now)
 	}
 	send(done)
-}
-
-// maybeWebhook reports whether an entry may be a webhook delivery (a POST
-// with a svix-* or webhook-* header): then the capture is read again for
-// the deliveries' bodies, which the HAR reader skips. webhook.Parse makes
-// the final call.
-func maybeWebhook(e *har.Entry) bool {
-	if !strings.EqualFold(e.Request.Method, "POST") {
-		return false
-	}
-	for _, h := range e.Request.Headers {
-		n := strings.ToLower(h.Name)
-		if strings.Contains(n, "svix-") || n == webhook.HeaderStdSignature || n == webhook.HeaderStdID {
-			return true
-		}
-	}
-	return false
-}
-
-// readWebhooks reads the capture again for its webhook deliveries and
-// judges them as verifyWebhook would, at each entry's time (--now wins).
-func readWebhooks(open func() (io.ReadCloser, int64, error), setup *inspect.Setup, secret string, now time.Time) (*webhook.Report, []string) {
-	rc, _, err := open()
-	if err != nil {
-		return nil, []string{"webhook deliveries not read: " + err.Error()}
-	}
-	defer rc.Close()
-	ds, err := webhook.Parse(rc)
-	if err != nil || len(ds) == 0 {
-		if err == nil || errors.Is(err, webhook.ErrNoDelivery) {
-			return nil, nil
-		}
-		return nil, []string{"webhook deliveries not read: " + webhook.RedactText(err.Error())}
-	}
-	var at time.Time
-	if setup.Now != nil {
-		at = *setup.Now
-	}
-	return webhook.NewReport(ds, secret, at, now), nil
-}
-
-// judgeText judges one pasted request.
-func judgeText(setup *inspect.Setup, p *inspect.Parsed, now time.Time) *har.Judged {
-	req, res := setup.JudgeText(p, now)
-	return &har.Judged{Class: har.ClassDocument, Request: req, Result: res, Judged: true, Pasted: p.SetCookies}
 }
 
 // apply sets what the paste screen chose on a pasted request, after

@@ -1,4 +1,4 @@
-package main
+package har
 
 import (
 	"io"
@@ -11,7 +11,7 @@ import (
 // named stdin, and gone after cleanup.
 func TestSpoolStdin(t *testing.T) {
 	const size = 40 << 20
-	path, cleanup, err := spoolStdin(io.LimitReader(zeros{}, size))
+	path, cleanup, err := SpoolStdin(io.LimitReader(zeros{}, size))
 	if err != nil {
 		t.Fatal(err)
 	}

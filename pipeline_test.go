@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/clerkscope/clerkscope/har"
+)
+
+// pipelineCase is one input of testdata/pipeline/cases.json, which
+// TestPipelineSameInputs (explain and report) and ui's TestLoaderSameInputs
+// (the dashboard) both check: each treats every input the same.
+type pipelineCase struct {
+	Name string `json:"name"`
+	// Input is a file (from the repository's root); Gzip compresses it
+	// first, Oversize makes a text file one byte over har.MaxText instead.
+	Input    string `json:"input"`
+	Gzip     bool   `json:"gzip"`
+	Oversize bool   `json:"oversize"`
+	// Stdin pipes it in (the dashboard spools it, as main does).
+	Stdin bool `json:"stdin"`
+	// Entries are "index class status reason" of every entry, in order.
+	Entries   []string `json:"entries"`
+	Diagnosis []string `json:"diagnosis"`
+	// Error is the one line said about the input, NAME standing for its
+	// name (explain: the path; the dashboard: the file's name; stdin).
+	Error string `json:"error"`
+	// Webhooks counts the capture's webhook deliveries (report, and the
+	// dashboard's WH rows).
+	Webhooks int `json:"webhooks"`
+}
+
+type pipelineCases struct {
+	Now   string         `json:"now"`
+	Key   string         `json:"jwtKey"`
+	Cases []pipelineCase `json:"cases"`
+}
+
+func readPipelineCases(t *testing.T) pipelineCases {
+	t.Helper()
+	data, err := os.ReadFile("testdata/pipeline/cases.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pc pipelineCases
+	if err := json.Unmarshal(data, &pc); err != nil {
+		t.Fatal(err)
+	}
+	return pc
+}
+
+// materialize is the case's input as a file: the repository's file, its
+// gzip, or over-size text.
+func (c pipelineCase) materialize(t *testing.T, root string) string {
+	t.Helper()
+	switch {
+	case c.Oversize:
+		p := filepath.Join(t.TempDir(), "oversize.txt")
+		if err := os.WriteFile(p, bytes.Repeat([]byte("a"), har.MaxText+1), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	case c.Gzip:
+		data, err := os.ReadFile(filepath.Join(root, c.Input))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		zw.Write(data)
+		zw.Close()
+		p := filepath.Join(t.TempDir(), filepath.Base(c.Input)+".gz")
+		if err := os.WriteFile(p, b.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	return filepath.Join(root, c.Input)
+}
+
+// TestPipelineSameInputs (issue 13, point 4): explain reads every input of
+// testdata/pipeline/cases.json (a HAR, a .har.gz, stdin, over-size text,
+// a file that is not a HAR, a truncated capture, a text request) as the
+// dashboard does: the same entries and verdicts, the same diagnosis, the
+// same one-line error; report lists the same webhook deliveries.
+func TestPipelineSameInputs(t *testing.T) {
+	pc := readPipelineCases(t)
+	for _, c := range pc.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			path := c.materialize(t, ".")
+			args := []string{"explain", "--json", "--all", "--now", pc.Now, "--jwt-key", pc.Key}
+			var stdin io.Reader = strings.NewReader("")
+			name := path
+			if c.Stdin {
+				f, err := os.Open(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				stdin, name = f, "stdin"
+				args = append(args, "-")
+			} else {
+				args = append(args, path)
+			}
+			code, out, errOut := runCLIWith(t, context.Background(), stdin, args...)
+			var doc struct {
+				Requests []struct {
+					Index  int     `json:"index"`
+					Class  string  `json:"class"`
+					Status *string `json:"status"`
+					Reason *string `json:"reason"`
+				} `json:"requests"`
+				Diagnosis []struct {
+					Code string `json:"code"`
+				} `json:"diagnosis"`
+			}
+			if err := json.Unmarshal([]byte(out), &doc); err != nil {
+				t.Fatalf("explain --json: %v\n%s", err, out)
+			}
+			var entries, diag []string
+			for _, r := range doc.Requests {
+				entries = append(entries, entryLine(r.Index, r.Class, deref(r.Status), deref(r.Reason)))
+			}
+			for _, d := range doc.Diagnosis {
+				diag = append(diag, d.Code)
+			}
+			wantErr := strings.ReplaceAll(c.Error, "NAME", name)
+			if got := strings.TrimSpace(errOut); c.Error == "" && (code != 0 || got != "") || c.Error != "" && (code != 1 || got != "clerkscope: "+wantErr) {
+				t.Errorf("exit %d, stderr %q; want the error %q", code, got, wantErr)
+			}
+			if fmt.Sprint(entries) != fmt.Sprint(c.Entries) {
+				t.Errorf("entries\n%s\nwant\n%s", strings.Join(entries, "\n"), strings.Join(c.Entries, "\n"))
+			}
+			if fmt.Sprint(diag) != fmt.Sprint(c.Diagnosis) {
+				t.Errorf("diagnosis %v, want %v", diag, c.Diagnosis)
+			}
+			if c.Stdin || c.Error != "" && len(c.Entries) == 0 {
+				return
+			}
+			_, md, _ := runCLI(t, "", "report", "--now", pc.Now, "--jwt-key", pc.Key, path)
+			if n := webhookRows(md); n != c.Webhooks {
+				t.Errorf("report: %d webhook deliveries, want %d", n, c.Webhooks)
+			}
+		})
+	}
+}
+
+// entryLine is an entry as cases.json lists it.
+func entryLine(index int, class, status, reason string) string {
+	return strings.TrimSpace(fmt.Sprintf("%d %s %s %s", index, class, status, reason))
+}
+
+// webhookRows counts the rows of the report's webhook table.
+func webhookRows(md string) int {
+	_, table, ok := strings.Cut(md, "## Webhook deliveries")
+	if !ok {
+		return 0
+	}
+	_, table, _ = strings.Cut(table, "|---|")
+	n := 0
+	for _, l := range strings.Split(table, "\n")[1:] {
+		if !strings.HasPrefix(l, "| ") {
+			break
+		}
+		n++
+	}
+	return n
+}

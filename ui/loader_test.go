@@ -1,0 +1,157 @@
+package ui
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/clerkscope/clerkscope/har"
+	"github.com/clerkscope/clerkscope/inspect"
+)
+
+// pipelineCase is one input of testdata/pipeline/cases.json, which the
+// root package's TestPipelineSameInputs checks against explain and report
+// (its doc says what each field means).
+type pipelineCase struct {
+	Name      string   `json:"name"`
+	Input     string   `json:"input"`
+	Gzip      bool     `json:"gzip"`
+	Oversize  bool     `json:"oversize"`
+	Stdin     bool     `json:"stdin"`
+	Entries   []string `json:"entries"`
+	Diagnosis []string `json:"diagnosis"`
+	Error     string   `json:"error"`
+	Webhooks  int      `json:"webhooks"`
+}
+
+// TestLoaderSameInputs (issue 13, point 4): the dashboard opens every
+// input of testdata/pipeline/cases.json (a HAR, a .har.gz, stdin spooled as
+// main spools it, over-size text, a file that is not a HAR, a truncated
+// capture, a text request, webhook deliveries) as explain and report do:
+// the same entries and verdicts, the same diagnosis, the same one-line
+// error (naming the input as the dashboard does, by its file name) and the
+// same webhook deliveries.
+func TestLoaderSameInputs(t *testing.T) {
+	data, err := os.ReadFile("../testdata/pipeline/cases.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pc struct {
+		Now   string         `json:"now"`
+		Key   string         `json:"jwtKey"`
+		Cases []pipelineCase `json:"cases"`
+	}
+	if err := json.Unmarshal(data, &pc); err != nil {
+		t.Fatal(err)
+	}
+	now, err := time.Parse(time.RFC3339, pc.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pem, err := os.ReadFile(filepath.Join("..", pc.Key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range pc.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			path := materialize(t, c)
+			if c.Stdin {
+				f, err := os.Open(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				spooled, cleanup, err := har.SpoolStdin(f)
+				f.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer cleanup()
+				path = spooled
+			}
+			cfg := testConfig(t, path)
+			cfg.Setup = &inspect.Setup{Options: inspect.Options{JWTKey: string(pem)}, Now: &now}
+			m := newApp(t, cfg, 200, 60)
+			var entries, diag []string
+			var gotErr string
+			hooks := 0
+			if m.cap == nil {
+				gotErr = m.paste.err
+			} else {
+				for _, r := range m.cap.rows {
+					j := r.j
+					index, status, reason := 0, "", ""
+					if j.Entry != nil {
+						index = j.Entry.Index
+					}
+					if j.Judged {
+						status = j.Result.Verdict.Status
+						if status != inspect.Throws {
+							reason = j.Result.Verdict.Reason
+						}
+					}
+					entries = append(entries, strings.TrimSpace(fmt.Sprintf("%d %s %s %s", index, j.Class, status, reason)))
+				}
+				ds := m.cap.diags
+				if m.cap.story != nil {
+					ds = m.cap.story.Diagnosis
+				}
+				for _, d := range ds {
+					diag = append(diag, d.Code)
+				}
+				if m.cap.err != nil {
+					gotErr = m.cap.err.Error()
+				}
+				if m.cap.hooks != nil {
+					hooks = len(m.cap.hooks.Judged)
+				}
+			}
+			if want := strings.ReplaceAll(c.Error, "NAME", filepath.Base(path)); gotErr != want {
+				t.Errorf("error %q, want %q", gotErr, want)
+			}
+			if fmt.Sprint(entries) != fmt.Sprint(c.Entries) {
+				t.Errorf("entries\n%s\nwant\n%s", strings.Join(entries, "\n"), strings.Join(c.Entries, "\n"))
+			}
+			if fmt.Sprint(diag) != fmt.Sprint(c.Diagnosis) {
+				t.Errorf("diagnosis %v, want %v", diag, c.Diagnosis)
+			}
+			if hooks != c.Webhooks {
+				t.Errorf("%d webhook deliveries, want %d", hooks, c.Webhooks)
+			}
+		})
+	}
+}
+
+// materialize is the case's input as a file: the repository's file, its
+// gzip, or text one byte over har.MaxText.
+func materialize(t *testing.T, c pipelineCase) string {
+	t.Helper()
+	switch {
+	case c.Oversize:
+		p := filepath.Join(t.TempDir(), "oversize.txt")
+		if err := os.WriteFile(p, bytes.Repeat([]byte("a"), har.MaxText+1), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	case c.Gzip:
+		data, err := os.ReadFile(filepath.Join("..", c.Input))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		zw := gzip.NewWriter(&b)
+		zw.Write(data)
+		zw.Close()
+		p := filepath.Join(t.TempDir(), filepath.Base(c.Input)+".gz")
+		if err := os.WriteFile(p, b.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	return filepath.Join("..", c.Input)
+}
