@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/clerkscope/clerkscope/bapi"
-	"github.com/clerkscope/clerkscope/har"
 	"github.com/clerkscope/clerkscope/inspect"
 )
 
@@ -67,105 +66,6 @@ func newLooker(setup *inspect.Setup, stderr io.Writer) (*bapi.Looker, error) {
 		return nil, err
 	}
 	return bapi.NewLooker(c, 0), nil
-}
-
-// reportLookups adds the Backend API lookups to a report: the JSON
-// report's requests carry theirs; the Markdown report ends with a section
-// per distinct token (its entries named), a user's card once.
-func reportLookups(ctx context.Context, sink har.Sink, looker *bapi.Looker, reveal bool, w io.Writer) har.Sink {
-	if jw, ok := sink.(*har.JSONWriter); ok {
-		jw.Extra = func(j *har.Judged) map[string]any {
-			if lk := looker.ForAuth(ctx, j.Result.Verdict, j.Result.At); lk != nil {
-				return map[string]any{"lookup": shownLookup(lk, reveal)}
-			}
-			return nil
-		}
-		return sink
-	}
-	return &lookupSection{Sink: sink, ctx: ctx, looker: looker, printer: &bapi.Printer{Reveal: reveal}, w: w, byKey: map[string]*lookupGroup{}}
-}
-
-// shownLookup is a lookup as an output that is not --reveal shows it.
-func shownLookup(lk *bapi.Lookup, reveal bool) *bapi.Lookup {
-	if reveal {
-		return lk
-	}
-	return lk.Redacted()
-}
-
-// lookupSection collects a Markdown report's lookups, grouped by what
-// they say, and writes them after the report.
-type lookupSection struct {
-	har.Sink
-	ctx     context.Context
-	looker  *bapi.Looker
-	printer *bapi.Printer
-	w       io.Writer
-	groups  []*lookupGroup
-	byKey   map[string]*lookupGroup
-}
-
-type lookupGroup struct {
-	lk      *bapi.Lookup
-	entries []string
-}
-
-// Write implements har.Sink.
-func (s *lookupSection) Write(j *har.Judged) {
-	s.Sink.Write(j)
-	if !j.Judged {
-		return
-	}
-	lk := s.looker.ForAuth(s.ctx, j.Result.Verdict, j.Result.At)
-	if lk == nil {
-		return
-	}
-	key := lk.Summary()
-	for _, d := range lk.Discrepancies {
-		key += "|" + d.Code + d.Text
-	}
-	g := s.byKey[key]
-	if g == nil {
-		g = &lookupGroup{lk: lk}
-		s.byKey[key] = g
-		s.groups = append(s.groups, g)
-	}
-	name := "the pasted request"
-	if j.Entry != nil {
-		name = fmt.Sprint(j.Entry.Index)
-	}
-	g.entries = append(g.entries, name)
-}
-
-// Close implements har.Sink: the report, then the lookups.
-func (s *lookupSection) Close(story *har.Story, readErr error) error {
-	if err := s.Sink.Close(story, readErr); err != nil {
-		return err
-	}
-	if len(s.groups) == 0 {
-		return nil
-	}
-	var b strings.Builder
-	b.WriteString("## Backend API lookup\n\n")
-	if s.printer.Reveal {
-		b.WriteString("**Not redacted: identifiers and private metadata are shown.**\n\n")
-	} else {
-		b.WriteString("Identifiers (emails, phone numbers, usernames, external ids, IP addresses) and private metadata values are redacted (`‹kind#hash›`: equal hashes are equal values).\n\n")
-	}
-	for _, g := range s.groups {
-		what := "Entry " + g.entries[0]
-		if len(g.entries) > 1 {
-			what = "Entries " + strings.Join(g.entries, ", ")
-		}
-		if g.entries[0] == "the pasted request" {
-			what = "The pasted request"
-		}
-		summary, secs := s.printer.Sections(g.lk)
-		fmt.Fprintf(&b, "### %s: %s\n\n", what, summary)
-		bapi.WriteMarkdown(&b, secs, 4)
-	}
-	_, err := io.WriteString(s.w, b.String())
-	return err
 }
 
 // runLookup is `clerkscope lookup QUERY`.

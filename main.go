@@ -623,25 +623,12 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	var sink har.Sink
 	single := len(pos) == 1
 	if f.json {
-		jw := har.NewJSONWriter(out, o, f.all)
-		if looker != nil {
-			jw.Extra = func(j *har.Judged) map[string]any {
-				if lk := looker.ForAuth(ctx, j.Result.Verdict, j.Result.At); lk != nil {
-					return map[string]any{"lookup": shownLookup(lk, f.reveal)}
-				}
-				return nil
-			}
-		}
-		sink = jw
+		sink = har.NewJSONWriter(out, o, f.all)
 	} else {
-		tw := har.NewTextWriter(out, o, f.all, false)
-		if looker != nil {
-			lp := &bapi.Printer{Reveal: f.reveal}
-			tw.Extra = func(w io.Writer, j *har.Judged) {
-				lp.Write(w, looker.ForAuth(ctx, j.Result.Verdict, j.Result.At))
-			}
-		}
-		sink = tw
+		sink = har.NewTextWriter(out, o, f.all, false)
+	}
+	if looker != nil {
+		sink = bapi.WithLookups(ctx, sink, looker, f.reveal, out)
 	}
 	an := har.Analysis{Setup: setup, Prepare: f.applyTextFlags}
 	var firstErr error
@@ -788,7 +775,7 @@ func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspe
 		if err != nil {
 			return err
 		}
-		sink = reportLookups(ctx, sink, looker, o.Reveal, safe)
+		sink = bapi.WithLookups(ctx, sink, looker, o.Reveal, safe)
 	}
 	st, err := har.Analyze(ctx, in, har.Analysis{Setup: setup, Prepare: f.applyTextFlags}, sink)
 	if in.HAR != nil && st == nil {
