@@ -52,6 +52,8 @@ type JSONWriter struct {
 	Diagnosis []Diagnosis
 	Notes     []string
 	err       error
+	enc       jsonEncoder
+	buf       []byte
 }
 
 // NewJSONWriter starts the JSON document.
@@ -73,6 +75,8 @@ func (jw *JSONWriter) Write(j *Judged) {
 		return
 	}
 	var out any
+	var b []byte
+	var err error
 	if j.Judged {
 		rj := NewRequestJSON(indexOf(j), j.Request, j.Result, jw.o)
 		rj.Class = string(j.Class)
@@ -87,7 +91,8 @@ func (jw *JSONWriter) Write(j *Judged) {
 				r.Lookup = x["lookup"]
 			}
 		}
-		out = r
+		jw.buf, err = jw.enc.request(jw.buf[:0], &r, j.Result.Verdict.Token)
+		b = jw.buf
 		if jw.first == nil {
 			inst := j.Result.Verdict.Instance
 			jw.first = &inst
@@ -96,8 +101,8 @@ func (jw *JSONWriter) Write(j *Judged) {
 		out = map[string]any{"index": j.Entry.Index, "method": j.Entry.Request.Method, "url": jw.text(j.Entry.Request.URL),
 			"time": j.Entry.StartedDateTime.UTC().Format(time.RFC3339Nano), "class": j.Class, "status": nil,
 			"httpStatus": j.Entry.Response.Status}
+		b, err = json.Marshal(out)
 	}
-	b, err := json.Marshal(out)
 	if err != nil {
 		jw.err = err
 		return

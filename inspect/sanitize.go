@@ -76,17 +76,37 @@ func safeASCII(c byte, json bool) bool {
 	return c >= 0x20 && c < 0x7f || c == '\n' || c == '\t' || json && c == '\r'
 }
 
+// safeText and safeJSON are safeASCII as tables, for the loops over
+// whole outputs.
+var safeText, safeJSON = func() (t, j [256]bool) {
+	for c := range 256 {
+		t[c], j[c] = safeASCII(byte(c), false), safeASCII(byte(c), true)
+	}
+	return t, j
+}()
+
+func safeTable(json bool) *[256]bool {
+	if json {
+		return &safeJSON
+	}
+	return &safeText
+}
+
 // sanitize appends p to b with every unsafe rune escaped. A byte that is
 // not UTF-8 is shown as \xff in text (a terminal in an 8-bit mode reads
 // 0x9b as CSI) and becomes U+FFFD in JSON, as encoding/json does.
 func sanitize(b, p []byte, json bool) []byte {
+	safe := safeTable(json)
 	for i := 0; i < len(p); {
-		c := p[i]
-		if safeASCII(c, json) {
-			b = append(b, c)
-			i++
-			continue
+		j := i
+		for j < len(p) && safe[p[j]] {
+			j++
 		}
+		b = append(b, p[i:j]...)
+		if i = j; i == len(p) {
+			break
+		}
+		c := p[i]
 		r, n := utf8.DecodeRune(p[i:])
 		switch {
 		case r == utf8.RuneError && n == 1:
@@ -107,8 +127,9 @@ func sanitize(b, p []byte, json bool) []byte {
 
 // clean reports whether p needs no escaping at all (the common case).
 func clean(p []byte, json bool) bool {
+	safe := safeTable(json)
 	for _, c := range p {
-		if !safeASCII(c, json) {
+		if !safe[c] {
 			return false
 		}
 	}
