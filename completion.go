@@ -36,7 +36,7 @@ func commandFlags() map[string][]string {
 			fs.String("o", "", "")
 		}),
 		"lookup":     {"--by", "--json", "--records"},
-		"webhook":    {"--json", "--lookup", "--now", "--reveal", "--webhook-secret"},
+		"webhook":    {"--config", "--instance", "--json", "--jwks", "--lookup", "--now", "--publishable-key", "--reveal", "--webhook-secret"},
 		"completion": {"bash", "fish", "zsh"},
 	}
 }

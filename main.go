@@ -294,9 +294,12 @@ Flags:
                           HAR entry's or CLI line's time, else now)
   --reveal                show the signatures (redacted by default; never the secret)
   --lookup                the Backend API's user, session and organization behind the
-                          event's ids (needs CLERK_SECRET_KEY)
+                          event's ids, and the secret key's instance (needs CLERK_SECRET_KEY)
+  --publishable-key KEY, --jwks FILE, --config FILE, --instance NAME
+                          the app's instance, to compare with each event's instance_id
+                          (else the session tokens of a HAR input name it)
 
-Environment: CLERK_WEBHOOK_SIGNING_SECRET; CLERK_SECRET_KEY, CLERK_API_URL for --lookup.
+Environment: CLERK_WEBHOOK_SIGNING_SECRET; CLERK_PUBLISHABLE_KEY; CLERK_SECRET_KEY, CLERK_API_URL.
 Exit status: 0 whatever the verdict; 1 when an input cannot be read; 2 on bad usage.
 `
 

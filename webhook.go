@@ -26,6 +26,12 @@ func runWebhook(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	nowFlag := fs.String("now", "", "server clock")
 	reveal := fs.Bool("reveal", false, "show signatures")
 	lookup := fs.Bool("lookup", false, "Backend API records of the events' ids")
+	// The app's instance, to compare with each event's instance_id.
+	var app judgeFlags
+	fs.StringVar(&app.instance, "instance", "", "a named instance (clerkscope config)")
+	fs.StringVar(&app.pk, "publishable-key", "", "publishable key")
+	fs.StringVar(&app.jwks, "jwks", "", "JWKS file")
+	fs.StringVar(&app.config, "config", "", "options JSON file")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -42,6 +48,10 @@ func runWebhook(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	s := *secret
 	if s == "" {
 		s = os.Getenv(webhook.EnvSigningSecret)
+	}
+	setup, err := app.setup(ctx, stderr)
+	if err != nil {
+		return err
 	}
 	var ds []*webhook.Delivery
 	var notes []string
@@ -72,13 +82,24 @@ func runWebhook(ctx context.Context, args []string, stdin io.Reader, stdout, std
 			}
 		}
 	}
+	instance := webhook.AppOf(setup)
 	if *lookup {
-		c, err := bapi.New(bapiConfig(os.Getenv("CLERK_SECRET_KEY"), os.Getenv("CLERK_API_URL"), stderr))
+		c, err := bapi.New(bapiConfig(setup.Options.SecretKey, setup.Options.APIURL, stderr))
 		if err != nil {
 			return err
 		}
 		webhook.Lookup(ctx, bapiFinder(bapi.NewLooker(c, 4)), rep.Judged)
+		// The secret key's instance is the app's, exactly.
+		if in, err := c.Instance(ctx); err == nil && in.ID != "" {
+			instance.ID, instance.From = in.ID, "the secret key's instance (Backend API /v1/instance)"
+			if in.EnvironmentType != "" {
+				instance.Type, instance.TypeFrom = in.EnvironmentType, "the Backend API"
+			}
+		} else if err != nil {
+			notes = append(notes, "the secret key's instance was not read from the Backend API, to compare with the events' instance_id: "+oneLine(err.Error()))
+		}
 	}
+	rep.CompareInstance(instance)
 	rep.Notes = notes
 	o := webhook.RenderOptions{Reveal: *reveal}
 	// What the delivery carried is made safe for a terminal (as explain

@@ -150,3 +150,74 @@ func TestWebhookLookup(t *testing.T) {
 	}
 	_ = out
 }
+
+// TestWebhookInstance (issue 12, point 4): each event's instance_id is
+// compared with the app's instance — the capture's session tokens (their
+// kid), or with --lookup the secret key's instance, which wins — and a
+// delivery from another instance is named with its fix; the publishable
+// key says which of development and production the app is.
+func TestWebhookInstance(t *testing.T) {
+	const capture = "testdata/webhooks/har/another-instance.har"
+	secret := webhookSecret(t, "testdata/webhooks/har/another-instance.expect.json")
+	t.Setenv("CLERK_WEBHOOK_SIGNING_SECRET", secret)
+	type out struct {
+		Deliveries []struct {
+			App *struct {
+				ID   string `json:"id"`
+				From string `json:"from"`
+				Type string `json:"type"`
+			} `json:"appInstance"`
+			Diagnosis []struct {
+				Code, Confidence string
+				Fix              []string
+			} `json:"diagnosis"`
+		} `json:"deliveries"`
+	}
+	read := func(t *testing.T, args ...string) out {
+		t.Helper()
+		code, stdout, errs := runCLI(t, "", append([]string{"webhook", "--json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		var o out
+		if err := json.Unmarshal([]byte(stdout), &o); err != nil || len(o.Deliveries) != 2 {
+			t.Fatalf("%v: %s", err, stdout)
+		}
+		return o
+	}
+	o := read(t, "--publishable-key", "pk_test_Y2xlYW4tbW9sZS0xMi5jbGVyay5hY2NvdW50cy5kZXYk", capture)
+	own, other := o.Deliveries[0], o.Deliveries[1]
+	if own.App == nil || own.App.ID != "ins_2qLrNvT8jYbZQ4ud9sXkE1wHcAf" || own.App.Type != "development" || own.Diagnosis[0].Code != "verified" {
+		t.Errorf("own instance: %+v %+v", own.App, own.Diagnosis)
+	}
+	if d := other.Diagnosis[0]; d.Code != "event-from-another-instance" || d.Confidence != "certain" || !strings.Contains(strings.Join(d.Fix, " "), "the production instance") {
+		t.Errorf("other instance: %+v", other.Diagnosis)
+	}
+
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/v1/instance" {
+			io.WriteString(w, `{"object":"instance","id":"ins_2zProdInstanceOtherApp0009","environment_type":"production"}`)
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, `{"errors":[{"code":"resource_not_found","message":"not found"}]}`)
+	}))
+	defer srv.Close()
+	t.Setenv("CLERK_SECRET_KEY", "sk_live_"+strings.Repeat("k", 40))
+	t.Setenv("CLERK_API_URL", srv.URL)
+	t.Setenv("CLERKSCOPE_ALLOW_HTTP_API", "1")
+	var stdout, errs strings.Builder
+	if code := run(context.Background(), []string{"webhook", "--json", "--lookup", capture}, strings.NewReader(""), &stdout, &errs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	if err := json.Unmarshal([]byte(stdout.String()), &o); err != nil {
+		t.Fatal(err)
+	}
+	if a := o.Deliveries[0].App; a == nil || a.ID != "ins_2zProdInstanceOtherApp0009" || !strings.Contains(a.From, "Backend API") || o.Deliveries[0].Diagnosis[0].Code != "event-from-another-instance" {
+		t.Errorf("the secret key's instance: %+v %+v", a, o.Deliveries[0].Diagnosis)
+	}
+	if d := o.Deliveries[1].Diagnosis; d[0].Code == "event-from-another-instance" {
+		t.Errorf("the delivery of the secret key's instance: %+v", d)
+	}
+}

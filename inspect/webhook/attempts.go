@@ -19,6 +19,12 @@ type Judged struct {
 	Diagnoses []Diagnosis
 	// Records are the Backend API's records of the event's ids (Lookup).
 	Records []Record
+	// App is the app's instance the event was compared with
+	// (Report.CompareInstance), nil when unknown.
+	App *App
+	// base are the diagnoses of the delivery alone, before the instance
+	// comparison.
+	base []Diagnosis
 }
 
 // Succeeded reports whether Svix would count the attempt a success: a 2xx
@@ -71,7 +77,7 @@ func Judge(pos int, d *Delivery, secret string, at, now time.Time) *Judged {
 	for i := range dg {
 		dg[i].Deliveries = []int{pos}
 	}
-	return &Judged{Position: pos, Delivery: d, Verdict: v, Event: ev, Diagnoses: dg}
+	return &Judged{Position: pos, Delivery: d, Verdict: v, Event: ev, Diagnoses: dg, base: dg}
 }
 
 // Attempt is one attempt of a message, as the story tells it.

@@ -57,6 +57,7 @@ const (
 	CodeDedupeOnDataID    = "dedupe-on-data-id"
 	CodeRetried           = "retried"
 	CodeInstancesMixed    = "instances-mixed"
+	CodeOtherInstance     = "event-from-another-instance"
 	CodeVerified          = "verified"
 )
 

@@ -56,6 +56,10 @@ type Delivery struct {
 	// Secret is a signing secret carried by the input itself (the oracle's
 	// delivery format); flags and the environment win over it.
 	Secret string
+	// AppInstance is the instance (ins_…) that signed the session tokens of
+	// the app's requests in the same capture (a HAR): the app's instance,
+	// "" when the capture shows none.
+	AppInstance string
 }
 
 // Get is Headers.get as a Request has it: the name matched without case,

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -406,7 +408,11 @@ func parseHAR(raw json.RawMessage) ([]*Delivery, error) {
 		return nil, fmt.Errorf("HAR: %v", err)
 	}
 	var out []*Delivery
+	kids := map[string]int{}
 	for i, e := range log.Entries {
+		if kid := sessionKID(e.Request.Headers); kid != "" {
+			kids[kid]++
+		}
 		if !strings.EqualFold(e.Request.Method, "POST") {
 			continue
 		}
@@ -449,7 +455,24 @@ func parseHAR(raw json.RawMessage) ([]*Delivery, error) {
 		}
 		out = append(out, d)
 	}
+	if app := mostSeen(kids); app != "" {
+		for _, d := range out {
+			d.AppInstance = app
+		}
+	}
 	return out, nil
+}
+
+// mostSeen is the key seen most often (on a tie, the first in sort
+// order), "" for none.
+func mostSeen(n map[string]int) string {
+	best := ""
+	for _, k := range slices.Sorted(maps.Keys(n)) {
+		if n[k] > n[best] {
+			best = k
+		}
+	}
+	return best
 }
 
 // parseHTTP reads a raw request ("POST /path HTTP/1.1", headers, a blank

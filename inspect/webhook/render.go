@@ -26,6 +26,7 @@ func NewReport(ds []*Delivery, secret string, at, now time.Time) *Report {
 	for i, d := range ds {
 		r.Judged = append(r.Judged, Judge(i, d, secret, at, now))
 	}
+	r.CompareInstance(App{})
 	r.Story = Group(r.Judged)
 	return r
 }
@@ -123,7 +124,7 @@ func WriteText(w io.Writer, r *Report, o RenderOptions) error {
 			}
 			b.WriteString("\n")
 			if ev.InstanceID != "" {
-				fmt.Fprintf(&b, "  instance  %s\n", ev.InstanceID)
+				fmt.Fprintf(&b, "  instance  %s%s\n", ev.InstanceID, j.InstanceNote())
 			}
 			if t := ev.TimestampText(); t != "" {
 				fmt.Fprintf(&b, "  payload   timestamp %s\n", t)
@@ -262,9 +263,11 @@ type jsonDelivery struct {
 	Event     *Event        `json:"event"`
 	Diagnosis []Diagnosis   `json:"diagnosis"`
 	Lookup    []Record      `json:"lookup,omitempty"`
-	Response  *Response     `json:"response"`
-	Duration  float64       `json:"durationMs,omitempty"`
-	BodyNote  string        `json:"bodyNote,omitempty"`
+	// App is the app's instance the event was compared with, when known.
+	App      *App      `json:"appInstance,omitempty"`
+	Response *Response `json:"response"`
+	Duration float64   `json:"durationMs,omitempty"`
+	BodyNote string    `json:"bodyNote,omitempty"`
 }
 
 // WriteJSON writes the report as one JSON object (secrets redacted as in
@@ -283,7 +286,7 @@ func WriteJSON(w io.Writer, r *Report, o RenderOptions) error {
 	for _, j := range r.Judged {
 		d := j.Delivery
 		jd := jsonDelivery{Position: j.Position, Source: d.Source, Index: d.Index, Method: d.Method, URL: inspect.RedactText(d.URL),
-			SvixID: d.ID(), Verdict: j.Verdict, Event: j.Event, Diagnosis: j.Diagnoses, Lookup: j.Records, BodyNote: d.BodyNote, Headers: []Header{}}
+			SvixID: d.ID(), Verdict: j.Verdict, Event: j.Event, Diagnosis: j.Diagnoses, Lookup: j.Records, App: j.App, BodyNote: d.BodyNote, Headers: []Header{}}
 		if !d.Received.IsZero() {
 			t := d.Received.UTC()
 			jd.Received = &t
