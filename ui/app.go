@@ -195,12 +195,7 @@ func (m *app) statusLines() []string {
 func (m *app) syncKeys() {
 	k := &m.c.keys
 	*k = defaultKeyMap()
-	all := []*key.Binding{&k.Help, &k.Quit, &k.Filter, &k.Back, &k.NextPane, &k.PrevPane, &k.Open, &k.Up, &k.Down, &k.Top, &k.Bottom,
-		&k.PageUp, &k.PageDown, &k.PrevTab, &k.NextTab, &k.Timeline, &k.Copy, &k.Report, &k.Lookup, &k.Secrets, &k.ClerkOnly,
-		&k.Expand, &k.Messages, &k.NewPaste, &k.FilterApply, &k.FilterClear, &k.FilterMove, &k.Submit, &k.Newline, &k.ReadClip,
-		&k.NextField, &k.PrevField, &k.Change, &k.CopyToken, &k.CopyClaims, &k.CopySub, &k.CopySID, &k.CopyOrg, &k.CopyCurl,
-		&k.CopyDelivery, &k.CopyReport, &k.CloseMenu}
-	for _, b := range all {
+	for _, b := range k.every() {
 		b.SetEnabled(false)
 	}
 	k.Quit.SetEnabled(true)

@@ -340,9 +340,10 @@ func (m *capture) tabLabels(w int) ([]string, string) {
 // typed every letter is text, so only the filter's own keys are offered.
 func (m *capture) setEnabled(k *keyMap) {
 	if m.filtering {
-		k.FilterApply.SetEnabled(true)
-		k.FilterClear.SetEnabled(true)
-		k.FilterMove.SetEnabled(true)
+		k.AcceptWhileFiltering.SetEnabled(true)
+		k.CancelWhileFiltering.SetEnabled(true)
+		k.CursorUpWhileFiltering.SetEnabled(true)
+		k.CursorDownWhileFiltering.SetEnabled(true)
 		k.Quit.SetKeys("ctrl+c")
 		k.Quit.SetHelp("ctrl+c", "quit")
 		return
@@ -496,7 +497,7 @@ func lookupCmd(ctx context.Context, l *bapi.Looker, r *row) tea.Cmd {
 func (m *capture) ShortHelp() []key.Binding {
 	k := m.c.keys
 	if m.filtering {
-		return enabled(k.FilterApply, k.FilterClear, k.FilterMove, k.Quit)
+		return k.filterHelp()
 	}
 	return enabled(k.Help, k.Quit, k.Back, k.Filter, k.Open, k.Timeline, k.NextTab, k.Copy, k.Lookup)
 }
@@ -592,33 +593,7 @@ func (m *capture) move(n int) {
 func (m *capture) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.keys
 	if m.filtering {
-		switch msg.String() {
-		case "enter":
-			m.filtering = false
-			m.filter.Blur()
-			return nil
-		case "esc":
-			m.filtering = false
-			m.filter.Blur()
-			m.filter.SetValue("")
-			m.query = ""
-			m.refilter(true)
-			return nil
-		case "up", "down":
-			if msg.String() == "up" {
-				m.move(-1)
-			} else {
-				m.move(1)
-			}
-			return nil
-		}
-		var cmd tea.Cmd
-		m.filter, cmd = m.filter.Update(msg)
-		if q := m.filter.Value(); q != m.query {
-			m.query = q
-			m.refilter(false)
-		}
-		return cmd
+		return m.filterKey(msg)
 	}
 	switch {
 	case key.Matches(msg, k.Filter):
@@ -689,6 +664,38 @@ func (m *capture) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// filterKey is a key while the filter is typed: enter keeps the filter,
+// esc drops it, the arrows move the selection, everything else is text.
+func (m *capture) filterKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.keys
+	switch {
+	case key.Matches(msg, k.AcceptWhileFiltering):
+		m.filtering = false
+		m.filter.Blur()
+		return nil
+	case key.Matches(msg, k.CancelWhileFiltering):
+		m.filtering = false
+		m.filter.Blur()
+		m.filter.SetValue("")
+		m.query = ""
+		m.refilter(true)
+		return nil
+	case key.Matches(msg, k.CursorUpWhileFiltering):
+		m.move(-1)
+		return nil
+	case key.Matches(msg, k.CursorDownWhileFiltering):
+		m.move(1)
+		return nil
+	}
+	var cmd tea.Cmd
+	m.filter, cmd = m.filter.Update(msg)
+	if q := m.filter.Value(); q != m.query {
+		m.query = q
+		m.refilter(false)
+	}
+	return cmd
 }
 
 func (m *capture) scroll(n int) {

@@ -30,10 +30,13 @@ type keyMap struct {
 	Messages  key.Binding
 	NewPaste  key.Binding
 
-	// While typing a filter.
-	FilterApply key.Binding
-	FilterClear key.Binding
-	FilterMove  key.Binding
+	// While typing a filter (bubbles' list names them so): every other
+	// key is text. One help entry, CursorUpWhileFiltering's, stands for
+	// both arrows.
+	AcceptWhileFiltering     key.Binding
+	CancelWhileFiltering     key.Binding
+	CursorUpWhileFiltering   key.Binding
+	CursorDownWhileFiltering key.Binding
 
 	// The paste screen.
 	Submit    key.Binding
@@ -82,9 +85,10 @@ func defaultKeyMap() keyMap {
 		Messages:  key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "messages")),
 		NewPaste:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "new paste")),
 
-		FilterApply: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
-		FilterClear: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
-		FilterMove:  key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "move")),
+		AcceptWhileFiltering:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
+		CancelWhileFiltering:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		CursorUpWhileFiltering:   key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "move")),
+		CursorDownWhileFiltering: key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "move down")),
 
 		Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "inspect")),
 		Newline:   key.NewBinding(key.WithKeys("ctrl+j", "alt+enter"), key.WithHelp("ctrl+j", "new line")),
@@ -113,8 +117,8 @@ func (k keyMap) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap: every binding that does something now.
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		enabled(k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.NextPane, k.PrevPane, k.FilterMove),
-		enabled(k.Open, k.Timeline, k.PrevTab, k.NextTab, k.Back, k.Filter, k.FilterApply, k.FilterClear, k.ClerkOnly, k.Expand, k.Lookup,
+		enabled(k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.NextPane, k.PrevPane, k.CursorUpWhileFiltering),
+		enabled(k.Open, k.Timeline, k.PrevTab, k.NextTab, k.Back, k.Filter, k.AcceptWhileFiltering, k.CancelWhileFiltering, k.ClerkOnly, k.Expand, k.Lookup,
 			k.Submit, k.Newline, k.NextField, k.PrevField, k.Change),
 		enabled(k.Secrets, k.Copy, k.Report, k.NewPaste, k.ReadClip, k.Messages, k.Help, k.Quit),
 	}
@@ -123,6 +127,20 @@ func (k keyMap) FullHelp() [][]key.Binding {
 // copyChoices are the copy menu's bindings, in the menu's order.
 func (k keyMap) copyChoices() []key.Binding {
 	return []key.Binding{k.CopyToken, k.CopyClaims, k.CopySub, k.CopySID, k.CopyOrg, k.CopyDelivery, k.CopyCurl, k.CopyReport}
+}
+
+// filterHelp is the help while a filter is typed.
+func (k keyMap) filterHelp() []key.Binding {
+	return enabled(k.AcceptWhileFiltering, k.CancelWhileFiltering, k.CursorUpWhileFiltering, k.Quit)
+}
+
+// every is every binding of the keymap, for syncKeys to start from none.
+func (k *keyMap) every() []*key.Binding {
+	return []*key.Binding{&k.Help, &k.Quit, &k.Filter, &k.Back, &k.NextPane, &k.PrevPane, &k.Open, &k.Up, &k.Down, &k.Top, &k.Bottom,
+		&k.PageUp, &k.PageDown, &k.PrevTab, &k.NextTab, &k.Timeline, &k.Copy, &k.Report, &k.Lookup, &k.Secrets, &k.ClerkOnly,
+		&k.Expand, &k.Messages, &k.NewPaste, &k.AcceptWhileFiltering, &k.CancelWhileFiltering, &k.CursorUpWhileFiltering,
+		&k.CursorDownWhileFiltering, &k.Submit, &k.Newline, &k.ReadClip, &k.NextField, &k.PrevField, &k.Change,
+		&k.CopyToken, &k.CopyClaims, &k.CopySub, &k.CopySID, &k.CopyOrg, &k.CopyCurl, &k.CopyDelivery, &k.CopyReport, &k.CloseMenu}
 }
 
 // all is every binding of the capture and paste screens, for the list of
