@@ -70,6 +70,7 @@ type app struct {
 	overlay overlay
 	paste   *pasteScreen
 	cap     *capture
+	menu    copyMenu
 	help    help.Model
 	// ovp scrolls the help and the message log.
 	ovp     viewport.Model
@@ -93,7 +94,7 @@ func New(ctx context.Context, cfg Config) tea.Model {
 	if c.cfg.Setup == nil {
 		c.cfg.Setup = &inspect.Setup{}
 	}
-	m := &app{c: c, ctx: ctx, paste: newPasteScreen(c), help: help.New(), ovp: viewport.New(), statusH: 1}
+	m := &app{c: c, ctx: ctx, paste: newPasteScreen(c), menu: copyMenu{c: c}, help: help.New(), ovp: viewport.New(), statusH: 1}
 	return m
 }
 
@@ -156,6 +157,7 @@ func (m *app) setSize(w, h int) {
 	m.statusH = len(m.statusLines())
 	m.help.SetWidth(w)
 	m.paste.SetSize(w, m.bodyHeight())
+	m.menu.SetSize(w, m.bodyHeight())
 	if m.cap != nil {
 		m.cap.SetSize(w, m.bodyHeight())
 	}
@@ -201,10 +203,7 @@ func (m *app) syncKeys() {
 	k.Quit.SetEnabled(true)
 	switch {
 	case m.overlay == overlayMenu:
-		if r := m.cap.selected(); r != nil {
-			m.cap.setCopyEnabled(k, r)
-		}
-		k.CloseMenu.SetEnabled(true)
+		m.menu.setEnabled(k)
 		k.Quit.SetKeys("ctrl+c")
 		k.Quit.SetHelp("ctrl+c", "quit")
 	case m.overlay != overlayNone:
@@ -264,6 +263,11 @@ func (m *app) update(msg tea.Msg) tea.Cmd {
 		return waitBatch(msg.ch)
 	case batchLoadedMsg:
 		return m.onBatch(msg)
+	case statusMsg:
+		m.setStatus(msg.text)
+		return nil
+	case pathCheckedMsg:
+		return m.onPathChecked(msg)
 	case textCopiedMsg:
 		if msg.err != nil {
 			m.setStatus("Copy failed: " + msg.err.Error())
@@ -405,22 +409,11 @@ func (m *app) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case overlayMenu:
+		// Any key closes the menu; a choice also copies.
 		m.overlay = overlayNone
-		r := m.cap.selected()
-		if r == nil || key.Matches(msg, k.CloseMenu) {
-			return nil
-		}
-		for _, b := range k.copyChoices() {
-			if b.Enabled() && key.Matches(msg, b) {
-				what, text, err := m.c.copyText(b, r, m.cap)
-				if err != nil {
-					m.setStatus("Nothing copied: " + err.Error())
-					return nil
-				}
-				return copyCmd(what, text, m.c.cfg.CopyDir)
-			}
-		}
-		return nil
+		var cmd tea.Cmd
+		m.menu, cmd = m.menu.Update(msg)
+		return cmd
 	}
 	if m.state == statePaste {
 		if key.Matches(msg, k.ReadClip) {
@@ -444,13 +437,14 @@ func (m *app) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.openOverlay(overlayMessages)
 		return nil
 	case key.Matches(msg, k.Copy):
-		if m.cap.selected() != nil {
+		if r := m.cap.selected(); r != nil {
+			m.menu.open(r, m.cap.reportInput())
 			m.overlay = overlayMenu
 		}
 		return nil
 	case key.Matches(msg, k.Report):
 		m.setStatus("Writing the report…")
-		return m.c.reportCmd(m.cap)
+		return reportCmd(m.cap.reportInput(), m.c.cfg.ReportDir, m.c.now())
 	case key.Matches(msg, k.Secrets):
 		m.c.reveal = !m.c.reveal
 		if m.c.reveal {
@@ -492,7 +486,8 @@ func readClipboardCmd() tea.Msg {
 	return clipboardReadMsg{text: t, err: err}
 }
 
-// submit inspects what was pasted or typed: a path opens that file.
+// submit inspects what was pasted or typed: a line that may be a path is
+// looked up first (statPathCmd), anything else is judged as text.
 func (m *app) submit() tea.Cmd {
 	v := strings.TrimSpace(m.paste.value())
 	if v == "" {
@@ -504,26 +499,65 @@ func (m *app) submit() tea.Cmd {
 		m.paste.err = err.Error()
 		return nil
 	}
+	in := pastedInput{typed: v, text: m.paste.value(), kind: m.paste.kind, settings: s}
 	if !strings.ContainsAny(v, "\n;=") {
-		p := expandHome(v)
-		st, err := os.Stat(p)
-		switch {
-		case err == nil && st.IsDir():
-			m.paste.err = v + " is a folder: give a HAR or text file"
-			return nil
-		case err == nil:
-			m.c.cfg.Path = p
-			m.paste.clear()
-			return m.startLoad(filepath.Base(p), fileOpener(p), s)
-		case inspect.DetectKind(v) == inspect.KindUnknown && looksLikePath(v):
-			m.paste.err = "no such file: " + v
-			return nil
-		}
+		return statPathCmd(in)
 	}
+	return m.submitText(in)
+}
+
+// pastedInput is what the paste screen submitted.
+type pastedInput struct {
+	typed    string // trimmed
+	text     string
+	kind     inspect.Kind
+	settings settings
+}
+
+// pathCheckedMsg says whether a submitted line names a file or a folder.
+type pathCheckedMsg struct {
+	in    pastedInput
+	path  string // the line with ~/ expanded
+	found bool
+	dir   bool
+}
+
+// statPathCmd looks the submitted line up as a path.
+func statPathCmd(in pastedInput) tea.Cmd {
+	return func() tea.Msg {
+		p := expandHome(in.typed)
+		st, err := os.Stat(p)
+		return pathCheckedMsg{in: in, path: p, found: err == nil, dir: err == nil && st.IsDir()}
+	}
+}
+
+// onPathChecked opens the file a submitted line names, says why it cannot,
+// or judges the line as text.
+func (m *app) onPathChecked(msg pathCheckedMsg) tea.Cmd {
+	if m.state != statePaste {
+		return nil
+	}
+	in := msg.in
+	switch {
+	case msg.dir:
+		m.paste.err = in.typed + " is a folder: give a HAR or text file"
+		return nil
+	case msg.found:
+		m.c.cfg.Path = msg.path
+		m.paste.clear()
+		return m.startLoad(filepath.Base(msg.path), fileOpener(msg.path), in.settings)
+	case inspect.DetectKind(in.typed) == inspect.KindUnknown && looksLikePath(in.typed):
+		m.paste.err = "no such file: " + in.typed
+		return nil
+	}
+	return m.submitText(in)
+}
+
+// submitText judges submitted text as a pasted request.
+func (m *app) submitText(in pastedInput) tea.Cmd {
 	m.paste.err = ""
 	m.c.cfg.Path = ""
-	text := m.paste.value()
-	return m.startLoad("pasted "+strings.ToLower(string(m.paste.kind)), bytesOpener([]byte(text)), s)
+	return m.startLoad("pasted "+strings.ToLower(string(in.kind)), bytesOpener([]byte(in.text)), in.settings)
 }
 
 func (m *app) View() tea.View {
@@ -573,7 +607,7 @@ func (m *app) render() string {
 	}
 	switch m.overlay {
 	case overlayMenu:
-		body = lipgloss.Place(w, m.bodyHeight(), lipgloss.Center, lipgloss.Center, m.c.menuView())
+		body = lipgloss.Place(w, m.bodyHeight(), lipgloss.Center, lipgloss.Center, m.menu.View())
 	case overlayHelp, overlayMessages:
 		body = m.overlayView()
 	}
@@ -585,8 +619,10 @@ func (m *app) render() string {
 	m.help.ShowAll = false
 	var keys help.KeyMap = m.paste
 	switch {
+	case m.overlay == overlayMenu:
+		keys = m.menu
 	case m.overlay != overlayNone:
-		keys = overlayKeys{m.c.keys, m.overlay}
+		keys = overlayKeys{m.c.keys}
 	case m.state != statePaste && m.cap != nil:
 		keys = m.cap
 	}

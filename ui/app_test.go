@@ -455,3 +455,37 @@ func TestLookupTab(t *testing.T) {
 		t.Error("secret key on screen")
 	}
 }
+
+// copied is what the open copy menu's choice k copies.
+func copied(m *app, k string) (string, string, error) {
+	r := []rune(k)[0]
+	build := m.menu.choice(tea.KeyPressMsg{Code: r, Text: k})
+	if build == nil {
+		return "", "", fmt.Errorf("%s is no choice of the copy menu", k)
+	}
+	return build()
+}
+
+// TestUpdateDoesNoIO: the keys that read or write files return the
+// command that does it; the model changes only with its result.
+func TestUpdateDoesNoIO(t *testing.T) {
+	m := newApp(t, testConfig(t, ""), 100, 30)
+	typeText(t, m, "../testdata/har/c-signed-out.har")
+	_, cmd := m.Update(tea.KeyPressMsg{Code: tea.KeyEnter})
+	if m.state != statePaste || cmd == nil {
+		t.Fatalf("enter on a path: state %s before its command ran", m.state)
+	}
+	drive(t, m, cmd)
+	if m.state != stateCapture || len(m.cap.rows) != 16 {
+		t.Fatalf("state %s after the path was looked up", m.state)
+	}
+	dir := m.c.cfg.ReportDir
+	_, cmd = m.Update(tea.KeyPressMsg{Code: 'r', Text: "r"})
+	if files, _ := os.ReadDir(dir); len(files) != 0 || cmd == nil {
+		t.Fatalf("r wrote %d files in Update", len(files))
+	}
+	drive(t, m, cmd)
+	if files, _ := os.ReadDir(dir); len(files) != 1 || !strings.HasPrefix(m.status, "Wrote the redacted report to") {
+		t.Errorf("r's command wrote %d files, status %q", len(files), m.status)
+	}
+}

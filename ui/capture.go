@@ -39,6 +39,12 @@ type lookupDoneMsg struct {
 	res *bapi.Lookup
 }
 
+// statusMsg is a message for the status line (and the message log).
+type statusMsg struct{ text string }
+
+// statusCmd says s in the status line.
+func statusCmd(s string) tea.Cmd { return func() tea.Msg { return statusMsg{s} } }
+
 // capture is the request list and the detail tabs of one input.
 type capture struct {
 	c         *common
@@ -427,19 +433,6 @@ func (m *capture) whyDisabled(b key.Binding, k keyMap) string {
 		return "no message yet"
 	}
 	return ""
-}
-
-// setCopyEnabled lists in the copy menu only what the row has.
-func (m *capture) setCopyEnabled(k *keyMap, r *row) {
-	tok := r.j.Judged && r.j.Result.Verdict.Token != nil
-	k.CopyToken.SetEnabled(tok)
-	k.CopyClaims.SetEnabled(tok)
-	k.CopySub.SetEnabled(tok && r.j.Result.Verdict.Token.ClaimString("sub") != "")
-	k.CopySID.SetEnabled(tok && r.j.Result.Verdict.Token.ClaimString("sid") != "")
-	k.CopyOrg.SetEnabled(tok && orgID(r) != "")
-	k.CopyCurl.SetEnabled(true)
-	k.CopyDelivery.SetEnabled(r.hook != nil)
-	k.CopyReport.SetEnabled(true)
 }
 
 // clearFilter drops the filter and its text.

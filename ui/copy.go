@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -80,60 +81,156 @@ func defaultCopyDir() string {
 	return os.TempDir()
 }
 
-// copyText builds what a copy menu choice copies for a row.
-func (c *common) copyText(choice key.Binding, r *row, cp *capture) (string, string, error) {
-	k := c.keys
+// copyMenu is the copy menu (y): what the selected row has to copy, each
+// choice a binding of the keymap, listed only when the row has it. A
+// choice copies in a command, which builds the text (the report, the
+// claims' JSON) off the program's loop.
+type copyMenu struct {
+	c *common
+	r *row
+	// rep is the report as it was when the menu opened.
+	rep reportInput
+	w   int
+}
+
+// open shows the menu for r (the capture's report as rep).
+func (m *copyMenu) open(r *row, rep reportInput) { m.r, m.rep = r, rep }
+
+// SetSize sets the width the menu's lines fit in.
+func (m *copyMenu) SetSize(w, _ int) { m.w = w }
+
+// setEnabled lists in the menu only what the row has.
+func (m *copyMenu) setEnabled(k *keyMap) {
+	k.CloseMenu.SetEnabled(true)
+	r := m.r
+	if r == nil {
+		return
+	}
+	tok := r.j.Judged && r.j.Result.Verdict.Token != nil
+	k.CopyToken.SetEnabled(tok)
+	k.CopyClaims.SetEnabled(tok)
+	k.CopySub.SetEnabled(tok && r.j.Result.Verdict.Token.ClaimString("sub") != "")
+	k.CopySID.SetEnabled(tok && r.j.Result.Verdict.Token.ClaimString("sid") != "")
+	k.CopyOrg.SetEnabled(tok && orgID(r) != "")
+	k.CopyCurl.SetEnabled(true)
+	k.CopyDelivery.SetEnabled(r.hook != nil)
+	k.CopyReport.SetEnabled(true)
+}
+
+// Update copies what the key chose (any other key copies nothing).
+func (m copyMenu) Update(msg tea.Msg) (copyMenu, tea.Cmd) {
+	kp, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return m, nil
+	}
+	build := m.choice(kp)
+	if build == nil {
+		return m, nil
+	}
+	dir := m.c.cfg.CopyDir
+	return m, func() tea.Msg {
+		what, text, err := build()
+		if err != nil {
+			return statusMsg{"Nothing copied: " + err.Error()}
+		}
+		return copyCmd(what, text, dir)()
+	}
+}
+
+// choice is what an enabled choice copies, built when called: what it is
+// and the text (nil: the key is no choice of the menu).
+func (m copyMenu) choice(msg tea.KeyPressMsg) func() (string, string, error) {
+	k, r := m.c.keys, m.r
+	if r == nil {
+		return nil
+	}
 	var tok *inspect.JWT
 	if r.j.Judged {
 		tok = r.j.Result.Verdict.Token
 	}
-	claim := func(name, what string) (string, string, error) {
-		if tok == nil || tok.ClaimString(name) == "" {
-			return "", "", fmt.Errorf("the token has no %s claim", name)
+	noToken := func() (string, string, error) { return "", "", fmt.Errorf("this request has no session token") }
+	claim := func(name, what string) func() (string, string, error) {
+		return func() (string, string, error) {
+			if tok == nil || tok.ClaimString(name) == "" {
+				return "", "", fmt.Errorf("the token has no %s claim", name)
+			}
+			return what, tok.ClaimString(name), nil
 		}
-		return what, tok.ClaimString(name), nil
 	}
 	switch {
-	case sameKey(choice, k.CopyToken):
+	case key.Matches(msg, k.CopyToken):
 		if tok == nil {
-			return "", "", fmt.Errorf("this request has no session token")
+			return noToken
 		}
-		return "session token", tok.Raw, nil
-	case sameKey(choice, k.CopyClaims):
+		return func() (string, string, error) { return "session token", tok.Raw, nil }
+	case key.Matches(msg, k.CopyClaims):
 		if tok == nil {
-			return "", "", fmt.Errorf("this request has no session token")
+			return noToken
 		}
-		b, _ := json.MarshalIndent(tok.Payload, "", "  ")
-		return "claims JSON", string(b), nil
-	case sameKey(choice, k.CopySub):
+		return func() (string, string, error) {
+			b, _ := json.MarshalIndent(tok.Payload, "", "  ")
+			return "claims JSON", string(b), nil
+		}
+	case key.Matches(msg, k.CopySub):
 		return claim("sub", "sub (the user id)")
-	case sameKey(choice, k.CopySID):
+	case key.Matches(msg, k.CopySID):
 		return claim("sid", "sid (the session id)")
-	case sameKey(choice, k.CopyOrg):
-		if id := orgID(r); id != "" {
+	case key.Matches(msg, k.CopyOrg):
+		id := orgID(r)
+		return func() (string, string, error) {
+			if id == "" {
+				return "", "", fmt.Errorf("the token names no organization")
+			}
 			return "org_id", id, nil
 		}
-		return "", "", fmt.Errorf("the token names no organization")
-	case sameKey(choice, k.CopyCurl):
-		return "request as cURL (contains live cookies)", curlFor(r.j), nil
-	case sameKey(choice, k.CopyDelivery):
-		if r.hook == nil {
-			return "", "", fmt.Errorf("this request is not a webhook delivery")
+	case key.Matches(msg, k.CopyCurl):
+		return func() (string, string, error) { return "request as cURL (contains live cookies)", curlFor(r.j), nil }
+	case key.Matches(msg, k.CopyDelivery):
+		hook := r.hook
+		return func() (string, string, error) {
+			if hook == nil {
+				return "", "", fmt.Errorf("this request is not a webhook delivery")
+			}
+			return "delivery as raw HTTP (with its signature: it can be replayed for 5 minutes after its timestamp)", rawDelivery(hook.Delivery), nil
 		}
-		return "delivery as raw HTTP (with its signature: it can be replayed for 5 minutes after its timestamp)", rawDelivery(r.hook.Delivery), nil
-	case sameKey(choice, k.CopyReport):
-		var buf bytes.Buffer
-		if err := c.writeReport(&buf, cp); err != nil {
-			return "", "", err
+	case key.Matches(msg, k.CopyReport):
+		rep := m.rep
+		return func() (string, string, error) {
+			var buf bytes.Buffer
+			if err := rep.write(&buf); err != nil {
+				return "", "", err
+			}
+			return "redacted report", buf.String(), nil
 		}
-		return "redacted report", buf.String(), nil
 	}
-	return "", "", fmt.Errorf("unknown choice")
+	return nil
 }
 
-// sameKey reports whether two bindings are the same key.
-func sameKey(a, b key.Binding) bool {
-	return len(a.Keys()) > 0 && len(b.Keys()) > 0 && a.Keys()[0] == b.Keys()[0]
+// View is the menu: only what the selected row has.
+func (m copyMenu) View() string {
+	st := m.c.styles
+	lines := []string{st.Title.Render("Copy")}
+	for _, b := range m.c.keys.copyChoices() {
+		if b.Enabled() {
+			lines = append(lines, st.Key.Render(b.Help().Key)+"  "+b.Help().Desc)
+		}
+	}
+	lines = append(lines, st.Muted.Render(m.c.keys.CloseMenu.Help().Key+" closes"))
+	if m.w > 0 {
+		for i, l := range lines {
+			lines[i] = truncateW(l, m.w-4)
+		}
+	}
+	return st.Menu.Render(strings.Join(lines, "\n"))
+}
+
+// ShortHelp implements help.KeyMap: the menu's choices are in the menu;
+// the help line says how to close it.
+func (m copyMenu) ShortHelp() []key.Binding { return enabled(m.c.keys.CloseMenu, m.c.keys.Quit) }
+
+// FullHelp implements help.KeyMap.
+func (m copyMenu) FullHelp() [][]key.Binding {
+	return [][]key.Binding{m.c.keys.copyChoices(), m.ShortHelp()}
 }
 
 // curlFor rebuilds the request as a bash cURL command.
@@ -163,38 +260,54 @@ func curlFor(j *har.Judged) string {
 	return b.String()
 }
 
-// writeReport writes the redacted Markdown report of the capture in
-// memory: its requests, story and webhook deliveries.
-func (c *common) writeReport(w *bytes.Buffer, cp *capture) error {
-	rows, story := cp.rows, cp.story
-	name := c.cfg.Path
-	if name == "" {
-		name = "pasted request"
+// reportInput is what the redacted report is written from, taken when it
+// is asked for, so that the command writing it shares nothing with the
+// model.
+type reportInput struct {
+	name   string
+	judged []*har.Judged
+	story  *har.Story
+	hooks  *webhook.Report
+	reveal bool
+}
+
+// reportInput is the capture's report as it stands.
+func (m *capture) reportInput() reportInput {
+	in := reportInput{name: m.c.cfg.Path, story: m.story, hooks: m.hooks, reveal: m.c.reveal}
+	if in.name == "" {
+		in.name = "pasted request"
 	}
+	in.judged = make([]*har.Judged, len(m.rows))
+	for i, r := range m.rows {
+		in.judged[i] = r.j
+	}
+	return in
+}
+
+// write writes the redacted Markdown report of the capture in memory: its
+// requests, story and webhook deliveries.
+func (in reportInput) write(w *bytes.Buffer) error {
 	// Sanitised as clerkscope report is: the file may be printed later.
 	sw := inspect.NewSanitizer(w)
-	rep := har.NewMarkdownReport(sw, name, har.RenderOptions{Reveal: c.reveal})
-	for _, r := range rows {
-		rep.Write(r.j)
+	rep := har.NewMarkdownReport(sw, in.name, har.RenderOptions{Reveal: in.reveal})
+	for _, j := range in.judged {
+		rep.Write(j)
 	}
-	if cp.hooks != nil {
-		rep.AddWebhooks(cp.hooks)
+	if in.hooks != nil {
+		rep.AddWebhooks(in.hooks)
 	}
-	err := rep.Close(story, nil)
+	err := rep.Close(in.story, nil)
 	if cerr := sw.Close(); err == nil {
 		err = cerr
 	}
 	return err
 }
 
-// reportCmd writes the report to a file in the report folder.
-func (c *common) reportCmd(cp *capture) tea.Cmd {
-	var buf bytes.Buffer
-	err := c.writeReport(&buf, cp)
-	dir := c.cfg.ReportDir
-	now := c.now()
+// reportCmd writes the report to a file in dir, named for now.
+func reportCmd(in reportInput, dir string, now time.Time) tea.Cmd {
 	return func() tea.Msg {
-		if err != nil {
+		var buf bytes.Buffer
+		if err := in.write(&buf); err != nil {
 			return reportWrittenMsg{err: err}
 		}
 		path := filepath.Join(dir, "clerkscope-report-"+now.UTC().Format("20060102-150405")+".md")
@@ -206,19 +319,6 @@ func (c *common) reportCmd(cp *capture) tea.Cmd {
 }
 
 func truncateW(s string, w int) string { return ansi.Truncate(s, max(1, w), "…") }
-
-// menuView is the copy menu: only what the selected row has.
-func (c *common) menuView() string {
-	st := c.styles
-	lines := []string{st.Title.Render("Copy")}
-	for _, b := range c.keys.copyChoices() {
-		if b.Enabled() {
-			lines = append(lines, st.Key.Render(b.Help().Key)+"  "+b.Help().Desc)
-		}
-	}
-	lines = append(lines, st.Muted.Render("esc closes"))
-	return st.Menu.Render(strings.Join(lines, "\n"))
-}
 
 // rawDelivery is a webhook delivery as the HTTP request it was, to replay
 // it against a local handler.

@@ -254,14 +254,14 @@ func TestHelpTruthful(t *testing.T) {
 	press(t, m, "x") // closes the help
 	// The sign-in page (no token): the menu has no token, claims or ids.
 	press(t, m, "g", "y")
-	menu := ansi.Strip(m.c.menuView())
+	menu := ansi.Strip(m.menu.View())
 	for _, bad := range []string{"session token", "claims", "sub ", "sid ", "org_id", "delivery"} {
 		if strings.Contains(menu, bad) {
 			t.Errorf("the copy menu of a request without a token offers %q:\n%s", bad, menu)
 		}
 	}
 	press(t, m, "esc", "j", "y")
-	menu = ansi.Strip(m.c.menuView())
+	menu = ansi.Strip(m.menu.View())
 	for _, want := range []string{"t  the session token", "s  sub (the user id)", "i  sid (the session id)", "u  the request as cURL"} {
 		if !strings.Contains(menu, want) {
 			t.Errorf("the copy menu lacks %q:\n%s", want, menu)
@@ -376,7 +376,7 @@ func TestFoldTokens(t *testing.T) {
 		if !choice.Enabled() {
 			t.Fatalf("the copy menu has no %s", tc.key)
 		}
-		_, text, err := m.c.copyText(choice, r, m.cap)
+		_, text, err := copied(m, tc.key)
 		if err != nil || text != tc.want {
 			t.Errorf("y %s copies %q (%v), want %q", tc.key, text, err, tc.want)
 		}

@@ -8,16 +8,10 @@ import (
 )
 
 // overlayKeys is the help line under the help and the message log.
-type overlayKeys struct {
-	k keyMap
-	o overlay
-}
+type overlayKeys struct{ k keyMap }
 
 // ShortHelp implements help.KeyMap.
 func (o overlayKeys) ShortHelp() []key.Binding {
-	if o.o == overlayMenu {
-		return enabled(o.k.CloseMenu, o.k.Quit)
-	}
 	scroll := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓ pgup/pgdn", "scroll"))
 	closeKey := key.NewBinding(key.WithKeys("esc"), key.WithHelp("any other key", "close"))
 	return []key.Binding{scroll, closeKey, o.k.Quit}

@@ -94,7 +94,7 @@ func TestWebhookRows(t *testing.T) {
 	if !m.c.keys.CopyDelivery.Enabled() || m.c.keys.CopyToken.Enabled() {
 		t.Errorf("copy menu: delivery %v, token %v", m.c.keys.CopyDelivery.Enabled(), m.c.keys.CopyToken.Enabled())
 	}
-	_, text, err := m.c.copyText(m.c.keys.CopyDelivery, m.cap.selected(), m.cap)
+	_, text, err := copied(m, "d")
 	if err != nil || !strings.HasPrefix(text, "POST /api/webhooks HTTP/1.1\r\n") || !strings.Contains(text, "svix-id: msg_2yB2duplicateDelivery0002") {
 		t.Errorf("delivery copied as %q (%v)", clip(text, 200), err)
 	}
@@ -106,7 +106,7 @@ func TestWebhookRows(t *testing.T) {
 func TestWebhookReport(t *testing.T) {
 	m, secret := hookApp(t, 120, 40)
 	var buf bytes.Buffer
-	if err := m.c.writeReport(&buf, m.cap); err != nil {
+	if err := m.cap.reportInput().write(&buf); err != nil {
 		t.Fatal(err)
 	}
 	rep := buf.String()
