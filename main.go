@@ -884,10 +884,7 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 			defer cleanup()
 			cfg.Path = path
 		} else {
-			if _, err := os.Stat(pos[0]); err != nil {
-				return fmt.Errorf("%s: %v", pos[0], har.FileError(err))
-			}
-			cfg.Path = pos[0]
+			cfg.Path = pos[0] // opened by checkInput already
 		}
 	}
 	return ui.Run(ctx, cfg)
