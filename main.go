@@ -426,11 +426,11 @@ func (f *judgeFlags) setup(ctx context.Context, stderr io.Writer) (*inspect.Setu
 	if f.config != "" {
 		data, err := os.ReadFile(f.config)
 		if err != nil {
-			return nil, fmt.Errorf("config file %s: %v", f.config, har.FileError(err))
+			return nil, fmt.Errorf("config file %s: %w", f.config, har.FileError(err))
 		}
 		opts, warnings, err := inspect.ParseOptions(data)
 		if err != nil {
-			return nil, fmt.Errorf("config file %s: %v", f.config, err)
+			return nil, fmt.Errorf("config file %s: %w", f.config, err)
 		}
 		for _, w := range warnings {
 			fmt.Fprintf(stderr, "clerkscope: warning: %s: %s\n", f.config, w)
@@ -472,7 +472,7 @@ func (f *judgeFlags) setup(ctx context.Context, stderr io.Writer) (*inspect.Setu
 	}
 	if o.PublishableKey != "" {
 		if _, err := inspect.ParsePublishableKey(o.PublishableKey); err != nil && !s.Complete {
-			return nil, fmt.Errorf("publishable key: %v", err)
+			return nil, fmt.Errorf("publishable key: %w", err)
 		}
 	}
 	if f.jwtKey != "" {
@@ -480,7 +480,7 @@ func (f *judgeFlags) setup(ctx context.Context, stderr io.Writer) (*inspect.Setu
 		if !strings.Contains(pem, "-----BEGIN") {
 			data, err := os.ReadFile(f.jwtKey)
 			if err != nil {
-				return nil, fmt.Errorf("--jwt-key: %v (give the PEM text or a file holding it)", har.FileError(err))
+				return nil, fmt.Errorf("--jwt-key: %w (give the PEM text or a file holding it)", har.FileError(err))
 			}
 			pem = string(data)
 		}
@@ -488,7 +488,7 @@ func (f *judgeFlags) setup(ctx context.Context, stderr io.Writer) (*inspect.Setu
 	}
 	if o.JWTKey != "" {
 		if err := inspect.ValidatePEM(o.JWTKey); err != nil {
-			return nil, fmt.Errorf("jwt key: %v", err)
+			return nil, fmt.Errorf("jwt key: %w", err)
 		}
 	}
 	if len(f.parties) > 0 {
@@ -497,7 +497,7 @@ func (f *judgeFlags) setup(ctx context.Context, stderr io.Writer) (*inspect.Setu
 	if f.jwks != "" {
 		set, err := inspect.LoadJWKSFile(f.jwks)
 		if err != nil {
-			return nil, fmt.Errorf("--jwks: %v", har.FileError(err))
+			return nil, fmt.Errorf("--jwks: %w", har.FileError(err))
 		}
 		s.Keys = set
 	}
@@ -728,7 +728,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if *out != "" {
 		file, err := createPrivate(*out)
 		if err != nil {
-			return fmt.Errorf("report file %s: %v", *out, har.FileError(err))
+			return fmt.Errorf("report file %s: %w", *out, har.FileError(err))
 		}
 		defer file.Close()
 		w = file
@@ -824,7 +824,7 @@ func checkInput(path string, o har.Options) error {
 	}
 	var te *har.TruncatedError
 	if _, err := in.HAR.Next(); err != nil && err != io.EOF && !errors.As(err, &te) {
-		return fmt.Errorf("%s: %v", in.Name, err)
+		return fmt.Errorf("%s: %w", in.Name, err)
 	}
 	return nil
 }

@@ -48,7 +48,7 @@ func configPath() (string, error) {
 	}
 	dir, err := os.UserConfigDir()
 	if err != nil {
-		return "", fmt.Errorf("no config folder: %v (set CLERKSCOPE_CONFIG to a file)", err)
+		return "", fmt.Errorf("no config folder: %w (set CLERKSCOPE_CONFIG to a file)", err)
 	}
 	return filepath.Join(dir, "clerkscope", "config.json"), nil
 }
@@ -64,13 +64,13 @@ func loadProfiles() (*profileFile, string, error) {
 		return &profileFile{}, path, nil
 	}
 	if err != nil {
-		return nil, path, fmt.Errorf("config %s: %v", path, har.FileError(err))
+		return nil, path, fmt.Errorf("config %s: %w", path, har.FileError(err))
 	}
 	var raw struct {
 		Instances map[string]json.RawMessage `json:"instances"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, path, fmt.Errorf("config %s is not valid JSON: %v", path, err)
+		return nil, path, fmt.Errorf("config %s is not valid JSON: %w", path, err)
 	}
 	pf := &profileFile{Instances: map[string]profile{}}
 	for name, r := range raw.Instances {
@@ -81,7 +81,7 @@ func loadProfiles() (*profileFile, string, error) {
 		}
 		var p profile
 		if err := json.Unmarshal(r, &p); err != nil {
-			return nil, path, fmt.Errorf("config %s: instance %q: %v", path, name, err)
+			return nil, path, fmt.Errorf("config %s: instance %q: %w", path, name, err)
 		}
 		pf.Instances[name] = p
 	}

@@ -326,14 +326,14 @@ func mentionsWebhook(r io.Reader) bool {
 func SpoolStdin(stdin io.Reader) (path string, cleanup func(), err error) {
 	dir, err := os.MkdirTemp("", "clerkscope-")
 	if err != nil {
-		return "", nil, fmt.Errorf("stdin: no temporary folder to hold it: %v", err)
+		return "", nil, fmt.Errorf("stdin: no temporary folder to hold it: %w", err)
 	}
 	cleanup = func() { os.RemoveAll(dir) }
 	path = filepath.Join(dir, "stdin")
 	file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		cleanup()
-		return "", nil, fmt.Errorf("stdin: %v", err)
+		return "", nil, fmt.Errorf("stdin: %w", err)
 	}
 	_, err = io.Copy(file, stdin)
 	if cerr := file.Close(); err == nil {
@@ -341,7 +341,7 @@ func SpoolStdin(stdin io.Reader) (path string, cleanup func(), err error) {
 	}
 	if err != nil {
 		cleanup()
-		return "", nil, fmt.Errorf("stdin: %v", err)
+		return "", nil, fmt.Errorf("stdin: %w", err)
 	}
 	return path, cleanup, nil
 }

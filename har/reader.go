@@ -240,7 +240,7 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("the file looks gzip-compressed but does not decompress: %v", err)
+			return nil, fmt.Errorf("the file looks gzip-compressed but does not decompress: %w", err)
 		}
 		rd.closers = append(rd.closers, gz)
 		br = bufio.NewReaderSize(gz, 64<<10)
@@ -260,7 +260,7 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 				// with nothing decompressed: cut, not empty.
 				return nil, errors.New("the file is cut before its first entry: the download or export was interrupted; fetch or export it again")
 			case err != io.EOF:
-				return nil, fmt.Errorf("the file cannot be read: %v", err)
+				return nil, fmt.Errorf("the file cannot be read: %w", err)
 			case skipped == 0:
 				return nil, errors.New("the file is empty: export the capture again from the browser's Network panel")
 			}
