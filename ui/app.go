@@ -217,7 +217,7 @@ func (m *app) syncKeys() {
 		m.paste.setEnabled(k, m.cap != nil)
 	case m.cap != nil:
 		m.cap.setEnabled(k)
-		k.Messages.SetEnabled(!m.cap.filtering && len(m.log) > 0)
+		k.Messages.SetEnabled(!m.cap.typing() && len(m.log) > 0)
 	}
 }
 
@@ -237,9 +237,9 @@ func (m *app) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case tea.BackgroundColorMsg:
 		m.c.styles = defaultStyles(msg.IsDark())
+		m.c.look++
 		if m.cap != nil {
-			m.cap.shownKey = ""
-			m.cap.refreshDetail()
+			return m.updateCapture(msg)
 		}
 		return nil
 	case tea.PasteMsg:
@@ -313,7 +313,7 @@ func (m *app) updatePaste(msg tea.Msg) tea.Cmd {
 	case actBack:
 		if m.cap != nil {
 			m.state = stateCapture
-			if m.cap.loading {
+			if m.cap.isLoading() {
 				m.state = stateLoading
 			}
 		}
@@ -322,7 +322,7 @@ func (m *app) updatePaste(msg tea.Msg) tea.Cmd {
 }
 
 func (m *app) onPaste(s string) tea.Cmd {
-	if m.state == stateCapture && m.cap != nil && m.cap.filtering {
+	if m.state == stateCapture && m.cap != nil && m.cap.typing() {
 		return m.updateCapture(tea.PasteMsg{Content: strings.ReplaceAll(s, "\n", " ")})
 	}
 	if m.state != statePaste {
@@ -338,16 +338,15 @@ func (m *app) onBatch(msg batchLoadedMsg) tea.Cmd {
 	if msg.gen != m.gen || m.cap == nil {
 		return nil
 	}
-	m.cap.read, m.cap.total = msg.read, msg.total
-	m.cap.addRows(msg.rows)
-	m.cap.refreshDetail()
-	if len(m.cap.rows) > 0 && m.state == stateLoading {
+	cmd := m.updateCapture(msg)
+	n := m.cap.count()
+	if n > 0 && m.state == stateLoading {
 		m.state = stateCapture
 	}
 	if !msg.done {
-		return waitBatch(m.ch)
+		return tea.Batch(cmd, waitBatch(m.ch))
 	}
-	if len(m.cap.rows) == 0 {
+	if n == 0 {
 		m.state = statePaste
 		if msg.err != nil {
 			m.paste.err = msg.err.Error()
@@ -357,19 +356,10 @@ func (m *app) onBatch(msg batchLoadedMsg) tea.Cmd {
 		m.cap = nil
 		return m.paste.Focus()
 	}
-	if m.state == stateLoading {
-		m.state = stateCapture
-	}
-	m.cap.addHooks(msg.hooks)
-	m.cap.finish(msg.story, msg.diagnosis, msg.err)
 	if msg.err != nil {
 		m.setStatus(msg.err.Error())
 	} else {
-		noun := "requests"
-		if len(m.cap.rows) == 1 {
-			noun = "request"
-		}
-		st := fmt.Sprintf("Read %d %s from %s.", len(m.cap.rows), noun, msg.name)
+		st := fmt.Sprintf("Read %d %s from %s.", n, plural(n, "request", "requests"), msg.name)
 		if n := m.cap.hookCount(); n > 0 {
 			st += fmt.Sprintf(" %d %s (WH).", n, plural(n, "webhook delivery", "webhook deliveries"))
 		}
@@ -378,7 +368,7 @@ func (m *app) onBatch(msg batchLoadedMsg) tea.Cmd {
 		}
 		m.setStatus(st)
 	}
-	return nil
+	return cmd
 }
 
 func plural(n int, one, many string) string {
@@ -424,7 +414,7 @@ func (m *app) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.cap == nil {
 		return nil
 	}
-	if m.cap.filtering {
+	if m.cap.typing() {
 		return m.updateCapture(msg)
 	}
 	switch {
@@ -445,34 +435,9 @@ func (m *app) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Report):
 		m.setStatus("Writing the report…")
 		return reportCmd(m.cap.reportInput(), m.c.cfg.ReportDir, m.c.now())
-	case key.Matches(msg, k.Secrets):
-		m.c.reveal = !m.c.reveal
-		if m.c.reveal {
-			m.setStatus("Secrets shown: tokens and cookie values are visible. s hides them.")
-		} else {
-			m.setStatus("Secrets hidden.")
-		}
-		m.cap.shownKey = ""
-		m.cap.refreshDetail()
-		return nil
-	case key.Matches(msg, k.Expand):
-		m.c.expand = !m.c.expand
-		m.cap.shownKey = ""
-		m.cap.refreshDetail()
-		return nil
 	case key.Matches(msg, k.NewPaste):
 		m.state = statePaste
 		return m.paste.Focus()
-	case key.Matches(msg, k.Back):
-		// One level back: the filter, then the list; never the paste
-		// screen (that is p).
-		switch {
-		case m.cap.query != "":
-			m.cap.clearFilter()
-		case m.cap.focus == paneDetail && len(m.cap.rows) > 1:
-			m.cap.focus = paneList
-		}
-		return nil
 	}
 	return m.updateCapture(msg)
 }
@@ -588,9 +553,8 @@ func (m *app) render() string {
 		header += st.Text.Render("paste a request")
 	default:
 		header += st.Text.Render(safe(m.name))
-		if m.cap != nil && len(m.cap.rows) > 0 {
-			if r := m.cap.rows[0]; r.j.Judged && r.j.Result.Verdict.Instance.FrontendAPI != "" {
-				inst := r.j.Result.Verdict.Instance
+		if m.cap != nil {
+			if inst := m.cap.instance(); inst != nil && inst.FrontendAPI != "" {
 				header += st.Muted.Render(" · " + safe(inst.Type+" "+inst.FrontendAPI))
 			}
 		}

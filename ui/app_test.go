@@ -346,12 +346,12 @@ func TestTooSmallAndResize(t *testing.T) {
 func TestTimelineJump(t *testing.T) {
 	m := newApp(t, testConfig(t, "../testdata/har/b-expired-handshake.har"), 100, 30)
 	press(t, m, "]", "]", "]")
-	if m.cap.tab != tabTimeline || len(m.cap.tl) == 0 {
-		t.Fatalf("tab %s, %d items", m.cap.tab, len(m.cap.tl))
+	if m.cap.tab != tabTimeline || len(m.cap.timeline.items) == 0 {
+		t.Fatalf("tab %s, %d items", m.cap.tab, len(m.cap.timeline.items))
 	}
 	press(t, m, "tab", "enter")
-	if m.cap.selected().j.Entry.Index != m.cap.tl[0].entries[0] {
-		t.Errorf("jumped to %d, want %d", m.cap.selected().j.Entry.Index, m.cap.tl[0].entries[0])
+	if m.cap.selected().j.Entry.Index != m.cap.timeline.items[0].entries[0] {
+		t.Errorf("jumped to %d, want %d", m.cap.selected().j.Entry.Index, m.cap.timeline.items[0].entries[0])
 	}
 }
 
@@ -439,7 +439,7 @@ func TestLookupTab(t *testing.T) {
 		t.Fatal("l must be enabled with a Backend API key")
 	}
 	m.Update(tea.KeyPressMsg{Code: 'l', Text: "l"})
-	if ls := m.cap.lookups[m.cap.selected()]; ls == nil || !ls.loading || !strings.Contains(screen(m), "looking up") {
+	if ls := m.cap.bapi.lookups[m.cap.selected()]; ls == nil || !ls.loading || !strings.Contains(screen(m), "looking up") {
 		t.Fatal("no spinner while looking up")
 	}
 	// The lookup's result, however long its calls take (drive drops
@@ -476,7 +476,7 @@ func TestUpdateDoesNoIO(t *testing.T) {
 		t.Fatalf("enter on a path: state %s before its command ran", m.state)
 	}
 	drive(t, m, cmd)
-	if m.state != stateCapture || len(m.cap.rows) != 16 {
+	if m.state != stateCapture || m.cap.count() != 16 {
 		t.Fatalf("state %s after the path was looked up", m.state)
 	}
 	dir := m.c.cfg.ReportDir
@@ -488,4 +488,12 @@ func TestUpdateDoesNoIO(t *testing.T) {
 	if files, _ := os.ReadDir(dir); len(files) != 1 || !strings.HasPrefix(m.status, "Wrote the redacted report to") {
 		t.Errorf("r's command wrote %d files, status %q", len(files), m.status)
 	}
+}
+
+// content is what the tab's viewport holds: its whole page as laid out.
+func (p *pager) content() string { return p.vp.GetContent() }
+
+// shownContent is the whole page of the tab on screen.
+func shownContent(m *app) string {
+	return m.cap.active().(interface{ content() string }).content()
 }

@@ -173,7 +173,7 @@ func TestTimelineDiagnosis(t *testing.T) {
 	if m.cap.tab != tabTimeline || m.cap.focus != paneDetail {
 		t.Fatalf("t: tab %s, focus %s", m.cap.tab, m.cap.focus)
 	}
-	if it := m.cap.tlChosen(); it == nil || it.kind != tlDiagnosis || it.diag.Code != lead.Code {
+	if it := m.cap.timeline.chosen(); it == nil || it.kind != tlDiagnosis || it.diag.Code != lead.Code {
 		t.Fatalf("t chose %+v", it)
 	}
 	out := screen(m)
@@ -202,10 +202,10 @@ func TestTimelineDiagnosis(t *testing.T) {
 
 	// j walks down to the findings, with their detail and next step.
 	press(t, m, "t")
-	for i := 0; i < 300 && m.cap.tlChosen().kind != tlFinding; i++ {
+	for i := 0; i < 300 && m.cap.timeline.chosen().kind != tlFinding; i++ {
 		press(t, m, "j")
 	}
-	it := m.cap.tlChosen()
+	it := m.cap.timeline.chosen()
 	if it.kind != tlFinding {
 		t.Fatal("j never reached a finding")
 	}
@@ -222,11 +222,11 @@ func TestTimelineDiagnosis(t *testing.T) {
 
 	// An item with no entries has nothing to go to: enter is off.
 	press(t, m, "t")
-	for i := 0; i < len(m.cap.tl); i++ {
-		m.cap.tlCursor = i
+	for i := 0; i < len(m.cap.timeline.items); i++ {
+		m.cap.timeline.cursor = i
 		m.Update(nil)
-		if len(m.cap.tl[i].entries) == 0 && m.c.keys.Open.Enabled() {
-			t.Errorf("enter enabled on %s %d, which has no entries", m.cap.tl[i].kind, i)
+		if len(m.cap.timeline.items[i].entries) == 0 && m.c.keys.Open.Enabled() {
+			t.Errorf("enter enabled on %s %d, which has no entries", m.cap.timeline.items[i].kind, i)
 		}
 	}
 }

@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"context"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -27,11 +30,105 @@ func waitNoticeCmd(ch <-chan bapi.Notice) tea.Cmd {
 	}
 }
 
-// bapiTab is a request's Backend API lookup: the sections bapi builds
-// (what disagrees with the token first, the user card, sessions with the
-// token's marked, organizations, reverification, the instance), styled by
-// how each row reads. The viewport scrolls them.
-func (c *common) bapiTab(r *row, ls *lookupState, spin string, w int) string {
+// lookupDoneMsg is a finished Backend API lookup.
+type lookupDoneMsg struct {
+	row *row
+	res *bapi.Lookup
+}
+
+// lookupState is the Backend API lookup of one request. A lookup does
+// not fail as a whole: what each call could not get is in the result's
+// Errors.
+type lookupState struct {
+	loading bool
+	result  *bapi.Lookup
+}
+
+// bapiTab is the BAPI tab, a request's Backend API lookup: the sections
+// bapi builds (what disagrees with the token first, the user card,
+// sessions with the token's marked, organizations, reverification, the
+// instance), styled by how each row reads. It runs the lookups (l) and
+// keeps each request's.
+type bapiTab struct {
+	pager
+	lookups map[*row]*lookupState
+	spin    spinner.Model
+}
+
+func newBAPITab(c *common) *bapiTab {
+	t := &bapiTab{lookups: map[*row]*lookupState{}, spin: spinner.New(spinner.WithSpinner(spinner.Dot))}
+	t.pager = newPager(c, false, t.render)
+	return t
+}
+
+// Update implements detailTab: l looks the row up, the result and the
+// spinner's ticks redraw the page.
+func (t *bapiTab) Update(msg tea.Msg) (detailTab, tea.Cmd) {
+	switch msg := msg.(type) {
+	case lookupDoneMsg:
+		t.lookups[msg.row] = &lookupState{result: msg.res}
+		t.relayout()
+		return t, nil
+	case spinner.TickMsg:
+		var cmd tea.Cmd
+		t.spin, cmd = t.spin.Update(msg)
+		if !t.anyLoading() {
+			return t, nil
+		}
+		t.relayout()
+		return t, cmd
+	case tea.KeyPressMsg:
+		if key.Matches(msg, t.c.keys.Lookup) {
+			return t, t.lookup(t.r)
+		}
+	}
+	return t, t.scroll(msg)
+}
+
+// lookup starts the lookup of r, unless one is running; asked again after
+// a failure, it calls again, even an endpoint the run gave up on.
+func (t *bapiTab) lookup(r *row) tea.Cmd {
+	l := t.c.cfg.Looker
+	if r == nil || l == nil || !r.j.Judged {
+		return nil
+	}
+	if ls := t.lookups[r]; ls != nil && ls.loading {
+		return nil
+	} else if ls != nil && ls.result != nil && len(ls.result.Errors) > 0 {
+		l.Retry()
+	}
+	t.lookups[r] = &lookupState{loading: true}
+	t.relayout()
+	return tea.Batch(lookupCmd(t.c.ctx, l, r), t.spin.Tick)
+}
+
+// lookupCmd runs a Backend API lookup for a row.
+func lookupCmd(ctx context.Context, l *bapi.Looker, r *row) tea.Cmd {
+	return func() tea.Msg {
+		res := l.ForAuth(ctx, r.j.Result.Verdict, r.j.Result.At)
+		return lookupDoneMsg{row: r, res: res}
+	}
+}
+
+func (t *bapiTab) anyLoading() bool {
+	for _, l := range t.lookups {
+		if l.loading {
+			return true
+		}
+	}
+	return false
+}
+
+// ShortHelp implements help.KeyMap: the scroll keys and l.
+func (t *bapiTab) ShortHelp() []key.Binding {
+	return append(t.pager.ShortHelp(), enabled(t.c.keys.Lookup)...)
+}
+
+// FullHelp implements help.KeyMap.
+func (t *bapiTab) FullHelp() [][]key.Binding { return [][]key.Binding{t.ShortHelp()} }
+
+func (t *bapiTab) render(r *row, w int) string {
+	c, ls, spin := t.c, t.lookups[r], t.spin.View()
 	st := c.styles
 	var b strings.Builder
 	if c.cfg.Looker == nil {
@@ -44,7 +141,7 @@ func (c *common) bapiTab(r *row, ls *lookupState, spin string, w int) string {
 	}
 	switch {
 	case ls == nil:
-		b.WriteString(wrap("Press l to look up the user, their sessions and organizations with "+c.cfg.Looker.Client().MaskedKey()+" (read-only).", w) + "\n")
+		b.WriteString(wrap("Press "+c.keys.Lookup.Help().Key+" to look up the user, their sessions and organizations with "+c.cfg.Looker.Client().MaskedKey()+" (read-only).", w) + "\n")
 	case ls.loading:
 		b.WriteString(spin + " looking up…\n")
 	case ls.result == nil:
@@ -67,7 +164,7 @@ func (c *common) bapiTab(r *row, ls *lookupState, spin string, w int) string {
 			b.WriteString("\n")
 		}
 		if len(lk.Errors) > 0 {
-			b.WriteString(st.Muted.Render(wrap("Press l again to retry what failed.", w)) + "\n")
+			b.WriteString(st.Muted.Render(wrap("Press "+c.keys.Lookup.Help().Key+" again to retry what failed.", w)) + "\n")
 		}
 	}
 	return b.String()

@@ -17,7 +17,7 @@ import (
 // the viewport can scroll to), without styles.
 func bapiTabAll(m *app) string {
 	r := m.cap.selected()
-	return ansi.Strip(m.c.bapiTab(r, m.cap.lookups[r], "", 100))
+	return ansi.Strip(m.cap.page(tabBAPI, r, 100))
 }
 
 // lookUp presses l and delivers the lookup's result, however long the

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -9,13 +8,12 @@ import (
 	"charm.land/bubbles/v2/progress"
 	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
-	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/clerkscope/clerkscope/bapi"
 	"github.com/clerkscope/clerkscope/har"
+	"github.com/clerkscope/clerkscope/inspect"
 	"github.com/clerkscope/clerkscope/inspect/webhook"
 )
 
@@ -32,12 +30,6 @@ func (p pane) String() string { return [...]string{"list", "detail"}[p] }
 // captureOriginY is the screen row where the capture view starts (after
 // the header line).
 const captureOriginY = 1
-
-// lookupDoneMsg is a finished Backend API lookup.
-type lookupDoneMsg struct {
-	row *row
-	res *bapi.Lookup
-}
 
 // statusMsg is a message for the status line (and the message log).
 type statusMsg struct{ text string }
@@ -59,40 +51,88 @@ type capture struct {
 	clerkOnly bool
 	focus     pane
 	tab       tab
-	vp        viewport.Model
 	story     *har.Story
 	loading   bool
 	read      int64
 	total     int64
 	prog      progress.Model
-	spin      spinner.Model
-	lookups   map[*row]*lookupState
 	diags     []har.Diagnosis
 	bannerH   int
-	tl        []tlItem
-	tlCursor  int
-	tlSpans   []tlSpan
 	// moved is set once the user chose a request, so that the end of
 	// loading does not move the selection under them.
-	moved    bool
-	err      error
-	w, h     int
-	shownKey string
+	moved bool
+	err   error
+	w, h  int
 	// hooks are the capture's webhook deliveries (nil: none).
 	hooks *webhook.Report
 	// pinned is set once a tab was chosen: until then each row shows its
 	// first tab.
 	pinned bool
+
+	// The detail tabs; lastShown is the tab the pane showed last (a tab
+	// shown anew starts at its top).
+	verdict   *verdictTab
+	cookies   *cookiesTab
+	token     *tokenTab
+	timeline  *timelineTab
+	bapi      *bapiTab
+	raw       *rawTab
+	webhook   *webhookTab
+	lastShown tab
 }
 
 func newCapture(c *common, name string) *capture {
 	ti := textinput.New()
 	ti.Prompt = "/ "
 	ti.Placeholder = "filter: URL, status, reason…"
-	cp := &capture{c: c, name: name, filter: ti, clerkOnly: true, loading: true, lookups: map[*row]*lookupState{},
-		prog: progress.New(progress.WithDefaultBlend(), progress.WithWidth(30)), spin: spinner.New(spinner.WithSpinner(spinner.Dot)),
-		vp: viewport.New()}
+	cp := &capture{c: c, name: name, filter: ti, clerkOnly: true, loading: true,
+		prog:    progress.New(progress.WithDefaultBlend(), progress.WithWidth(30)),
+		verdict: newVerdictTab(c), cookies: newCookiesTab(c), token: newTokenTab(c), timeline: newTimelineTab(c),
+		bapi: newBAPITab(c), raw: newRawTab(c), webhook: newWebhookTab(c), lastShown: tabCount}
 	return cp
+}
+
+// tabOf is the component of tab t.
+func (m *capture) tabOf(t tab) detailTab {
+	switch t {
+	case tabCookies:
+		return m.cookies
+	case tabToken:
+		return m.token
+	case tabTimeline:
+		return m.timeline
+	case tabBAPI:
+		return m.bapi
+	case tabRaw:
+		return m.raw
+	case tabWebhook:
+		return m.webhook
+	}
+	return m.verdict
+}
+
+// active is the component of the tab on screen.
+func (m *capture) active() detailTab { return m.tabOf(m.shownTab()) }
+
+// page is tab t's whole page for r in width w, whatever the pane shows.
+func (m *capture) page(t tab, r *row, w int) string { return m.tabOf(t).page(r, w) }
+
+// typing reports whether keys are text now (a filter is being typed).
+func (m *capture) typing() bool { return m.filtering }
+
+// isLoading reports whether the capture is still being read.
+func (m *capture) isLoading() bool { return m.loading }
+
+// count is how many requests the capture has.
+func (m *capture) count() int { return len(m.rows) }
+
+// instance is the instance the capture's first request was judged for
+// (nil: not known yet).
+func (m *capture) instance() *inspect.Instance {
+	if len(m.rows) == 0 || !m.rows[0].j.Judged {
+		return nil
+	}
+	return &m.rows[0].j.Result.Verdict.Instance
 }
 
 // SetSize sets the body size.
@@ -106,11 +146,11 @@ func (m *capture) SetSize(w, h int) {
 func (m *capture) layout() {
 	m.bannerH = len(m.c.bannerLines(m.diags, m.loading, m.w))
 	lw := m.listWidth()
-	m.vp.SetWidth(max(10, m.w-lw-2))
-	m.vp.SetHeight(max(1, m.paneHeight()-3))
+	for t := tab(0); t < tabCount; t++ {
+		m.tabOf(t).SetSize(max(10, m.w-lw-2), max(1, m.paneHeight()-3))
+	}
 	m.filter.SetWidth(max(8, lw-6))
 	m.prog.SetWidth(max(10, min(40, lw-4)))
-	m.shownKey = ""
 	m.refreshDetail()
 	m.clamp()
 }
@@ -155,8 +195,7 @@ func (m *capture) finish(story *har.Story, diags []har.Diagnosis, err error) {
 		diags = append(append([]har.Diagnosis(nil), diags...), hd...)
 	}
 	m.diags = diags
-	m.tl = timelineItems(story, diags)
-	m.tlCursor = max(0, leadDiagnosis(diags))
+	m.timeline.setStory(story, diags)
 	// A capture where nothing is Clerk-relevant shows everything.
 	if m.clerkOnly && len(m.filtered) == 0 && len(m.rows) > 0 {
 		m.clerkOnly = false
@@ -213,63 +252,13 @@ func (m *capture) selected() *row {
 	return m.rows[m.filtered[m.cursor]]
 }
 
-// refreshDetail renders the selected request's tab into the viewport when
-// anything it depends on changed.
+// refreshDetail shows the selected request in the tab on screen, laid
+// out again when anything it depends on changed; a tab shown anew starts
+// at its top.
 func (m *capture) refreshDetail() {
-	r := m.selected()
-	ls := m.lookups[r]
 	t := m.shownTab()
-	// The timeline is the same whichever request is selected.
-	page := fmt.Sprintf("%p|%d|", r, t)
-	if t == tabTimeline {
-		page = fmt.Sprintf("timeline|%d|", t)
-	}
-	key := page + fmt.Sprintf("%d|%v|%v|%p|%v|%d|%v", m.vp.Width(), m.c.reveal, m.c.expand, ls, ls != nil && ls.loading, m.tlCursor, m.loading)
-	if ls != nil && ls.loading {
-		key += m.spin.View()
-	}
-	if key == m.shownKey {
-		return
-	}
-	sameRow := strings.HasPrefix(m.shownKey, page)
-	m.shownKey = key
-	w := m.vp.Width()
-	m.c.folded = 0
-	var content string
-	switch {
-	case t == tabTimeline:
-		content, m.tlSpans = m.c.timelineTab(m.story, m.tl, m.tlCursor, m.loading, w)
-	case r == nil:
-		if m.loading {
-			content = m.c.styles.Muted.Render("Reading…")
-		} else {
-			content = m.c.styles.Muted.Render(wrap("No request matches. esc clears the filter; c shows every request.", w))
-		}
-	case t == tabVerdict:
-		content = m.c.verdictTab(r, w)
-	case t == tabCookies:
-		content = m.c.cookiesTab(r, w)
-	case t == tabToken:
-		content = m.c.tokenTab(r, w)
-	case t == tabBAPI:
-		content = m.c.bapiTab(r, ls, m.spin.View(), w)
-	case t == tabRaw:
-		content = m.c.rawTab(r, w)
-	case t == tabWebhook:
-		content = m.c.webhookTab(r, m.hooks, w)
-	}
-	if m.c.folded > 0 {
-		content = strings.TrimRight(content, "\n") + "\n\n" + m.c.styles.Muted.Render(wrap("Long tokens are folded to header.claims…: e shows them whole.", w))
-	} else if m.c.expand && t != tabTimeline && t != tabBAPI {
-		content = strings.TrimRight(content, "\n") + "\n\n" + m.c.styles.Muted.Render(wrap("Tokens are shown whole: e folds them.", w))
-	}
-	y := m.vp.YOffset()
-	m.vp.SetContent(content)
-	if sameRow {
-		m.vp.SetYOffset(y)
-	} else {
-		m.vp.GotoTop()
-	}
+	m.tabOf(t).Show(m.selected(), t != m.lastShown)
+	m.lastShown = t
 }
 
 // tabs are the tabs of the selected row: a webhook delivery has its own.
@@ -361,16 +350,9 @@ func (m *capture) setEnabled(k *keyMap) {
 	k.Filter.SetEnabled(true)
 	k.ClerkOnly.SetEnabled(true)
 	k.Lookup.SetEnabled(m.whyDisabled(k.Lookup, *k) == "")
-	// enter opens the selected request from the list, and goes to the
-	// chosen item's request from the Timeline (either pane).
-	if t == tabTimeline {
-		k.Open.SetHelp("enter", "go to request")
-		it := m.tlChosen()
-		k.Open.SetEnabled(it != nil && len(it.entries) > 0)
-	} else {
-		k.Open.SetHelp("enter", "open")
-		k.Open.SetEnabled(m.focus == paneList && r != nil)
-	}
+	// enter opens the selected request from the list; the Timeline
+	// makes it go to the chosen item's request (either pane).
+	k.Open.SetEnabled(m.focus == paneList && r != nil)
 	switch {
 	case m.query != "":
 		k.Back.SetHelp("esc", "clear filter")
@@ -400,6 +382,7 @@ func (m *capture) setEnabled(k *keyMap) {
 	} else {
 		k.Expand.SetHelp("e", "tokens whole")
 	}
+	m.tabOf(t).setEnabled(k)
 }
 
 // whyDisabled says why a binding does nothing now ("" when it works, or
@@ -464,6 +447,7 @@ func (m *capture) addHooks(rep *webhook.Report) {
 			r.setHook(jd)
 		}
 	}
+	m.webhook.setReport(rep)
 	m.refilter(true)
 }
 
@@ -478,14 +462,6 @@ func (m *capture) hookCount() int {
 	return n
 }
 
-// lookupCmd runs a Backend API lookup for a row.
-func lookupCmd(ctx context.Context, l *bapi.Looker, r *row) tea.Cmd {
-	return func() tea.Msg {
-		res := l.ForAuth(ctx, r.j.Result.Verdict, r.j.Result.At)
-		return lookupDoneMsg{row: r, res: res}
-	}
-}
-
 // ShortHelp implements help.KeyMap for the capture view.
 func (m *capture) ShortHelp() []key.Binding {
 	k := m.c.keys
@@ -498,18 +474,22 @@ func (m *capture) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap for the capture view.
 func (m *capture) FullHelp() [][]key.Binding { return m.c.keys.FullHelp() }
 
-// Update handles the capture's keys and messages.
+// Update handles the capture's keys and messages: the batches of a load,
+// the mouse, and the keys of the list, the filter and the tabs.
 func (m *capture) Update(msg tea.Msg) (*capture, tea.Cmd) {
 	var cmds []tea.Cmd
 	switch msg := msg.(type) {
-	case lookupDoneMsg:
-		m.lookups[msg.row] = &lookupState{result: msg.res}
-	case spinner.TickMsg:
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
-		if m.anyLookupLoading() {
-			cmds = append(cmds, cmd)
+	case batchLoadedMsg:
+		m.read, m.total = msg.read, msg.total
+		m.addRows(msg.rows)
+		if msg.done && len(m.rows) > 0 {
+			m.addHooks(msg.hooks)
+			m.finish(msg.story, msg.diagnosis, msg.err)
 		}
+	case lookupDoneMsg, spinner.TickMsg:
+		var cmd tea.Cmd
+		_, cmd = m.bapi.Update(msg)
+		cmds = append(cmds, cmd)
 	case progress.FrameMsg:
 		var cmd tea.Cmd
 		m.prog, cmd = m.prog.Update(msg)
@@ -522,10 +502,9 @@ func (m *capture) Update(msg tea.Msg) (*capture, tea.Cmd) {
 			} else if mm.Button == tea.MouseWheelDown {
 				m.move(3)
 			}
-		} else if mm.Button == tea.MouseWheelUp {
-			m.vp.ScrollUp(3)
-		} else if mm.Button == tea.MouseWheelDown {
-			m.vp.ScrollDown(3)
+		} else {
+			_, cmd := m.active().Update(msg)
+			cmds = append(cmds, cmd)
 		}
 	case tea.MouseClickMsg:
 		mm := msg.Mouse()
@@ -554,15 +533,6 @@ func (m *capture) Update(msg tea.Msg) (*capture, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
-func (m *capture) anyLookupLoading() bool {
-	for _, l := range m.lookups {
-		if l.loading {
-			return true
-		}
-	}
-	return false
-}
-
 func (m *capture) clickTab(x int) {
 	labels, sep := m.tabLabels(m.w - m.listWidth() - 2)
 	sw := len([]rune(sep))
@@ -589,6 +559,25 @@ func (m *capture) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.filterKey(msg)
 	}
 	switch {
+	case key.Matches(msg, k.Back):
+		// One level back: the filter, then the list; never the paste
+		// screen (that is p).
+		switch {
+		case m.query != "":
+			m.clearFilter()
+		case m.focus == paneDetail && len(m.rows) > 1:
+			m.focus = paneList
+		}
+	case key.Matches(msg, k.Secrets):
+		m.c.reveal = !m.c.reveal
+		m.c.look++
+		if m.c.reveal {
+			return statusCmd("Secrets shown: tokens and cookie values are visible. " + k.Secrets.Help().Key + " hides them.")
+		}
+		return statusCmd("Secrets hidden.")
+	case key.Matches(msg, k.Expand):
+		m.c.expand = !m.c.expand
+		m.c.look++
 	case key.Matches(msg, k.Filter):
 		m.filtering = true
 		m.focus = paneList
@@ -607,54 +596,19 @@ func (m *capture) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.focus = paneList
 		}
 	case key.Matches(msg, k.Lookup):
-		r := m.selected()
 		m.choose(tabBAPI)
-		if r == nil || m.c.cfg.Looker == nil || !r.j.Judged {
-			return nil
-		}
-		if ls := m.lookups[r]; ls != nil && ls.loading {
-			return nil
-		} else if ls != nil && ls.result != nil && len(ls.result.Errors) > 0 {
-			// Asked again after a failure: call again, even an endpoint
-			// the run gave up on.
-			m.c.cfg.Looker.Retry()
-		}
-		m.lookups[r] = &lookupState{loading: true}
-		return tea.Batch(lookupCmd(m.c.ctx, m.c.cfg.Looker, r), m.spin.Tick)
+		return m.bapi.lookup(m.selected())
 	case key.Matches(msg, k.Timeline):
 		m.openTimeline()
 	case m.shownTab() == tabTimeline && key.Matches(msg, k.Open):
-		if it := m.tlChosen(); it != nil {
+		if it := m.timeline.chosen(); it != nil {
 			m.jumpTo(it.entries)
 		}
-	case m.focus == paneList && key.Matches(msg, k.Open):
-		m.focus = paneDetail
-	case key.Matches(msg, k.Up):
-		m.scroll(-1)
-	case key.Matches(msg, k.Down):
-		m.scroll(1)
-	case key.Matches(msg, k.PageUp):
-		m.scroll(-m.listHeight() + 1)
-	case key.Matches(msg, k.PageDown):
-		m.scroll(m.listHeight() - 1)
-	case key.Matches(msg, k.Top):
-		if m.focus == paneList {
-			m.cursor = 0
-			m.moved = true
-			m.clamp()
-		} else {
-			m.vp.GotoTop()
-			m.tlCursor = 0
-		}
-	case key.Matches(msg, k.Bottom):
-		if m.focus == paneList {
-			m.cursor = len(m.filtered) - 1
-			m.moved = true
-			m.clamp()
-		} else {
-			m.vp.GotoBottom()
-			m.tlCursor = max(0, len(m.tl)-1)
-		}
+	case m.focus == paneList:
+		m.listKey(msg)
+	default:
+		_, cmd := m.active().Update(msg)
+		return cmd
 	}
 	return nil
 }
@@ -691,17 +645,37 @@ func (m *capture) filterKey(msg tea.KeyPressMsg) tea.Cmd {
 	return cmd
 }
 
-func (m *capture) scroll(n int) {
+// listKey moves the list's selection.
+func (m *capture) listKey(msg tea.KeyPressMsg) {
+	k := m.c.keys
 	switch {
-	case m.focus == paneList:
-		m.move(n)
-	case m.shownTab() == tabTimeline:
-		m.stepTimeline(n)
-	case n < 0:
-		m.vp.ScrollUp(-n)
-	default:
-		m.vp.ScrollDown(n)
+	case key.Matches(msg, k.Open):
+		m.focus = paneDetail
+	case key.Matches(msg, k.Up):
+		m.move(-1)
+	case key.Matches(msg, k.Down):
+		m.move(1)
+	case key.Matches(msg, k.PageUp):
+		m.move(-m.listHeight() + 1)
+	case key.Matches(msg, k.PageDown):
+		m.move(m.listHeight() - 1)
+	case key.Matches(msg, k.Top):
+		m.cursor = 0
+		m.moved = true
+		m.clamp()
+	case key.Matches(msg, k.Bottom):
+		m.cursor = len(m.filtered) - 1
+		m.moved = true
+		m.clamp()
 	}
+}
+
+// openTimeline shows the Timeline with the chosen item in view.
+func (m *capture) openTimeline() {
+	m.choose(tabTimeline)
+	m.focus = paneDetail
+	m.refreshDetail()
+	m.timeline.reveal()
 }
 
 // jumpTo selects the first of entries the list shows (every row is shown
@@ -800,9 +774,23 @@ func (m *capture) View() string {
 		}
 	}
 	tabLine := ansi.Truncate(strings.Join(tabs, st.Muted.Render(sep)), dw-2, "…")
-	right := dp.Width(dw).Height(ph).Render(tabLine + "\n" + m.vp.View())
+	right := dp.Width(dw).Height(ph).Render(tabLine + "\n" + m.detailView(dw-2))
 	banner := strings.Join(m.c.bannerLines(m.diags, m.loading, m.w), "\n")
 	return banner + "\n" + joinH(left, right)
+}
+
+// detailView is the tab on screen, or what stands for it when no request
+// is selected.
+func (m *capture) detailView(w int) string {
+	if m.selected() != nil || m.shownTab() == tabTimeline {
+		return m.active().View()
+	}
+	st := m.c.styles
+	if m.loading {
+		return st.Muted.Render("Reading…")
+	}
+	k := m.c.keys
+	return st.Muted.Render(wrap("No request matches. "+k.CancelWhileFiltering.Help().Key+" clears the filter; "+k.ClerkOnly.Help().Key+" shows every request.", max(10, w)))
 }
 
 func joinH(left, right string) string { return lipgloss.JoinHorizontal(lipgloss.Top, left, right) }

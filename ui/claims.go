@@ -7,8 +7,111 @@ import (
 	"strings"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/clerkscope/clerkscope/inspect"
 )
+
+func prettyJSON(v any) string {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// tokenTab is the Token tab: the session token's header and claims, its
+// claims in words, times relative to the request, and its signature.
+type tokenTab struct{ pager }
+
+func newTokenTab(c *common) *tokenTab {
+	t := &tokenTab{}
+	t.pager = newPager(c, true, t.render)
+	return t
+}
+
+// Update implements detailTab.
+func (t *tokenTab) Update(msg tea.Msg) (detailTab, tea.Cmd) { return t, t.scroll(msg) }
+
+func (t *tokenTab) render(r *row, w int) string {
+	c := t.c
+	st := c.styles
+	j := r.j
+	var b strings.Builder
+	if !j.Judged || j.Result.Verdict.Token == nil {
+		return st.Muted.Render("No session token on this request.")
+	}
+	v := j.Result.Verdict
+	tok := v.Token
+	at := j.Result.At
+	src := v.TokenCarrier
+	if src == "" {
+		src = "handshake or refresh"
+	}
+	c.fieldN(&b, 11, "From", safe(src), w)
+	if s := v.Signature; s != nil {
+		state := string(s.State)
+		switch s.State {
+		case inspect.SigVerified:
+			state = st.OK.Render(state)
+		case inspect.SigInvalid:
+			state = st.Err.Render(state)
+		default:
+			state = st.Warn.Render("not verified (no key)")
+		}
+		c.fieldN(&b, 11, "Signature", state+" · "+c.text(s.Detail), w)
+	}
+	for _, name := range []string{"iat", "nbf", "exp"} {
+		if t, ok := tok.ClaimTime(name); ok {
+			rel := relTime(name, t, at)
+			c.fieldN(&b, 11, name, t.UTC().Format(time.RFC3339)+"  "+rel, w)
+		}
+	}
+	b.WriteString("\n")
+	c.claimsInWords(&b, tok, v, w)
+	hint := "y, then s or i, copies sub or sid alone."
+	if orgID(r) != "" {
+		hint = "y, then s, i or o, copies sub, sid or org_id alone."
+	}
+	b.WriteString(st.Muted.Render(wrap(hint, w)) + "\n")
+	b.WriteString("\n" + st.Title.Render("Header") + "\n" + safe(prettyJSON(tok.Header)) + "\n\n")
+	b.WriteString(st.Title.Render("Claims") + "\n" + safe(prettyJSON(tok.Payload)) + "\n\n")
+	b.WriteString(st.Title.Render("Token") + "\n")
+	raw := tok.Raw
+	if !c.reveal {
+		raw = inspect.RedactToken(raw)
+	}
+	b.WriteString(wrap(c.fold(safe(raw)), w) + "\n")
+	if !c.reveal {
+		b.WriteString(st.Muted.Render("(signature hidden: s shows it)") + "\n")
+	}
+	return b.String()
+}
+
+func relTime(name string, t, at time.Time) string {
+	d := t.Sub(at).Round(time.Second)
+	switch name {
+	case "exp":
+		if d <= 0 {
+			return fmt.Sprintf("expired %s before this request", human(-d))
+		}
+		return fmt.Sprintf("expires %s after this request", human(d))
+	case "iat":
+		if d > 0 {
+			return fmt.Sprintf("issued %s AFTER this request (clock skew)", human(d))
+		}
+		return fmt.Sprintf("issued %s before this request", human(-d))
+	default:
+		if d > 0 {
+			return fmt.Sprintf("not valid until %s after this request", human(d))
+		}
+		return fmt.Sprintf("valid since %s before this request", human(-d))
+	}
+}
+
+// human is a duration in words, its spaces unbreakable so that "1 min
+// 11 s" never wraps apart.
+func human(d time.Duration) string { return strings.ReplaceAll(inspect.Ago(d), " ", "\u00a0") }
 
 // authBlock writes what auth() returns for the request, field by field,
 // as the SDK's toAuth() builds it.

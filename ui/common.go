@@ -59,6 +59,10 @@ type common struct {
 	// rendered tab folded, so that it can say how to expand them.
 	expand bool
 	folded int
+	// look counts the changes of what every page depends on (secrets
+	// shown, tokens folded, the styles): the tabs lay their pages out
+	// again when it moves.
+	look int
 	// pasteWait is how long the paste box holds an enter or a tab (tests
 	// set 0: no timer).
 	pasteWait time.Duration

@@ -26,7 +26,7 @@ func TestCookiesReadByEngine(t *testing.T) {
 	if cs == nil || len(cs.Read) == 0 {
 		t.Fatalf("the engine recorded no cookies read: %+v", cs)
 	}
-	page := ansi.Strip(m.cap.vp.GetContent())
+	page := ansi.Strip(shownContent(m))
 	for _, want := range []string{
 		"__session (read)",
 		"__client_uat (read)",

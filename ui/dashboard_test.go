@@ -284,7 +284,7 @@ func TestVerdictAuth(t *testing.T) {
 	m := newApp(t, testConfig(t, ""), 120, 40)
 	m.Update(tea.PasteMsg{Content: pastedCookie(t)})
 	press(t, m, "enter")
-	v := m.c.verdictTab(m.cap.rows[0], 100)
+	v := m.cap.page(tabVerdict, m.cap.rows[0], 100)
 	text := ansi.Strip(v)
 	for _, want := range []string{"auth() returns", "userId:      user_2oracleUser0000000000001", "sessionId:   sess_2oracleSession000000000001",
 		"sessionStatus: active", "orgId:       null", "actor:       null", "fva:         first factor 3 min ago, no second factor"} {
@@ -292,11 +292,11 @@ func TestVerdictAuth(t *testing.T) {
 			t.Errorf("the Verdict tab lacks %q:\n%s", want, text)
 		}
 	}
-	cookies := ansi.Strip(m.c.cookiesTab(m.cap.rows[0], 100))
+	cookies := ansi.Strip(m.cap.page(tabCookies, m.cap.rows[0], 100))
 	if !strings.Contains(cookies, "2025-12-31T23:00:00Z, 1\u00a0h\u00a00\u00a0min before this request") {
 		t.Errorf("__client_uat is not read as a date:\n%s", cookies)
 	}
-	tok := ansi.Strip(m.c.tokenTab(m.cap.rows[0], 100))
+	tok := ansi.Strip(m.cap.page(tabToken, m.cap.rows[0], 100))
 	for _, want := range []string{"Claims in words", "sts:       active", "fva:       first factor 3 min ago, no second factor", "y, then s or i, copies sub or sid alone."} {
 		if !strings.Contains(tok, want) {
 			t.Errorf("the Token tab lacks %q:\n%s", want, tok)
@@ -347,7 +347,7 @@ func TestFoldTokens(t *testing.T) {
 	for _, tb := range []tab{tabVerdict, tabCookies, tabRaw} {
 		m.cap.choose(tb)
 		m.cap.refreshDetail()
-		content := ansi.Strip(m.cap.vp.GetContent())
+		content := ansi.Strip(shownContent(m))
 		if strings.Contains(content, head) || !strings.Contains(content, head[:foldedPart]+"….") {
 			t.Errorf("%s: the token is not folded", tb)
 		}
@@ -359,7 +359,7 @@ func TestFoldTokens(t *testing.T) {
 	press(t, m, "e")
 	m.cap.choose(tabRaw)
 	m.cap.refreshDetail()
-	content := ansi.Strip(m.cap.vp.GetContent())
+	content := ansi.Strip(shownContent(m))
 	if !strings.Contains(strings.ReplaceAll(content, "\n", ""), head) {
 		t.Error("e does not show the token whole")
 	}

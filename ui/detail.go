@@ -1,44 +1,17 @@
 package ui
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/clerkscope/clerkscope/bapi"
 	"github.com/clerkscope/clerkscope/har"
 	"github.com/clerkscope/clerkscope/inspect"
 )
-
-// tab is a detail tab.
-type tab int
-
-const (
-	tabVerdict tab = iota
-	tabCookies
-	tabToken
-	tabTimeline
-	tabBAPI
-	tabRaw
-	tabWebhook
-	tabCount
-)
-
-func (t tab) String() string {
-	return [...]string{"Verdict", "Cookies", "Token", "Timeline", "BAPI", "Raw", "Webhook"}[t]
-}
-
-// lookupState is the Backend API lookup of one request. A lookup does
-// not fail as a whole: what each call could not get is in the result's
-// Errors.
-type lookupState struct {
-	loading bool
-	result  *bapi.Lookup
-}
 
 // bullet wraps text under a hanging "• ".
 func bullet(s string, w int) string {
@@ -117,8 +90,21 @@ func (c *common) fapiNote(j *har.Judged, w int) string {
 	return b.String()
 }
 
-// verdictTab: status, reason, why, next steps and the evidence chain.
-func (c *common) verdictTab(r *row, w int) string {
+// verdictTab is the Verdict tab: status, reason, why, next steps and the
+// evidence chain.
+type verdictTab struct{ pager }
+
+func newVerdictTab(c *common) *verdictTab {
+	t := &verdictTab{}
+	t.pager = newPager(c, true, t.render)
+	return t
+}
+
+// Update implements detailTab.
+func (t *verdictTab) Update(msg tea.Msg) (detailTab, tea.Cmd) { return t, t.scroll(msg) }
+
+func (t *verdictTab) render(r *row, w int) string {
+	c := t.c
 	st := c.styles
 	j := r.j
 	if !j.Judged {
@@ -233,9 +219,22 @@ func indent(s, prefix string) string {
 	return strings.Join(lines, "\n")
 }
 
-// cookiesTab: every Clerk cookie of the request, which set the SDK reads
-// and why, and the Set-Cookie lines of the response.
-func (c *common) cookiesTab(r *row, w int) string {
+// cookiesTab is the Cookies tab: every Clerk cookie of the request, which
+// set the SDK reads and why, which cookies it read (the engine's
+// CookieSet.Read), and the Set-Cookie lines of the response.
+type cookiesTab struct{ pager }
+
+func newCookiesTab(c *common) *cookiesTab {
+	t := &cookiesTab{}
+	t.pager = newPager(c, true, t.render)
+	return t
+}
+
+// Update implements detailTab.
+func (t *cookiesTab) Update(msg tea.Msg) (detailTab, tea.Cmd) { return t, t.scroll(msg) }
+
+func (t *cookiesTab) render(r *row, w int) string {
+	c := t.c
 	st := c.styles
 	j := r.j
 	var b strings.Builder
@@ -335,96 +334,21 @@ func clerkCookie(name string) bool {
 // cookie it did not read was passed over.
 func isSuffixed(name, sfx string) bool { return sfx != "" && strings.HasSuffix(name, "_"+sfx) }
 
-func prettyJSON(v any) string {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
+// rawTab is the Raw tab: request and response headers, redacted until
+// revealed.
+type rawTab struct{ pager }
+
+func newRawTab(c *common) *rawTab {
+	t := &rawTab{}
+	t.pager = newPager(c, true, t.render)
+	return t
 }
 
-// tokenTab: header and claims, times relative to the request, signature.
-func (c *common) tokenTab(r *row, w int) string {
-	st := c.styles
-	j := r.j
-	var b strings.Builder
-	if !j.Judged || j.Result.Verdict.Token == nil {
-		return st.Muted.Render("No session token on this request.")
-	}
-	v := j.Result.Verdict
-	tok := v.Token
-	at := j.Result.At
-	src := v.TokenCarrier
-	if src == "" {
-		src = "handshake or refresh"
-	}
-	c.fieldN(&b, 11, "From", safe(src), w)
-	if s := v.Signature; s != nil {
-		state := string(s.State)
-		switch s.State {
-		case inspect.SigVerified:
-			state = st.OK.Render(state)
-		case inspect.SigInvalid:
-			state = st.Err.Render(state)
-		default:
-			state = st.Warn.Render("not verified (no key)")
-		}
-		c.fieldN(&b, 11, "Signature", state+" · "+c.text(s.Detail), w)
-	}
-	for _, name := range []string{"iat", "nbf", "exp"} {
-		if t, ok := tok.ClaimTime(name); ok {
-			rel := relTime(name, t, at)
-			c.fieldN(&b, 11, name, t.UTC().Format(time.RFC3339)+"  "+rel, w)
-		}
-	}
-	b.WriteString("\n")
-	c.claimsInWords(&b, tok, v, w)
-	hint := "y, then s or i, copies sub or sid alone."
-	if orgID(r) != "" {
-		hint = "y, then s, i or o, copies sub, sid or org_id alone."
-	}
-	b.WriteString(st.Muted.Render(wrap(hint, w)) + "\n")
-	b.WriteString("\n" + st.Title.Render("Header") + "\n" + safe(prettyJSON(tok.Header)) + "\n\n")
-	b.WriteString(st.Title.Render("Claims") + "\n" + safe(prettyJSON(tok.Payload)) + "\n\n")
-	b.WriteString(st.Title.Render("Token") + "\n")
-	raw := tok.Raw
-	if !c.reveal {
-		raw = inspect.RedactToken(raw)
-	}
-	b.WriteString(wrap(c.fold(safe(raw)), w) + "\n")
-	if !c.reveal {
-		b.WriteString(st.Muted.Render("(signature hidden: s shows it)") + "\n")
-	}
-	return b.String()
-}
+// Update implements detailTab.
+func (t *rawTab) Update(msg tea.Msg) (detailTab, tea.Cmd) { return t, t.scroll(msg) }
 
-func relTime(name string, t, at time.Time) string {
-	d := t.Sub(at).Round(time.Second)
-	switch name {
-	case "exp":
-		if d <= 0 {
-			return fmt.Sprintf("expired %s before this request", human(-d))
-		}
-		return fmt.Sprintf("expires %s after this request", human(d))
-	case "iat":
-		if d > 0 {
-			return fmt.Sprintf("issued %s AFTER this request (clock skew)", human(d))
-		}
-		return fmt.Sprintf("issued %s before this request", human(-d))
-	default:
-		if d > 0 {
-			return fmt.Sprintf("not valid until %s after this request", human(d))
-		}
-		return fmt.Sprintf("valid since %s before this request", human(-d))
-	}
-}
-
-// human is a duration in words, its spaces unbreakable so that "1 min
-// 11 s" never wraps apart.
-func human(d time.Duration) string { return strings.ReplaceAll(inspect.Ago(d), " ", "\u00a0") }
-
-// rawTab: request and response headers, redacted until revealed.
-func (c *common) rawTab(r *row, w int) string {
+func (t *rawTab) render(r *row, w int) string {
+	c := t.c
 	st := c.styles
 	var b strings.Builder
 	j := r.j

@@ -165,7 +165,7 @@ func TestHostileCaptureView(t *testing.T) {
 	m.syncKeys() // l is enabled for a request with a session token
 	_, cmd := m.Update(tea.KeyPressMsg{Code: 'l', Text: "l"})
 	drive(t, m, cmd)
-	if ls := m.cap.lookups[m.cap.selected()]; ls == nil || ls.result == nil || ls.result.User == nil {
+	if ls := m.cap.bapi.lookups[m.cap.selected()]; ls == nil || ls.result == nil || ls.result.User == nil {
 		t.Fatalf("no lookup: %+v", ls)
 	}
 	var all strings.Builder
@@ -185,17 +185,17 @@ func TestHostileCaptureView(t *testing.T) {
 				var content string
 				switch tb {
 				case tabVerdict:
-					content = m.c.verdictTab(r, 400)
+					content = m.cap.page(tabVerdict, r, 400)
 				case tabCookies:
-					content = m.c.cookiesTab(r, 400)
+					content = m.cap.page(tabCookies, r, 400)
 				case tabToken:
-					content = m.c.tokenTab(r, 400)
+					content = m.cap.page(tabToken, r, 400)
 				case tabTimeline:
-					content, _ = m.c.timelineTab(m.cap.story, m.cap.tl, 0, false, 400)
+					content = m.cap.page(tabTimeline, r, 400)
 				case tabBAPI:
-					content = m.c.bapiTab(r, m.cap.lookups[r], "", 400)
+					content = m.cap.page(tabBAPI, r, 400)
 				case tabRaw:
-					content = m.c.rawTab(r, 400)
+					content = m.cap.page(tabRaw, r, 400)
 				}
 				checkView(t, where+" (whole)", content)
 				all.WriteString(ansi.Strip(content))
@@ -256,9 +256,9 @@ func TestSecretsHiddenOnScreen(t *testing.T) {
 	}
 	sawSuffixed := false
 	for _, r := range m.cap.rows {
-		raw := m.c.rawTab(r, 100000)
+		raw := m.cap.page(tabRaw, r, 100000)
 		sawSuffixed = sawSuffixed || strings.Contains(raw, "__clerk_db_jwt_g8uPP8vT=‹redacted#")
-		for name, content := range map[string]string{"Raw": raw, "Cookies": m.c.cookiesTab(r, 100000), "Token": m.c.tokenTab(r, 100000), "Verdict": m.c.verdictTab(r, 100000)} {
+		for name, content := range map[string]string{"Raw": raw, "Cookies": m.cap.page(tabCookies, r, 100000), "Token": m.cap.page(tabToken, r, 100000), "Verdict": m.cap.page(tabVerdict, r, 100000)} {
 			for _, s := range secrets {
 				if strings.Contains(content, s) {
 					t.Errorf("entry %d, %s tab: secret %.20s… shown", r.j.Entry.Index, name, s)
@@ -272,7 +272,7 @@ func TestSecretsHiddenOnScreen(t *testing.T) {
 	m.c.reveal = true
 	var shown strings.Builder
 	for _, r := range m.cap.rows {
-		shown.WriteString(m.c.rawTab(r, 100000))
+		shown.WriteString(m.cap.page(tabRaw, r, 100000))
 	}
 	if !strings.Contains(shown.String(), "__clerk_db_jwt_g8uPP8vT=dvb_") {
 		t.Error("s must still show the secrets")

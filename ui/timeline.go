@@ -6,6 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/clerkscope/clerkscope/har"
 )
 
@@ -81,9 +84,103 @@ func timelineItems(s *har.Story, diags []har.Diagnosis) []tlItem {
 // and the line after its last.
 type tlSpan struct{ start, end int }
 
-// timelineTab renders the diagnoses, findings and events, and returns
-// where each item sits so that the capture can keep the chosen one in view.
-func (c *common) timelineTab(story *har.Story, items []tlItem, cursor int, loading bool, w int) (string, []tlSpan) {
+// timelineTab is the Timeline tab: the capture's diagnoses, findings and
+// events, the same whichever request is selected, with one item chosen
+// (j/k) whose requests enter goes to.
+type timelineTab struct {
+	pager
+	story   *har.Story
+	items   []tlItem
+	cursor  int
+	loading bool
+	// spans are where the items sit in the page laid out.
+	spans []tlSpan
+}
+
+func newTimelineTab(c *common) *timelineTab {
+	return &timelineTab{pager: newPager(c, false, nil), loading: true}
+}
+
+// setStory gives the tab the capture's story and diagnoses, once it is
+// read, and chooses the lead diagnosis.
+func (t *timelineTab) setStory(story *har.Story, diags []har.Diagnosis) {
+	t.story, t.loading = story, false
+	t.items = timelineItems(story, diags)
+	t.cursor = max(0, leadDiagnosis(diags))
+	t.relayout()
+}
+
+// Show implements detailTab: the page is the capture's, whichever row is
+// selected; another width or display setting starts it at its top.
+func (t *timelineTab) Show(_ *row, top bool) {
+	key := t.layoutKey(nil)
+	if key == t.shown && !top && !t.stale {
+		return
+	}
+	top = top || key != t.shown
+	t.shown, t.stale = key, false
+	t.c.folded = 0
+	content, spans := t.lay(t.cursor, t.vp.Width())
+	t.spans = spans
+	t.setPage(t.c.foldNote(content, false, t.vp.Width()), top)
+}
+
+// page implements detailTab.
+func (t *timelineTab) page(_ *row, w int) string {
+	s, _ := t.lay(t.cursor, w)
+	return s
+}
+
+// Update implements detailTab: j/k and the page keys choose items, g and
+// G the first and the last.
+func (t *timelineTab) Update(msg tea.Msg) (detailTab, tea.Cmd) {
+	k := t.c.keys
+	if msg, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(msg, k.Up):
+			t.step(-1)
+		case key.Matches(msg, k.Down):
+			t.step(1)
+		case key.Matches(msg, k.PageUp):
+			t.step(-t.vp.Height())
+		case key.Matches(msg, k.PageDown):
+			t.step(t.vp.Height())
+		case key.Matches(msg, k.Top):
+			t.vp.GotoTop()
+			t.cursor = 0
+			t.redraw()
+		case key.Matches(msg, k.Bottom):
+			t.vp.GotoBottom()
+			t.cursor = max(0, len(t.items)-1)
+			t.redraw()
+		}
+		return t, nil
+	}
+	return t, t.scroll(msg)
+}
+
+// ShortHelp implements help.KeyMap: the scroll keys and enter.
+func (t *timelineTab) ShortHelp() []key.Binding {
+	return append(t.pager.ShortHelp(), enabled(t.c.keys.Open)...)
+}
+
+// FullHelp implements help.KeyMap.
+func (t *timelineTab) FullHelp() [][]key.Binding { return [][]key.Binding{t.ShortHelp()} }
+
+// setEnabled implements detailTab: enter goes to the chosen item's
+// request, when it names one.
+func (t *timelineTab) setEnabled(k *keyMap) {
+	t.pager.setEnabled(k)
+	k.Open.SetHelp("enter", "go to request")
+	it := t.chosen()
+	k.Open.SetEnabled(it != nil && len(it.entries) > 0)
+}
+
+// lay renders the diagnoses, findings and events with item cursor chosen,
+// and returns where each item sits so that the chosen one can be kept in
+// view.
+func (t *timelineTab) lay(cursor, w int) (string, []tlSpan) {
+	c, story, items, loading := t.c, t.story, t.items, t.loading
 	st := c.styles
 	if story == nil && loading {
 		return st.Muted.Render("The story is told once the whole capture is read…"), nil
@@ -93,7 +190,7 @@ func (c *common) timelineTab(story *har.Story, items []tlItem, cursor int, loadi
 	if story != nil {
 		k := story.Counts
 		add(wrap(fmt.Sprintf("%d entries: %d to the app (%d signed in, %d signed out, %d handshakes), %d to the Frontend API.", k.Entries, k.App, k.SignedIn, k.SignedOut, k.Handshake, k.FAPI), w))
-		add(st.Muted.Render(wrap("j/k choose · enter goes to the item's first request", w)))
+		add(st.Muted.Render(wrap(c.keys.Down.Keys()[0]+"/"+c.keys.Up.Keys()[0]+" choose · "+c.keys.Open.Help().Key+" goes to the item's first request", w)))
 		add("")
 	}
 	section := tlKind(-1)
@@ -233,76 +330,75 @@ func joinInts(a []int) string {
 	return strings.Join(parts, ", ")
 }
 
-// tlChosen is the Timeline item under the cursor, if any.
-func (m *capture) tlChosen() *tlItem {
-	if m.tlCursor < 0 || m.tlCursor >= len(m.tl) {
+// chosen is the Timeline item under the cursor, if any.
+func (t *timelineTab) chosen() *tlItem {
+	if t.cursor < 0 || t.cursor >= len(t.items) {
 		return nil
 	}
-	return &m.tl[m.tlCursor]
+	return &t.items[t.cursor]
 }
 
-// openTimeline shows the Timeline with the chosen item in view.
-func (m *capture) openTimeline() {
-	m.choose(tabTimeline)
-	m.focus = paneDetail
-	m.refreshDetail()
-	m.revealTimeline()
-}
-
-// stepTimeline moves through the Timeline: j/k read on through an item
+// step moves through the Timeline: j/k read on through an item
 // taller than the pane, then choose the next or previous one; a page
 // scrolls and chooses the item at the top.
-func (m *capture) stepTimeline(n int) {
-	if len(m.tl) == 0 || len(m.tlSpans) != len(m.tl) {
+func (t *timelineTab) step(n int) {
+	if len(t.items) == 0 || len(t.spans) != len(t.items) {
 		if n < 0 {
-			m.vp.ScrollUp(-n)
+			t.vp.ScrollUp(-n)
 		} else {
-			m.vp.ScrollDown(n)
+			t.vp.ScrollDown(n)
 		}
 		return
 	}
-	top := m.vp.YOffset()
-	bottom := top + m.vp.Height()
-	sp := m.tlSpans[m.tlCursor]
+	top := t.vp.YOffset()
+	bottom := top + t.vp.Height()
+	sp := t.spans[t.cursor]
 	visible := sp.end > top && sp.start < bottom
 	switch {
 	case n == 1 && visible && sp.end > bottom:
-		m.vp.ScrollDown(1)
+		t.vp.ScrollDown(1)
 	case n == -1 && visible && sp.start < top:
-		m.vp.ScrollUp(1)
+		t.vp.ScrollUp(1)
 	case n == 1 || n == -1:
-		m.tlCursor = max(0, min(len(m.tl)-1, m.tlCursor+n))
-		m.refreshDetail()
-		m.revealTimeline()
+		t.cursor = max(0, min(len(t.items)-1, t.cursor+n))
+		t.redraw()
+		t.reveal()
 	default:
 		if n < 0 {
-			m.vp.ScrollUp(-n)
+			t.vp.ScrollUp(-n)
 		} else {
-			m.vp.ScrollDown(n)
+			t.vp.ScrollDown(n)
 		}
-		y := m.vp.YOffset()
-		m.tlCursor = len(m.tl) - 1
-		for i, sp := range m.tlSpans {
+		y := t.vp.YOffset()
+		t.cursor = len(t.items) - 1
+		for i, sp := range t.spans {
 			if sp.end > y {
-				m.tlCursor = i
+				t.cursor = i
 				break
 			}
 		}
-		m.refreshDetail()
+		t.redraw()
 	}
 }
 
-// revealTimeline scrolls the Timeline so that the chosen item is in view:
+// redraw lays the page out again at once, where it is scrolled to, with
+// the cursor moved (its spans say where the items are now).
+func (t *timelineTab) redraw() {
+	t.relayout()
+	t.Show(nil, false)
+}
+
+// reveal scrolls the Timeline so that the chosen item is in view:
 // all of it when it fits, else its first lines.
-func (m *capture) revealTimeline() {
-	if m.tlCursor >= len(m.tlSpans) {
+func (t *timelineTab) reveal() {
+	if t.cursor >= len(t.spans) {
 		return
 	}
-	sp := m.tlSpans[m.tlCursor]
-	h := m.vp.Height()
-	y := m.vp.YOffset()
+	sp := t.spans[t.cursor]
+	h := t.vp.Height()
+	y := t.vp.YOffset()
 	switch {
-	case m.tlCursor == 0 && sp.start < h:
+	case t.cursor == 0 && sp.start < h:
 		// the first item: keep the counts and the heading above it
 		y = 0
 	case sp.start < y || sp.end-sp.start > h:
@@ -310,5 +406,5 @@ func (m *capture) revealTimeline() {
 	case sp.end > y+h:
 		y = sp.end - h
 	}
-	m.vp.SetYOffset(y)
+	t.vp.SetYOffset(y)
 }

@@ -6,14 +6,38 @@ import (
 	"strings"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/clerkscope/clerkscope/har"
 	"github.com/clerkscope/clerkscope/inspect/webhook"
 )
 
-// webhookTab is a webhook delivery as verifyWebhook judges it: the
-// verdict, the event, the cause and its fix, the attempts of its message,
-// the delivery's headers and every check.
-func (c *common) webhookTab(r *row, rep *webhook.Report, w int) string {
+// webhookTab is the Webhook tab: a webhook delivery as verifyWebhook
+// judges it: the verdict, the event, the cause and its fix, the attempts
+// of its message, the delivery's headers and every check.
+type webhookTab struct {
+	pager
+	// rep is the capture's webhook report (nil: none).
+	rep *webhook.Report
+}
+
+func newWebhookTab(c *common) *webhookTab {
+	t := &webhookTab{}
+	t.pager = newPager(c, true, t.render)
+	return t
+}
+
+// setReport gives the tab the capture's webhook deliveries.
+func (t *webhookTab) setReport(rep *webhook.Report) {
+	t.rep = rep
+	t.relayout()
+}
+
+// Update implements detailTab.
+func (t *webhookTab) Update(msg tea.Msg) (detailTab, tea.Cmd) { return t, t.scroll(msg) }
+
+func (t *webhookTab) render(r *row, w int) string {
+	c, rep := t.c, t.rep
 	st := c.styles
 	jd := r.hook
 	if jd == nil {

@@ -61,7 +61,7 @@ func TestWebhookRows(t *testing.T) {
 	if m.cap.shownTab() != tabWebhook {
 		t.Fatalf("a delivery opens on %s", m.cap.shownTab())
 	}
-	tabText := ansi.Strip(m.c.webhookTab(m.cap.selected(), m.cap.hooks, 100))
+	tabText := ansi.Strip(m.cap.page(tabWebhook, m.cap.selected(), 100))
 	flat := strings.Join(strings.Fields(tabText), " ")
 	for _, want := range []string{"VERIFIED msg_2yB2duplicateDelivery0002", "user.updated of user_2xG7kQpL9wRzT4mN8vB3cD5fH1j",
 		"CAUSE (certain) the handler failed on a duplicate insert [duplicate-insert]", "Fix:", "Make the handler idempotent",
@@ -81,7 +81,7 @@ func TestWebhookRows(t *testing.T) {
 	}
 	press(t, m, "t")
 	items := 0
-	for _, it := range m.cap.tl {
+	for _, it := range m.cap.timeline.items {
 		if it.kind == tlDiagnosis && strings.HasPrefix(it.diag.Title, "Webhook: ") {
 			items++
 		}

@@ -1,0 +1,186 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	tea "charm.land/bubbletea/v2"
+)
+
+// tab is a detail tab.
+type tab int
+
+const (
+	tabVerdict tab = iota
+	tabCookies
+	tabToken
+	tabTimeline
+	tabBAPI
+	tabRaw
+	tabWebhook
+	tabCount
+)
+
+func (t tab) String() string {
+	return [...]string{"Verdict", "Cookies", "Token", "Timeline", "BAPI", "Raw", "Webhook"}[t]
+}
+
+// detailTab is one tab of the detail pane, a component in the shape of
+// soft-serve's: it shows the selected row in its own scrolling viewport,
+// takes the keys and messages that act on it, and names those keys.
+type detailTab interface {
+	help.KeyMap
+	// SetSize sets the page's width and the viewport's height.
+	SetSize(w, h int)
+	// Show lays the page out for r (nil: no row selected) when anything
+	// it depends on changed, at the top when r is not the row it showed
+	// last or top is set.
+	Show(r *row, top bool)
+	// Update returns the tab itself: each tab is a pointer, which the
+	// capture keeps.
+	Update(msg tea.Msg) (detailTab, tea.Cmd)
+	View() string
+	// page is the tab's whole page for r in width w (the viewport shows
+	// part of it).
+	page(r *row, w int) string
+	// setEnabled enables the bindings the tab acts on.
+	setEnabled(k *keyMap)
+}
+
+// pager is what every tab shares: the common state, the row shown, and
+// the viewport that scrolls the page.
+type pager struct {
+	c  *common
+	r  *row
+	vp viewport.Model
+	// shown is what the page was laid out for (see layoutKey); stale
+	// says that the tab's own state changed since.
+	shown string
+	stale bool
+	// whole reports whether the tab shows tokens: then it says whether
+	// they are folded or whole.
+	whole  bool
+	render func(r *row, w int) string
+}
+
+func newPager(c *common, whole bool, render func(*row, int) string) pager {
+	return pager{c: c, vp: viewport.New(), whole: whole, render: render}
+}
+
+// SetSize implements detailTab; the page is laid out again when it is
+// next shown.
+func (p *pager) SetSize(w, h int) {
+	p.vp.SetWidth(w)
+	p.vp.SetHeight(h)
+}
+
+// relayout marks the page for laying out again, where it is scrolled to,
+// when it is next shown: the tab's own state changed (a lookup's result,
+// the Timeline's cursor).
+func (p *pager) relayout() { p.stale = true }
+
+// Show implements detailTab. Another row, width or display setting
+// starts the page at its top, as a tab shown anew does.
+func (p *pager) Show(r *row, top bool) {
+	key := p.layoutKey(r)
+	if key == p.shown && !top && !p.stale {
+		return
+	}
+	top = top || key != p.shown
+	p.r, p.shown, p.stale = r, key, false
+	p.setPage(p.page(r, p.vp.Width()), top)
+}
+
+// layoutKey names what every page depends on: the row, the width, and
+// the common display settings (secrets, folding, styles).
+func (p *pager) layoutKey(r *row) string {
+	return fmt.Sprintf("%p|%d|%d", r, p.vp.Width(), p.c.look)
+}
+
+// setPage puts a page in the viewport, keeping the scroll position unless
+// top is set.
+func (p *pager) setPage(s string, top bool) {
+	y := p.vp.YOffset()
+	p.vp.SetContent(s)
+	if top {
+		p.vp.GotoTop()
+	} else {
+		p.vp.SetYOffset(y)
+	}
+}
+
+// page renders the tab for r with the word on folded tokens below.
+func (p *pager) page(r *row, w int) string {
+	if r == nil {
+		return ""
+	}
+	p.c.folded = 0
+	content := p.render(r, w)
+	return p.c.foldNote(content, p.whole, w)
+}
+
+// foldNote ends a page with how to expand its folded tokens, or how to
+// fold them when they are shown whole (on the tabs that show tokens).
+func (c *common) foldNote(content string, tokens bool, w int) string {
+	e := c.keys.Expand.Help().Key
+	switch {
+	case c.folded > 0:
+		return strings.TrimRight(content, "\n") + "\n\n" + c.styles.Muted.Render(wrap("Long tokens are folded to header.claims…: "+e+" shows them whole.", w))
+	case c.expand && tokens:
+		return strings.TrimRight(content, "\n") + "\n\n" + c.styles.Muted.Render(wrap("Tokens are shown whole: "+e+" folds them.", w))
+	}
+	return content
+}
+
+// scroll is the part of Update every tab shares: the scroll keys and the
+// mouse wheel move the page.
+func (p *pager) scroll(msg tea.Msg) tea.Cmd {
+	k := p.c.keys
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, k.Up):
+			p.vp.ScrollUp(1)
+		case key.Matches(msg, k.Down):
+			p.vp.ScrollDown(1)
+		case key.Matches(msg, k.PageUp):
+			p.vp.ScrollUp(p.vp.Height())
+		case key.Matches(msg, k.PageDown):
+			p.vp.ScrollDown(p.vp.Height())
+		case key.Matches(msg, k.Top):
+			p.vp.GotoTop()
+		case key.Matches(msg, k.Bottom):
+			p.vp.GotoBottom()
+		}
+	case tea.MouseWheelMsg:
+		switch msg.Mouse().Button {
+		case tea.MouseWheelUp:
+			p.vp.ScrollUp(3)
+		case tea.MouseWheelDown:
+			p.vp.ScrollDown(3)
+		}
+	}
+	return nil
+}
+
+// View implements detailTab.
+func (p *pager) View() string { return p.vp.View() }
+
+// ShortHelp implements help.KeyMap: the scroll keys.
+func (p *pager) ShortHelp() []key.Binding {
+	k := p.c.keys
+	return enabled(k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom)
+}
+
+// FullHelp implements help.KeyMap.
+func (p *pager) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
+
+// setEnabled implements detailTab.
+func (p *pager) setEnabled(k *keyMap) {
+	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom} {
+		b.SetEnabled(true)
+	}
+}
