@@ -175,7 +175,7 @@ func hasClerkHeaders(e *Entry) bool {
 
 func agreesWith(j *Judged) bool {
 	v := j.Result.Verdict
-	status := j.Observed.AuthStatus
+	status := inspect.Status(j.Observed.AuthStatus)
 	if status == "" {
 		status = inspect.SignedIn
 	}

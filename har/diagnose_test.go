@@ -159,7 +159,7 @@ func TestReproductions(t *testing.T) {
 						reason = *g.Reason
 					}
 				}
-				if v := j.Result.Verdict; v.Status != w.Status || v.Reason != reason {
+				if v := j.Result.Verdict; string(v.Status) != w.Status || v.Reason != reason {
 					t.Errorf("entry %d: %s %s, the SDK (at the server's clock) said %s %s", w.Index, v.Status, v.Reason, w.Status, reason)
 				}
 			}
@@ -365,8 +365,8 @@ func TestPastedReproductions(t *testing.T) {
 				Options json.RawMessage `json:"options"`
 				Now     int64           `json:"now"`
 				Verdict struct {
-					Status string  `json:"status"`
-					Reason *string `json:"reason"`
+					Status inspect.Status `json:"status"`
+					Reason *string        `json:"reason"`
 				} `json:"verdict"`
 			}
 			if err := json.Unmarshal(data, &exp); err != nil {

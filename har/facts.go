@@ -20,7 +20,7 @@ type facts struct {
 	clockJudged  []int
 	clockChanged []int
 	counterOK    int
-	counterAt    map[string]int
+	counterAt    map[inspect.Status]int
 
 	cached       []int
 	cachedWhy    []string
@@ -150,7 +150,7 @@ func (f *facts) observe(j *Judged, s *Story) {
 		if o := j.Result.Otherwise; o != nil {
 			f.clockChanged = appendCap(f.clockChanged, idx)
 			if f.counterAt == nil {
-				f.counterAt = map[string]int{}
+				f.counterAt = map[inspect.Status]int{}
 			}
 			f.counterAt[o.Status]++
 			if o.Status == inspect.SignedIn {
@@ -161,10 +161,10 @@ func (f *facts) observe(j *Judged, s *Story) {
 	if e == nil && j.Result.Clock != nil {
 		f.stalePaste = j.Result.Clock
 		f.staleEntry = idx
-		f.staleThen = strings.TrimSpace(v.Status + " " + v.Reason)
+		f.staleThen = strings.TrimSpace(string(v.Status) + " " + v.Reason)
 		if o := j.Result.Otherwise; o != nil {
-			f.staleToday = "judged today instead: " + strings.TrimSpace(o.Status+" "+o.Reason) + " (" + o.Summary + ")"
-			f.staleTodayShort = o.Status
+			f.staleToday = "judged today instead: " + strings.TrimSpace(string(o.Status)+" "+o.Reason) + " (" + o.Summary + ")"
+			f.staleTodayShort = string(o.Status)
 		}
 	}
 	if v.TokenCarrier == "header" {
@@ -564,7 +564,7 @@ func (f *facts) round(j *Judged) {
 	case v.Status == inspect.SignedIn:
 		r.ended = "signed in"
 	default:
-		r.ended = v.Status + " (" + v.Reason + ")"
+		r.ended = string(v.Status) + " (" + v.Reason + ")"
 	}
 	for _, l := range v.Logs {
 		if strings.Contains(l, "infinite redirect loop") {

@@ -17,10 +17,10 @@ import (
 type meta struct {
 	OptionsProfiles map[string]json.RawMessage `json:"options_profiles"`
 	Expected        []struct {
-		Index          int     `json:"index"`
-		OptionsProfile string  `json:"options_profile"`
-		Status         string  `json:"status"`
-		Reason         *string `json:"reason"`
+		Index          int            `json:"index"`
+		OptionsProfile string         `json:"options_profile"`
+		Status         inspect.Status `json:"status"`
+		Reason         *string        `json:"reason"`
 		Auth           struct {
 			UserID *string `json:"userId"`
 		} `json:"auth"`

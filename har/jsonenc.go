@@ -192,7 +192,7 @@ func (e *jsonEncoder) request(b []byte, r *requestJSON, tok *inspect.JWT) ([]byt
 			return b, err
 		}
 		b = append(b, `,"status":`...)
-		b = appendString(b, c.Status)
+		b = appendString(b, string(c.Status))
 		if c.Reason != "" {
 			b = append(b, `,"reason":`...)
 			b = appendString(b, c.Reason)

@@ -210,7 +210,7 @@ func (tw *TextWriter) Write(j *Judged) {
 			tw.quiet = map[string]int{}
 		}
 		v := j.Result.Verdict
-		tw.quiet[strings.TrimSpace(v.Status+" "+v.Reason)]++
+		tw.quiet[strings.TrimSpace(string(v.Status)+" "+v.Reason)]++
 		return
 	}
 	title := ""
@@ -219,7 +219,7 @@ func (tw *TextWriter) Write(j *Judged) {
 		if j.Observed.AuthStatus != "" || j.Observed.Agrees != nil {
 			said := j.Observed.AuthStatus
 			if said == "" {
-				said = inspect.SignedIn
+				said = string(inspect.SignedIn)
 			}
 			if j.Observed.AuthReason != "" {
 				said += " " + j.Observed.AuthReason

@@ -119,9 +119,9 @@ func sourcesText(a *clockAcc) string {
 	return strings.Join(parts, " and ")
 }
 
-func counterText(m map[string]int) string {
+func counterText(m map[inspect.Status]int) string {
 	var parts []string
-	for _, k := range []string{inspect.SignedIn, inspect.SignedOut, inspect.Handshake, inspect.Throws} {
+	for _, k := range []inspect.Status{inspect.SignedIn, inspect.SignedOut, inspect.Handshake, inspect.Throws} {
 		if n := m[k]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", n, k))
 		}

@@ -91,7 +91,7 @@ func NewRequestJSON(index int, req inspect.Request, res inspect.Result, o Render
 		Method:      strings.ToUpper(orDefault(req.Method, "GET")),
 		URL:         o.text(req.URL),
 		Time:        res.At.UTC().Format(time.RFC3339Nano),
-		Status:      v.Status,
+		Status:      string(v.Status),
 		Error:       v.Error,
 		Auth:        v.Auth,
 		Signature:   v.Signature,
@@ -166,7 +166,7 @@ func WriteVerdictText(w io.Writer, title string, req inspect.Request, res inspec
 	if title != "" {
 		fmt.Fprintf(w, "  %s\n", title)
 	}
-	badge := strings.ToUpper(v.Status)
+	badge := strings.ToUpper(string(v.Status))
 	if v.Reason != "" {
 		badge += "  " + v.Reason
 	}
@@ -179,7 +179,7 @@ func WriteVerdictText(w io.Writer, title string, req inspect.Request, res inspec
 	}
 	fmt.Fprintf(w, "  %s   (as @clerk/backend 3.25.0 decides at %s%s)\n", badge, res.At.UTC().Format(time.RFC3339), clock)
 	if o := res.Otherwise; o != nil {
-		alt := strings.ToUpper(o.Status)
+		alt := strings.ToUpper(string(o.Status))
 		if o.Reason != "" {
 			alt += " " + o.Reason
 		}

@@ -78,7 +78,7 @@ func (m *MarkdownReport) Write(j *Judged) {
 		httpStatus = fmt.Sprint(j.Entry.Response.Status)
 		said = j.Observed.AuthStatus
 		if said == "" && j.Observed.Agrees != nil {
-			said = inspect.SignedIn
+			said = string(inspect.SignedIn)
 		}
 		if j.Observed.Agrees != nil && !*j.Observed.Agrees {
 			said += " ≠"

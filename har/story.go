@@ -117,7 +117,7 @@ type Story struct {
 	lastTime    time.Time
 	firstErr    map[string]int
 	signIns     []int
-	lastDoc     string
+	lastDoc     inspect.Status
 	setsAgree   []int
 	setsDiffer  []int
 	setRead     map[string]int
@@ -381,7 +381,7 @@ func (s *Story) closeHandshake(idx int, v *inspect.Verdict) {
 			case inspect.Throws:
 				c.Outcome = "the middleware threw: " + firstLine(v.Error)
 			default:
-				c.Outcome = v.Status + " (" + v.Reason + ")"
+				c.Outcome = string(v.Status) + " (" + v.Reason + ")"
 			}
 			return
 		}

@@ -20,7 +20,7 @@ type authCase struct {
 	Options json.RawMessage `json:"options"`
 	API     *CannedAPI      `json:"api"`
 	Expect  struct {
-		Status           string                     `json:"status"`
+		Status           Status                     `json:"status"`
 		Reason           *string                    `json:"reason"`
 		Message          *string                    `json:"message"`
 		Error            string                     `json:"error"`

@@ -20,7 +20,7 @@ func (e Explanation) WithServerClock(offset float64, otherwise *Counterfactual) 
 		dir = "behind"
 	}
 	d := ago(time.Duration(math.Abs(offset) * float64(time.Second)))
-	alt := otherwise.Status
+	alt := string(otherwise.Status)
 	if otherwise.Reason != "" {
 		alt += " (" + otherwise.Reason + ")"
 	}

@@ -217,7 +217,7 @@ func explainReason(v *Verdict, now time.Time, rc redirectCheck) Explanation {
 			Next:    []string{"Check that the secret key (or the JWKS given) and the publishable key come from the same instance as the token's iss."},
 		}
 	}
-	return Explanation{Summary: v.Status + " (" + r + ")", Why: strings.TrimSpace(sdkSays(v))}
+	return Explanation{Summary: string(v.Status) + " (" + r + ")", Why: strings.TrimSpace(sdkSays(v))}
 }
 
 // explainSignedIn names what was checked for the token the verdict rests

@@ -40,7 +40,7 @@ func TestExplainFitsTheRequest(t *testing.T) {
 	all := judgeAllCases(t)
 	for _, tc := range []struct {
 		name    string
-		status  string
+		status  Status
 		want    []string
 		notWant []string
 	}{

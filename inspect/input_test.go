@@ -206,7 +206,7 @@ func TestExplainEveryReason(t *testing.T) {
 	unexplained := map[string]bool{}
 	for _, r := range append(slices.Clone(reasons), refreshReasonPrefix+"refresh_token_invalid") {
 		e := Explain(&Verdict{Status: SignedOut, Reason: r}, time.Now())
-		explained := e.Summary != "" && !strings.HasPrefix(e.Summary, SignedOut+" (") && (len(e.Next) > 0 || r == TokenInvalidAuthorizedParties)
+		explained := e.Summary != "" && !strings.HasPrefix(e.Summary, string(SignedOut)+" (") && (len(e.Next) > 0 || r == TokenInvalidAuthorizedParties)
 		switch {
 		case !explained && !unexplained[r]:
 			t.Errorf("%s: no plain-English explanation: %+v", r, e)

@@ -1,12 +1,17 @@
 package inspect
 
+// Status is a request state (authStatus.ts's AuthStatus), as the SDK
+// spells it, or Throws. It is a string so that it reads and encodes as the
+// SDK's value.
+type Status string
+
 // Request states, as the SDK spells them, plus Throws for a configuration
 // error (authenticateRequest throws; the framework answers 500).
 const (
-	SignedIn  = "signed-in"
-	SignedOut = "signed-out"
-	Handshake = "handshake"
-	Throws    = "throws"
+	SignedIn  Status = "signed-in"
+	SignedOut Status = "signed-out"
+	Handshake Status = "handshake"
+	Throws    Status = "throws"
 )
 
 // Request-level reasons (AuthErrorReason), spelled exactly as the SDK does.

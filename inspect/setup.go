@@ -77,7 +77,7 @@ type ClockNote struct {
 // Counterfactual is the verdict the same request gets at another clock.
 type Counterfactual struct {
 	At      time.Time `json:"at"`
-	Status  string    `json:"status"`
+	Status  Status    `json:"status"`
 	Reason  string    `json:"reason,omitempty"`
 	Summary string    `json:"summary"`
 }

@@ -74,7 +74,7 @@ func TestConfigWithoutSecretKey(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		setup  Setup
-		status string
+		status Status
 		want   []string
 	}{
 		{"config names no key", Setup{Options: pk, Complete: true, SecretKeyInAppEnv: true}, SignedIn,
@@ -154,7 +154,10 @@ func TestBareJWTJudgedAsFetch(t *testing.T) {
 	now := time.UnixMilli(c.Now)
 	s := &Setup{Options: Options{PublishableKey: "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k"}, Now: &now}
 	for _, tc := range []struct {
-		name, dest, status, reason, note string
+		name, dest string
+		status     Status
+		reason     string
+		note       string
 	}{
 		{"bare", "", SignedOut, *c.Expect.Reason, "judged as a fetch with Authorization: Bearer (Sec-Fetch-Dest: empty); add -H 'Sec-Fetch-Dest: document' to judge it as a page load"},
 		{"said to be a page load", "document", Handshake, *c.Expect.Reason, ""},

@@ -10,7 +10,7 @@ import (
 
 // Verdict is the engine's answer for one request.
 type Verdict struct {
-	Status  string `json:"status"`
+	Status  Status `json:"status"`
 	Reason  string `json:"reason"`
 	Message string `json:"message"`
 	// Error is the exception text when Status is Throws.
@@ -197,7 +197,7 @@ func (h *respHeaders) clone() *respHeaders {
 // the one the request ends with into the verdict. A state a step looked at
 // and set aside (a handshake that could not redirect) is simply dropped.
 type state struct {
-	status    string
+	status    Status
 	reason    string
 	message   string
 	tokenType any
@@ -290,7 +290,7 @@ func withDebugHeaders(s state, headers *respHeaders) state {
 		h.set(HeaderAuthReason, s.reason)
 	}
 	if s.status != SignedIn && s.status != "" {
-		h.set(HeaderAuthStatus, s.status)
+		h.set(HeaderAuthStatus, string(s.status))
 	}
 	s.headers = h.list
 	s.location = h.get(HeaderLocation)

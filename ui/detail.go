@@ -64,7 +64,7 @@ func stacked(value string, col, full int) bool {
 
 func (c *common) statusBadge(v *inspect.Verdict) string {
 	st := c.styles
-	label := strings.ToUpper(v.Status)
+	label := strings.ToUpper(string(v.Status))
 	switch v.Status {
 	case inspect.SignedIn:
 		if v.Auth != nil && !v.Auth.IsAuthenticated {
@@ -132,7 +132,7 @@ func (t *verdictTab) render(r *row, w int) string {
 		if j.Result.Clock != nil && j.Result.Clock.OffsetSeconds == 0 {
 			label = "Judged today instead: "
 		}
-		alt := strings.ToUpper(o.Status)
+		alt := strings.ToUpper(string(o.Status))
 		if o.Reason != "" {
 			alt += " " + o.Reason
 		}
@@ -154,7 +154,7 @@ func (t *verdictTab) render(r *row, w int) string {
 	if j.Entry != nil && (j.Observed.AuthStatus != "" || j.Observed.Agrees != nil) {
 		said := j.Observed.AuthStatus
 		if said == "" {
-			said = inspect.SignedIn
+			said = string(inspect.SignedIn)
 		}
 		if j.Observed.AuthReason != "" {
 			said += " " + j.Observed.AuthReason

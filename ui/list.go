@@ -86,7 +86,7 @@ func newRow(j *har.Judged) *row {
 	}
 	if j.Judged {
 		b.WriteByte(' ')
-		b.WriteString(j.Result.Verdict.Status)
+		b.WriteString(string(j.Result.Verdict.Status))
 	}
 	r.hay = b.String()
 	r.clerk = clerkRelevant(j)

@@ -90,8 +90,8 @@ func TestLoaderSameInputs(t *testing.T) {
 						index = j.Entry.Index
 					}
 					if j.Judged {
-						status = j.Result.Verdict.Status
-						if status != inspect.Throws {
+						status = string(j.Result.Verdict.Status)
+						if j.Result.Verdict.Status != inspect.Throws {
 							reason = j.Result.Verdict.Reason
 						}
 					}
