@@ -417,11 +417,11 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 
 // setup builds the judging setup from --config, the environment and flags
 // (flags win over the config, the config over the environment).
-func (f *judgeFlags) setup(ctx context.Context, stderr io.Writer) (*inspect.Setup, error) {
+func (f *judgeFlags) setup(stderr io.Writer) (*inspect.Setup, error) {
 	if err := f.applyProfile(); err != nil {
 		return nil, err
 	}
-	s := &inspect.Setup{Context: ctx}
+	s := &inspect.Setup{}
 	var keys inspect.ConfigKeys
 	if f.config != "" {
 		data, err := os.ReadFile(f.config)
@@ -610,7 +610,7 @@ func runExplain(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if pos, err = inputsOrStdin(pos, stdin, "explain needs an input: a HAR or text file, or text piped on stdin"); err != nil {
 		return err
 	}
-	setup, err := f.setup(ctx, stderr)
+	setup, err := f.setup(stderr)
 	if err != nil {
 		return err
 	}
@@ -720,7 +720,7 @@ func runReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	if f.format != "md" && f.format != "json" {
 		return &usageError{fmt.Sprintf("--format %q: use md or json", f.format)}
 	}
-	setup, err := f.setup(ctx, stderr)
+	setup, err := f.setup(stderr)
 	if err != nil {
 		return err
 	}
@@ -857,7 +857,7 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	if len(pos) == 0 && !isTerminal(stdin) {
 		pos = []string{"-"} // piped into the dashboard: open what came in
 	}
-	setup, err := f.setup(ctx, stderr)
+	setup, err := f.setup(stderr)
 	if err != nil {
 		return err
 	}

@@ -49,7 +49,7 @@ func runWebhook(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if s == "" {
 		s = os.Getenv(webhook.EnvSigningSecret)
 	}
-	setup, err := app.setup(ctx, stderr)
+	setup, err := app.setup(stderr)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package har
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -66,8 +67,8 @@ func NewAnalyzer(setup *inspect.Setup) *Analyzer {
 // Add takes the next entry of the capture and returns the entries now
 // judged, in order. The first entries wait (at most 256) until the capture
 // reveals its instance (without a publishable key) and the application
-// server's clock; Flush returns the rest.
-func (a *Analyzer) Add(e *Entry) []*Judged {
+// server's clock; Flush returns the rest. ctx bounds the key fetches.
+func (a *Analyzer) Add(ctx context.Context, e *Entry) []*Judged {
 	for _, s := range clockSamples(e) {
 		a.clock.add(hostOf(e.Request.URL), s)
 	}
@@ -80,25 +81,25 @@ func (a *Analyzer) Add(e *Entry) []*Judged {
 		return nil
 	}
 	if len(a.pending) > 0 {
-		out := a.Flush()
-		return append(out, a.judge(e))
+		out := a.Flush(ctx)
+		return append(out, a.judge(ctx, e))
 	}
-	return []*Judged{a.judge(e)}
+	return []*Judged{a.judge(ctx, e)}
 }
 
 // Flush judges the entries still waiting for the instance.
-func (a *Analyzer) Flush() []*Judged {
+func (a *Analyzer) Flush(ctx context.Context) []*Judged {
 	a.infer = false
 	out := make([]*Judged, 0, len(a.pending))
 	for _, p := range a.pending {
-		out = append(out, a.judge(p))
+		out = append(out, a.judge(ctx, p))
 	}
 	a.pending = nil
 	return out
 }
 
 // judge classifies and judges one entry, and adds it to the story.
-func (a *Analyzer) judge(e *Entry) *Judged {
+func (a *Analyzer) judge(ctx context.Context, e *Entry) *Judged {
 	j := &Judged{Entry: e, Class: a.Classifier.Classify(e)}
 	j.Observed = ObservedResponse{
 		HTTPStatus: e.Response.Status,
@@ -113,7 +114,7 @@ func (a *Analyzer) judge(e *Entry) *Judged {
 			obs.Headers = append(obs.Headers, inspect.Header{Name: h.Name, Value: h.Value})
 		}
 		sdkReq, note := a.behindProxy(j.Request)
-		j.Result = a.judgeAtServerClock(e, sdkReq, obs)
+		j.Result = a.judgeAtServerClock(ctx, e, sdkReq, obs)
 		if note != "" {
 			j.Request = sdkReq
 			j.Result.Verdict.Assumptions = append([]string{note}, j.Result.Verdict.Assumptions...)

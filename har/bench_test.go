@@ -62,13 +62,13 @@ func BenchmarkExplainJSON(b *testing.B) {
 		a := NewAnalyzer(&inspect.Setup{Options: inspect.Options{JWTKey: string(pem)}})
 		w := NewJSONWriter(io.Discard, RenderOptions{}, false)
 		if err := Each(context.Background(), r, func(e *Entry) {
-			for _, j := range a.Add(e) {
+			for _, j := range a.Add(context.Background(), e) {
 				w.Write(j)
 			}
 		}); err != nil {
 			b.Fatal(err)
 		}
-		for _, j := range a.Flush() {
+		for _, j := range a.Flush(context.Background()) {
 			w.Write(j)
 		}
 		if err := w.Close(a.Finish(r.Log()), nil); err != nil {

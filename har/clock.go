@@ -1,6 +1,7 @@
 package har
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -352,17 +353,17 @@ const (
 // at the second the SDK printed in its own message when there is one. The
 // verdict at the correct clock (the Frontend API's, which mints the
 // tokens, else the browser's) is kept beside it when it differs.
-func (a *Analyzer) judgeAtServerClock(e *Entry, req inspect.Request, obs *inspect.Observation) inspect.Result {
+func (a *Analyzer) judgeAtServerClock(ctx context.Context, e *Entry, req inspect.Request, obs *inspect.Observation) inspect.Result {
 	sent := e.StartedDateTime
 	if sent.IsZero() {
 		sent = time.Now()
 	}
 	if a.Setup.Now != nil || e.StartedDateTime.IsZero() {
-		return a.Setup.Judge(req, sent, obs)
+		return a.Setup.Judge(ctx, req, sent, obs)
 	}
 	off, within, n := a.clock.app(hostOf(e.Request.URL))
 	if n == 0 || math.Abs(off) < skewApply || within > skewWithin {
-		return a.Setup.Judge(req, sent, obs)
+		return a.Setup.Judge(ctx, req, sent, obs)
 	}
 	at := sent.Add(time.Duration(off * float64(time.Second)))
 	if cached, _ := e.Cached(); !cached {
@@ -374,7 +375,7 @@ func (a *Analyzer) judgeAtServerClock(e *Entry, req inspect.Request, obs *inspec
 			}
 		}
 	}
-	res := a.Setup.Judge(req, at, obs)
+	res := a.Setup.Judge(ctx, req, at, obs)
 	ref, _, ok := a.clock.fapiOffset()
 	if !ok || math.Abs(ref) < skewApply {
 		ref = 0
@@ -385,7 +386,7 @@ func (a *Analyzer) judgeAtServerClock(e *Entry, req inspect.Request, obs *inspec
 	}
 	res.Clock = &inspect.ClockNote{Sent: sent, OffsetSeconds: round1(off), From: from}
 	correct := sent.Add(time.Duration(ref * float64(time.Second)))
-	alt := a.Setup.Judge(req, correct, obs)
+	alt := a.Setup.Judge(ctx, req, correct, obs)
 	if alt.Verdict.Status != res.Verdict.Status || alt.Verdict.Reason != res.Verdict.Reason {
 		res.Otherwise = &inspect.Counterfactual{At: correct, Status: alt.Verdict.Status, Reason: alt.Verdict.Reason, Summary: alt.Explanation.Summary}
 		res.Explanation = res.Explanation.WithServerClock(off-ref, res.Otherwise)

@@ -1,6 +1,7 @@
 package har
 
 import (
+	"context"
 	"os"
 	"slices"
 	"strconv"
@@ -17,9 +18,9 @@ func story(t *testing.T, setup *inspect.Setup, entries ...*Entry) *Story {
 	a := NewAnalyzer(setup)
 	for i, e := range entries {
 		e.Index = i
-		a.Add(e)
+		a.Add(context.Background(), e)
 	}
-	a.Flush()
+	a.Flush(context.Background())
 	st := a.Finish(Log{})
 	t.Logf("diagnosis: %v", diagnosisCodes(st.Diagnosis))
 	return st
@@ -38,7 +39,7 @@ func pasted(t *testing.T, setup *inspect.Setup, text string) []Diagnosis {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, res := setup.JudgeText(p, t0)
+	req, res := setup.JudgeText(context.Background(), p, t0)
 	ds := DiagnoseRequest(&Judged{Class: ClassDocument, Request: req, Result: res, Judged: true}, setup)
 	t.Logf("%s %s: diagnosis %v", res.Verdict.Status, res.Verdict.Reason, diagnosisCodes(ds))
 	return ds

@@ -1,6 +1,7 @@
 package har
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -308,7 +309,7 @@ func TestStalePaste(t *testing.T) {
 		t.Fatal(err)
 	}
 	setup := &inspect.Setup{Options: inspect.Options{JWTKey: jwtKey(t)}}
-	req, res := setup.JudgeText(p, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	req, res := setup.JudgeText(context.Background(), p, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 	// The SDK's verdicts (stale-paste.expect.json): signed in at iat+20 s,
 	// a handshake for the expired token today.
 	if res.Verdict.Status != inspect.SignedIn {
@@ -330,14 +331,14 @@ func TestStalePaste(t *testing.T) {
 	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	p2, _ := inspect.ParseInput(string(data))
 	fixed := &inspect.Setup{Options: setup.Options, Now: &now}
-	if _, res := fixed.JudgeText(p2, now); res.Clock != nil || res.Verdict.Status != inspect.Handshake {
+	if _, res := fixed.JudgeText(context.Background(), p2, now); res.Clock != nil || res.Verdict.Status != inspect.Handshake {
 		t.Errorf("--now: %s with clock %+v, want today's handshake", res.Verdict.Status, res.Clock)
 	}
 	p3, err := inspect.ParseInput("GET / HTTP/1.1\nHost: example.com\nDate: Thu, 15 Jan 2026 10:00:20 GMT\n" + string(data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, res := setup.JudgeText(p3, now); res.Verdict.Status != inspect.SignedIn || !res.At.Equal(time.Date(2026, 1, 15, 10, 0, 20, 0, time.UTC)) {
+	if _, res := setup.JudgeText(context.Background(), p3, now); res.Verdict.Status != inspect.SignedIn || !res.At.Equal(time.Date(2026, 1, 15, 10, 0, 20, 0, time.UTC)) {
 		t.Errorf("Date line: %s at %s, want signed-in at the Date", res.Verdict.Status, res.At)
 	}
 }
@@ -382,7 +383,7 @@ func TestPastedReproductions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			req, res := setup.JudgeText(p, time.UnixMilli(exp.Now))
+			req, res := setup.JudgeText(context.Background(), p, time.UnixMilli(exp.Now))
 			reason := ""
 			if exp.Verdict.Reason != nil {
 				reason = *exp.Verdict.Reason

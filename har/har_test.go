@@ -1,6 +1,7 @@
 package har
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,11 +60,11 @@ func analyze(t testing.TB, path string, setup *inspect.Setup) (map[int]*Judged, 
 			readErr = err
 			break
 		}
-		for _, j := range a.Add(e) {
+		for _, j := range a.Add(context.Background(), e) {
 			out[j.Entry.Index] = j
 		}
 	}
-	for _, j := range a.Flush() {
+	for _, j := range a.Flush(context.Background()) {
 		out[j.Entry.Index] = j
 	}
 	return out, a.Finish(r.Log()), readErr

@@ -205,7 +205,7 @@ func Analyze(ctx context.Context, in *Input, a Analysis, sink Sink) (*Story, err
 		if now.IsZero() {
 			now = time.Now()
 		}
-		j := JudgePasted(a.Setup, in.Text, now)
+		j := JudgePasted(ctx, a.Setup, in.Text, now)
 		sink.Write(j)
 		sink.AddPasted(DiagnoseRequest(j, a.Setup), in.Text.Notes)
 		return nil, nil
@@ -215,11 +215,11 @@ func Analyze(ctx context.Context, in *Input, a Analysis, sink Sink) (*Story, err
 		if !in.lean && !in.hooks {
 			in.hooks = e.MaybeWebhook()
 		}
-		for _, j := range an.Add(e) {
+		for _, j := range an.Add(ctx, e) {
 			sink.Write(j)
 		}
 	})
-	for _, j := range an.Flush() {
+	for _, j := range an.Flush(ctx) {
 		sink.Write(j)
 	}
 	var te *TruncatedError
@@ -232,8 +232,8 @@ func Analyze(ctx context.Context, in *Input, a Analysis, sink Sink) (*Story, err
 // JudgePasted judges one pasted or piped request, as the SDK would at now
 // (unless the setup or the input carries a clock): a document entry
 // outside any capture, with the Set-Cookie lines it was given.
-func JudgePasted(setup *inspect.Setup, p *inspect.Parsed, now time.Time) *Judged {
-	req, res := setup.JudgeText(p, now)
+func JudgePasted(ctx context.Context, setup *inspect.Setup, p *inspect.Parsed, now time.Time) *Judged {
+	req, res := setup.JudgeText(ctx, p, now)
 	return &Judged{Class: ClassDocument, Request: req, Result: res, Judged: true, Pasted: p.SetCookies}
 }
 

@@ -2,6 +2,7 @@ package har
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -206,9 +207,9 @@ func benchAnalyze(b *testing.B, data []byte) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			a.Add(e)
+			a.Add(context.Background(), e)
 		}
-		a.Flush()
+		a.Flush(context.Background())
 		a.Finish(r.Log())
 	}
 }

@@ -2,6 +2,7 @@ package har
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
@@ -100,11 +101,11 @@ func eachJudged(t *testing.T, path string, setup *inspect.Setup, fn func(*Judged
 		if err != nil {
 			break
 		}
-		for _, j := range a.Add(e) {
+		for _, j := range a.Add(context.Background(), e) {
 			fn(j)
 		}
 	}
-	for _, j := range a.Flush() {
+	for _, j := range a.Flush(context.Background()) {
 		fn(j)
 	}
 }

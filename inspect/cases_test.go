@@ -255,7 +255,7 @@ func TestResponseSettlesBackendCalls(t *testing.T) {
 			}
 		}
 		s := &Setup{Options: opts, Complete: true}
-		res := s.Judge(c.Request.toRequest(), time.UnixMilli(c.Now), obs)
+		res := s.Judge(context.Background(), c.Request.toRequest(), time.UnixMilli(c.Now), obs)
 		want := ""
 		if c.Expect.Reason != nil {
 			want = *c.Expect.Reason

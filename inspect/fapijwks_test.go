@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"context"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
@@ -81,7 +82,7 @@ func TestFetchJWKS(t *testing.T) {
 			fetch := &FrontendJWKS{BaseURL: srv.URL, Timeout: tc.timeout, Warn: func(m string) { warnings = append(warnings, m) }}
 			for _, complete := range []bool{false, true} {
 				s := &Setup{Options: Options{PublishableKey: "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k"}, Complete: complete, SecretKeyInAppEnv: complete, FetchJWKS: fetch}
-				v := s.Judge(req, at, nil).Verdict
+				v := s.Judge(context.Background(), req, at, nil).Verdict
 				if v.Status != SignedIn || v.Signature == nil || v.Signature.State != tc.state {
 					t.Fatalf("complete %v: %s, signature %+v", complete, v.Status, v.Signature)
 				}
@@ -127,7 +128,7 @@ func TestFetchJWKSOnlyWithoutAKey(t *testing.T) {
 		"unknown instance":     {Options: Options{}, Complete: true, SecretKeyInAppEnv: true},
 	} {
 		s.FetchJWKS = &FrontendJWKS{BaseURL: srv.URL}
-		v := s.Judge(req, at, nil).Verdict
+		v := s.Judge(context.Background(), req, at, nil).Verdict
 		if name == "unknown instance" && v.Status != Throws {
 			t.Errorf("%s: %s", name, v.Status)
 		}
@@ -138,7 +139,7 @@ func TestFetchJWKSOnlyWithoutAKey(t *testing.T) {
 	// A paste whose instance is unknown says what --fetch-jwks needs.
 	s := &Setup{FetchJWKS: &FrontendJWKS{BaseURL: srv.URL}}
 	noIss := Request{Method: "GET", URL: "https://example.com/", Headers: []Header{{Name: "cookie", Value: "__session=" + unsignedToken(t) + "; __client_uat=1"}, {Name: "sec-fetch-dest", Value: "document"}}}
-	if v := s.Judge(noIss, at, nil).Verdict; v.Token == nil || !hasAssumption(v, "--fetch-jwks needs the instance's Frontend API") {
+	if v := s.Judge(context.Background(), noIss, at, nil).Verdict; v.Token == nil || !hasAssumption(v, "--fetch-jwks needs the instance's Frontend API") {
 		t.Errorf("unknown instance: %q", v.Assumptions)
 	}
 }

@@ -35,8 +35,6 @@ type Setup struct {
 	Backend Backend
 	// Now fixes the clock for every request (--now).
 	Now *time.Time
-	// Context bounds key fetches.
-	Context context.Context
 	// InferredFrom says where Options.PublishableKey was inferred from
 	// (a capture's Frontend API traffic), when it was not given.
 	InferredFrom string
@@ -83,7 +81,8 @@ type Counterfactual struct {
 }
 
 // Judge judges req at time at (the request's own time; Setup.Now wins).
-func (s *Setup) Judge(req Request, at time.Time, obs *Observation) Result {
+// ctx bounds the key fetches.
+func (s *Setup) Judge(ctx context.Context, req Request, at time.Time, obs *Observation) Result {
 	if s.Now != nil {
 		at = *s.Now
 	}
@@ -101,7 +100,7 @@ func (s *Setup) Judge(req Request, at time.Time, obs *Observation) Result {
 	// to be; without any key the signature is assumed valid). Without a
 	// publishable key the SDK throws for it first, as it does in the app.
 	appSecret := s.Complete && s.SecretKeyInAppEnv && opts.SecretKey == "" && opts.PublishableKey != ""
-	keys, fetchErr := s.keys(opts, !s.Complete || appSecret)
+	keys, fetchErr := s.keys(ctx, opts, !s.Complete || appSecret)
 	env := Env{Now: at, Keys: keys, Backend: s.Backend, Infer: !s.Complete || appSecret}
 	if obs != nil {
 		inner := env.Backend
@@ -121,7 +120,7 @@ func (s *Setup) Judge(req Request, at time.Time, obs *Observation) Result {
 		}
 		env.Backend = ob
 	}
-	v := Judge(s.Context, req, opts, env)
+	v := Judge(ctx, req, opts, env)
 	if inferred != "" {
 		v.Instance.Inferred = inferred
 		v.Assumptions = append([]string{"the instance (" + v.Instance.FrontendAPI + ") was inferred " + inferred + "; pass --publishable-key to judge against your app's own key"}, v.Assumptions...)
@@ -147,7 +146,7 @@ func hasKey(opts Options) bool {
 // JWKS from its Frontend API. It is fetched only when the engine would
 // otherwise assume the signature valid (assumeValid): a complete config
 // without a secret key throws before any token is read.
-func (s *Setup) keys(opts Options, assumeValid bool) (KeySource, error) {
+func (s *Setup) keys(ctx context.Context, opts Options, assumeValid bool) (KeySource, error) {
 	if s.Keys != nil || s.FetchJWKS == nil || hasKey(opts) || !assumeValid || opts.PublishableKey == "" {
 		return s.Keys, nil
 	}
@@ -155,7 +154,7 @@ func (s *Setup) keys(opts Options, assumeValid bool) (KeySource, error) {
 	if err != nil {
 		return nil, nil
 	}
-	set, err := s.FetchJWKS.Fetch(s.Context, pk.FrontendAPI)
+	set, err := s.FetchJWKS.Fetch(ctx, pk.FrontendAPI)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +179,7 @@ func noKeyHint(fetch *FrontendJWKS, fetchErr error) string {
 // gets the origin its token was minted for (azp); one without Sec-Fetch-Dest
 // or Accept is judged as a page navigation, a bare JWT as the fetch that
 // sends it. p.Notes say what was assumed.
-func (s *Setup) JudgeText(p *Parsed, now time.Time) (Request, Result) {
+func (s *Setup) JudgeText(ctx context.Context, p *Parsed, now time.Time) (Request, Result) {
 	req := p.Request
 	req.Headers = append([]Header(nil), req.Headers...)
 	if req.URL == "" {
@@ -231,7 +230,7 @@ func (s *Setup) JudgeText(p *Parsed, now time.Time) (Request, Result) {
 			}
 		}
 	}
-	res := setup.Judge(req, now, nil)
+	res := setup.Judge(ctx, req, now, nil)
 	if clockKnown {
 		return req, res
 	}
@@ -255,7 +254,7 @@ func (s *Setup) JudgeText(p *Parsed, now time.Time) (Request, Result) {
 	if at.Sub(iat) > 30*time.Second {
 		at = iat.Add(30 * time.Second)
 	}
-	then := setup.Judge(req, at, nil)
+	then := setup.Judge(ctx, req, at, nil)
 	then.Clock = &ClockNote{Sent: at, From: fmt.Sprintf("the session token's lifetime (issued %s, expires %s): a paste carries no clock, and today (%s) its token has been expired for %s",
 		iat.UTC().Format(time.RFC3339), exp.UTC().Format(time.RFC3339), now.UTC().Format("2006-01-02"), ago(now.Sub(exp)))}
 	if then.Verdict.Status != res.Verdict.Status || then.Verdict.Reason != res.Verdict.Reason {

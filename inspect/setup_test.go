@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"strings"
@@ -84,7 +85,7 @@ func TestConfigWithoutSecretKey(t *testing.T) {
 		{"no config", Setup{Options: pk}, SignedIn, []string{"the app has a secret key configured (none was given to clerkscope)", "--fetch-jwks"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			v := tc.setup.Judge(req, at, nil).Verdict
+			v := tc.setup.Judge(context.Background(), req, at, nil).Verdict
 			if v.Status != tc.status {
 				t.Fatalf("status %s (%s), want %s", v.Status, v.Error, tc.status)
 			}
@@ -107,7 +108,7 @@ func TestConfigWithoutSecretKey(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := Setup{Options: Options{PublishableKey: pk.PublishableKey, JWTKey: string(pem)}, Complete: true, SecretKeyInAppEnv: true}
-		v := s.Judge(req, at, nil).Verdict
+		v := s.Judge(context.Background(), req, at, nil).Verdict
 		if v.Status != SignedIn || v.Signature.State != SigVerified || hasAssumption(v, "to check the signature") {
 			t.Errorf("%s, signature %s, assumptions %q", v.Status, v.Signature.State, v.Assumptions)
 		}
@@ -138,7 +139,7 @@ func TestScenarioKeepsItsSecretKey(t *testing.T) {
 			if err != nil || p.Kind != KindScenario {
 				t.Fatalf("%v, kind %v", err, p.Kind)
 			}
-			_, res := lenient.JudgeText(p, time.Now())
+			_, res := lenient.JudgeText(context.Background(), p, time.Now())
 			if v := res.Verdict; v.Status != Throws || v.Error != ErrTextSecretKeyMissing {
 				t.Errorf("%s %q, want the SDK's throw", v.Status, v.Error)
 			}
@@ -170,7 +171,7 @@ func TestBareJWTJudgedAsFetch(t *testing.T) {
 			if tc.dest != "" {
 				p.Request.Set("Sec-Fetch-Dest", tc.dest)
 			}
-			req, res := s.JudgeText(p, now)
+			req, res := s.JudgeText(context.Background(), p, now)
 			if v := res.Verdict; v.Status != tc.status || v.Reason != tc.reason {
 				t.Errorf("%s %s, want %s %s", v.Status, v.Reason, tc.status, tc.reason)
 			}
@@ -191,7 +192,7 @@ func TestBareJWTJudgedAsFetch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.JudgeText(p, now)
+	s.JudgeText(context.Background(), p, now)
 	if !strings.Contains(strings.Join(p.Notes, "\n"), "judged as a page navigation") {
 		t.Errorf("a Cookie header: %q", p.Notes)
 	}

@@ -37,7 +37,7 @@ func rows50k(b *testing.B) *capture {
 		}
 		e.Response.Status = 200
 		req := e.ToRequest()
-		js = append(js, &har.Judged{Entry: e, Class: har.ClassFetch, Request: req, Judged: true, Result: setup.Judge(req, e.StartedDateTime, nil)})
+		js = append(js, &har.Judged{Entry: e, Class: har.ClassFetch, Request: req, Judged: true, Result: setup.Judge(context.Background(), req, e.StartedDateTime, nil)})
 	}
 	m.addRows(js)
 	m.finish(nil, nil, nil)
