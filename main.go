@@ -758,7 +758,19 @@ func createPrivate(path string) (*os.File, error) {
 // writeReport renders one input as a report. A capture's webhook
 // deliveries are judged with hookSecret and listed in the Markdown report.
 func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspect.Setup, f judgeFlags, o har.RenderOptions, hookSecret string, w, stderr io.Writer) error {
-	in, err := openInput(path, stdin, f.harOptions())
+	src := har.File(path)
+	if path == "-" {
+		// Kept in a private file, so that a capture's webhook deliveries
+		// can be read again after its requests.
+		spooled, cleanup, err := har.SpoolStdin(stdin)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		src = har.File(spooled)
+		src.Name = "stdin"
+	}
+	in, err := har.Open(src, f.harOptions())
 	if err != nil {
 		return err
 	}
@@ -767,8 +779,10 @@ func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspe
 	defer safe.Close()
 	var sink har.Sink
 	var md *har.MarkdownReport
+	var jw *har.JSONWriter
 	if f.format == "json" {
-		sink = har.NewJSONWriter(safe, o, false)
+		jw = har.NewJSONWriter(safe, o, false)
+		sink = jw
 	} else {
 		md = har.NewMarkdownReport(safe, in.Name, o)
 		sink = md
@@ -787,14 +801,14 @@ func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspe
 	if in.HAR == nil && err != nil {
 		return err // a malformed -H
 	}
-	if md != nil {
-		rep, herr := in.Webhooks(setup, hookSecret, time.Now())
-		if herr != nil {
-			fmt.Fprintf(stderr, "clerkscope: %s: %s\n", in.Name, oneLine(herr.Error()))
-		}
-		if rep != nil {
-			md.AddWebhooks(rep)
-		}
+	rep, herr := in.Webhooks(setup, hookSecret, time.Now())
+	if herr != nil {
+		fmt.Fprintf(stderr, "clerkscope: %s: %s\n", in.Name, oneLine(herr.Error()))
+	}
+	if rep != nil && md != nil {
+		md.AddWebhooks(rep)
+	} else if rep != nil {
+		jw.AddWebhooks(rep)
 	}
 	if cerr := sink.Close(st, err); cerr != nil {
 		return cerr

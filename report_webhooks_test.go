@@ -2,6 +2,7 @@ package main
 
 import (
 	"compress/gzip"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,5 +82,100 @@ func writeGzip(t *testing.T, from, to string) {
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestReportWebhooksJSON (issue 12, point 6): report --format json ends
+// with the deliveries under "webhooks", as webhook --json has them
+// (signatures redacted unless --no-redact, the secret masked always); a
+// capture piped on stdin and a delivery given as text have them too, in
+// both formats.
+func TestReportWebhooksJSON(t *testing.T) {
+	const capture = "testdata/webhooks/har/retries-and-duplicate.har"
+	secret := webhookSecret(t, "testdata/webhooks/har/retries-and-duplicate.expect.json")
+	type doc struct {
+		Requests []json.RawMessage `json:"requests"`
+		Webhooks *struct {
+			Secret     string `json:"secret"`
+			Deliveries []struct {
+				Headers []struct{ Name, Value string } `json:"headers"`
+				Verdict struct{ State string }         `json:"verdict"`
+			} `json:"deliveries"`
+			Messages  []json.RawMessage       `json:"messages"`
+			Diagnosis []struct{ Code string } `json:"diagnosis"`
+		} `json:"webhooks"`
+	}
+	read := func(t *testing.T, stdin string, args ...string) (doc, string) {
+		t.Helper()
+		code, out, errs := runCLI(t, stdin, args...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		var d doc
+		if err := json.Unmarshal([]byte(out), &d); err != nil {
+			t.Fatalf("%v:\n%s", err, out)
+		}
+		return d, out
+	}
+	d, out := read(t, "", "report", "--format", "json", "--webhook-secret", secret, capture)
+	w := d.Webhooks
+	if w == nil || len(w.Deliveries) != 6 || len(w.Messages) != 3 || w.Secret != webhook.MaskSecret(secret) || len(d.Requests) != 6 {
+		t.Fatalf("webhooks %+v, %d requests", w, len(d.Requests))
+	}
+	codes := ""
+	for _, dg := range w.Diagnosis {
+		codes += dg.Code + " "
+	}
+	if !strings.Contains(codes, "duplicate-insert") || !strings.Contains(codes, "retried") {
+		t.Errorf("the story's causes: %s", codes)
+	}
+	if strings.Contains(out, secret) {
+		t.Error("the JSON report prints the secret")
+	}
+	ds, err := readDeliveries(capture, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := func(i int) string {
+		v, _ := ds[i].Get(webhook.HeaderSvixSignature)
+		_, s, _ := strings.Cut(v, ",")
+		return s
+	}
+	if strings.Contains(out, sig(0)) {
+		t.Error("the JSON report holds a signature")
+	}
+	if _, revealed := read(t, "", "report", "--format", "json", "--no-redact", "--webhook-secret", secret, capture); !strings.Contains(revealed, sig(0)) || strings.Contains(revealed, secret) {
+		t.Error("--no-redact: the signatures are not shown, or the secret is")
+	}
+	// A report without deliveries has no "webhooks".
+	if _, plain := read(t, "", "report", "--format", "json", "testdata/har/b-expired-handshake.har"); strings.Contains(plain, `"webhooks"`) {
+		t.Error("a capture without deliveries has webhooks")
+	}
+
+	// Piped on stdin.
+	data, err := os.ReadFile(capture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := read(t, string(data), "report", "--format", "json", "--webhook-secret", secret, "-"); d.Webhooks == nil || len(d.Webhooks.Deliveries) != 6 {
+		t.Error("a capture on stdin: no deliveries in the JSON report")
+	}
+	if code, md, errs := runCLI(t, string(data), "report", "--webhook-secret", secret, "-"); code != 0 || !strings.Contains(md, "## Webhook deliveries") || !strings.Contains(md, "# clerkscope report: stdin") {
+		t.Errorf("a capture on stdin: exit %d %s; the Markdown report lacks its deliveries", code, errs)
+	}
+
+	// A delivery given as text: a raw request, and clerk CLI lines on stdin.
+	hsecret := webhookSecret(t, "testdata/webhooks/http/reserialized.expect.json")
+	d, _ = read(t, "", "report", "--format", "json", "--now", "1767225600", "--webhook-secret", hsecret, "testdata/webhooks/http/reserialized.http")
+	if d.Webhooks == nil || len(d.Webhooks.Deliveries) != 1 || d.Webhooks.Deliveries[0].Verdict.State != "invalid" || len(d.Requests) != 1 {
+		t.Errorf("a raw delivery: %+v", d.Webhooks)
+	}
+	lines, err := os.ReadFile("testdata/webhooks/cli/listen.ndjson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, md, errs := runCLI(t, string(lines), "report", "--webhook-secret", hsecret, "-")
+	if code != 0 || !strings.Contains(md, "## Webhook deliveries") || !strings.Contains(md, "`body-reserialized`") || strings.Contains(md, hsecret) {
+		t.Errorf("clerk CLI lines on stdin: exit %d %s\n%s", code, errs, md)
 	}
 }

@@ -96,7 +96,8 @@ type Input struct {
 	Name string
 	// HAR reads the capture (nil for text).
 	HAR *Reader
-	// Text is the text request, parsed (nil for a capture).
+	// Text is the text request, parsed (nil for a capture); for webhook
+	// deliveries, the first one's request.
 	Text *inspect.Parsed
 	// Size is the source's size in bytes (0: unknown).
 	Size int64
@@ -108,6 +109,11 @@ type Input struct {
 	lean bool
 	// hooks is set when an entry may be a webhook delivery.
 	hooks bool
+	// deliveries are a text input's webhook deliveries (nil: a request).
+	deliveries []*webhook.Delivery
+	// texts are the requests Analyze judges of a text input: Text, or each
+	// delivery's.
+	texts []*inspect.Parsed
 }
 
 // countingReader counts the bytes read, for a progress bar.
@@ -154,8 +160,22 @@ func Open(src Source, o Options) (*Input, error) {
 	if len(data) > MaxText {
 		return nil, fmt.Errorf("%s: text input over %d MB; a capture should be a .har file", src.Name, MaxText>>20)
 	}
-	if in.Text, err = inspect.ParseInput(string(data)); err != nil {
+	// Webhook deliveries (a raw request with svix-* headers, clerk CLI
+	// lines, a JSON {headers, body}) open as deliveries whose requests are
+	// judged too; Webhooks judges the deliveries.
+	in.deliveries = webhook.Detect(data)
+	in.Text, err = inspect.ParseInput(string(data))
+	switch {
+	case in.deliveries != nil:
+		if err != nil {
+			in.Text = nil
+		}
+		in.texts = deliveryRequests(in.deliveries, in.Text)
+		in.Text = in.texts[0]
+	case err != nil:
 		return nil, fmt.Errorf("%s: %w", src.Name, err)
+	default:
+		in.texts = []*inspect.Parsed{in.Text}
 	}
 	return in, nil
 }
@@ -196,18 +216,24 @@ type Analysis struct {
 // has none), or for text Prepare's error. The caller closes sink and in.
 func Analyze(ctx context.Context, in *Input, a Analysis, sink Sink) (*Story, error) {
 	if in.HAR == nil {
-		if a.Prepare != nil {
-			if err := a.Prepare(in.Text); err != nil {
-				return nil, err
-			}
-		}
 		now := a.Now
 		if now.IsZero() {
 			now = time.Now()
 		}
-		j := JudgePasted(ctx, a.Setup, in.Text, now)
-		sink.Write(j)
-		sink.AddPasted(DiagnoseRequest(j, a.Setup), in.Text.Notes)
+		// One entry, or one per webhook delivery (the first's diagnosis
+		// stands for all: the deliveries' causes are Webhooks').
+		for i, p := range in.texts {
+			if a.Prepare != nil {
+				if err := a.Prepare(p); err != nil {
+					return nil, err
+				}
+			}
+			j := JudgePasted(ctx, a.Setup, p, now)
+			sink.Write(j)
+			if i == 0 {
+				sink.AddPasted(DiagnoseRequest(j, a.Setup), p.Notes)
+			}
+		}
 		return nil, nil
 	}
 	an := NewAnalyzer(a.Setup)
@@ -253,7 +279,8 @@ func (e *Entry) MaybeWebhook() bool {
 	return false
 }
 
-// Webhooks judges the webhook deliveries of a capture, after Analyze, as
+// Webhooks judges the webhook deliveries of a capture (or of a text input
+// that is deliveries), after Analyze, as
 // verifyWebhook would with secret, at each entry's time (the setup's clock
 // wins; now for a delivery without one); nil when it has none. The HAR
 // reader skips request bodies, so the source is read again, and only when
@@ -262,6 +289,13 @@ func (e *Entry) MaybeWebhook() bool {
 // webhook-* header (a .har.gz is read whole). A stream is not read again:
 // nil. The error says why the deliveries could not be read.
 func (in *Input) Webhooks(setup *inspect.Setup, secret string, now time.Time) (*webhook.Report, error) {
+	var at time.Time
+	if setup.Now != nil {
+		at = *setup.Now
+	}
+	if in.deliveries != nil {
+		return newHookReport(in.deliveries, setup, secret, at, now), nil
+	}
 	if in.HAR == nil || in.src.once || !in.lean && !in.hooks {
 		return nil, nil
 	}
@@ -294,11 +328,7 @@ func (in *Input) Webhooks(setup *inspect.Setup, secret string, now time.Time) (*
 	if err != nil {
 		return nil, errors.New("webhook deliveries not read: " + webhook.RedactText(err.Error()))
 	}
-	var at time.Time
-	if setup.Now != nil {
-		at = *setup.Now
-	}
-	return webhook.NewReport(ds, secret, at, now), nil
+	return newHookReport(ds, setup, secret, at, now), nil
 }
 
 // mentionsWebhook scans r for a svix- or webhook- header name, in any case.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/clerkscope/clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect/webhook"
 )
 
 // Sink is an output format: it takes judged requests as they come, the
@@ -54,7 +55,14 @@ type JSONWriter struct {
 	err       error
 	enc       jsonEncoder
 	buf       []byte
+	// hooks are the input's webhook deliveries (AddWebhooks).
+	hooks *webhook.Report
 }
+
+// AddWebhooks adds the input's webhook deliveries, judged: the document
+// ends with them under "webhooks", as `webhook --json` writes them
+// (signatures redacted unless o.Reveal, the secret masked always).
+func (jw *JSONWriter) AddWebhooks(r *webhook.Report) { jw.hooks = r }
 
 // NewJSONWriter starts the JSON document.
 func NewJSONWriter(w io.Writer, o RenderOptions, all bool) *JSONWriter {
@@ -159,6 +167,9 @@ func (jw *JSONWriter) Close(story *Story, readErr error) error {
 		tail["error"] = readErr.Error()
 	}
 	tail["notes"] = append([]string{}, jw.Notes...)
+	if jw.hooks != nil {
+		tail["webhooks"] = webhook.NewJSON(jw.hooks, webhook.RenderOptions{Reveal: jw.o.Reveal})
+	}
 	b, err := json.Marshal(tail)
 	if err != nil {
 		return err

@@ -434,13 +434,19 @@ func (m *capture) addHooks(rep *webhook.Report) {
 		return
 	}
 	byEntry := map[int]*row{}
+	var pasted []*row // a text input's rows: one per delivery, in order
 	for _, r := range m.rows {
 		if r.j.Entry != nil {
 			byEntry[r.j.Entry.Index] = r
+		} else {
+			pasted = append(pasted, r)
 		}
 	}
 	for _, jd := range rep.Judged {
 		if jd.Delivery.Source != webhook.SourceHAR {
+			if jd.Position < len(pasted) {
+				pasted[jd.Position].setHook(jd)
+			}
 			continue
 		}
 		if r := byEntry[jd.Delivery.Index]; r != nil {

@@ -153,7 +153,9 @@ func load(ctx context.Context, gen int, job loadJob, ch chan<- batchLoadedMsg) {
 			send(batchLoadedMsg{done: true, err: err})
 			return
 		}
-		send(batchLoadedMsg{rows: b.batch, read: in.Size, total: in.Size, done: true, notes: b.notes, diagnosis: b.diag})
+		// A pasted webhook delivery (or several) brings its deliveries.
+		hooks, _ := in.Webhooks(setup, job.hookSecret, job.now)
+		send(batchLoadedMsg{rows: b.batch, read: in.Size, total: in.Size, done: true, notes: b.notes, diagnosis: b.diag, hooks: hooks})
 		return
 	}
 	if err != nil {

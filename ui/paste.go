@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/clerkscope/clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect/webhook"
 )
 
 // bigPaste is the size above which a paste is held aside instead of being
@@ -107,7 +108,7 @@ type pasteScreen struct {
 
 func newPasteScreen(c *common) *pasteScreen {
 	ta := textarea.New()
-	ta.Placeholder = "Paste a Cookie header, document.cookie, Set-Cookie lines, a JWT, a cURL command, cookie-editor JSON, or type the path of a .har file."
+	ta.Placeholder = "Paste a Cookie header, document.cookie, Set-Cookie lines, a JWT, a cURL command, cookie-editor JSON, a webhook delivery, or type the path of a .har file."
 	ta.ShowLineNumbers = false
 	ta.CharLimit = 0
 	ta.MaxHeight = 0
@@ -190,6 +191,14 @@ func (p *pasteScreen) settings() (settings, error) {
 
 func (p *pasteScreen) detect() {
 	v := strings.TrimSpace(p.value())
+	if ds := webhook.Detect([]byte(v)); ds != nil {
+		// It opens as deliveries, as clerkscope webhook reads them.
+		p.kind = "webhook delivery"
+		if len(ds) > 1 {
+			p.kind = inspect.Kind(fmt.Sprintf("%d webhook deliveries", len(ds)))
+		}
+		return
+	}
 	p.kind = inspect.DetectKind(v)
 	if p.kind == inspect.KindUnknown && v != "" && !strings.ContainsAny(v, "\n=") {
 		if st, err := os.Stat(expandHome(v)); err == nil && !st.IsDir() {
@@ -240,15 +249,32 @@ func (p *pasteScreen) paste(s string) tea.Cmd {
 	case fieldMode:
 		p.focusField(fieldText)
 	}
-	if len(s) > bigPaste || p.held != "" {
+	// A webhook delivery is held whole too: its signature covers the
+	// body's exact bytes, which the text area would not keep.
+	hook := webhook.Detect([]byte(lineEnds(s))) != nil
+	if hook {
+		s = lineEnds(s)
+	}
+	if len(s) > bigPaste || p.held != "" || hook {
 		p.held += s
 		p.ta.Reset()
 		p.detect()
 		return nil
 	}
-	p.ta.InsertString(strings.ReplaceAll(s, "\t", tabMark))
+	// The text area makes two lines of a CRLF.
+	p.ta.InsertString(strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\t", tabMark))
 	p.detect()
 	return nil
+}
+
+// lineEnds reads a paste whose lines end in CR alone (what a terminal
+// sends for a newline) as LF lines; CRLF and LF pastes are kept as they
+// are.
+func lineEnds(s string) string {
+	if strings.Contains(s, "\r") && !strings.Contains(s, "\n") {
+		return strings.ReplaceAll(s, "\r", "\n")
+	}
+	return s
 }
 
 func (p *pasteScreen) clear() {

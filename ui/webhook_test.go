@@ -7,7 +7,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
@@ -143,5 +145,65 @@ func TestWebhookGoldens(t *testing.T) {
 				golden.RequireEqual(t, screen(m))
 			})
 		}
+	}
+}
+
+// TestPastedDelivery (issue 12): a webhook delivery pasted on the paste
+// screen — a raw request, clerk CLI lines or a JSON {headers, body} —
+// is detected as one, and opens as delivery rows (WH) on their Webhook
+// tab, judged as clerkscope webhook judges them.
+func TestPastedDelivery(t *testing.T) {
+	for _, tc := range []struct {
+		name, file, expect, kind string
+		rows                     int
+		want                     []string
+	}{
+		{"raw request", "../testdata/webhooks/http/reserialized.http", "../testdata/webhooks/http/reserialized.expect.json", "webhook delivery", 1,
+			[]string{"INVALID msg_2yG7rawDump0000000000007", "CAUSE (certain) the body was parsed and re-serialized [body-reserialized]", "Express"}},
+		{"raw request, CR line ends (a terminal's paste)", "cr:../testdata/webhooks/http/verified.http", "../testdata/webhooks/http/verified.expect.json", "webhook delivery", 1,
+			[]string{"VERIFIED msg_2yG7rawDump0000000000007", "the delivery verifies"}},
+		{"clerk CLI lines", "../testdata/webhooks/cli/listen.ndjson", "../testdata/webhooks/cli/listen.expect.json", "2 webhook deliveries", 2,
+			[]string{"VERIFIED msg_2yE5cliGood000000000005", "user.created of user_2xG7kQpL9wRzT4mN8vB3cD5fH1j"}},
+		{"JSON delivery", "../testdata/webhooks/cases/47-webhook-headers-only.json", "../testdata/webhooks/cases/47-webhook-headers-only.json", "webhook delivery", 1,
+			[]string{"INVALID", "Standard Webhooks header names (webhook-*) instead of svix-*"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file, cr := strings.CutPrefix(tc.file, "cr:")
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cr {
+				data = bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte("\r"))
+			}
+			cfg := testConfig(t, "")
+			cfg.WebhookSecret = hookSecret(t, tc.expect)
+			cfg.Now = func() time.Time { return time.Unix(1767225600, 0) }
+			m := newApp(t, cfg, 120, 40)
+			_, cmd := m.Update(tea.PasteMsg{Content: string(data)})
+			drive(t, m, cmd)
+			if string(m.paste.kind) != tc.kind {
+				t.Errorf("detected %q, want %q", m.paste.kind, tc.kind)
+			}
+			if !strings.Contains(screen(m), "Detected: "+tc.kind) {
+				t.Errorf("the paste screen does not say what it detected:\n%s", screen(m))
+			}
+			drive(t, m, m.submit())
+			if m.state != stateCapture || len(m.cap.rows) != tc.rows || m.cap.hookCount() != tc.rows {
+				t.Fatalf("state %s, %d rows, %d deliveries", m.state, len(m.cap.rows), m.cap.hookCount())
+			}
+			if m.cap.shownTab() != tabWebhook || m.cap.selected().badge != "WH" {
+				t.Fatalf("a pasted delivery opens on %s, badge %s", m.cap.shownTab(), m.cap.selected().badge)
+			}
+			flat := strings.Join(strings.Fields(ansi.Strip(m.cap.page(tabWebhook, m.cap.selected(), 100))), " ")
+			for _, want := range tc.want {
+				if !strings.Contains(flat, want) {
+					t.Errorf("the Webhook tab lacks %q:\n%s", want, flat)
+				}
+			}
+			if strings.Contains(screen(m), cfg.WebhookSecret) {
+				t.Error("the secret is on screen")
+			}
+		})
 	}
 }

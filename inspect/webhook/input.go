@@ -74,6 +74,30 @@ func Parse(r io.Reader) ([]*Delivery, error) {
 	return ds, nil
 }
 
+// Detect returns the deliveries of a text input (not a HAR) that is
+// webhook deliveries — a raw request or header block, CLI lines, a JSON
+// {headers, body} — when at least one carries a svix-* or webhook-*
+// header; nil for any other text. A request with only cookies or other
+// headers is not a delivery.
+func Detect(data []byte) []*Delivery {
+	lower := bytes.ToLower(data)
+	if !bytes.Contains(lower, []byte("svix-")) && !bytes.Contains(lower, []byte("webhook-")) && !bytes.Contains(lower, []byte(`"svix_id"`)) {
+		return nil
+	}
+	ds, err := Parse(bytes.NewReader(data))
+	if err != nil {
+		return nil
+	}
+	for _, d := range ds {
+		for _, h := range d.Headers {
+			if isWebhookHeader(h.Name) {
+				return ds
+			}
+		}
+	}
+	return nil
+}
+
 func parseJSONInput(data []byte) ([]*Delivery, error) {
 	// NDJSON: several JSON values one per line.
 	if lines := nonEmptyLines(data); len(lines) > 1 && json.Valid(lines[0]) && !json.Valid(data) {

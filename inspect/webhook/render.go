@@ -270,16 +270,28 @@ type jsonDelivery struct {
 	BodyNote string    `json:"bodyNote,omitempty"`
 }
 
+// JSON is the report as `webhook --json` writes it, and the capture
+// report's "webhooks": the secret masked, signatures redacted unless
+// RenderOptions.Reveal, the handler's answer redacted as the text is.
+type JSON struct {
+	Secret     string         `json:"secret"`
+	Deliveries []jsonDelivery `json:"deliveries"`
+	Messages   []*Message     `json:"messages"`
+	Diagnosis  []Diagnosis    `json:"diagnosis"`
+	Notes      []string       `json:"notes"`
+}
+
 // WriteJSON writes the report as one JSON object (secrets redacted as in
 // the text).
 func WriteJSON(w io.Writer, r *Report, o RenderOptions) error {
-	out := struct {
-		Secret     string         `json:"secret"`
-		Deliveries []jsonDelivery `json:"deliveries"`
-		Messages   []*Message     `json:"messages"`
-		Diagnosis  []Diagnosis    `json:"diagnosis"`
-		Notes      []string       `json:"notes"`
-	}{Secret: MaskSecret(r.Secret), Deliveries: []jsonDelivery{}, Messages: r.Story.Messages, Diagnosis: r.Story.Diagnoses, Notes: r.Notes}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(NewJSON(r, o))
+}
+
+// NewJSON is the report's JSON.
+func NewJSON(r *Report, o RenderOptions) *JSON {
+	out := &JSON{Secret: MaskSecret(r.Secret), Deliveries: []jsonDelivery{}, Messages: r.Story.Messages, Diagnosis: r.Story.Diagnoses, Notes: r.Notes}
 	if out.Notes == nil {
 		out.Notes = []string{}
 	}
@@ -309,7 +321,5 @@ func WriteJSON(w io.Writer, r *Report, o RenderOptions) error {
 		}
 		out.Deliveries = append(out.Deliveries, jd)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return out
 }
