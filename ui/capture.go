@@ -92,31 +92,6 @@ func newCapture(c *common, name string) *capture {
 	return cp
 }
 
-// tabOf is the component of tab t.
-func (m *capture) tabOf(t tab) detailTab {
-	switch t {
-	case tabCookies:
-		return m.cookies
-	case tabToken:
-		return m.token
-	case tabTimeline:
-		return m.timeline
-	case tabBAPI:
-		return m.bapi
-	case tabRaw:
-		return m.raw
-	case tabWebhook:
-		return m.webhook
-	}
-	return m.verdict
-}
-
-// active is the component of the tab on screen.
-func (m *capture) active() detailTab { return m.tabOf(m.shownTab()) }
-
-// page is tab t's whole page for r in width w, whatever the pane shows.
-func (m *capture) page(t tab, r *row, w int) string { return m.tabOf(t).page(r, w) }
-
 // typing reports whether keys are text now (a filter is being typed).
 func (m *capture) typing() bool { return m.filtering }
 
@@ -158,30 +133,6 @@ func (m *capture) layout() {
 // paneHeight is the height of the list and detail panes, below the banner.
 func (m *capture) paneHeight() int { return max(3, m.h-m.bannerH) }
 
-func (m *capture) listWidth() int {
-	lw := m.w * 2 / 5
-	if lw < 34 {
-		lw = 34
-	}
-	if lw > 64 {
-		lw = 64
-	}
-	if m.w-lw < 30 {
-		lw = max(20, m.w-30)
-	}
-	return lw
-}
-
-func (m *capture) listHeight() int { return max(1, m.paneHeight()-2) }
-
-// addRows appends judged entries as they stream in.
-func (m *capture) addRows(js []*har.Judged) {
-	for _, j := range js {
-		m.rows = append(m.rows, newRow(j))
-	}
-	m.refilter(false)
-}
-
 // finish is called when the input is fully read. A capture's diagnosis
 // is in its story; diags is a pasted request's.
 func (m *capture) finish(story *har.Story, diags []har.Diagnosis, err error) {
@@ -208,127 +159,6 @@ func (m *capture) finish(story *har.Story, diags []har.Diagnosis, err error) {
 		m.selectEntries(diags[i].Entries)
 	}
 	m.layout()
-}
-
-func (m *capture) refilter(keepSelection bool) {
-	var sel *row
-	if keepSelection {
-		sel = m.selected()
-	}
-	m.filtered = filterRows(m.rows, strings.ToLower(m.query), m.clerkOnly)
-	if sel != nil {
-		for i, idx := range m.filtered {
-			if m.rows[idx] == sel {
-				m.cursor = i
-			}
-		}
-	}
-	m.clamp()
-}
-
-func (m *capture) clamp() {
-	if m.cursor >= len(m.filtered) {
-		m.cursor = len(m.filtered) - 1
-	}
-	if m.cursor < 0 {
-		m.cursor = 0
-	}
-	lh := m.listHeight() - 1
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+lh {
-		m.offset = m.cursor - lh + 1
-	}
-	if m.offset < 0 {
-		m.offset = 0
-	}
-}
-
-func (m *capture) selected() *row {
-	if m.cursor < 0 || m.cursor >= len(m.filtered) {
-		return nil
-	}
-	return m.rows[m.filtered[m.cursor]]
-}
-
-// refreshDetail shows the selected request in the tab on screen, laid
-// out again when anything it depends on changed; a tab shown anew starts
-// at its top.
-func (m *capture) refreshDetail() {
-	t := m.shownTab()
-	m.tabOf(t).Show(m.selected(), t != m.lastShown)
-	m.lastShown = t
-}
-
-// tabs are the tabs of the selected row: a webhook delivery has its own.
-func (m *capture) tabs() []tab {
-	if r := m.selected(); r != nil && r.hook != nil {
-		return []tab{tabWebhook, tabVerdict, tabTimeline, tabRaw}
-	}
-	return []tab{tabVerdict, tabCookies, tabToken, tabTimeline, tabBAPI, tabRaw}
-}
-
-// shownTab is the tab on screen: the row's first (its verdict: a
-// request's Verdict, a delivery's Webhook) until a tab is chosen, then the
-// one chosen, or the row's first when the row has no such tab (a request
-// has no Webhook tab, a delivery no Cookies); the choice is kept for the
-// next row that has it.
-func (m *capture) shownTab() tab {
-	ts := m.tabs()
-	if !m.pinned {
-		return ts[0]
-	}
-	for _, t := range ts {
-		if t == m.tab {
-			return t
-		}
-	}
-	return ts[0]
-}
-
-// choose shows tab t from now on (for every row that has it).
-func (m *capture) choose(t tab) { m.tab, m.pinned = t, true }
-
-// stepTab shows the next (or previous) tab of the row.
-func (m *capture) stepTab(n int) {
-	ts := m.tabs()
-	cur := m.shownTab()
-	for i, t := range ts {
-		if t == cur {
-			m.choose(ts[(i+n+len(ts))%len(ts)])
-			return
-		}
-	}
-}
-
-// tabLabels lays out the tab line in width w: each label with the chosen
-// one marked ▸ (so it shows without colour), and the separator. Narrow
-// panes keep the separators and drop the spaces.
-func (m *capture) tabLabels(w int) ([]string, string) {
-	ts := m.tabs()
-	cur := m.shownTab()
-	wide := make([]string, len(ts))
-	n := 0
-	for i, t := range ts {
-		mark := " "
-		if t == cur {
-			mark = "▸"
-		}
-		wide[i] = mark + t.String()
-		n += len([]rune(wide[i]))
-	}
-	if n+2*(len(ts)-1) <= w {
-		return wide, " │"
-	}
-	narrow := make([]string, len(ts))
-	for i, t := range ts {
-		narrow[i] = t.String()
-		if t == cur {
-			narrow[i] = "▸" + narrow[i]
-		}
-	}
-	return narrow, "│"
 }
 
 // setEnabled keeps help truthful for the capture view: while a filter is
@@ -416,14 +246,6 @@ func (m *capture) whyDisabled(b key.Binding, k keyMap) string {
 		return "no message yet"
 	}
 	return ""
-}
-
-// clearFilter drops the filter and its text.
-func (m *capture) clearFilter() {
-	m.query = ""
-	m.filter.SetValue("")
-	m.refilter(true)
-	m.refreshDetail()
 }
 
 // addHooks marks the rows that are webhook deliveries (badge WH), which
@@ -539,26 +361,6 @@ func (m *capture) Update(msg tea.Msg) (*capture, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
-func (m *capture) clickTab(x int) {
-	labels, sep := m.tabLabels(m.w - m.listWidth() - 2)
-	sw := len([]rune(sep))
-	pos := 0
-	for i, t := range m.tabs() {
-		w := len([]rune(labels[i]))
-		if x >= pos && x < pos+w+sw {
-			m.choose(t)
-			return
-		}
-		pos += w + sw
-	}
-}
-
-func (m *capture) move(n int) {
-	m.cursor += n
-	m.moved = true
-	m.clamp()
-}
-
 func (m *capture) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.c.keys
 	if m.filtering {
@@ -619,63 +421,6 @@ func (m *capture) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// filterKey is a key while the filter is typed: enter keeps the filter,
-// esc drops it, the arrows move the selection, everything else is text.
-func (m *capture) filterKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := m.c.keys
-	switch {
-	case key.Matches(msg, k.AcceptWhileFiltering):
-		m.filtering = false
-		m.filter.Blur()
-		return nil
-	case key.Matches(msg, k.CancelWhileFiltering):
-		m.filtering = false
-		m.filter.Blur()
-		m.filter.SetValue("")
-		m.query = ""
-		m.refilter(true)
-		return nil
-	case key.Matches(msg, k.CursorUpWhileFiltering):
-		m.move(-1)
-		return nil
-	case key.Matches(msg, k.CursorDownWhileFiltering):
-		m.move(1)
-		return nil
-	}
-	var cmd tea.Cmd
-	m.filter, cmd = m.filter.Update(msg)
-	if q := m.filter.Value(); q != m.query {
-		m.query = q
-		m.refilter(false)
-	}
-	return cmd
-}
-
-// listKey moves the list's selection.
-func (m *capture) listKey(msg tea.KeyPressMsg) {
-	k := m.c.keys
-	switch {
-	case key.Matches(msg, k.Open):
-		m.focus = paneDetail
-	case key.Matches(msg, k.Up):
-		m.move(-1)
-	case key.Matches(msg, k.Down):
-		m.move(1)
-	case key.Matches(msg, k.PageUp):
-		m.move(-m.listHeight() + 1)
-	case key.Matches(msg, k.PageDown):
-		m.move(m.listHeight() - 1)
-	case key.Matches(msg, k.Top):
-		m.cursor = 0
-		m.moved = true
-		m.clamp()
-	case key.Matches(msg, k.Bottom):
-		m.cursor = len(m.filtered) - 1
-		m.moved = true
-		m.clamp()
-	}
-}
-
 // openTimeline shows the Timeline with the chosen item in view.
 func (m *capture) openTimeline() {
 	m.choose(tabTimeline)
@@ -693,35 +438,6 @@ func (m *capture) jumpTo(entries []int) {
 	m.moved = true
 	m.focus = paneList
 	m.tab, m.pinned = tabVerdict, false
-}
-
-// selectEntries moves the list cursor to the first of entries the list
-// shows; when it shows none of them, the filter is cleared and the first
-// entry is selected.
-func (m *capture) selectEntries(entries []int) bool {
-	for _, e := range entries {
-		if m.cursorTo(e) {
-			return true
-		}
-	}
-	if len(entries) == 0 {
-		return false
-	}
-	m.query, m.clerkOnly = "", false
-	m.filter.SetValue("")
-	m.refilter(false)
-	return m.cursorTo(entries[0])
-}
-
-func (m *capture) cursorTo(entry int) bool {
-	for i, idx := range m.filtered {
-		if e := m.rows[idx].j.Entry; e != nil && e.Index == entry {
-			m.cursor = i
-			m.clamp()
-			return true
-		}
-	}
-	return false
 }
 
 // View draws the list and the detail panes in the body area.
@@ -783,20 +499,6 @@ func (m *capture) View() string {
 	right := dp.Width(dw).Height(ph).Render(tabLine + "\n" + m.detailView(dw-2))
 	banner := strings.Join(m.c.bannerLines(m.diags, m.loading, m.w), "\n")
 	return banner + "\n" + joinH(left, right)
-}
-
-// detailView is the tab on screen, or what stands for it when no request
-// is selected.
-func (m *capture) detailView(w int) string {
-	if m.selected() != nil || m.shownTab() == tabTimeline {
-		return m.active().View()
-	}
-	st := m.c.styles
-	if m.loading {
-		return st.Muted.Render("Reading…")
-	}
-	k := m.c.keys
-	return st.Muted.Render(wrap("No request matches. "+k.CancelWhileFiltering.Help().Key+" clears the filter; "+k.ClerkOnly.Help().Key+" shows every request.", max(10, w)))
 }
 
 func joinH(left, right string) string { return lipgloss.JoinHorizontal(lipgloss.Top, left, right) }

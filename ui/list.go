@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/clerkscope/clerkscope/har"
@@ -164,4 +166,170 @@ func (c *common) renderRow(r *row, w int, selected bool) string {
 		return st.Selected.Render(line) + badge
 	}
 	return line + badge
+}
+
+func (m *capture) listWidth() int {
+	lw := m.w * 2 / 5
+	if lw < 34 {
+		lw = 34
+	}
+	if lw > 64 {
+		lw = 64
+	}
+	if m.w-lw < 30 {
+		lw = max(20, m.w-30)
+	}
+	return lw
+}
+
+func (m *capture) listHeight() int { return max(1, m.paneHeight()-2) }
+
+// addRows appends judged entries as they stream in.
+func (m *capture) addRows(js []*har.Judged) {
+	for _, j := range js {
+		m.rows = append(m.rows, newRow(j))
+	}
+	m.refilter(false)
+}
+
+func (m *capture) refilter(keepSelection bool) {
+	var sel *row
+	if keepSelection {
+		sel = m.selected()
+	}
+	m.filtered = filterRows(m.rows, strings.ToLower(m.query), m.clerkOnly)
+	if sel != nil {
+		for i, idx := range m.filtered {
+			if m.rows[idx] == sel {
+				m.cursor = i
+			}
+		}
+	}
+	m.clamp()
+}
+
+func (m *capture) clamp() {
+	if m.cursor >= len(m.filtered) {
+		m.cursor = len(m.filtered) - 1
+	}
+	if m.cursor < 0 {
+		m.cursor = 0
+	}
+	lh := m.listHeight() - 1
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+lh {
+		m.offset = m.cursor - lh + 1
+	}
+	if m.offset < 0 {
+		m.offset = 0
+	}
+}
+
+func (m *capture) selected() *row {
+	if m.cursor < 0 || m.cursor >= len(m.filtered) {
+		return nil
+	}
+	return m.rows[m.filtered[m.cursor]]
+}
+
+// clearFilter drops the filter and its text.
+func (m *capture) clearFilter() {
+	m.query = ""
+	m.filter.SetValue("")
+	m.refilter(true)
+	m.refreshDetail()
+}
+
+func (m *capture) move(n int) {
+	m.cursor += n
+	m.moved = true
+	m.clamp()
+}
+
+// filterKey is a key while the filter is typed: enter keeps the filter,
+// esc drops it, the arrows move the selection, everything else is text.
+func (m *capture) filterKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.c.keys
+	switch {
+	case key.Matches(msg, k.AcceptWhileFiltering):
+		m.filtering = false
+		m.filter.Blur()
+		return nil
+	case key.Matches(msg, k.CancelWhileFiltering):
+		m.filtering = false
+		m.filter.Blur()
+		m.filter.SetValue("")
+		m.query = ""
+		m.refilter(true)
+		return nil
+	case key.Matches(msg, k.CursorUpWhileFiltering):
+		m.move(-1)
+		return nil
+	case key.Matches(msg, k.CursorDownWhileFiltering):
+		m.move(1)
+		return nil
+	}
+	var cmd tea.Cmd
+	m.filter, cmd = m.filter.Update(msg)
+	if q := m.filter.Value(); q != m.query {
+		m.query = q
+		m.refilter(false)
+	}
+	return cmd
+}
+
+// listKey moves the list's selection.
+func (m *capture) listKey(msg tea.KeyPressMsg) {
+	k := m.c.keys
+	switch {
+	case key.Matches(msg, k.Open):
+		m.focus = paneDetail
+	case key.Matches(msg, k.Up):
+		m.move(-1)
+	case key.Matches(msg, k.Down):
+		m.move(1)
+	case key.Matches(msg, k.PageUp):
+		m.move(-m.listHeight() + 1)
+	case key.Matches(msg, k.PageDown):
+		m.move(m.listHeight() - 1)
+	case key.Matches(msg, k.Top):
+		m.cursor = 0
+		m.moved = true
+		m.clamp()
+	case key.Matches(msg, k.Bottom):
+		m.cursor = len(m.filtered) - 1
+		m.moved = true
+		m.clamp()
+	}
+}
+
+// selectEntries moves the list cursor to the first of entries the list
+// shows; when it shows none of them, the filter is cleared and the first
+// entry is selected.
+func (m *capture) selectEntries(entries []int) bool {
+	for _, e := range entries {
+		if m.cursorTo(e) {
+			return true
+		}
+	}
+	if len(entries) == 0 {
+		return false
+	}
+	m.query, m.clerkOnly = "", false
+	m.filter.SetValue("")
+	m.refilter(false)
+	return m.cursorTo(entries[0])
+}
+
+func (m *capture) cursorTo(entry int) bool {
+	for i, idx := range m.filtered {
+		if e := m.rows[idx].j.Entry; e != nil && e.Index == entry {
+			m.cursor = i
+			m.clamp()
+			return true
+		}
+	}
+	return false
 }

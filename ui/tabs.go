@@ -184,3 +184,135 @@ func (p *pager) setEnabled(k *keyMap) {
 		b.SetEnabled(true)
 	}
 }
+
+// tabOf is the component of tab t.
+func (m *capture) tabOf(t tab) detailTab {
+	switch t {
+	case tabCookies:
+		return m.cookies
+	case tabToken:
+		return m.token
+	case tabTimeline:
+		return m.timeline
+	case tabBAPI:
+		return m.bapi
+	case tabRaw:
+		return m.raw
+	case tabWebhook:
+		return m.webhook
+	}
+	return m.verdict
+}
+
+// active is the component of the tab on screen.
+func (m *capture) active() detailTab { return m.tabOf(m.shownTab()) }
+
+// page is tab t's whole page for r in width w, whatever the pane shows.
+func (m *capture) page(t tab, r *row, w int) string { return m.tabOf(t).page(r, w) }
+
+// refreshDetail shows the selected request in the tab on screen, laid
+// out again when anything it depends on changed; a tab shown anew starts
+// at its top.
+func (m *capture) refreshDetail() {
+	t := m.shownTab()
+	m.tabOf(t).Show(m.selected(), t != m.lastShown)
+	m.lastShown = t
+}
+
+// tabs are the tabs of the selected row: a webhook delivery has its own.
+func (m *capture) tabs() []tab {
+	if r := m.selected(); r != nil && r.hook != nil {
+		return []tab{tabWebhook, tabVerdict, tabTimeline, tabRaw}
+	}
+	return []tab{tabVerdict, tabCookies, tabToken, tabTimeline, tabBAPI, tabRaw}
+}
+
+// shownTab is the tab on screen: the row's first (its verdict: a
+// request's Verdict, a delivery's Webhook) until a tab is chosen, then the
+// one chosen, or the row's first when the row has no such tab (a request
+// has no Webhook tab, a delivery no Cookies); the choice is kept for the
+// next row that has it.
+func (m *capture) shownTab() tab {
+	ts := m.tabs()
+	if !m.pinned {
+		return ts[0]
+	}
+	for _, t := range ts {
+		if t == m.tab {
+			return t
+		}
+	}
+	return ts[0]
+}
+
+// choose shows tab t from now on (for every row that has it).
+func (m *capture) choose(t tab) { m.tab, m.pinned = t, true }
+
+// stepTab shows the next (or previous) tab of the row.
+func (m *capture) stepTab(n int) {
+	ts := m.tabs()
+	cur := m.shownTab()
+	for i, t := range ts {
+		if t == cur {
+			m.choose(ts[(i+n+len(ts))%len(ts)])
+			return
+		}
+	}
+}
+
+// tabLabels lays out the tab line in width w: each label with the chosen
+// one marked ▸ (so it shows without colour), and the separator. Narrow
+// panes keep the separators and drop the spaces.
+func (m *capture) tabLabels(w int) ([]string, string) {
+	ts := m.tabs()
+	cur := m.shownTab()
+	wide := make([]string, len(ts))
+	n := 0
+	for i, t := range ts {
+		mark := " "
+		if t == cur {
+			mark = "▸"
+		}
+		wide[i] = mark + t.String()
+		n += len([]rune(wide[i]))
+	}
+	if n+2*(len(ts)-1) <= w {
+		return wide, " │"
+	}
+	narrow := make([]string, len(ts))
+	for i, t := range ts {
+		narrow[i] = t.String()
+		if t == cur {
+			narrow[i] = "▸" + narrow[i]
+		}
+	}
+	return narrow, "│"
+}
+
+func (m *capture) clickTab(x int) {
+	labels, sep := m.tabLabels(m.w - m.listWidth() - 2)
+	sw := len([]rune(sep))
+	pos := 0
+	for i, t := range m.tabs() {
+		w := len([]rune(labels[i]))
+		if x >= pos && x < pos+w+sw {
+			m.choose(t)
+			return
+		}
+		pos += w + sw
+	}
+}
+
+// detailView is the tab on screen, or what stands for it when no request
+// is selected.
+func (m *capture) detailView(w int) string {
+	if m.selected() != nil || m.shownTab() == tabTimeline {
+		return m.active().View()
+	}
+	st := m.c.styles
+	if m.loading {
+		return st.Muted.Render("Reading…")
+	}
+	k := m.c.keys
+	return st.Muted.Render(wrap("No request matches. "+k.CancelWhileFiltering.Help().Key+" clears the filter; "+k.ClerkOnly.Help().Key+" shows every request.", max(10, w)))
+}
