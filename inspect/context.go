@@ -12,6 +12,9 @@ import (
 
 // judge holds the AuthenticateContext of one request.
 type judge struct {
+	// lastToken is the token the request decoded last.
+	lastToken decodedToken
+
 	env  Env
 	opts Options
 	v    *Verdict
@@ -400,12 +403,25 @@ func (j *judge) verify(ctx context.Context, token string) verifyResult {
 // request (cookie-set choice, category, machine sniffing, verification),
 // and a capture sends it with many requests; it is decoded once.
 func (j *judge) decode(token string) (*JWT, error) {
-	d := decodeToken(token)
+	d := j.decoded(token)
 	return d.jwt, d.err
 }
 
+// decoded is decodeToken, with the request's last token at hand: the
+// engine asks about the same one a dozen times.
+func (j *judge) decoded(token string) decodedToken {
+	if j.lastToken.jwt != nil && j.lastToken.jwt.Raw == token {
+		return j.lastToken
+	}
+	d := decodeToken(token)
+	if d.jwt != nil {
+		j.lastToken = d
+	}
+	return d
+}
+
 // jwtFormat is the SDK's JWT shape test, memoised with the decode.
-func (j *judge) jwtFormat(token string) bool { return decodeToken(token).format }
+func (j *judge) jwtFormat(token string) bool { return j.decoded(token).format }
 
 func (j *judge) step(id, check, found string) {
 	j.v.Evidence = append(j.v.Evidence, Step{ID: id, Check: check, Found: found})

@@ -21,7 +21,22 @@ type Request struct {
 // repeated headers joined with ", " (Cookie headers with "; ", as Node's
 // HTTP server joins them), leading and trailing whitespace removed.
 func (r *Request) Get(name string) (string, bool) {
-	var vals []string
+	// Most headers come once: no list to join.
+	first, n := -1, 0
+	for i, h := range r.Headers {
+		if strings.EqualFold(h.Name, name) {
+			if n++; first < 0 {
+				first = i
+			}
+		}
+	}
+	switch n {
+	case 0:
+		return "", false
+	case 1:
+		return strings.Trim(r.Headers[first].Value, " \t\r\n"), true
+	}
+	vals := make([]string, 0, n)
 	for _, h := range r.Headers {
 		if strings.EqualFold(h.Name, name) {
 			vals = append(vals, strings.Trim(h.Value, " \t\r\n"))
