@@ -38,6 +38,8 @@ type Analyzer struct {
 	clock clockBook
 	// proxied maps an origin the browser used to the one the SDK saw.
 	proxied map[string]proxyHint
+	// urls parses the entries' URLs once.
+	urls urlCache
 }
 
 // lookahead bounds how many entries wait for the instance to be inferred.
@@ -49,6 +51,7 @@ func NewAnalyzer(setup *inspect.Setup) *Analyzer {
 	a := &Analyzer{Setup: &own, Classifier: Classifier{FAPIHosts: map[string]bool{}}, Story: newStory()}
 	a.clock.isFAPI = a.Classifier.IsFAPIHost
 	a.Story.clock = &a.clock
+	a.Story.urls = &a.urls
 	a.Story.setup = a.Setup
 	a.infer = setup.Options.PublishableKey == "" && !setup.Complete
 	if pk, err := inspect.ParsePublishableKey(setup.Options.PublishableKey); err == nil {
@@ -70,7 +73,7 @@ func NewAnalyzer(setup *inspect.Setup) *Analyzer {
 // server's clock; Flush returns the rest. ctx bounds the key fetches.
 func (a *Analyzer) Add(ctx context.Context, e *Entry) []*Judged {
 	for _, s := range clockSamples(e) {
-		a.clock.add(hostOf(e.Request.URL), s)
+		a.clock.add(a.urls.host(e.Request.URL), s)
 	}
 	a.learnProxy(e)
 	if a.infer {

@@ -361,7 +361,8 @@ func (a *Analyzer) judgeAtServerClock(ctx context.Context, e *Entry, req inspect
 	if a.Setup.Now != nil || e.StartedDateTime.IsZero() {
 		return a.Setup.Judge(ctx, req, sent, obs)
 	}
-	off, within, n := a.clock.app(hostOf(e.Request.URL))
+	host := a.urls.host(e.Request.URL)
+	off, within, n := a.clock.app(host)
 	if n == 0 || math.Abs(off) < skewApply || within > skewWithin {
 		return a.Setup.Judge(ctx, req, sent, obs)
 	}
@@ -380,9 +381,9 @@ func (a *Analyzer) judgeAtServerClock(ctx context.Context, e *Entry, req inspect
 	if !ok || math.Abs(ref) < skewApply {
 		ref = 0
 	}
-	from := fmt.Sprintf("%d Date header(s) of %s", n, hostOf(e.Request.URL))
-	if acc := a.clock.byHost[hostOf(e.Request.URL)]; acc != nil && acc.sources["x-clerk-auth-message"] > 0 {
-		from = fmt.Sprintf("%d sample(s) of %s's Date headers and the SDK's own x-clerk-auth-message", acc.n, hostOf(e.Request.URL))
+	from := fmt.Sprintf("%d Date header(s) of %s", n, host)
+	if acc := a.clock.byHost[host]; acc != nil && acc.sources["x-clerk-auth-message"] > 0 {
+		from = fmt.Sprintf("%d sample(s) of %s's Date headers and the SDK's own x-clerk-auth-message", acc.n, host)
 	}
 	res.Clock = &inspect.ClockNote{Sent: sent, OffsetSeconds: round1(off), From: from}
 	correct := sent.Add(time.Duration(ref * float64(time.Second)))

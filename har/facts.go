@@ -287,7 +287,7 @@ func (f *facts) observe(j *Judged, s *Story) {
 	}
 
 	// Everything below needs the captured response.
-	host := hostOf(e.Request.URL)
+	host := s.urlCache().host(e.Request.URL)
 	if said := e.ResponseHeader("x-clerk-auth-reason"); said != "" && said != v.Reason && j.Result.Clock == nil {
 		if c, _ := e.Cached(); !c {
 			switch {

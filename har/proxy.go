@@ -37,7 +37,7 @@ func (a *Analyzer) learnProxy(e *Entry) {
 	if bad, _ := originMismatch(e.Request.URL, target); !bad {
 		return
 	}
-	from := originOf(e.Request.URL)
+	from := a.urls.origin(e.Request.URL)
 	if _, ok := a.proxied[from]; ok {
 		return
 	}
@@ -50,7 +50,7 @@ func (a *Analyzer) learnProxy(e *Entry) {
 // behindProxy rewrites a request to the URL the SDK saw, when the capture
 // showed a proxy in front of its origin.
 func (a *Analyzer) behindProxy(req inspect.Request) (inspect.Request, string) {
-	h, ok := a.proxied[originOf(req.URL)]
+	h, ok := a.proxied[a.urls.origin(req.URL)]
 	if !ok {
 		return req, ""
 	}

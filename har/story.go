@@ -104,6 +104,7 @@ type Story struct {
 	sawSecrets  bool
 	open        []*HandshakeChain
 	clock       *clockBook
+	urls        *urlCache
 	disagree    []int
 	throws      []int
 	badSig      []int
@@ -665,7 +666,7 @@ func sevRank(s string) int {
 // clerkSetters records which application hosts set Clerk cookies on a
 // shared parent domain (Domain=…): two hosts doing so are two apps.
 func (s *Story) clerkSetters(j *Judged) {
-	host := hostOf(j.Entry.Request.URL)
+	host := s.urls.host(j.Entry.Request.URL)
 	for _, line := range j.Entry.SetCookies() {
 		sc := inspect.ParseSetCookie(line)
 		if sc.Domain == "" || !clerkCookie(sc.Name) {
