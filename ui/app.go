@@ -207,6 +207,8 @@ func (m *app) syncKeys() {
 		k.Quit.SetKeys("ctrl+c")
 		k.Quit.SetHelp("ctrl+c", "quit")
 	case m.overlay != overlayNone:
+		k.Scroll.SetEnabled(true)
+		k.CloseOverlay.SetEnabled(true)
 		k.Up.SetEnabled(true)
 		k.Down.SetEnabled(true)
 		k.PageUp.SetEnabled(true)

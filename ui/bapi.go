@@ -153,7 +153,7 @@ func (t *bapiTab) render(r *row, w int) string {
 		}
 		head := "Backend API, at the request's time: " + lk.Summary()
 		if !c.reveal {
-			head += " · identifiers and private metadata hidden (s shows them)"
+			head += " · identifiers and private metadata hidden (" + c.keys.Secrets.Help().Key + " shows them)"
 		}
 		b.WriteString(st.Muted.Render(wrap(c.text(head), w)) + "\n\n")
 		for _, sec := range lk.Sections() {

@@ -240,7 +240,7 @@ func (m *capture) whyDisabled(b key.Binding, k keyMap) string {
 			return "the chosen Timeline item names no request"
 		}
 		if m.focus == paneDetail {
-			return "the request is open (tab or esc goes back to the list)"
+			return "the request is open (" + k.NextPane.Help().Key + " or " + k.Back.Help().Key + " goes back to the list)"
 		}
 	case k.Messages.Help().Key:
 		return "no message yet"

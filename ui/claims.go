@@ -69,9 +69,10 @@ func (t *tokenTab) render(r *row, w int) string {
 	}
 	b.WriteString("\n")
 	c.claimsInWords(&b, tok, v, w)
-	hint := "y, then s or i, copies sub or sid alone."
+	k := c.keys
+	hint := k.Copy.Help().Key + ", then " + k.CopySub.Help().Key + " or " + k.CopySID.Help().Key + ", copies sub or sid alone."
 	if orgID(r) != "" {
-		hint = "y, then s, i or o, copies sub, sid or org_id alone."
+		hint = k.Copy.Help().Key + ", then " + k.CopySub.Help().Key + ", " + k.CopySID.Help().Key + " or " + k.CopyOrg.Help().Key + ", copies sub, sid or org_id alone."
 	}
 	b.WriteString(st.Muted.Render(wrap(hint, w)) + "\n")
 	b.WriteString("\n" + st.Title.Render("Header") + "\n" + safe(prettyJSON(tok.Header)) + "\n\n")
@@ -83,7 +84,7 @@ func (t *tokenTab) render(r *row, w int) string {
 	}
 	b.WriteString(wrap(c.fold(safe(raw)), w) + "\n")
 	if !c.reveal {
-		b.WriteString(st.Muted.Render("(signature hidden: s shows it)") + "\n")
+		b.WriteString(st.Muted.Render("(signature hidden: "+c.keys.Secrets.Help().Key+" shows it)") + "\n")
 	}
 	return b.String()
 }

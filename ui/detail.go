@@ -376,7 +376,7 @@ func (t *rawTab) render(r *row, w int) string {
 		}
 	}
 	if !c.reveal {
-		b.WriteString("\n" + st.Muted.Render("Secret values are redacted: s shows them.") + "\n")
+		b.WriteString("\n" + st.Muted.Render("Secret values are redacted: "+c.keys.Secrets.Help().Key+" shows them.") + "\n")
 	}
 	return b.String()
 }

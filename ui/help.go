@@ -12,9 +12,7 @@ type overlayKeys struct{ k keyMap }
 
 // ShortHelp implements help.KeyMap.
 func (o overlayKeys) ShortHelp() []key.Binding {
-	scroll := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓ pgup/pgdn", "scroll"))
-	closeKey := key.NewBinding(key.WithKeys("esc"), key.WithHelp("any other key", "close"))
-	return []key.Binding{scroll, closeKey, o.k.Quit}
+	return enabled(o.k.Scroll, o.k.CloseOverlay, o.k.Quit)
 }
 
 // FullHelp implements help.KeyMap.

@@ -46,6 +46,11 @@ type keyMap struct {
 	PrevField key.Binding
 	Change    key.Binding
 
+	// The help and the message log: the arrows and the page keys scroll
+	// them (Up, Down, PageUp, PageDown); any other key closes them.
+	Scroll       key.Binding
+	CloseOverlay key.Binding
+
 	// The copy menu: each choice is listed only when the row has it.
 	CopyToken    key.Binding
 	CopyClaims   key.Binding
@@ -97,6 +102,9 @@ func defaultKeyMap() keyMap {
 		PrevField: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "prev field")),
 		Change:    key.NewBinding(key.WithKeys("space", "left", "right"), key.WithHelp("space/←/→", "change")),
 
+		Scroll:       key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑/↓ pgup/pgdn", "scroll")),
+		CloseOverlay: key.NewBinding(key.WithKeys("esc"), key.WithHelp("any other key", "close")),
+
 		CopyToken:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "the session token")),
 		CopyClaims:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "the claims as JSON")),
 		CopySub:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sub (the user id)")),
@@ -140,7 +148,7 @@ func (k *keyMap) every() []*key.Binding {
 		&k.PageUp, &k.PageDown, &k.PrevTab, &k.NextTab, &k.Timeline, &k.Copy, &k.Report, &k.Lookup, &k.Secrets, &k.ClerkOnly,
 		&k.Expand, &k.Messages, &k.NewPaste, &k.AcceptWhileFiltering, &k.CancelWhileFiltering, &k.CursorUpWhileFiltering,
 		&k.CursorDownWhileFiltering, &k.Submit, &k.Newline, &k.ReadClip, &k.NextField, &k.PrevField, &k.Change,
-		&k.CopyToken, &k.CopyClaims, &k.CopySub, &k.CopySID, &k.CopyOrg, &k.CopyCurl, &k.CopyDelivery, &k.CopyReport, &k.CloseMenu}
+		&k.Scroll, &k.CloseOverlay, &k.CopyToken, &k.CopyClaims, &k.CopySub, &k.CopySID, &k.CopyOrg, &k.CopyCurl, &k.CopyDelivery, &k.CopyReport, &k.CloseMenu}
 }
 
 // all is every binding of the capture and paste screens, for the list of

@@ -150,7 +150,7 @@ func (t *webhookTab) render(r *row, w int) string {
 	if c.reveal {
 		b.WriteString(wrap(c.text(clip(string(d.Body), 8<<10)), w) + "\n")
 	} else {
-		b.WriteString(st.Muted.Render(wrap("The event's data (names, email addresses) is hidden: s shows it.", w)) + "\n")
+		b.WriteString(st.Muted.Render(wrap("The event's data (names, email addresses) is hidden: "+c.keys.Secrets.Help().Key+" shows it.", w)) + "\n")
 	}
 	return b.String()
 }
