@@ -26,8 +26,11 @@ type Cookie struct {
 // ParseCookieHeader splits a Cookie header exactly as the SDK's parser
 // (the npm package cookie 1.1.1) does, keeping every occurrence in order.
 // Segments without '=' are skipped; names and values are trimmed of spaces
-// and tabs.
-func ParseCookieHeader(str string) []Cookie {
+// and tabs. A header is parsed once (see memo.go): the slice is shared by
+// every caller that parses the same header, and must not be changed.
+func ParseCookieHeader(str string) []Cookie { return cookiesOf(str).list }
+
+func parseCookieHeader(str string) []Cookie {
 	var out []Cookie
 	seen := map[string]bool{}
 	n := len(str)

@@ -114,7 +114,7 @@ func cookiesOf(header string) parsedCookies {
 	}
 	p, ok := cookieHeaders.get(header)
 	if !ok {
-		list := ParseCookieHeader(header)
+		list := parseCookieHeader(header)
 		p = parsedCookies{list: list[:len(list):len(list)], first: cookieMap(list)}
 		cookieHeaders.put(header, p)
 	}

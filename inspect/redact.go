@@ -15,9 +15,18 @@ import (
 
 // ShortHash is the first 8 hex digits of SHA-256(v).
 func ShortHash(v string) string {
+	if h, ok := shortHashes.get(v); ok {
+		return h
+	}
 	sum := sha256.Sum256([]byte(v))
-	return hex.EncodeToString(sum[:4])
+	h := hex.EncodeToString(sum[:4])
+	shortHashes.put(v, h)
+	return h
 }
+
+// shortHashes remembers the hashes of the values last hashed: a capture
+// names the same token in thousands of requests.
+var shortHashes = newMemo[string, string](tokenMemoSize)
 
 // RedactToken removes a JWT's signature, or hides an opaque value.
 func RedactToken(tok string) string {
