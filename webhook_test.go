@@ -185,26 +185,26 @@ func TestWebhookInstance(t *testing.T) {
 		}
 		return o
 	}
-	o := read(t, "--publishable-key", "pk_test_Y2xlYW4tbW9sZS0xMi5jbGVyay5hY2NvdW50cy5kZXYk", capture)
+	o := read(t, "--publishable-key", "pk_live_Y2xlcmsuZXhhbXBsZS5jb20k", capture)
 	own, other := o.Deliveries[0], o.Deliveries[1]
-	if own.App == nil || own.App.ID != "ins_2qLrNvT8jYbZQ4ud9sXkE1wHcAf" || own.App.Type != "development" || own.Diagnosis[0].Code != "verified" {
+	if own.App == nil || own.App.ID != "ins_2qLrNvT8jYbZQ4ud9sXkE1wHcAf" || own.App.Type != "production" || own.Diagnosis[0].Code != "verified" {
 		t.Errorf("own instance: %+v %+v", own.App, own.Diagnosis)
 	}
-	if d := other.Diagnosis[0]; d.Code != "event-from-another-instance" || d.Confidence != "certain" || !strings.Contains(strings.Join(d.Fix, " "), "the production instance") {
+	if d := other.Diagnosis[0]; d.Code != "event-from-another-instance" || d.Confidence != "certain" || !strings.Contains(strings.Join(d.Fix, " "), "the development instance") {
 		t.Errorf("other instance: %+v", other.Diagnosis)
 	}
 
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		if r.URL.Path == "/v1/instance" {
-			io.WriteString(w, `{"object":"instance","id":"ins_2zProdInstanceOtherApp0009","environment_type":"production"}`)
+			io.WriteString(w, `{"object":"instance","id":"ins_2zDevInstanceOfTheApp00009","environment_type":"development"}`)
 			return
 		}
 		w.WriteHeader(http.StatusNotFound)
 		io.WriteString(w, `{"errors":[{"code":"resource_not_found","message":"not found"}]}`)
 	}))
 	defer srv.Close()
-	t.Setenv("CLERK_SECRET_KEY", "sk_live_"+strings.Repeat("k", 40))
+	t.Setenv("CLERK_SECRET_KEY", "sk_test_"+strings.Repeat("k", 40))
 	t.Setenv("CLERK_API_URL", srv.URL)
 	t.Setenv("CLERKSCOPE_ALLOW_HTTP_API", "1")
 	var stdout, errs strings.Builder
@@ -214,7 +214,7 @@ func TestWebhookInstance(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout.String()), &o); err != nil {
 		t.Fatal(err)
 	}
-	if a := o.Deliveries[0].App; a == nil || a.ID != "ins_2zProdInstanceOtherApp0009" || !strings.Contains(a.From, "Backend API") || o.Deliveries[0].Diagnosis[0].Code != "event-from-another-instance" {
+	if a := o.Deliveries[0].App; a == nil || a.ID != "ins_2zDevInstanceOfTheApp00009" || !strings.Contains(a.From, "Backend API") || o.Deliveries[0].Diagnosis[0].Code != "event-from-another-instance" {
 		t.Errorf("the secret key's instance: %+v %+v", a, o.Deliveries[0].Diagnosis)
 	}
 	if d := o.Deliveries[1].Diagnosis; d[0].Code == "event-from-another-instance" {

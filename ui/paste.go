@@ -251,9 +251,9 @@ func (p *pasteScreen) paste(s string) tea.Cmd {
 	}
 	// A webhook delivery is held whole too: its signature covers the
 	// body's exact bytes, which the text area would not keep.
-	hook := webhook.Detect([]byte(lineEnds(s))) != nil
+	d, hook := asDelivery(s)
 	if hook {
-		s = lineEnds(s)
+		s = d
 	}
 	if len(s) > bigPaste || p.held != "" || hook {
 		p.held += s
@@ -267,14 +267,21 @@ func (p *pasteScreen) paste(s string) tea.Cmd {
 	return nil
 }
 
-// lineEnds reads a paste whose lines end in CR alone (what a terminal
-// sends for a newline) as LF lines; CRLF and LF pastes are kept as they
-// are.
-func lineEnds(s string) string {
+// asDelivery is a paste read as webhook deliveries, when it is some: as
+// pasted, or — when its lines end in CR alone, as a terminal sends a
+// paste — with each CR read as a newline, or each CR pair (what the CRLF
+// of a raw request becomes) as one.
+func asDelivery(s string) (string, bool) {
+	tries := []string{s}
 	if strings.Contains(s, "\r") && !strings.Contains(s, "\n") {
-		return strings.ReplaceAll(s, "\r", "\n")
+		tries = append(tries, strings.ReplaceAll(s, "\r", "\n"), strings.ReplaceAll(strings.ReplaceAll(s, "\r\r", "\n"), "\r", "\n"))
 	}
-	return s
+	for _, t := range tries {
+		if webhook.Detect([]byte(t)) != nil {
+			return t, true
+		}
+	}
+	return s, false
 }
 
 func (p *pasteScreen) clear() {

@@ -162,16 +162,22 @@ func TestPastedDelivery(t *testing.T) {
 			[]string{"INVALID msg_2yG7rawDump0000000000007", "CAUSE (certain) the body was parsed and re-serialized [body-reserialized]", "Express"}},
 		{"raw request, CR line ends (a terminal's paste)", "cr:../testdata/webhooks/http/verified.http", "../testdata/webhooks/http/verified.expect.json", "webhook delivery", 1,
 			[]string{"VERIFIED msg_2yG7rawDump0000000000007", "the delivery verifies"}},
+		{"raw CRLF request, each LF sent as CR", "crlf:../testdata/webhooks/http/verified.http", "../testdata/webhooks/http/verified.expect.json", "webhook delivery", 1,
+			[]string{"VERIFIED msg_2yG7rawDump0000000000007", "the delivery verifies"}},
 		{"clerk CLI lines", "../testdata/webhooks/cli/listen.ndjson", "../testdata/webhooks/cli/listen.expect.json", "2 webhook deliveries", 2,
 			[]string{"VERIFIED msg_2yE5cliGood000000000005", "user.created of user_2xG7kQpL9wRzT4mN8vB3cD5fH1j"}},
 		{"JSON delivery", "../testdata/webhooks/cases/47-webhook-headers-only.json", "../testdata/webhooks/cases/47-webhook-headers-only.json", "webhook delivery", 1,
 			[]string{"INVALID", "Standard Webhooks header names (webhook-*) instead of svix-*"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			file, cr := strings.CutPrefix(tc.file, "cr:")
+			file, crlf := strings.CutPrefix(tc.file, "crlf:")
+			file, cr := strings.CutPrefix(file, "cr:")
 			data, err := os.ReadFile(file)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if crlf {
+				data = bytes.ReplaceAll(data, []byte("\n"), []byte("\r")) // the CRLF file as a terminal pastes it
 			}
 			if cr {
 				data = bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte("\n"), []byte("\r"))

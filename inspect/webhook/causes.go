@@ -66,9 +66,9 @@ const (
 var rawBodyFix = []string{
 	"Verify the body exactly as received, before anything parses it: never JSON.stringify(req.body) or re-encode it.",
 	"Next.js App Router: `const evt = await verifyWebhook(req)` from @clerk/nextjs/webhooks, with nothing reading req.json() or req.text() before; use evt, not the body. Pages Router: `export const config = { api: { bodyParser: false } }` and read the raw stream.",
-	"Express: mount `express.raw({ type: 'application/json' })` on the webhook route (before app.use(express.json())) and call verifyWebhook from @clerk/express with that request.",
-	"Fastify: register the webhook route with a raw-body content-type parser (`addContentTypeParser('application/json', { parseAs: 'string' }, …)`) and verifyWebhook from @clerk/fastify.",
-	"Hono, React Router, Remix, Astro, TanStack Start, Nuxt: pass the untouched Request to verifyWebhook (Nuxt: readRawBody(event)); other languages: verify the raw bytes with the Standard Webhooks/Svix library before decoding JSON.",
+	"Express: mount `express.raw({ type: 'application/json' })` on the webhook route (before app.use(express.json())) and call verifyWebhook(req) from @clerk/express/webhooks.",
+	"Fastify: register the webhook route with a raw-body content-type parser (`addContentTypeParser('application/json', { parseAs: 'string' }, …)`) and call verifyWebhook(request) from @clerk/fastify/webhooks.",
+	"React Router, Astro, Nuxt, TanStack React Start: verifyWebhook from the SDK's webhooks entry (@clerk/react-router/webhooks, @clerk/astro/webhooks, @clerk/nuxt/webhooks, @clerk/tanstack-react-start/webhooks) on the untouched request, before anything reads its body; any other backend: verifyWebhook from @clerk/backend/webhooks on a Request built from the raw bytes, or the Standard Webhooks/Svix library on them before decoding JSON.",
 }
 
 var publicRouteFix = []string{

@@ -12,7 +12,7 @@ import (
 
 const (
 	appInstance   = "ins_2qLrNvT8jYbZQ4ud9sXkE1wHcAf"
-	otherInstance = "ins_2zProdInstanceOtherApp0009"
+	otherInstance = "ins_2zDevInstanceOfTheApp00009"
 )
 
 // TestCompareInstance (issue 12, point 4): the capture's session tokens
