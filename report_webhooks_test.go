@@ -21,7 +21,7 @@ func TestReportWebhooks(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"## Webhook deliveries", "with the secret `" + webhook.MaskSecret(secret) + "`", "`duplicate-insert`", "### Across deliveries", "Signatures are redacted"} {
+	for _, want := range []string{"## Webhook deliveries", "with the secret `" + webhook.MaskSecret(secret) + "`", "`duplicate-insert`", "### Across deliveries", "Signatures are redacted", "#1 2026-01-01T00:10:01Z: 200 after 15.5 s (past Svix's 15 s: a failure)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q", want)
 		}

@@ -330,17 +330,11 @@ func (m *MarkdownReport) writeWebhooks(w io.Writer) {
 			}
 			fmt.Fprintf(w, ": %s\n", text(msg.Outcome))
 			for i, a := range msg.Attempts {
-				at, status, sched := "-", "no answer captured", "off Svix's schedule"
+				at := "-"
 				if !a.At.IsZero() {
 					at = a.At.UTC().Format(time.RFC3339)
 				}
-				if a.Status != 0 {
-					status = fmt.Sprint(a.Status)
-				}
-				if a.Number > 0 {
-					sched = fmt.Sprintf("Svix attempt %d", a.Number)
-				}
-				fmt.Fprintf(w, "  - #%d %s: %s, %s, %s\n", i+1, at, status, a.Verdict, sched)
+				fmt.Fprintf(w, "  - #%d %s: %s, %s, %s\n", i+1, at, a.Answer(), a.Verdict, a.Schedule())
 			}
 		}
 		for _, dg := range st.Diagnoses {

@@ -219,18 +219,7 @@ func (c *common) attempts(b *strings.Builder, jd *webhook.Judged, rep *webhook.R
 			if !a.At.IsZero() {
 				when = a.At.UTC().Format("15:04:05")
 			}
-			status := "no answer captured"
-			if a.Status != 0 {
-				status = fmt.Sprint(a.Status)
-			}
-			if a.DurationMs > 15000 {
-				status += fmt.Sprintf(" after %.1f s (past Svix's 15 s: a failure)", a.DurationMs/1000)
-			}
-			sched := "off Svix's schedule"
-			if a.Number > 0 {
-				sched = fmt.Sprintf("Svix attempt %d", a.Number)
-			}
-			line := fmt.Sprintf("#%d %s  entry %d  %s  %s, %s", i+1, when, a.Entry, status, a.Verdict, sched)
+			line := fmt.Sprintf("#%d %s  entry %d  %s  %s, %s", i+1, when, a.Entry, a.Answer(), a.Verdict, a.Schedule())
 			if a.Since > 0 {
 				line += ", " + human(a.Since) + " after the previous answer"
 			}

@@ -3,6 +3,7 @@ package webhook
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -96,6 +97,30 @@ type Attempt struct {
 	Success      bool          `json:"success"`
 	// DurationMs is how long the handler took, when captured.
 	DurationMs float64 `json:"durationMs,omitempty"`
+}
+
+// Answer says what the handler answered the attempt, as every output
+// shows it: the status ("no answer captured" when the input has none),
+// and when it took longer than Svix waits, that it counted as a failure.
+func (a Attempt) Answer() string {
+	s := "no answer captured"
+	if a.Status != 0 {
+		s = strconv.Itoa(a.Status)
+	}
+	if a.DurationMs > successWithinSeconds*1000 {
+		s += fmt.Sprintf(" after %.1f s (past Svix's %d s: a failure)", a.DurationMs/1000, successWithinSeconds)
+	}
+	return s
+}
+
+// Schedule places the attempt on Svix's retry schedule: "Svix attempt 3",
+// or "off Svix's schedule" (a manual resend, or attempts missing from the
+// capture).
+func (a Attempt) Schedule() string {
+	if a.Number > 0 {
+		return fmt.Sprintf("Svix attempt %d", a.Number)
+	}
+	return "off Svix's schedule"
 }
 
 // Message is every attempt of one svix-id.

@@ -193,22 +193,11 @@ func WriteText(w io.Writer, r *Report, o RenderOptions) error {
 			}
 			fmt.Fprintf(&b, ": %s\n", m.Outcome)
 			for i, a := range m.Attempts {
-				status := "no answer captured"
-				if a.Status != 0 {
-					status = fmt.Sprint(a.Status)
-				}
-				sched := "off Svix's schedule"
-				if a.Number > 0 {
-					sched = fmt.Sprintf("Svix attempt %d", a.Number)
-				}
 				at := "-"
 				if !a.At.IsZero() {
 					at = a.At.UTC().Format(time.RFC3339)
 				}
-				if a.DurationMs > successWithinSeconds*1000 {
-					status += fmt.Sprintf(" after %.1fs (past Svix's 15 s: a failure)", a.DurationMs/1000)
-				}
-				fmt.Fprintf(&b, "    #%d %s  %s  %s, %s", i+1, at, status, a.Verdict, sched)
+				fmt.Fprintf(&b, "    #%d %s  %s  %s, %s", i+1, at, a.Answer(), a.Verdict, a.Schedule())
 				if a.Since > 0 {
 					fmt.Fprintf(&b, ", %s after the previous answer", a.Since.Round(time.Second))
 				}
