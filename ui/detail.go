@@ -283,10 +283,10 @@ func (t *cookiesTab) render(r *row, w int) string {
 		}
 		b.WriteString(wrap(st.Key.Render(safe(ck.Name))+" "+note, w) + "\n")
 		b.WriteString(indent(wrap(c.fold(safe(val)), w-2), "  ") + "\n")
-		if strings.HasPrefix(ck.Name, "__client_uat") && j.Judged {
+		if strings.HasPrefix(ck.Name, inspect.CookieClientUAT) && j.Judged {
 			b.WriteString(st.Muted.Render(indent(wrap(describeUAT(ck.Value, j.Result.At), w-2), "  ")) + "\n")
 		}
-		if tok, err := inspect.DecodeJWT(ck.Value); err == nil && strings.HasPrefix(ck.Name, "__session") {
+		if tok, err := inspect.DecodeJWT(ck.Value); err == nil && strings.HasPrefix(ck.Name, inspect.CookieSession) {
 			b.WriteString(st.Muted.Render(indent(wrap(safe(fmt.Sprintf("sub %s · sid %s · iss %s", tok.ClaimString("sub"), tok.ClaimString("sid"), tok.ClaimString("iss"))), w-2), "  ")) + "\n")
 		}
 	}
@@ -320,8 +320,12 @@ func (t *cookiesTab) render(r *row, w int) string {
 	return b.String()
 }
 
+// clerkCookie reports whether the Cookies tab lists a cookie: the SDK's
+// (names.go's, each with its suffixed copy) and the other cookies Clerk
+// sets (__client, __clerk_*, clerk_active_context), which the SDK may not
+// read but a reader looks for.
 func clerkCookie(name string) bool {
-	for _, p := range []string{"__session", "__client_uat", "__clerk", "__refresh", "__client", "clerk_active_context"} {
+	for _, p := range []string{inspect.CookieSession, inspect.CookieClientUAT, inspect.CookieRefresh, "__clerk", "__client", "clerk_active_context"} {
 		if strings.HasPrefix(name, p) {
 			return true
 		}
