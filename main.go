@@ -19,6 +19,7 @@ import (
 	"github.com/clerkscope/clerkscope/bapi"
 	"github.com/clerkscope/clerkscope/har"
 	"github.com/clerkscope/clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/inspect/webhook"
 	"github.com/clerkscope/clerkscope/ui"
 
 	"github.com/charmbracelet/x/term"
@@ -787,9 +788,9 @@ func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspe
 		md = har.NewMarkdownReport(safe, in.Name, o)
 		sink = md
 	}
+	var looker *bapi.Looker
 	if f.lookup {
-		looker, err := newLooker(setup, stderr)
-		if err != nil {
+		if looker, err = newLooker(setup, stderr); err != nil {
 			return err
 		}
 		sink = bapi.WithLookups(ctx, sink, looker, o.Reveal, safe)
@@ -804,6 +805,10 @@ func writeReport(ctx context.Context, path string, stdin io.Reader, setup *inspe
 	rep, herr := in.Webhooks(setup, hookSecret, time.Now())
 	if herr != nil {
 		fmt.Fprintf(stderr, "clerkscope: %s: %s\n", in.Name, oneLine(herr.Error()))
+	}
+	if rep != nil && looker != nil {
+		// The events' users, sessions and organizations, as webhook --lookup.
+		webhook.Lookup(ctx, bapiFinder(looker), rep.Judged)
 	}
 	if rep != nil && md != nil {
 		md.AddWebhooks(rep)

@@ -2,7 +2,11 @@ package main
 
 import (
 	"compress/gzip"
+	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,5 +181,32 @@ func TestReportWebhooksJSON(t *testing.T) {
 	code, md, errs := runCLI(t, string(lines), "report", "--webhook-secret", hsecret, "-")
 	if code != 0 || !strings.Contains(md, "## Webhook deliveries") || !strings.Contains(md, "`body-reserialized`") || strings.Contains(md, hsecret) {
 		t.Errorf("clerk CLI lines on stdin: exit %d %s\n%s", code, errs, md)
+	}
+}
+
+// TestReportWebhookLookup: report --lookup looks up the events' users,
+// sessions and organizations as webhook --lookup does, and says what the
+// Backend API holds beside each failing delivery.
+func TestReportWebhookLookup(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, `{"errors":[{"code":"resource_not_found","message":"not found"}]}`)
+	}))
+	defer srv.Close()
+	const capture = "testdata/webhooks/har/middleware-protects-route.har"
+	secret := webhookSecret(t, "testdata/webhooks/har/middleware-protects-route.expect.json")
+	t.Setenv("CLERK_SECRET_KEY", "sk_test_"+strings.Repeat("k", 40))
+	t.Setenv("CLERK_API_URL", srv.URL)
+	t.Setenv("CLERKSCOPE_ALLOW_HTTP_API", "1")
+	var out, errs strings.Builder
+	if code := run(context.Background(), []string{"report", "--lookup", "--webhook-secret", secret, capture}, strings.NewReader(""), &out, &errs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	if !strings.Contains(out.String(), "- Backend API: user user_2yD4newUser not found") || !strings.Contains(out.String(), "deleted after this event") {
+		t.Errorf("the report lacks the lookup of the event's user:\n%s", out.String())
+	}
+	if strings.Contains(out.String(), "kkkkkkkk") {
+		t.Error("the secret key is printed")
 	}
 }

@@ -319,6 +319,12 @@ func (m *MarkdownReport) writeWebhooks(w io.Writer) {
 		for _, dg := range j.Diagnoses {
 			writeHookDiagnosis(w, dg, text)
 		}
+		for _, rec := range j.Records {
+			fmt.Fprintf(w, "- Backend API: %s %s %s\n", rec.Kind, text(rec.ID), text(rec.State()))
+			if rec.Disagrees != "" {
+				fmt.Fprintf(w, "  - Disagrees: %s\n", text(rec.Disagrees))
+			}
+		}
 		fmt.Fprintln(w)
 	}
 	if st := r.Story; st != nil && (len(st.Messages) < len(r.Judged) || len(st.Diagnoses) > 0) {

@@ -17,6 +17,20 @@ type Record struct {
 	Disagrees string `json:"disagrees,omitempty"`
 }
 
+// State says what the lookup found: "found: Ada Lovelace", "not found",
+// "lookup failed: …".
+func (r Record) State() string {
+	switch {
+	case r.Error != "":
+		return "lookup failed: " + r.Error
+	case r.Found && r.Summary != "":
+		return "found: " + r.Summary
+	case r.Found:
+		return "found"
+	}
+	return "not found"
+}
+
 // Finder looks one id up: found false with a nil error is "no such
 // record" (a 404). The command adapts the Backend API client to it; tests
 // pass a fake.

@@ -137,17 +137,7 @@ func WriteText(w io.Writer, r *Report, o RenderOptions) error {
 				fmt.Fprintf(&b, "  ids       %s\n", strings.Join(ids, ", "))
 			}
 			for _, rec := range j.Records {
-				state := "not found"
-				switch {
-				case rec.Error != "":
-					state = "lookup failed: " + rec.Error
-				case rec.Found:
-					state = "found"
-					if rec.Summary != "" {
-						state += ": " + rec.Summary
-					}
-				}
-				fmt.Fprintf(&b, "  lookup    %s %s %s\n", rec.Kind, rec.ID, state)
+				fmt.Fprintf(&b, "  lookup    %s %s %s\n", rec.Kind, rec.ID, rec.State())
 				if rec.Disagrees != "" {
 					writeWrapped(&b, "            ! ", rec.Disagrees)
 				}
