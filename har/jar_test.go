@@ -89,26 +89,46 @@ func TestCookieNotSent(t *testing.T) {
 }
 
 // TestIssuerClockAhead: a token whose iat is later than the request that
-// carried it means the Frontend API's clock runs ahead.
+// carried it means a clock is off. With the servers' Date headers the
+// diagnosis measures that it is the browser's and no finding guesses
+// otherwise; without them the finding says the Frontend API runs ahead of
+// the browser.
 func TestIssuerClockAhead(t *testing.T) {
-	// Move the browser's clock 30 s back: every token now looks issued 30 s
-	// after it was sent.
-	p := rewriteCapture(t, "../testdata/har/a-signed-in-happy.har", func(log map[string]any) {
-		for _, e := range log["entries"].([]any) {
-			m := e.(map[string]any)
-			ts, _ := time.Parse(time.RFC3339Nano, m["startedDateTime"].(string))
-			m["startedDateTime"] = ts.Add(-30 * time.Second).Format(time.RFC3339Nano)
+	for _, dates := range []bool{true, false} {
+		// Move the browser's clock 30 s back: every token now looks
+		// issued 30 s after it was sent.
+		p := rewriteCapture(t, "../testdata/har/a-signed-in-happy.har", func(log map[string]any) {
+			for _, e := range log["entries"].([]any) {
+				m := e.(map[string]any)
+				ts, _ := time.Parse(time.RFC3339Nano, m["startedDateTime"].(string))
+				m["startedDateTime"] = ts.Add(-30 * time.Second).Format(time.RFC3339Nano)
+				if dates {
+					continue
+				}
+				res := m["response"].(map[string]any)
+				var kept []any
+				for _, h := range res["headers"].([]any) {
+					if n := h.(map[string]any)["name"].(string); !strings.EqualFold(n, "date") && !strings.EqualFold(n, "x-clerk-auth-message") {
+						kept = append(kept, h)
+					}
+				}
+				res["headers"] = kept
+			}
+		})
+		_, s, err := analyze(t, p, &inspect.Setup{})
+		if err != nil {
+			t.Fatal(err)
 		}
-	})
-	_, s, err := analyze(t, p, &inspect.Setup{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	found := false
-	for _, f := range s.Findings {
-		found = found || f.Code == "clock-skew" && strings.Contains(f.Title, "issued 3")
-	}
-	if !found {
-		t.Errorf("no issuer clock finding: %v", findingCodes(s))
+		finding := false
+		for _, f := range s.Findings {
+			finding = finding || f.Code == "clock-skew" && strings.Contains(f.Title, "issued 3")
+		}
+		browser := findDiagnosis(s.Diagnosis, CodeBrowserClockOff) != nil
+		if dates && (!browser || finding) {
+			t.Errorf("with Date headers: browser-clock-off diagnosed %v, issuer finding %v; want the diagnosis alone (%v, %v)", browser, finding, diagnosisCodes(s.Diagnosis), findingCodes(s))
+		}
+		if !dates && !finding {
+			t.Errorf("without Date headers: no issuer clock finding: %v", findingCodes(s))
+		}
 	}
 }

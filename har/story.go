@@ -734,21 +734,20 @@ func (s *Story) uatDrops() {
 func (s *Story) alignFindings() {
 	inLoop := map[int]bool{}
 	var cause *Diagnosis
-	for i, d := range s.Diagnosis {
-		if d.Code != CodeHandshakeLoop {
-			continue
-		}
-		for _, e := range d.Entries {
-			inLoop[e] = true
-		}
-		if d.CausedBy != "" && cause == nil {
-			cause = findDiagnosis(s.Diagnosis, d.CausedBy)
-			_ = i
-		}
-	}
-	problem := false
+	problem, clocked := false, false
 	for _, d := range s.Diagnosis {
 		problem = problem || d.Problem
+		switch d.Code {
+		case CodeServerClockAhead, CodeServerClockBehind, CodeBrowserClockOff:
+			clocked = true
+		case CodeHandshakeLoop:
+			for _, e := range d.Entries {
+				inLoop[e] = true
+			}
+			if d.CausedBy != "" && cause == nil {
+				cause = findDiagnosis(s.Diagnosis, d.CausedBy)
+			}
+		}
 	}
 	kept := s.Findings[:0]
 	for _, f := range s.Findings {
@@ -756,6 +755,13 @@ func (s *Story) alignFindings() {
 			continue
 		}
 		if f.Code == "signed-in-throughout" && problem {
+			continue
+		}
+		// A clock diagnosis has measured which machine is off, from the
+		// SDK's own clock as well as Date headers; the finding's guess
+		// ("if the browser's clock is the one off…") would only repeat
+		// it less precisely.
+		if f.Code == "clock-skew" && clocked {
 			continue
 		}
 		if f.Code == "handshake-loop" && cause != nil {
