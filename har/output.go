@@ -55,6 +55,11 @@ type JSONWriter struct {
 	err       error
 	enc       jsonEncoder
 	buf       []byte
+	// queue hands the requests to the goroutine that encodes and writes
+	// them (started by the first Write), so that a capture's judging and
+	// its output use both cores; done is closed when it has written them.
+	queue chan *Judged
+	done  chan struct{}
 	// hooks are the input's webhook deliveries (AddWebhooks).
 	hooks *webhook.Report
 }
@@ -77,12 +82,46 @@ type requestJSON struct {
 	Lookup any `json:"lookup,omitempty"`
 }
 
-// Write adds one judged entry (Frontend API entries only with all).
+// Write adds one judged entry (Frontend API entries only with all). The
+// entry is encoded and written on the writer's own goroutine; Close waits
+// for it. j must not change once written.
 func (jw *JSONWriter) Write(j *Judged) {
-	if jw.err != nil || !j.Judged && !jw.all {
+	if !j.Judged && !jw.all {
 		return
 	}
-	var out any
+	if j.Judged && jw.first == nil {
+		inst := j.Result.Verdict.Instance
+		jw.first = &inst
+	}
+	if jw.queue == nil {
+		jw.queue, jw.done = make(chan *Judged, 256), make(chan struct{})
+		go jw.drain()
+	}
+	jw.queue <- j
+}
+
+// drain writes what Write queues, until the queue is closed; after an
+// error it only empties the queue.
+func (jw *JSONWriter) drain() {
+	defer close(jw.done)
+	for j := range jw.queue {
+		if jw.err == nil {
+			jw.write(j)
+		}
+	}
+}
+
+// wait closes the queue and returns once every request is written.
+func (jw *JSONWriter) wait() {
+	if jw.queue == nil {
+		return
+	}
+	close(jw.queue)
+	<-jw.done
+	jw.queue = nil
+}
+
+func (jw *JSONWriter) write(j *Judged) {
 	var b []byte
 	var err error
 	if j.Judged {
@@ -101,12 +140,8 @@ func (jw *JSONWriter) Write(j *Judged) {
 		}
 		jw.buf, err = jw.enc.request(jw.buf[:0], &r, j.Result.Verdict.Token)
 		b = jw.buf
-		if jw.first == nil {
-			inst := j.Result.Verdict.Instance
-			jw.first = &inst
-		}
 	} else {
-		out = map[string]any{"index": j.Entry.Index, "method": j.Entry.Request.Method, "url": jw.text(j.Entry.Request.URL),
+		out := map[string]any{"index": j.Entry.Index, "method": j.Entry.Request.Method, "url": jw.text(j.Entry.Request.URL),
 			"time": j.Entry.StartedDateTime.UTC().Format(time.RFC3339Nano), "class": j.Class, "status": nil,
 			"httpStatus": j.Entry.Response.Status}
 		b, err = json.Marshal(out)
@@ -140,6 +175,7 @@ func indexOf(j *Judged) int {
 
 // Close ends the document with the instance, the findings and the story.
 func (jw *JSONWriter) Close(story *Story, readErr error) error {
+	jw.wait()
 	if jw.err != nil {
 		return jw.err
 	}
