@@ -14,6 +14,8 @@ import (
 type judge struct {
 	// lastToken is the token the request decoded last.
 	lastToken decodedToken
+	// names are the suffixed cookie names of suffix.
+	names *suffixedNames
 
 	env  Env
 	opts Options
@@ -161,6 +163,7 @@ func (j *judge) initCookies() {
 		j.clientUAT = 0
 	}
 	cs := j.suffixedChoice
+	cs.Read = make([]string, 0, 7)
 	cs.Read = append(cs.Read, j.suffixedOrNotName(CookieSession), j.suffixedName(CookieRefresh), j.suffixedOrNotName(CookieClientUAT))
 	if v, ok := j.clerkURL.Get(QueryDevBrowser); ok && v != "" {
 		j.devBrowserToken = v
@@ -191,7 +194,7 @@ func (j *judge) initCookies() {
 func (j *judge) usesSuffixedCookies() *CookieSet {
 	cs := &CookieSet{Suffix: j.suffix}
 	us := j.suffixed(CookieClientUAT)
-	_, hasUs := j.cookies[CookieClientUAT+"_"+j.suffix]
+	_, hasUs := j.cookies[j.suffixedName(CookieClientUAT)]
 	hasUs = hasUs && us != ""
 	u := j.cookie(CookieClientUAT)
 	hasU := u != ""
@@ -275,7 +278,41 @@ func (j *judge) cookie(name string) string { return j.cookies[name] }
 func (j *judge) suffixed(name string) string { return j.cookies[j.suffixedName(name)] }
 
 // suffixedName is the name getSuffixedCookieName gives a cookie.
-func (j *judge) suffixedName(name string) string { return name + "_" + j.suffix }
+func (j *judge) suffixedName(name string) string {
+	if j.names == nil || j.names.suffix != j.suffix {
+		j.names = namesFor(j.suffix)
+	}
+	switch name {
+	case CookieSession:
+		return j.names.session
+	case CookieRefresh:
+		return j.names.refresh
+	case CookieClientUAT:
+		return j.names.clientUAT
+	case CookieDevBrowser:
+		return j.names.devBrowser
+	}
+	return name + "_" + j.suffix
+}
+
+// suffixedNames are the suffixed names of the cookies the SDK reads for one
+// suffix, made once for every request of an instance.
+type suffixedNames struct {
+	suffix                                  string
+	session, refresh, clientUAT, devBrowser string
+}
+
+var suffixNames = newMemo[string, *suffixedNames](16)
+
+func namesFor(suffix string) *suffixedNames {
+	if n, ok := suffixNames.get(suffix); ok {
+		return n
+	}
+	n := &suffixedNames{suffix: suffix, session: CookieSession + "_" + suffix, refresh: CookieRefresh + "_" + suffix,
+		clientUAT: CookieClientUAT + "_" + suffix, devBrowser: CookieDevBrowser + "_" + suffix}
+	suffixNames.put(suffix, n)
+	return n
+}
 
 func (j *judge) suffixedOrNot(name string) string { return j.cookies[j.suffixedOrNotName(name)] }
 

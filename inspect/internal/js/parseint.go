@@ -95,6 +95,13 @@ func (v Int) Float() float64 {
 	if v.NaN {
 		return math.NaN()
 	}
+	if n, ok := v.Int64(); ok {
+		// Exact: no rounding to do.
+		if n == 0 && v.Negative {
+			return math.Copysign(0, -1)
+		}
+		return float64(n)
+	}
 	var f float64
 	if v.Radix == 10 {
 		// Rounded once, as JavaScript rounds a decimal literal.
