@@ -52,6 +52,8 @@ func NewAnalyzer(setup *inspect.Setup) *Analyzer {
 	a.clock.isFAPI = a.Classifier.IsFAPIHost
 	a.Story.clock = &a.clock
 	a.Story.urls = &a.urls
+	a.Classifier.marks = &cookieMarks{}
+	a.Story.cookieMarks = a.Classifier.marks
 	a.Story.setup = a.Setup
 	a.infer = setup.Options.PublishableKey == "" && !setup.Complete
 	if pk, err := inspect.ParsePublishableKey(setup.Options.PublishableKey); err == nil {

@@ -145,6 +145,9 @@ type Classifier struct {
 	FAPIHosts map[string]bool
 	// ProxyPath is a proxyUrl path on the application's own host.
 	ProxyPath string
+	// marks, when set, remembers the handshake marks of the Cookie header
+	// seen last (an Analyzer's Classifier; not for concurrent use then).
+	marks *cookieMarks
 }
 
 // IsFAPIHost reports whether host is a Clerk Frontend API host.
@@ -155,6 +158,13 @@ func (c *Classifier) IsFAPIHost(host string) bool {
 	}
 	return strings.HasSuffix(host, ".clerk.accounts.dev") || strings.HasSuffix(host, ".clerk.accountsstage.dev") ||
 		strings.HasPrefix(host, "clerk.") || host == "api.clerk.com" || host == "img.clerk.com" || host == "frontend-api.clerk.dev"
+}
+
+func (c *Classifier) cookieMarks() *cookieMarks {
+	if c == nil {
+		return nil
+	}
+	return c.marks
 }
 
 // Classify puts an entry in its class.
@@ -171,8 +181,8 @@ func (c *Classifier) Classify(e *Entry) Class {
 	}
 	q := u.Query()
 	cookie, _ := e.CookieHeader()
-	if q.Has("__clerk_handshake") || q.Has("__clerk_handshake_nonce") ||
-		strings.Contains(cookie, "__clerk_handshake=") || strings.Contains(cookie, "__clerk_handshake_nonce=") {
+	hs, nonce := c.cookieMarks().of(cookie)
+	if q.Has("__clerk_handshake") || q.Has("__clerk_handshake_nonce") || hs || nonce {
 		return ClassHandshakeReturn
 	}
 	dest := strings.ToLower(e.Header("sec-fetch-dest"))

@@ -177,7 +177,7 @@ func (f *facts) observe(j *Judged, s *Story) {
 	// Tokens of another instance, keys that do not verify them.
 	if tok := v.Token; tok != nil {
 		iss := tok.ClaimString("iss")
-		if host := hostOf(iss); host != "" && v.Instance.FrontendAPI != "" && !strings.EqualFold(host, v.Instance.FrontendAPI) && !v.Instance.IsSatellite && v.Instance.ProxyURL == "" {
+		if host := s.issuerHost(iss); host != "" && v.Instance.FrontendAPI != "" && !strings.EqualFold(host, v.Instance.FrontendAPI) && !v.Instance.IsSatellite && v.Instance.ProxyURL == "" {
 			f.foreign = appendCap(f.foreign, idx)
 			f.foreignWhy = fmt.Sprintf("the token's iss is %s; the app's instance is %s", iss, v.Instance.FrontendAPI)
 		}
@@ -375,7 +375,7 @@ func (f *facts) observe(j *Judged, s *Story) {
 	}
 
 	// A handshake that came back with a nonce the server could not use.
-	if hasNonce(e) && v.Status != inspect.SignedIn {
+	if hasNonce(e, s.marks()) && v.Status != inspect.SignedIn {
 		f.nonceFailed = appendCap(f.nonceFailed, idx)
 		if f.nonceWhy == "" {
 			for _, c := range v.BAPICalls {
@@ -627,12 +627,13 @@ func orNone(s string) string {
 	return s
 }
 
-func hasNonce(e *Entry) bool {
-	if strings.Contains(e.Request.URL, "__clerk_handshake_nonce=") {
+func hasNonce(e *Entry, marks *cookieMarks) bool {
+	if strings.Contains(e.Request.URL, markNonce) {
 		return true
 	}
 	c, _ := e.CookieHeader()
-	return strings.Contains(c, "__clerk_handshake_nonce=")
+	_, nonce := marks.of(c)
+	return nonce
 }
 
 // redirectTarget is where a redirect finally sends the browser back to: the

@@ -105,6 +105,8 @@ type Story struct {
 	open        []*HandshakeChain
 	clock       *clockBook
 	urls        *urlCache
+	issuers     urlCache
+	cookieMarks *cookieMarks
 	disagree    []int
 	throws      []int
 	badSig      []int

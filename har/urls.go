@@ -57,3 +57,46 @@ func (s *Story) urlCache() *urlCache {
 	}
 	return s.urls
 }
+
+// cookieMarks remembers whether the Cookie header seen last names the
+// handshake token or its nonce: classifying an entry and reading its facts
+// both ask, of a header a capture repeats on every request. Like urlCache,
+// one Analyzer and its Story share one; nil asks each time.
+type cookieMarks struct {
+	raw              string
+	handshake, nonce bool
+	ok               bool
+}
+
+const (
+	markHandshake = "__clerk_handshake="
+	markNonce     = "__clerk_handshake_nonce="
+)
+
+func (m *cookieMarks) of(cookie string) (handshake, nonce bool) {
+	if m == nil {
+		return strings.Contains(cookie, markHandshake), strings.Contains(cookie, markNonce)
+	}
+	if !m.ok || m.raw != cookie {
+		m.raw, m.ok = cookie, true
+		m.handshake, m.nonce = strings.Contains(cookie, markHandshake), strings.Contains(cookie, markNonce)
+	}
+	return m.handshake, m.nonce
+}
+
+// issuerHost is hostOf a token's issuer, through the story's cache of the
+// issuer seen last (nil parses each time).
+func (s *Story) issuerHost(iss string) string {
+	if s == nil {
+		return hostOf(iss)
+	}
+	return s.issuers.host(iss)
+}
+
+// marks is the story's cookie marks, nil without a story.
+func (s *Story) marks() *cookieMarks {
+	if s == nil {
+		return nil
+	}
+	return s.cookieMarks
+}

@@ -1,6 +1,9 @@
 package har
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestURLCache: the cached host and origin are hostOf's and originOf's,
 // for the same URL again, another one, and URLs net/url refuses.
@@ -18,5 +21,20 @@ func TestURLCache(t *testing.T) {
 	var none *urlCache
 	if none.host("https://a.test/x") != "a.test" || none.origin("https://a.test/x") != "https://a.test" {
 		t.Error("a nil cache does not parse")
+	}
+}
+
+// TestCookieMarks: the marks are strings.Contains's, for the same header
+// again and another one, with a cache and without.
+func TestCookieMarks(t *testing.T) {
+	var m cookieMarks
+	for _, c := range []string{"a=1; __clerk_handshake=x", "a=1; __clerk_handshake=x", "__clerk_handshake_nonce=n", "", "__session=s",
+		"x__clerk_handshake_nonce=1; __clerk_handshake=2"} {
+		wantHS, wantNonce := strings.Contains(c, markHandshake), strings.Contains(c, markNonce)
+		for _, mm := range []*cookieMarks{&m, nil} {
+			if hs, nonce := mm.of(c); hs != wantHS || nonce != wantNonce {
+				t.Errorf("marks(%q) = %v %v, want %v %v", c, hs, nonce, wantHS, wantNonce)
+			}
+		}
 	}
 }
