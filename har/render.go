@@ -243,20 +243,20 @@ func WriteVerdictText(w io.Writer, title string, req inspect.Request, res inspec
 		fmt.Fprintf(w, "  Signature: %s (%s)\n", v.Signature.State, v.Signature.Detail)
 	}
 	if a := v.Auth; a != nil && a.IsAuthenticated {
-		fmt.Fprintf(w, "  auth():    userId %s, sessionId %s", a.GetUserID(), a.GetSessionID())
+		parts := []string{"userId " + a.GetUserID(), "sessionId " + a.GetSessionID()}
 		if a.HasOrg() {
-			fmt.Fprintf(w, ", org %s %s %s", a.GetOrgID(), a.GetOrgSlug(), a.GetOrgRole())
+			parts = append(parts, fmt.Sprintf("org %s %s %s", a.GetOrgID(), a.GetOrgSlug(), a.GetOrgRole()))
 		}
 		if inspect.JSTruthy(a.OrgPermissions) {
-			fmt.Fprintf(w, ", permissions %s", inspect.JSStringify(a.OrgPermissions))
+			parts = append(parts, "permissions "+inspect.JSStringify(a.OrgPermissions))
 		}
 		if inspect.JSTruthy(a.Actor) {
-			fmt.Fprintf(w, ", actor %s", inspect.JSStringify(a.Actor))
+			parts = append(parts, "actor "+inspect.JSStringify(a.Actor))
 		}
 		if inspect.JSTruthy(a.FactorVerificationAge) {
-			fmt.Fprintf(w, ", fva %s", inspect.JSStringify(a.FactorVerificationAge))
+			parts = append(parts, fmt.Sprintf("fva %s (%s)", inspect.JSStringify(a.FactorVerificationAge), inspect.DescribeFVA(a.FactorVerificationAge)))
 		}
-		fmt.Fprintln(w)
+		wrapParts(w, "  auth():    ", parts, 100)
 	}
 	if v.Message != "" {
 		wrapText(w, "  SDK message: ", o.text(v.Message), 100)
@@ -307,6 +307,28 @@ func wrapText(w io.Writer, prefix, text string, width int) {
 		n += wl + 1
 	}
 	fmt.Fprintln(w, strings.TrimRight(line, " "))
+}
+
+// wrapParts writes a comma-separated list after prefix, breaking lines
+// only between parts so that no value is cut in two.
+func wrapParts(w io.Writer, prefix string, parts []string, width int) {
+	indent := strings.Repeat(" ", len([]rune(prefix)))
+	line := prefix
+	for i, p := range parts {
+		if i < len(parts)-1 {
+			p += ","
+		}
+		switch {
+		case i == 0:
+			line += p
+		case len([]rune(line))+1+len([]rune(p)) > width:
+			fmt.Fprintln(w, line)
+			line = indent + p
+		default:
+			line += " " + p
+		}
+	}
+	fmt.Fprintln(w, line)
 }
 
 // Text redacts s unless secrets are revealed.

@@ -154,7 +154,7 @@ func (c *common) authBlock(b *strings.Builder, v *inspect.Verdict, at time.Time,
 	} else {
 		c.field(b, "actor", c.text(act)+" (an impersonation session)", w)
 	}
-	c.field(b, "fva", c.text(describeFVA(a.FactorVerificationAge)), w)
+	c.field(b, "fva", c.text(inspect.DescribeFVA(a.FactorVerificationAge)), w)
 	b.WriteString("\n")
 }
 
@@ -198,45 +198,6 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
-}
-
-// describeFVA reads the fva claim, [minutes since the first factor,
-// minutes since the second factor] (-1: never) when the token was made:
-// "first factor 7 min ago, no second factor".
-func describeFVA(v any) string {
-	list, ok := v.([]any)
-	if !ok || len(list) != 2 {
-		if v == nil || jsText(v) == "undefined" {
-			return "none (the token has no fva claim)"
-		}
-		return jsText(v)
-	}
-	part := func(name string, x any) string {
-		n, ok := x.(float64)
-		switch {
-		case !ok:
-			return name + " " + jsText(x)
-		case n < 0:
-			return "no " + name
-		case n == 0:
-			return name + " less than a minute ago"
-		}
-		return name + " " + minutes(int(n)) + " ago"
-	}
-	return part("first factor", list[0]) + ", " + part("second factor", list[1])
-}
-
-func minutes(n int) string {
-	switch {
-	case n < 60:
-		return fmt.Sprintf("%d min", n)
-	case n < 48*60:
-		if n%60 == 0 {
-			return fmt.Sprintf("%d h", n/60)
-		}
-		return fmt.Sprintf("%d h %d min", n/60, n%60)
-	}
-	return fmt.Sprintf("%d days", n/(24*60))
 }
 
 // describeSTS reads the session status (sts, sessionStatus).
@@ -289,7 +250,7 @@ func (c *common) claimsInWords(b *strings.Builder, tok *inspect.JWT, v *inspect.
 	say("sts", describeSTS(jsText(claims["sts"])))
 	say("azp", jsText(claims["azp"])+" (the origin the token was made for)")
 	say("iss", jsText(claims["iss"])+" (the instance's Frontend API)")
-	say("fva", describeFVA(claims["fva"]))
+	say("fva", inspect.DescribeFVA(claims["fva"]))
 	if o, ok := claims["o"].(map[string]any); ok {
 		c.fieldN(b, 11, "o", c.text(fmt.Sprintf("organization %s, slug %s, role %s", jsText(o["id"]), jsText(o["slg"]), jsText(o["rol"]))), w)
 	} else {

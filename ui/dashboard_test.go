@@ -316,11 +316,11 @@ func TestDescribeClaims(t *testing.T) {
 		got  string
 		want string
 	}{
-		{"fva first only", describeFVA([]any{7.0, -1.0}), "first factor 7 min ago, no second factor"},
-		{"fva both", describeFVA([]any{90.0, 2.0}), "first factor 1 h 30 min ago, second factor 2 min ago"},
-		{"fva now", describeFVA([]any{0.0, 0.0}), "first factor less than a minute ago, second factor less than a minute ago"},
-		{"fva days", describeFVA([]any{4320.0, -1.0}), "first factor 3 days ago, no second factor"},
-		{"fva absent", describeFVA(nil), "none (the token has no fva claim)"},
+		{"fva first only", inspect.DescribeFVA([]any{7.0, -1.0}), "first factor 7 min ago, no second factor"},
+		{"fva both", inspect.DescribeFVA([]any{90.0, 2.0}), "first factor 1 h 30 min ago, second factor 2 min ago"},
+		{"fva now", inspect.DescribeFVA([]any{0.0, 0.0}), "first factor less than a minute ago, second factor less than a minute ago"},
+		{"fva days", inspect.DescribeFVA([]any{4320.0, -1.0}), "first factor 3 days ago, no second factor"},
+		{"fva absent", inspect.DescribeFVA(nil), "none (the token has no fva claim)"},
 		{"uat zero", describeUAT("0", fixedNow), "0: no signed-in client"},
 		{"uat date", describeUAT("1767225540", fixedNow), "2025-12-31T23:59:00Z, 1\u00a0min\u00a00\u00a0s before this request"},
 		{"sts pending", describeSTS("pending")[:8], "pending:"},
