@@ -270,6 +270,9 @@ func (m *app) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case pathCheckedMsg:
 		return m.onPathChecked(msg)
+	case pathDetectedMsg:
+		// Whatever has focus: the text it was asked for may still be there.
+		return m.updatePaste(msg)
 	case textCopiedMsg:
 		if msg.err != nil {
 			m.setStatus("Copy failed: " + msg.err.Error())
@@ -351,9 +354,9 @@ func (m *app) onBatch(msg batchLoadedMsg) tea.Cmd {
 	if n == 0 {
 		m.state = statePaste
 		if msg.err != nil {
-			m.paste.err = msg.err.Error()
+			m.paste.showErr(msg.err.Error())
 		} else {
-			m.paste.err = "the capture has no entries"
+			m.paste.showErr("the capture has no entries")
 		}
 		m.cap = nil
 		return m.paste.Focus()
@@ -458,12 +461,12 @@ func readClipboardCmd() tea.Msg {
 func (m *app) submit() tea.Cmd {
 	v := strings.TrimSpace(m.paste.value())
 	if v == "" {
-		m.paste.err = "Nothing to inspect yet: paste a Cookie header, a cURL command, a JWT, or type a path."
+		m.paste.showErr("Nothing to inspect yet: paste a Cookie header, a cURL command, a JWT, or type a path.")
 		return nil
 	}
 	s, err := m.paste.settings()
 	if err != nil {
-		m.paste.err = err.Error()
+		m.paste.showErr(err.Error())
 		return nil
 	}
 	in := pastedInput{typed: v, text: m.paste.value(), kind: m.paste.kind, settings: s}
@@ -507,14 +510,14 @@ func (m *app) onPathChecked(msg pathCheckedMsg) tea.Cmd {
 	in := msg.in
 	switch {
 	case msg.dir:
-		m.paste.err = in.typed + " is a folder: give a HAR or text file"
+		m.paste.showErr(in.typed + " is a folder: give a HAR or text file")
 		return nil
 	case msg.found:
 		m.c.cfg.Path = msg.path
 		m.paste.clear()
 		return m.startLoad(filepath.Base(msg.path), fileOpener(msg.path), in.settings)
 	case inspect.DetectKind(in.typed) == inspect.KindUnknown && looksLikePath(in.typed):
-		m.paste.err = "no such file: " + in.typed
+		m.paste.showErr("no such file: " + in.typed)
 		return nil
 	}
 	return m.submitText(in)
@@ -522,7 +525,7 @@ func (m *app) onPathChecked(msg pathCheckedMsg) tea.Cmd {
 
 // submitText judges submitted text as a pasted request.
 func (m *app) submitText(in pastedInput) tea.Cmd {
-	m.paste.err = ""
+	m.paste.showErr("")
 	m.c.cfg.Path = ""
 	return m.startLoad("pasted "+strings.ToLower(string(in.kind)), bytesOpener([]byte(in.text)), in.settings)
 }

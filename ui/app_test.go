@@ -490,6 +490,75 @@ func TestUpdateDoesNoIO(t *testing.T) {
 	}
 }
 
+// TestPathDetectionIsACommand: whether a typed line is a file is looked up
+// by a command, not in Update; until it answers the screen keeps what it
+// showed, and an answer for an older text is dropped.
+func TestPathDetectionIsACommand(t *testing.T) {
+	const path = "../testdata/har/c-signed-out.har"
+	m := newApp(t, testConfig(t, ""), 100, 30)
+	typeText(t, m, path[:len(path)-1])
+	if m.paste.kind != "a path: no such file" {
+		t.Fatalf("detected %q before the last key", m.paste.kind)
+	}
+	_, cmd := m.Update(tea.KeyPressMsg{Code: 'r', Text: "r"})
+	if m.paste.kind != "a path: no such file" || !strings.Contains(screen(m), "Detected: a path: no such file") {
+		t.Errorf("the detection changed before its command ran: %q", m.paste.kind)
+	}
+	var answer tea.Msg
+	for _, c := range flatten(cmd) {
+		done := make(chan tea.Msg, 1)
+		go func() { done <- c() }()
+		select {
+		case msg := <-done:
+			if d, ok := msg.(pathDetectedMsg); ok {
+				answer = d
+			}
+		case <-time.After(time.Second):
+		}
+	}
+	if answer == nil {
+		t.Fatal("the last key returned no detection command")
+	}
+	// A key typed before the answer comes makes it stale.
+	typeText(t, m, "x")
+	m.Update(answer)
+	if m.paste.kind != "a path: no such file" {
+		t.Errorf("a stale answer was taken: %q", m.paste.kind)
+	}
+	press(t, m, "backspace")
+	if m.paste.kind != "file path" {
+		t.Errorf("detected %q for %s", m.paste.kind, path)
+	}
+	// Text the engine recognises is detected at once, with no command.
+	press(t, m, "esc")
+	m.Update(tea.PasteMsg{Content: "__session=abc"})
+	if m.paste.kind != inspect.KindCookieHeader {
+		t.Errorf("detected %q for a Cookie header", m.paste.kind)
+	}
+	m.Update(answer)
+	if m.paste.kind != inspect.KindCookieHeader {
+		t.Errorf("a path's answer replaced the Cookie header's kind: %q", m.paste.kind)
+	}
+}
+
+// flatten is the commands a command batches, run one level down.
+func flatten(cmd tea.Cmd) []tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	select {
+	case msg := <-done:
+		if b, ok := msg.(tea.BatchMsg); ok {
+			return b
+		}
+		return []tea.Cmd{func() tea.Msg { return msg }}
+	case <-time.After(time.Second):
+		return nil
+	}
+}
+
 // content is what the tab's viewport holds: its whole page as laid out.
 func (p *pager) content() string { return p.vp.GetContent() }
 

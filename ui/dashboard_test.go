@@ -34,13 +34,16 @@ func flagsPrepare(url, name, value string) func(*inspect.Parsed) error {
 	}
 }
 
-// typeText types s key by key, as a terminal sends what is typed (the
-// fields' commands are cursor blinks: not run).
+// typeText types s key by key, as a terminal sends what is typed, faster
+// than any command answers: only the last key's commands are run (the
+// detection of what the whole text is, and cursor blinks, which drive drops).
 func typeText(t testing.TB, m *app, s string) {
 	t.Helper()
+	var cmd tea.Cmd
 	for _, r := range s {
-		m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
+		_, cmd = m.Update(tea.KeyPressMsg{Code: r, Text: string(r)})
 	}
+	drive(t, m, cmd)
 }
 
 // TestDashboardTextFlags (issue 9, point 6): --url and -H reach a text

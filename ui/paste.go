@@ -189,7 +189,12 @@ func (p *pasteScreen) settings() (settings, error) {
 	return s, nil
 }
 
-func (p *pasteScreen) detect() {
+// detect names what the text is. What the text itself tells is set at
+// once; whether a line is a file takes an os.Stat, which runs in a command
+// (detectPathCmd) so that typing never waits on the disk. Until its answer
+// comes, the screen keeps the kind it showed, so the line does not flicker
+// as a path is typed.
+func (p *pasteScreen) detect() tea.Cmd {
 	v := strings.TrimSpace(p.value())
 	if ds := webhook.Detect([]byte(v)); ds != nil {
 		// It opens as deliveries, as clerkscope webhook reads them.
@@ -197,17 +202,47 @@ func (p *pasteScreen) detect() {
 		if len(ds) > 1 {
 			p.kind = inspect.Kind(fmt.Sprintf("%d webhook deliveries", len(ds)))
 		}
-		return
+		return nil
 	}
-	p.kind = inspect.DetectKind(v)
-	if p.kind == inspect.KindUnknown && v != "" && !strings.ContainsAny(v, "\n=") {
+	kind := inspect.DetectKind(v)
+	if kind == inspect.KindUnknown && v != "" && !strings.ContainsAny(v, "\n=") {
+		return detectPathCmd(v)
+	}
+	p.kind = kind
+	return nil
+}
+
+// pathDetectedMsg is what detectPathCmd found of a line: a file, a path
+// to nothing, or neither (KindUnknown).
+type pathDetectedMsg struct {
+	text string // the trimmed text it was asked for
+	kind inspect.Kind
+}
+
+// detectPathCmd looks a typed line up as a path.
+func detectPathCmd(v string) tea.Cmd {
+	return func() tea.Msg {
+		kind := inspect.KindUnknown
 		if st, err := os.Stat(expandHome(v)); err == nil && !st.IsDir() {
-			p.kind = "file path"
+			kind = "file path"
 		} else if looksLikePath(v) {
-			p.kind = "a path: no such file"
+			kind = "a path: no such file"
 		}
+		return pathDetectedMsg{text: v, kind: kind}
 	}
 }
+
+// onPathDetected takes detectPathCmd's answer, unless the text has changed
+// since it was asked (the answer to the text as it is now is on its way).
+func (p *pasteScreen) onPathDetected(msg pathDetectedMsg) {
+	if msg.text == strings.TrimSpace(p.value()) {
+		p.kind = msg.kind
+	}
+}
+
+// showErr shows a line under the fields: why the last submit or load
+// failed ("" takes it away).
+func (p *pasteScreen) showErr(s string) { p.err = s }
 
 // looksLikePath reports whether one typed line is meant as a file name.
 func looksLikePath(v string) bool {
@@ -258,13 +293,11 @@ func (p *pasteScreen) paste(s string) tea.Cmd {
 	if len(s) > bigPaste || p.held != "" || hook {
 		p.held += s
 		p.ta.Reset()
-		p.detect()
-		return nil
+		return p.detect()
 	}
 	// The text area makes two lines of a CRLF.
 	p.ta.InsertString(strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\t", tabMark))
-	p.detect()
-	return nil
+	return p.detect()
 }
 
 // asDelivery is a paste read as webhook deliveries, when it is some: as
@@ -289,7 +322,7 @@ func (p *pasteScreen) clear() {
 	p.pending = ""
 	p.ta.Reset()
 	p.err = ""
-	p.detect()
+	p.kind = inspect.KindUnknown // what detect makes of no text
 }
 
 // flushPending types a held enter or tab as the text it was.
@@ -386,6 +419,9 @@ func (p *pasteScreen) Update(msg tea.Msg) (*pasteScreen, tea.Cmd) {
 		k := p.pending
 		p.pending = ""
 		return p, p.due(k)
+	case pathDetectedMsg:
+		p.onPathDetected(msg)
+		return p, nil
 	case tea.KeyPressMsg:
 		return p, p.key(msg)
 	}
@@ -406,8 +442,7 @@ func (p *pasteScreen) key(msg tea.KeyPressMsg) tea.Cmd {
 			return p.focusField(fieldClock)
 		case key.Matches(msg, k.Newline):
 			p.insert("\n")
-			p.detect()
-			return nil
+			return p.detect()
 		case key.Matches(msg, k.Back):
 			if p.value() != "" {
 				p.clear()
@@ -456,7 +491,7 @@ func (p *pasteScreen) forward(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		p.ta, cmd = p.ta.Update(msg)
-		p.detect()
+		cmd = tea.Batch(cmd, p.detect())
 	case fieldURL:
 		p.url, cmd = p.url.Update(msg)
 	case fieldClock:
