@@ -106,12 +106,7 @@ func (a *Analyzer) Flush(ctx context.Context) []*Judged {
 // judge classifies and judges one entry, and adds it to the story.
 func (a *Analyzer) judge(ctx context.Context, e *Entry) *Judged {
 	j := &Judged{Entry: e, Class: a.Classifier.Classify(e)}
-	j.Observed = ObservedResponse{
-		HTTPStatus: e.Response.Status,
-		AuthStatus: e.ResponseHeader("x-clerk-auth-status"),
-		AuthReason: e.ResponseHeader("x-clerk-auth-reason"),
-		Location:   e.ResponseHeader("location"),
-	}
+	j.Observed = observe(e)
 	if j.Class.IsApp() {
 		j.Request = e.ToRequest()
 		obs := &inspect.Observation{Status: e.Response.Status, SetCookies: e.SetCookies()}
@@ -125,13 +120,33 @@ func (a *Analyzer) judge(ctx context.Context, e *Entry) *Judged {
 			j.Result.Verdict.Assumptions = append([]string{note}, j.Result.Verdict.Assumptions...)
 		}
 		j.Judged = true
-		if cached, _ := e.Cached(); e.Response.Status > 0 && hasClerkHeaders(e) && !cached {
-			agrees := agreesWith(j)
-			j.Observed.Agrees = &agrees
-		}
+		j.Observed.Agrees = agreement(j)
 	}
 	a.Story.add(j)
 	return j
+}
+
+// observe is what the response of e showed of the SDK's answer (Agrees is
+// set once the entry is judged: agreement).
+func observe(e *Entry) ObservedResponse {
+	return ObservedResponse{
+		HTTPStatus: e.Response.Status,
+		AuthStatus: e.ResponseHeader("x-clerk-auth-status"),
+		AuthReason: e.ResponseHeader("x-clerk-auth-reason"),
+		Location:   e.ResponseHeader("location"),
+	}
+}
+
+// agreement is whether a judged entry's verdict agrees with the SDK's
+// headers in its response (nil: the response shows none, or came from
+// the cache).
+func agreement(j *Judged) *bool {
+	e := j.Entry
+	if cached, _ := e.Cached(); e.Response.Status > 0 && hasClerkHeaders(e) && !cached {
+		agrees := agreesWith(j)
+		return &agrees
+	}
+	return nil
 }
 
 // inferInstance learns the instance from the capture itself when no

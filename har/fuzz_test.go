@@ -66,6 +66,9 @@ func FuzzReader(f *testing.F) {
 					break
 				}
 				checkCaps(t, e, maxValue)
+				if err := unspan(data, e, r.opts); err != nil {
+					t.Fatal(err)
+				}
 				got = append(got, e)
 			}
 			r.Close()

@@ -64,9 +64,14 @@ var errFolder = errors.New("is a folder: give a HAR or text file")
 // Bytes is text or a capture held in memory (a paste).
 func Bytes(name string, b []byte) Source {
 	return Source{Name: name, Open: func() (io.ReadCloser, int64, error) {
-		return io.NopCloser(bytes.NewReader(b)), int64(len(b)), nil
+		return heldBytes{bytes.NewReader(b)}, int64(len(b)), nil
 	}}
 }
+
+// heldBytes is bytes in memory as a file: read, or read at an offset.
+type heldBytes struct{ *bytes.Reader }
+
+func (heldBytes) Close() error { return nil }
 
 // Stream is a stream read once, as it comes (stdin): a capture streams
 // whatever its size, and its webhook deliveries are not read (they need a

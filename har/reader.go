@@ -80,6 +80,15 @@ type Entry struct {
 	Request      Request  `json:"request"`
 	Response     Response `json:"response"`
 	ResourceType string   `json:"_resourceType,omitempty"`
+	// Span is where the entry's object lies in the file (zero in a gzip
+	// stream, whose offsets are not the file's): ReadEntryAt reads it
+	// again from there.
+	Span Span `json:"-"`
+}
+
+// Span is a byte range of a capture file.
+type Span struct {
+	Off, Len int64
 }
 
 // Page is an entry of log.pages.
@@ -205,8 +214,11 @@ var ErrNotHAR = errors.New("this JSON is not a HAR capture: it has no log.entrie
 
 // Reader streams the entries of a capture.
 type Reader struct {
-	sc      *scanner
-	base    int64 // bytes skipped before the document (a JSONP prefix)
+	sc   *scanner
+	base int64 // bytes skipped before the document (a JSONP prefix)
+	// start is the file offset of the scanner's first byte (base and a
+	// BOM), -1 in a gzip stream.
+	start   int64
 	opts    Options
 	max     int
 	log     Log
@@ -246,8 +258,10 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		br = bufio.NewReaderSize(gz, 64<<10)
 		gzipped = true
 	}
-	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+	bom := int64(0)
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
 		_, _ = br.Discard(3)
+		bom = 3
 	}
 	// Skip leading whitespace, then a JSONP prefix up to the first '{'.
 	skipped := int64(0)
@@ -279,7 +293,9 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	// into the scanner's.
 	rd.sc = newScanner(br, 64<<10)
 	rd.base = skipped
+	rd.start = bom + skipped
 	if gzipped {
+		rd.start = -1
 		rd.sc.limit = 64 * maxValue
 		if opts.tokenLimit > 0 {
 			rd.sc.limit = opts.tokenLimit
@@ -967,6 +983,7 @@ func (r *Reader) readEntry() (*Entry, error) {
 		}
 		return nil, &fieldError{fmt.Sprintf("log.entries[%d] is not an object: this is not a valid HAR", r.n)}
 	}
+	begin := s.abs()
 	err := r.object(func(k string) error {
 		var err error
 		switch k {
@@ -1062,6 +1079,35 @@ func (r *Reader) readEntry() (*Entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.start >= 0 {
+		e.Span = Span{Off: r.start + begin, Len: s.abs() - begin}
+	}
+	return e, nil
+}
+
+// ReadEntryAt reads again entry index of a capture file from its Span,
+// with the options it was first read with, so that it is the entry the
+// capture's read returned.
+func ReadEntryAt(ra io.ReaderAt, span Span, index int, opts Options) (*Entry, error) {
+	if span.Len <= 0 {
+		return nil, fmt.Errorf("entry %d: no place in the file to read it from", index)
+	}
+	rd, err := NewReader(io.NewSectionReader(ra, span.Off, span.Len), opts)
+	if err != nil {
+		return nil, fmt.Errorf("entry %d: %w", index, err)
+	}
+	defer rd.Close()
+	if rd.start < 0 {
+		return nil, fmt.Errorf("entry %d: not an entry of a plain file", index)
+	}
+	rd.start = span.Off
+	rd.state, rd.n = 1, index
+	rd.path = append(rd.path[:0], "log", "entries")
+	e, err := rd.readEntry()
+	if err != nil {
+		return nil, fmt.Errorf("entry %d: %w", index, rd.wrap(err))
+	}
+	e.Index = index
 	return e, nil
 }
 

@@ -39,8 +39,39 @@ func read(data []byte, opts Options, ref bool) ([]*Entry, Log, error) {
 		if err != nil {
 			return es, log(), err
 		}
+		if !ref {
+			if serr := unspan(data, e, opts); serr != nil {
+				return es, log(), serr
+			}
+		}
 		es = append(es, e)
 	}
+}
+
+// unspan checks that the entry's Span is its object in data (none in a
+// gzip stream) and that ReadEntryAt reads the same entry from it, then
+// clears the Span, which the reference does not record.
+func unspan(data []byte, e *Entry, opts Options) error {
+	sp := e.Span
+	e.Span = Span{}
+	if len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b {
+		if sp != (Span{}) {
+			return fmt.Errorf("entry %d of a gzip stream has a span %+v", e.Index, sp)
+		}
+		return nil
+	}
+	if sp.Off < 0 || sp.Len < 2 || sp.Off+sp.Len > int64(len(data)) || data[sp.Off] != '{' || data[sp.Off+sp.Len-1] != '}' {
+		return fmt.Errorf("entry %d: span %+v is not its object", e.Index, sp)
+	}
+	again, err := ReadEntryAt(bytes.NewReader(data), sp, e.Index, opts)
+	if err != nil {
+		return fmt.Errorf("entry %d read again: %w", e.Index, err)
+	}
+	again.Span = Span{}
+	if !reflect.DeepEqual(again, e) {
+		return fmt.Errorf("entry %d read again differs:\n%+v\n%+v", e.Index, again, e)
+	}
+	return nil
 }
 
 // captures lists every HAR in testdata.

@@ -1,0 +1,153 @@
+package har
+
+import (
+	"errors"
+	"io"
+	"net/url"
+	"reflect"
+	"time"
+
+	"github.com/clerkscope/clerkscope/inspect"
+)
+
+// Kept is a judged entry without its entry: what a viewer holds of each
+// request of a capture too big to hold whole, with the entry's Span to read
+// it again (ReadEntryAt). Whole makes it a Judged again. The verdict is
+// the one the capture's read gave, not judged anew: out of its capture an
+// entry could be judged otherwise (the servers' clocks, the instance and a
+// proxy are learnt from the entries around it). The request and the
+// observed response are derived from the entry again, as the read derived
+// them.
+type Kept struct {
+	Class  Class
+	Judged bool
+	// result is shared by the entries with the same verdict; its At (and
+	// its clock note's Sent) are each entry's own.
+	result *inspect.Result
+	at     time.Time
+	// sdkURL is the URL the SDK saw behind a proxy ("": the entry's).
+	sdkURL string
+}
+
+// Result is the kept entry's verdict (nil: not judged).
+func (k *Kept) Result() *inspect.Result { return k.result }
+
+// Keeper keeps judged entries, sharing one result between the entries
+// judged alike (most requests of a big capture are). It is not safe for
+// concurrent use.
+type Keeper struct {
+	buckets map[keepKey][]*inspect.Result
+}
+
+// keepKey narrows the results that may be equal to a new one.
+type keepKey struct {
+	status                   inspect.Status
+	reason, message, summary string
+	steps                    int
+}
+
+// keepBucket bounds the results compared with a new one: past it a new
+// result is kept on its own (nothing is wrong, only less is shared).
+const keepBucket = 8
+
+// Keep returns what j keeps, and false when j cannot be made whole from
+// its entry again (a pasted request, an entry of a gzip stream).
+func (kp *Keeper) Keep(j *Judged) (Kept, bool) {
+	if j.Entry == nil || j.Entry.Span.Len <= 0 || j.Pasted != nil {
+		return Kept{}, false
+	}
+	k := Kept{Class: j.Class, Judged: j.Judged}
+	if !j.Judged {
+		return k, true
+	}
+	if j.Request.URL != j.Entry.Request.URL {
+		k.sdkURL = j.Request.URL
+	}
+	k.at = j.Result.At
+	res := j.Result
+	res.At = time.Time{}
+	if res.Clock != nil {
+		c := *res.Clock
+		c.Sent = time.Time{}
+		res.Clock = &c
+	}
+	key := keepKey{status: res.Verdict.Status, reason: res.Verdict.Reason, message: res.Verdict.Message,
+		summary: res.Explanation.Summary, steps: len(res.Verdict.Evidence)}
+	if kp.buckets == nil {
+		kp.buckets = map[keepKey][]*inspect.Result{}
+	}
+	b := kp.buckets[key]
+	for _, r := range b {
+		if reflect.DeepEqual(r, &res) {
+			k.result = r
+			return k, true
+		}
+	}
+	k.result = &res
+	if len(b) < keepBucket {
+		kp.buckets[key] = append(b, k.result)
+	}
+	return k, true
+}
+
+// Whole is the judged entry k kept, with e, its entry read again.
+func (k *Kept) Whole(e *Entry) *Judged {
+	j := &Judged{Entry: e, Class: k.Class, Observed: observe(e)}
+	if !k.Judged {
+		return j
+	}
+	j.Judged = true
+	j.Request = e.ToRequest()
+	if k.sdkURL != "" {
+		// As behindProxy rewrote it.
+		j.Request.URL = k.sdkURL
+		if u, err := url.Parse(k.sdkURL); err == nil {
+			j.Request.Set("host", u.Host)
+		}
+	}
+	j.Result = *k.result
+	j.Result.At = k.at
+	if j.Result.Clock != nil {
+		c := *j.Result.Clock
+		c.Sent = e.StartedDateTime
+		j.Result.Clock = &c
+	}
+	j.Observed.Agrees = agreement(j)
+	return j
+}
+
+// Entries reads entries of a capture file again, by their Span.
+type Entries struct {
+	ra   io.ReaderAt
+	c    io.Closer
+	opts Options
+}
+
+// OpenEntries opens src to read its entries again, with the options its
+// capture was read with. A stream (stdin) cannot be: spool it first.
+func OpenEntries(src Source, opts Options) (*Entries, error) {
+	if src.once {
+		return nil, errStream
+	}
+	rc, _, err := src.Open()
+	if err != nil {
+		return nil, err
+	}
+	ra, ok := rc.(io.ReaderAt)
+	if !ok {
+		rc.Close()
+		return nil, errStream
+	}
+	return &Entries{ra: ra, c: rc, opts: opts}, nil
+}
+
+// errStream is a source whose entries cannot be read again.
+var errStream = errors.New("a stream cannot be read again")
+
+// Entry reads entry index again from span.
+func (es *Entries) Entry(span Span, index int) (*Entry, error) {
+	return ReadEntryAt(es.ra, span, index, es.opts)
+}
+
+// Close closes the file.
+func (es *Entries) Close() error { return es.c.Close() }
