@@ -142,11 +142,24 @@ func (m *app) startLoad(name string, src har.Source, s settings) tea.Cmd {
 	m.gen++
 	m.name = name
 	m.state = stateLoading
+	m.closeCapture()
 	m.cap = newCapture(m.c, name)
+	// The rows keep what the list shows; their tabs read the entries
+	// again from src, with the options the load reads them with.
+	m.cap.store.src = newEntrySource(src, loadOptions(m.c.cfg.MaxValue))
 	m.cap.SetSize(m.c.width, m.bodyHeight())
 	m.overlay = overlayNone
 	job := loadJob{setup: m.c.cfg.Setup, name: name, src: src, now: m.c.now(), text: s, prepare: m.c.cfg.Prepare, hookSecret: m.c.cfg.WebhookSecret, maxValue: m.c.cfg.MaxValue}
 	return loadCmd(m.ctx, m.gen, job)
+}
+
+// closeCapture drops the capture shown, closing the file its rows read
+// their entries from.
+func (m *app) closeCapture() {
+	if m.cap != nil {
+		m.cap.store.src.close()
+	}
+	m.cap = nil
 }
 
 // bodyHeight is what the header, the status lines and the help line leave.
@@ -358,7 +371,7 @@ func (m *app) onBatch(msg batchLoadedMsg) tea.Cmd {
 		} else {
 			m.paste.showErr("the capture has no entries")
 		}
-		m.cap = nil
+		m.closeCapture()
 		return m.paste.Focus()
 	}
 	if msg.err != nil {

@@ -140,8 +140,8 @@ func TestOpenCaptureAndNavigate(t *testing.T) {
 		t.Errorf("Clerk-relevant rows = %d, want 6", len(m.cap.filtered))
 	}
 	press(t, m, "j", "j")
-	if r := m.cap.selected(); r.j.Entry.Index != 9 || r.j.Result.Verdict.Status != inspect.Handshake {
-		t.Fatalf("selected entry %d", r.j.Entry.Index)
+	if r := m.cap.selected(); r.judged().Entry.Index != 9 || r.judged().Result.Verdict.Status != inspect.Handshake {
+		t.Fatalf("selected entry %d", r.judged().Entry.Index)
 	}
 	if !strings.Contains(screen(m), "session-token-expired-refresh-") {
 		t.Error("the verdict tab does not show the reason")
@@ -179,8 +179,8 @@ func TestFilter(t *testing.T) {
 		t.Fatalf("filtering %v query %q", m.cap.filtering, m.cap.query)
 	}
 	for _, i := range m.cap.filtered {
-		if !strings.Contains(m.cap.rows[i].hay, "api") {
-			t.Errorf("row %s does not match", m.cap.rows[i].path)
+		if !strings.Contains(m.cap.rows[i].lurl+m.cap.rows[i].kind.tail, "api") {
+			t.Errorf("row %s does not match", m.cap.rows[i].path())
 		}
 	}
 	press(t, m, "enter")
@@ -192,7 +192,7 @@ func TestFilter(t *testing.T) {
 		t.Errorf("esc clears the filter: %q %d", m.cap.query, len(m.cap.filtered))
 	}
 	press(t, m, "/", "3", "0", "7")
-	if len(m.cap.filtered) != 2 || m.cap.rows[m.cap.filtered[0]].badge != "HS" {
+	if len(m.cap.filtered) != 2 || m.cap.rows[m.cap.filtered[0]].badge() != "HS" {
 		t.Errorf("filtering by verdict: %d rows", len(m.cap.filtered))
 	}
 }
@@ -218,7 +218,7 @@ func TestPasteScreen(t *testing.T) {
 	if m.state != stateCapture || len(m.cap.rows) != 1 {
 		t.Fatalf("state %s", m.state)
 	}
-	v := m.cap.rows[0].j.Result.Verdict
+	v := m.cap.rows[0].judged().Result.Verdict
 	if v.Status != inspect.SignedIn {
 		t.Fatalf("verdict %s %s", v.Status, v.Reason)
 	}
@@ -350,8 +350,8 @@ func TestTimelineJump(t *testing.T) {
 		t.Fatalf("tab %s, %d items", m.cap.tab, len(m.cap.timeline.items))
 	}
 	press(t, m, "tab", "enter")
-	if m.cap.selected().j.Entry.Index != m.cap.timeline.items[0].entries[0] {
-		t.Errorf("jumped to %d, want %d", m.cap.selected().j.Entry.Index, m.cap.timeline.items[0].entries[0])
+	if m.cap.selected().judged().Entry.Index != m.cap.timeline.items[0].entries[0] {
+		t.Errorf("jumped to %d, want %d", m.cap.selected().judged().Entry.Index, m.cap.timeline.items[0].entries[0])
 	}
 }
 

@@ -125,7 +125,7 @@ func TestLeadSelection(t *testing.T) {
 	if p < 0 {
 		t.Fatal("no problem diagnosed in the clock-skew loop")
 	}
-	if got, want := m.cap.selected().j.Entry.Index, ds[p].Entries[0]; got != want {
+	if got, want := m.cap.selected().judged().Entry.Index, ds[p].Entries[0]; got != want {
 		t.Errorf("selected entry %d, want %d (%s)", got, want, ds[p].Code)
 	}
 
@@ -158,7 +158,7 @@ func TestLeadSelection(t *testing.T) {
 	last.rows = nil
 	m.Update(last)
 	if m.cap.loading || m.cap.selected() != chosen {
-		t.Errorf("loading %v; selection moved from entry %d to %d", m.cap.loading, chosen.j.Entry.Index, m.cap.selected().j.Entry.Index)
+		t.Errorf("loading %v; selection moved from entry %d to %d", m.cap.loading, chosen.judged().Entry.Index, m.cap.selected().judged().Entry.Index)
 	}
 }
 
@@ -186,7 +186,7 @@ func TestTimelineDiagnosis(t *testing.T) {
 		t.Error("help does not say that enter goes to the request")
 	}
 	press(t, m, "enter")
-	if got := m.cap.selected().j.Entry.Index; got != lead.Entries[0] || m.cap.tab != tabVerdict || m.cap.focus != paneList {
+	if got := m.cap.selected().judged().Entry.Index; got != lead.Entries[0] || m.cap.tab != tabVerdict || m.cap.focus != paneList {
 		t.Errorf("enter from the Timeline pane: entry %d tab %s focus %s", got, m.cap.tab, m.cap.focus)
 	}
 
@@ -196,7 +196,7 @@ func TestTimelineDiagnosis(t *testing.T) {
 		t.Fatalf("tab %s focus %s", m.cap.tab, m.cap.focus)
 	}
 	press(t, m, "enter")
-	if got := m.cap.selected().j.Entry.Index; got != lead.Entries[0] {
+	if got := m.cap.selected().judged().Entry.Index; got != lead.Entries[0] {
 		t.Errorf("enter from the list pane: entry %d, want %d", got, lead.Entries[0])
 	}
 
@@ -216,7 +216,7 @@ func TestTimelineDiagnosis(t *testing.T) {
 		}
 	}
 	press(t, m, "enter")
-	if got := m.cap.selected().j.Entry.Index; got != it.entries[0] {
+	if got := m.cap.selected().judged().Entry.Index; got != it.entries[0] {
 		t.Errorf("enter on the finding: entry %d, want %d", got, it.entries[0])
 	}
 
@@ -245,7 +245,7 @@ func TestPastedDiagnosis(t *testing.T) {
 	if m.state != stateCapture || len(m.cap.rows) != 1 {
 		t.Fatalf("state %s", m.state)
 	}
-	want := har.DiagnoseRequest(m.cap.rows[0].j, m.c.cfg.Setup)
+	want := har.DiagnoseRequest(m.cap.rows[0].judged(), m.c.cfg.Setup)
 	if len(want) == 0 || len(m.cap.diags) != len(want) {
 		t.Fatalf("%d diagnoses, want %d", len(m.cap.diags), len(want))
 	}

@@ -89,7 +89,7 @@ func (t *bapiTab) Update(msg tea.Msg) (detailTab, tea.Cmd) {
 // a failure, it calls again, even an endpoint the run gave up on.
 func (t *bapiTab) lookup(r *row) tea.Cmd {
 	l := t.c.cfg.Looker
-	if r == nil || l == nil || !r.j.Judged {
+	if r == nil || l == nil || r.verdict() == nil {
 		return nil
 	}
 	if ls := t.lookups[r]; ls != nil && ls.loading {
@@ -104,8 +104,9 @@ func (t *bapiTab) lookup(r *row) tea.Cmd {
 
 // lookupCmd runs a Backend API lookup for a row.
 func lookupCmd(ctx context.Context, l *bapi.Looker, r *row) tea.Cmd {
+	res := r.judged().Result
 	return func() tea.Msg {
-		res := l.ForAuth(ctx, r.j.Result.Verdict, r.j.Result.At)
+		res := l.ForAuth(ctx, res.Verdict, res.At)
 		return lookupDoneMsg{row: r, res: res}
 	}
 }
@@ -136,7 +137,7 @@ func (t *bapiTab) render(r *row, w int) string {
 		b.WriteString(wrap("Set CLERK_SECRET_KEY to the instance's secret key (sk_live_… or sk_test_…) and restart clerkscope to see the user, session and organization behind this token, next to what the token says.", w) + "\n")
 		return b.String()
 	}
-	if !r.j.Judged || (r.j.Result.Verdict.Token == nil && r.j.Result.Verdict.Auth == nil) {
+	if v := r.verdict(); v == nil || (v.Token == nil && v.Auth == nil) {
 		return st.Muted.Render("No session token on this request to look up.")
 	}
 	switch {

@@ -39,25 +39,28 @@ func statusCmd(s string) tea.Cmd { return func() tea.Msg { return statusMsg{s} }
 
 // capture is the request list and the detail tabs of one input.
 type capture struct {
-	c         *common
-	name      string
-	rows      []*row
-	filtered  []int
-	cursor    int
-	offset    int
-	filter    textinput.Model
-	filtering bool
-	query     string
-	clerkOnly bool
-	focus     pane
-	tab       tab
-	story     *har.Story
-	loading   bool
-	read      int64
-	total     int64
-	prog      progress.Model
-	diags     []har.Diagnosis
-	bannerH   int
+	c        *common
+	name     string
+	rows     []*row
+	store    *rowStore
+	filtered []int
+	// filteredFor is what filtered was computed for.
+	filteredFor filterState
+	cursor      int
+	offset      int
+	filter      textinput.Model
+	filtering   bool
+	query       string
+	clerkOnly   bool
+	focus       pane
+	tab         tab
+	story       *har.Story
+	loading     bool
+	read        int64
+	total       int64
+	prog        progress.Model
+	diags       []har.Diagnosis
+	bannerH     int
 	// moved is set once the user chose a request, so that the end of
 	// loading does not move the selection under them.
 	moved bool
@@ -85,7 +88,7 @@ func newCapture(c *common, name string) *capture {
 	ti := textinput.New()
 	ti.Prompt = "/ "
 	ti.Placeholder = "filter: URL, status, reason…"
-	cp := &capture{c: c, name: name, filter: ti, clerkOnly: true, loading: true,
+	cp := &capture{c: c, name: name, filter: ti, clerkOnly: true, loading: true, store: &rowStore{},
 		prog:    progress.New(progress.WithDefaultBlend(), progress.WithWidth(30)),
 		verdict: newVerdictTab(c), cookies: newCookiesTab(c), token: newTokenTab(c), timeline: newTimelineTab(c),
 		bapi: newBAPITab(c), raw: newRawTab(c), webhook: newWebhookTab(c), lastShown: tabCount}
@@ -104,10 +107,10 @@ func (m *capture) count() int { return len(m.rows) }
 // instance is the instance the capture's first request was judged for
 // (nil: not known yet).
 func (m *capture) instance() *inspect.Instance {
-	if len(m.rows) == 0 || !m.rows[0].j.Judged {
+	if len(m.rows) == 0 || m.rows[0].verdict() == nil {
 		return nil
 	}
-	return &m.rows[0].j.Result.Verdict.Instance
+	return &m.rows[0].verdict().Instance
 }
 
 // SetSize sets the body size.
@@ -228,7 +231,7 @@ func (m *capture) whyDisabled(b key.Binding, k keyMap) string {
 			return "no request selected"
 		case r.hook != nil:
 			return "a webhook delivery carries no session to look up"
-		case !r.j.Judged || r.j.Result.Verdict.Token == nil && r.j.Result.Verdict.Auth == nil:
+		case r.verdict() == nil || r.verdict().Token == nil && r.verdict().Auth == nil:
 			return "this request carries no session token"
 		}
 	case k.Copy.Help().Key:
@@ -258,8 +261,8 @@ func (m *capture) addHooks(rep *webhook.Report) {
 	byEntry := map[int]*row{}
 	var pasted []*row // a text input's rows: one per delivery, in order
 	for _, r := range m.rows {
-		if r.j.Entry != nil {
-			byEntry[r.j.Entry.Index] = r
+		if i, ok := r.entryIndex(); ok {
+			byEntry[i] = r
 		} else {
 			pasted = append(pasted, r)
 		}

@@ -36,7 +36,7 @@ func (t *tokenTab) Update(msg tea.Msg) (detailTab, tea.Cmd) { return t, t.scroll
 func (t *tokenTab) render(r *row, w int) string {
 	c := t.c
 	st := c.styles
-	j := r.j
+	j := r.judged()
 	var b strings.Builder
 	if !j.Judged || j.Result.Verdict.Token == nil {
 		return st.Muted.Render("No session token on this request.")
@@ -266,10 +266,11 @@ func (c *common) claimsInWords(b *strings.Builder, tok *inspect.JWT, v *inspect.
 
 // orgID is the token's active organization, when it has one.
 func orgID(r *row) string {
-	if !r.j.Judged || r.j.Result.Verdict.Token == nil {
+	v := r.verdict()
+	if v == nil || v.Token == nil {
 		return ""
 	}
-	tok := r.j.Result.Verdict.Token
+	tok := v.Token
 	if id := tok.ClaimString("org_id"); id != "" {
 		return id
 	}

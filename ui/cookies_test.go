@@ -22,7 +22,7 @@ func TestCookiesReadByEngine(t *testing.T) {
 	if m.state != stateCapture {
 		t.Fatalf("state %s: %s", m.state, m.paste.err)
 	}
-	cs := m.cap.rows[0].j.Result.Verdict.CookieSet
+	cs := m.cap.rows[0].judged().Result.Verdict.CookieSet
 	if cs == nil || len(cs.Read) == 0 {
 		t.Fatalf("the engine recorded no cookies read: %+v", cs)
 	}

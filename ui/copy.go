@@ -106,11 +106,12 @@ func (m *copyMenu) setEnabled(k *keyMap) {
 	if r == nil {
 		return
 	}
-	tok := r.j.Judged && r.j.Result.Verdict.Token != nil
+	v := r.verdict()
+	tok := v != nil && v.Token != nil
 	k.CopyToken.SetEnabled(tok)
 	k.CopyClaims.SetEnabled(tok)
-	k.CopySub.SetEnabled(tok && r.j.Result.Verdict.Token.ClaimString("sub") != "")
-	k.CopySID.SetEnabled(tok && r.j.Result.Verdict.Token.ClaimString("sid") != "")
+	k.CopySub.SetEnabled(tok && v.Token.ClaimString("sub") != "")
+	k.CopySID.SetEnabled(tok && v.Token.ClaimString("sid") != "")
 	k.CopyOrg.SetEnabled(tok && orgID(r) != "")
 	k.CopyCurl.SetEnabled(true)
 	k.CopyDelivery.SetEnabled(r.hook != nil)
@@ -145,8 +146,8 @@ func (m copyMenu) choice(msg tea.KeyPressMsg) func() (string, string, error) {
 		return nil
 	}
 	var tok *inspect.JWT
-	if r.j.Judged {
-		tok = r.j.Result.Verdict.Token
+	if v := r.verdict(); v != nil {
+		tok = v.Token
 	}
 	noToken := func() (string, string, error) { return "", "", fmt.Errorf("this request has no session token") }
 	claim := func(name, what string) func() (string, string, error) {
@@ -184,7 +185,8 @@ func (m copyMenu) choice(msg tea.KeyPressMsg) func() (string, string, error) {
 			return "org_id", id, nil
 		}
 	case key.Matches(msg, k.CopyCurl):
-		return func() (string, string, error) { return "request as cURL (contains live cookies)", curlFor(r.j), nil }
+		j := r.judged()
+		return func() (string, string, error) { return "request as cURL (contains live cookies)", curlFor(j), nil }
 	case key.Matches(msg, k.CopyDelivery):
 		hook := r.hook
 		return func() (string, string, error) {
@@ -262,10 +264,11 @@ func curlFor(j *har.Judged) string {
 
 // reportInput is what the redacted report is written from, taken when it
 // is asked for, so that the command writing it shares nothing with the
-// model.
+// model but the rows, which it only reads (their entries are read again
+// from the capture's file as the report is written).
 type reportInput struct {
 	name   string
-	judged []*har.Judged
+	rows   []*row
 	story  *har.Story
 	hooks  *webhook.Report
 	reveal bool
@@ -277,10 +280,7 @@ func (m *capture) reportInput() reportInput {
 	if in.name == "" {
 		in.name = "pasted request"
 	}
-	in.judged = make([]*har.Judged, len(m.rows))
-	for i, r := range m.rows {
-		in.judged[i] = r.j
-	}
+	in.rows = m.rows[:len(m.rows):len(m.rows)]
 	return in
 }
 
@@ -290,8 +290,8 @@ func (in reportInput) write(w *bytes.Buffer) error {
 	// Sanitised as clerkscope report is: the file may be printed later.
 	sw := inspect.NewSanitizer(w)
 	rep := har.NewMarkdownReport(sw, in.name, har.RenderOptions{Reveal: in.reveal})
-	for _, j := range in.judged {
-		rep.Write(j)
+	for _, r := range in.rows {
+		rep.Write(r.judged())
 	}
 	if in.hooks != nil {
 		rep.AddWebhooks(in.hooks)

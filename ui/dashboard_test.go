@@ -61,7 +61,7 @@ func TestDashboardTextFlags(t *testing.T) {
 	if m.state != stateCapture || len(m.cap.rows) != 1 {
 		t.Fatalf("state %s", m.state)
 	}
-	req := m.cap.rows[0].j.Request
+	req := m.cap.rows[0].judged().Request
 	if req.URL != "https://example.com/api/data" || req.Value("sec-fetch-dest") != "empty" {
 		t.Errorf("the flags were not applied: %s, Sec-Fetch-Dest %q", req.URL, req.Value("sec-fetch-dest"))
 	}
@@ -90,7 +90,7 @@ func TestPasteSettings(t *testing.T) {
 	if m.state != stateCapture {
 		t.Fatalf("state %s: %s", m.state, m.paste.err)
 	}
-	j := m.cap.rows[0].j
+	j := m.cap.rows[0].judged()
 	if j.Request.URL != "https://example.com/api/data" || j.Request.Value("sec-fetch-dest") != "empty" {
 		t.Errorf("judged %s with Sec-Fetch-Dest %q", j.Request.URL, j.Request.Value("sec-fetch-dest"))
 	}
@@ -345,7 +345,7 @@ func TestFoldTokens(t *testing.T) {
 	m := newApp(t, testConfig(t, "../testdata/har/b-expired-handshake.har"), 80, 24)
 	press(t, m, "j", "j") // the handshake redirect
 	r := m.cap.selected()
-	raw := r.j.Result.Verdict.Token.Raw
+	raw := r.judged().Result.Verdict.Token.Raw
 	head, _, _ := strings.Cut(raw, ".")
 	for _, tb := range []tab{tabVerdict, tabCookies, tabRaw} {
 		m.cap.choose(tb)
@@ -370,7 +370,7 @@ func TestFoldTokens(t *testing.T) {
 	press(t, m, "e")
 	for _, tc := range []struct {
 		key, want string
-	}{{"s", r.j.Result.Verdict.Token.ClaimString("sub")}, {"i", r.j.Result.Verdict.Token.ClaimString("sid")}} {
+	}{{"s", r.judged().Result.Verdict.Token.ClaimString("sub")}, {"i", r.judged().Result.Verdict.Token.ClaimString("sid")}} {
 		press(t, m, "y")
 		var choice = m.c.keys.CopySub
 		if tc.key == "i" {
@@ -432,7 +432,7 @@ func TestUnbracketedPaste(t *testing.T) {
 	// The last enter had nothing behind it: it submits.
 	_, cmd := m.Update(pasteDueMsg{seq: m.paste.seq})
 	drive(t, m, cmd)
-	if m.state != stateCapture || m.cap.rows[0].j.Request.Value("sec-fetch-dest") != "document" {
+	if m.state != stateCapture || m.cap.rows[0].judged().Request.Value("sec-fetch-dest") != "document" {
 		t.Fatalf("state %s", m.state)
 	}
 	// A pasted tab (cookie-table rows) is text, not a move to the fields,

@@ -106,7 +106,7 @@ func (t *verdictTab) Update(msg tea.Msg) (detailTab, tea.Cmd) { return t, t.scro
 func (t *verdictTab) render(r *row, w int) string {
 	c := t.c
 	st := c.styles
-	j := r.j
+	j := r.judged()
 	if !j.Judged {
 		return c.fapiNote(j, w)
 	}
@@ -236,7 +236,7 @@ func (t *cookiesTab) Update(msg tea.Msg) (detailTab, tea.Cmd) { return t, t.scro
 func (t *cookiesTab) render(r *row, w int) string {
 	c := t.c
 	st := c.styles
-	j := r.j
+	j := r.judged()
 	var b strings.Builder
 	cookies := j.Request.Cookies()
 	if j.Entry != nil && len(cookies) == 0 {
@@ -355,7 +355,7 @@ func (t *rawTab) render(r *row, w int) string {
 	c := t.c
 	st := c.styles
 	var b strings.Builder
-	j := r.j
+	j := r.judged()
 	b.WriteString(st.Title.Render("Request") + "\n")
 	b.WriteString(wrap(safe(strings.ToUpper(j.Request.Method))+" "+c.text(j.Request.URL), w) + "\n")
 	hdrs := j.Request.Headers

@@ -239,7 +239,7 @@ func TestSecretsHiddenOnScreen(t *testing.T) {
 		secrets = append(secrets, value)
 	}
 	for _, r := range m.cap.rows {
-		e := r.j.Entry
+		e := r.judged().Entry
 		for _, ck := range append(e.Request.Cookies, e.Response.Cookies...) {
 			add(ck.Name, ck.Value)
 		}
@@ -261,7 +261,7 @@ func TestSecretsHiddenOnScreen(t *testing.T) {
 		for name, content := range map[string]string{"Raw": raw, "Cookies": m.cap.page(tabCookies, r, 100000), "Token": m.cap.page(tabToken, r, 100000), "Verdict": m.cap.page(tabVerdict, r, 100000)} {
 			for _, s := range secrets {
 				if strings.Contains(content, s) {
-					t.Errorf("entry %d, %s tab: secret %.20s… shown", r.j.Entry.Index, name, s)
+					t.Errorf("entry %d, %s tab: secret %.20s… shown", r.judged().Entry.Index, name, s)
 				}
 			}
 		}

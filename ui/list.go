@@ -2,8 +2,10 @@ package ui
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -14,75 +16,116 @@ import (
 	"github.com/clerkscope/clerkscope/inspect/webhook"
 )
 
-// row is one request of the list, with what filtering and drawing need
-// computed once.
+// row is one request of the list: what the list shows and filters on,
+// compactly (a big capture has hundreds of thousands), and what its detail
+// tabs need to read the entry again when they are opened.
 type row struct {
-	j      *har.Judged
-	hay    string // lower-case text the / filter searches
-	clerk  bool   // Clerk-relevant
-	badge  string
-	method string
-	path   string
-	status string
-	time   string
+	// j is the judged entry, held whole only when it cannot be read
+	// again (a pasted request, an entry of a gzip stream); otherwise kept
+	// holds its verdict and src reads the entry again from span.
+	j    *har.Judged
+	kept har.Kept
+	span har.Span
+	src  *entrySource
+	// url is the request's URL as written, lurl in lower case (the same
+	// string when it is).
+	url, lurl string
+	kind      *rowKind
+	// started is the entry's startedDateTime in Unix seconds (noTime:
+	// none).
+	started int64
+	// index is the entry's (-1: a pasted request); status its HTTP
+	// status (0: none).
+	index  int32
+	status uint16
 	// hook is the webhook delivery this entry is (nil: a request).
 	hook *webhook.Judged
 }
 
-func newRow(j *har.Judged) *row {
-	r := &row{j: j}
-	r.method = strings.ToUpper(j.Request.Method)
+// noTime is a row's started when its entry has no startedDateTime.
+const noTime = math.MinInt64
+
+// rowKind is what rows judged alike share: the badge, the method, the
+// text the filter searches after the URL, and whether it is listed as
+// Clerk-relevant.
+type rowKind struct {
+	badge, method string
+	class         har.Class
+	tail          string
+	clerk         bool
+}
+
+// rowStore makes the rows of one capture, sharing what rows have in
+// common: their kinds and their verdicts.
+type rowStore struct {
+	keep  har.Keeper
+	kinds map[rowKind]*rowKind
+	src   *entrySource
+}
+
+func (st *rowStore) kind(k rowKind) *rowKind {
+	if p := st.kinds[k]; p != nil {
+		return p
+	}
+	if st.kinds == nil {
+		st.kinds = map[rowKind]*rowKind{}
+	}
+	p := &k
+	st.kinds[k] = p
+	return p
+}
+
+// newRow makes j's row. A row held whole (no store, or an entry that
+// cannot be read again) keeps j; otherwise j is dropped once kept.
+func newRow(j *har.Judged) *row { return (*rowStore)(nil).row(j) }
+
+func (st *rowStore) row(j *har.Judged) *row {
+	r := &row{index: -1, started: noTime}
+	method := strings.ToUpper(j.Request.Method)
 	raw := j.Request.URL
 	httpStatus := 0
 	if j.Entry != nil {
 		raw = j.Entry.Request.URL
-		if r.method == "" {
-			r.method = strings.ToUpper(j.Entry.Request.Method)
+		if method == "" {
+			method = strings.ToUpper(j.Entry.Request.Method)
 		}
 		httpStatus = j.Entry.Response.Status
 		if !j.Entry.StartedDateTime.IsZero() {
-			r.time = j.Entry.StartedDateTime.UTC().Format("15:04:05")
+			r.started = j.Entry.StartedDateTime.Unix()
 		}
+		r.index = int32(j.Entry.Index)
 	}
-	if r.method == "" {
-		r.method = "GET"
+	if method == "" {
+		method = "GET"
 	}
-	r.path = raw
-	if u, err := url.Parse(raw); err == nil {
-		r.path = u.EscapedPath()
-		if u.RawQuery != "" {
-			r.path += "?" + u.RawQuery
-		}
-		if j.Class == har.ClassFAPI {
-			r.path = u.Host + r.path
-		}
-	}
+	r.url, r.lurl = raw, strings.ToLower(raw)
+	status := ""
 	if httpStatus > 0 {
-		r.status = fmt.Sprint(httpStatus)
+		status = fmt.Sprint(httpStatus)
+		r.status = uint16(min(httpStatus, math.MaxUint16))
 	}
-	reason := ""
+	reason, badge := "", ""
 	if j.Judged {
 		v := j.Result.Verdict
 		reason = v.Reason
 		switch v.Status {
 		case inspect.SignedIn:
-			r.badge = "IN"
+			badge = "IN"
 			if v.Auth != nil && !v.Auth.IsAuthenticated {
-				r.badge = "PND"
+				badge = "PND"
 			}
 		case inspect.SignedOut:
-			r.badge = "OUT"
+			badge = "OUT"
 		case inspect.Handshake:
-			r.badge = "HS"
+			badge = "HS"
 		case inspect.Throws:
-			r.badge = "ERR"
+			badge = "ERR"
 		}
 	} else {
-		r.badge = "FAPI"
+		badge = "FAPI"
 	}
 	var b strings.Builder
-	b.WriteString(strings.ToLower(raw))
-	for _, s := range []string{r.method, r.status, reason, r.badge, string(j.Class)} {
+	for _, s := range []string{method, status, reason, badge, string(j.Class)} {
 		b.WriteByte(' ')
 		b.WriteString(strings.ToLower(s))
 	}
@@ -90,18 +133,91 @@ func newRow(j *har.Judged) *row {
 		b.WriteByte(' ')
 		b.WriteString(string(j.Result.Verdict.Status))
 	}
-	r.hay = b.String()
-	r.clerk = clerkRelevant(j)
+	k := rowKind{badge: badge, method: method, class: j.Class, tail: b.String(), clerk: clerkRelevant(j)}
+	if st == nil {
+		r.kind, r.j = &k, j
+		return r
+	}
+	r.kind = st.kind(k)
+	if kept, ok := st.keep.Keep(j); ok && st.src != nil {
+		r.kept, r.span, r.src = kept, j.Entry.Span, st.src
+	} else {
+		r.j = j
+	}
 	return r
+}
+
+// badge is the row's badge: IN, OUT, PND, HS, ERR, FAPI or WH.
+func (r *row) badge() string { return r.kind.badge }
+
+// clerk reports whether the row is listed as Clerk-relevant.
+func (r *row) clerk() bool { return r.kind.clerk }
+
+// matches reports whether the filter's text q (lower case) is in the row's
+// URL and tail, as if they were one string.
+func (r *row) matches(q string) bool {
+	if strings.Contains(r.lurl, q) || strings.Contains(r.kind.tail, q) {
+		return true
+	}
+	for i := 1; i < len(q); i++ {
+		if strings.HasSuffix(r.lurl, q[:i]) && strings.HasPrefix(r.kind.tail, q[i:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// path is what the list shows of the URL: its path and query (and the
+// host of a Frontend API request).
+func (r *row) path() string {
+	p := r.url
+	if u, err := url.Parse(r.url); err == nil {
+		p = u.EscapedPath()
+		if u.RawQuery != "" {
+			p += "?" + u.RawQuery
+		}
+		if r.kind.class == har.ClassFAPI {
+			p = u.Host + p
+		}
+	}
+	return p
+}
+
+// entryIndex is the entry's index, and false for a pasted request.
+func (r *row) entryIndex() (int, bool) { return int(r.index), r.index >= 0 }
+
+// verdict is the row's verdict (nil: not judged), without reading its
+// entry again.
+func (r *row) verdict() *inspect.Verdict {
+	if r.j != nil {
+		if !r.j.Judged {
+			return nil
+		}
+		return r.j.Result.Verdict
+	}
+	if res := r.kept.Result(); res != nil {
+		return res.Verdict
+	}
+	return nil
+}
+
+// judged is the row's judged entry, whole: the entry is read again from
+// the file (the last one read is at hand).
+func (r *row) judged() *har.Judged {
+	if r.j != nil {
+		return r.j
+	}
+	return r.src.judged(r)
 }
 
 // setHook makes the row a webhook delivery: badge WH, always listed, and
 // found by its event, svix-id and verdict.
 func (r *row) setHook(jd *webhook.Judged) {
 	r.hook = jd
-	r.badge = "WH"
-	r.clerk = true
-	r.hay += " wh webhook " + strings.ToLower(jd.Event.Type+" "+jd.Delivery.ID()+" "+string(jd.Verdict.State))
+	k := *r.kind
+	k.badge, k.clerk = "WH", true
+	k.tail += " wh webhook " + strings.ToLower(jd.Event.Type+" "+jd.Delivery.ID()+" "+string(jd.Verdict.State))
+	r.kind = &k
 }
 
 // clerkRelevant hides static assets, Frontend API noise and requests that
@@ -111,12 +227,18 @@ func clerkRelevant(j *har.Judged) bool { return j.ClerkRelevant() }
 // filterRows returns the indexes of rows matching q (lower case) and the
 // Clerk-only toggle.
 func filterRows(rows []*row, q string, clerkOnly bool) []int {
-	out := make([]int, 0, len(rows))
-	for i, r := range rows {
-		if clerkOnly && !r.clerk {
+	return appendMatches(make([]int, 0, len(rows)), rows, 0, q, clerkOnly)
+}
+
+// appendMatches appends to out the indexes from from on of the rows that
+// match.
+func appendMatches(out []int, rows []*row, from int, q string, clerkOnly bool) []int {
+	for i := from; i < len(rows); i++ {
+		r := rows[i]
+		if clerkOnly && !r.kind.clerk {
 			continue
 		}
-		if q != "" && !strings.Contains(r.hay, q) {
+		if q != "" && !r.matches(q) {
 			continue
 		}
 		out = append(out, i)
@@ -127,8 +249,8 @@ func filterRows(rows []*row, q string, clerkOnly bool) []int {
 // renderRow draws one list line in width w.
 func (c *common) renderRow(r *row, w int, selected bool) string {
 	st := c.styles
-	badge := fmt.Sprintf("%-4s", r.badge)
-	switch r.badge {
+	badge := fmt.Sprintf("%-4s", r.kind.badge)
+	switch r.kind.badge {
 	case "IN":
 		badge = st.OK.Render(badge)
 	case "OUT", "PND":
@@ -142,25 +264,27 @@ func (c *common) renderRow(r *row, w int, selected bool) string {
 	default:
 		badge = st.Muted.Render(badge)
 	}
-	idx := 0
-	if r.j.Entry != nil {
-		idx = r.j.Entry.Index
-	}
-	method := ansi.Truncate(safe(r.method), 4, "")
+	idx, _ := r.entryIndex()
+	idx = max(idx, 0)
+	method := ansi.Truncate(safe(r.kind.method), 4, "")
 	mark := " "
 	if selected {
 		mark = "›"
 	}
 	left := fmt.Sprintf("%s%4d %-4s ", mark, idx, method)
-	right := " " + fmt.Sprintf("%3s", r.status) + " "
-	if w >= 56 && r.time != "" {
-		right += r.time + " "
+	status := ""
+	if r.status > 0 {
+		status = fmt.Sprint(r.status)
+	}
+	right := " " + fmt.Sprintf("%3s", status) + " "
+	if w >= 56 && r.started != noTime {
+		right += time.Unix(r.started, 0).UTC().Format("15:04:05") + " "
 	}
 	pathW := w - ansi.StringWidth(left) - ansi.StringWidth(right) - 4
 	if pathW < 4 {
 		pathW = 4
 	}
-	path := ansi.Truncate(c.text(r.path), pathW, "…")
+	path := ansi.Truncate(c.text(r.path()), pathW, "…")
 	line := left + path + strings.Repeat(" ", max(0, pathW-ansi.StringWidth(path))) + right
 	if selected {
 		return st.Selected.Render(line) + badge
@@ -185,11 +309,28 @@ func (m *capture) listWidth() int {
 func (m *capture) listHeight() int { return max(1, m.paneHeight()-2) }
 
 // addRows appends judged entries as they stream in.
+// Rows are kept compactly (rowStore) when the capture's entries can be
+// read again; the list stays filtered by testing only the new rows.
 func (m *capture) addRows(js []*har.Judged) {
+	from := len(m.rows)
 	for _, j := range js {
-		m.rows = append(m.rows, newRow(j))
+		m.rows = append(m.rows, m.store.row(j))
 	}
-	m.refilter(false)
+	q := strings.ToLower(m.query)
+	if m.filteredFor != (filterState{q, m.clerkOnly, from}) {
+		m.refilter(false)
+		return
+	}
+	m.filtered = appendMatches(m.filtered, m.rows, from, q, m.clerkOnly)
+	m.filteredFor.rows = len(m.rows)
+	m.clamp()
+}
+
+// filterState is what the list's filtered indexes were computed for.
+type filterState struct {
+	query     string
+	clerkOnly bool
+	rows      int
 }
 
 func (m *capture) refilter(keepSelection bool) {
@@ -197,7 +338,9 @@ func (m *capture) refilter(keepSelection bool) {
 	if keepSelection {
 		sel = m.selected()
 	}
-	m.filtered = filterRows(m.rows, strings.ToLower(m.query), m.clerkOnly)
+	q := strings.ToLower(m.query)
+	m.filtered = filterRows(m.rows, q, m.clerkOnly)
+	m.filteredFor = filterState{q, m.clerkOnly, len(m.rows)}
 	if sel != nil {
 		for i, idx := range m.filtered {
 			if m.rows[idx] == sel {
@@ -325,7 +468,7 @@ func (m *capture) selectEntries(entries []int) bool {
 
 func (m *capture) cursorTo(entry int) bool {
 	for i, idx := range m.filtered {
-		if e := m.rows[idx].j.Entry; e != nil && e.Index == entry {
+		if e, ok := m.rows[idx].entryIndex(); ok && e == entry {
 			m.cursor = i
 			m.clamp()
 			return true

@@ -136,7 +136,7 @@ func load(ctx context.Context, gen int, job loadJob, ch chan<- batchLoadedMsg) {
 	}
 	src := job.src
 	src.Name = job.name
-	in, err := har.Open(src, har.Options{MaxValue: job.maxValue})
+	in, err := har.Open(src, loadOptions(job.maxValue))
 	if err != nil {
 		send(batchLoadedMsg{done: true, err: err})
 		return
@@ -171,6 +171,10 @@ func load(ctx context.Context, gen int, job loadJob, ch chan<- batchLoadedMsg) {
 	}
 	send(done)
 }
+
+// loadOptions are the options a load reads its input with, and its rows
+// read their entries again with.
+func loadOptions(maxValue int64) har.Options { return har.Options{MaxValue: maxValue} }
 
 // apply sets what the paste screen chose on a pasted request, after
 // prepare has applied --url and -H as explain does: the URL typed (none:

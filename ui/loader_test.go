@@ -84,7 +84,7 @@ func TestLoaderSameInputs(t *testing.T) {
 				gotErr = m.paste.err
 			} else {
 				for _, r := range m.cap.rows {
-					j := r.j
+					j := r.judged()
 					index, status, reason := 0, "", ""
 					if j.Entry != nil {
 						index = j.Entry.Index

@@ -36,7 +36,7 @@ func TestSmokePasteCookieHeader(t *testing.T) {
 	waitFor(t, tm, "Signed in as user_2oracleUser")
 	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*app)
-	if fm.state != stateCapture || fm.cap.rows[0].j.Result.Verdict.Status != "signed-in" {
+	if fm.state != stateCapture || fm.cap.rows[0].judged().Result.Verdict.Status != "signed-in" {
 		t.Errorf("final state %s", fm.state)
 	}
 }
@@ -54,7 +54,7 @@ func TestSmokeCapture(t *testing.T) {
 	tm.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*app)
 	r := fm.cap.selected()
-	if fm.cap.query != "api" || r == nil || !strings.Contains(r.path, "/api/data") || fm.cap.focus != paneDetail {
+	if fm.cap.query != "api" || r == nil || !strings.Contains(r.path(), "/api/data") || fm.cap.focus != paneDetail {
 		t.Errorf("query %q, selected %v, focus %s", fm.cap.query, r, fm.cap.focus)
 	}
 }

@@ -48,8 +48,8 @@ func TestWebhookRows(t *testing.T) {
 		t.Fatalf("%d webhook rows, %d listed", n, len(m.cap.filtered))
 	}
 	for _, r := range m.cap.rows {
-		if r.badge != "WH" || r.hook == nil {
-			t.Errorf("entry %d: badge %s", r.j.Entry.Index, r.badge)
+		if r.badge() != "WH" || r.hook == nil {
+			t.Errorf("entry %d: badge %s", r.judged().Entry.Index, r.badge())
 		}
 	}
 	if !strings.Contains(m.status, "6 webhook deliveries (WH)") {
@@ -124,7 +124,7 @@ func TestWebhookReport(t *testing.T) {
 	for _, r := range m.cap.rows {
 		sig, _ := r.hook.Delivery.Get(webhook.HeaderSvixSignature)
 		if _, raw, _ := strings.Cut(sig, ","); strings.Contains(rep, raw) {
-			t.Errorf("entry %d: the report holds its signature", r.j.Entry.Index)
+			t.Errorf("entry %d: the report holds its signature", r.judged().Entry.Index)
 		}
 	}
 }
@@ -198,8 +198,8 @@ func TestPastedDelivery(t *testing.T) {
 			if m.state != stateCapture || len(m.cap.rows) != tc.rows || m.cap.hookCount() != tc.rows {
 				t.Fatalf("state %s, %d rows, %d deliveries", m.state, len(m.cap.rows), m.cap.hookCount())
 			}
-			if m.cap.shownTab() != tabWebhook || m.cap.selected().badge != "WH" {
-				t.Fatalf("a pasted delivery opens on %s, badge %s", m.cap.shownTab(), m.cap.selected().badge)
+			if m.cap.shownTab() != tabWebhook || m.cap.selected().badge() != "WH" {
+				t.Fatalf("a pasted delivery opens on %s, badge %s", m.cap.shownTab(), m.cap.selected().badge())
 			}
 			flat := strings.Join(strings.Fields(ansi.Strip(m.cap.page(tabWebhook, m.cap.selected(), 100))), " ")
 			for _, want := range tc.want {
