@@ -242,12 +242,11 @@ type Reader struct {
 // a JSONP wrapper such as onInputData({...}).
 func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
-	rd := &Reader{opts: opts}
+	rd := &Reader{opts: opts, max: readerMax(opts)}
 	maxValue := opts.MaxValue
 	if maxValue <= 0 {
 		maxValue = DefaultMaxValue
 	}
-	rd.max = int(min(maxValue, 1<<40))
 	gzipped := false
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
@@ -302,6 +301,15 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		}
 	}
 	return rd, nil
+}
+
+// readerMax is the longest value a reader with opts keeps.
+func readerMax(opts Options) int {
+	maxValue := opts.MaxValue
+	if maxValue <= 0 {
+		maxValue = DefaultMaxValue
+	}
+	return int(min(maxValue, 1<<40))
 }
 
 // Close releases a gzip stream.
@@ -1092,15 +1100,11 @@ func ReadEntryAt(ra io.ReaderAt, span Span, index int, opts Options) (*Entry, er
 	if span.Len <= 0 {
 		return nil, fmt.Errorf("entry %d: no place in the file to read it from", index)
 	}
-	rd, err := NewReader(io.NewSectionReader(ra, span.Off, span.Len), opts)
-	if err != nil {
-		return nil, fmt.Errorf("entry %d: %w", index, err)
-	}
-	defer rd.Close()
-	if rd.start < 0 {
-		return nil, fmt.Errorf("entry %d: not an entry of a plain file", index)
-	}
-	rd.start = span.Off
+	// The span is one entry's object: a buffer of its size (up to the
+	// reader's) is read straight from the file, without the sniffing
+	// NewReader does for a whole capture.
+	rd := &Reader{opts: opts, max: readerMax(opts), start: span.Off}
+	rd.sc = newScanner(io.NewSectionReader(ra, span.Off, span.Len), int(min(span.Len+8, 64<<10)))
 	rd.state, rd.n = 1, index
 	rd.path = append(rd.path[:0], "log", "entries")
 	e, err := rd.readEntry()
