@@ -84,10 +84,11 @@ func drive(t testing.TB, m *app, cmd tea.Cmd) {
 	}
 }
 
-// wait is how long drive waits for a command: long while a file loads,
-// short otherwise (so blinking cursors do not slow the tests down).
+// wait is how long drive waits for a command: long while a file loads
+// or the report is written (it reads the capture's entries again), short
+// otherwise (so blinking cursors do not slow the tests down).
 func wait(m *app) time.Duration {
-	if m.state == stateLoading || m.cap != nil && m.cap.loading {
+	if m.state == stateLoading || m.cap != nil && m.cap.loading || m.status == "Writing the report…" {
 		return 2 * time.Second
 	}
 	return 30 * time.Millisecond
