@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/clerkscope/clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/internal/words"
 )
 
 // Query is what `clerkscope lookup` was asked.
@@ -335,7 +336,7 @@ func orgAnswer(ctx context.Context, l *Looker, idOrSlug string) (*answer, error)
 func (v *OrgView) Sections(c clock) []Section {
 	o := v.Organization
 	s := Section{Title: "Organization " + o.ID + " — " + o.Name}
-	s.Rows = append(s.Rows, Row{Label: "slug", Value: orDash(o.Slug)})
+	s.Rows = append(s.Rows, Row{Label: "slug", Value: words.Or(o.Slug, "-")})
 	if o.MembersCount != nil {
 		s.Rows = append(s.Rows, Row{Label: "members", Value: fmt.Sprintf("%d of at most %d", *o.MembersCount, o.MaxAllowedMemberships)})
 	}
@@ -346,7 +347,7 @@ func (v *OrgView) Sections(c clock) []Section {
 		s.Rows = append(s.Rows, Row{Label: "invitations", Value: "unknown (" + v.InvitationsError + ")", Level: Muted})
 	}
 	s.Rows = append(s.Rows,
-		Row{Label: "created", Value: c.rel(o.CreatedAt.Time) + " by " + orDash(o.CreatedBy)},
+		Row{Label: "created", Value: c.rel(o.CreatedAt.Time) + " by " + words.Or(o.CreatedBy, "-")},
 		Row{Label: "public metadata", Value: compactJSON(o.PublicMetadata, 400) + " (frontend reads, backend writes)"},
 		Row{Label: "private metadata", Value: compactJSON(o.PrivateMetadata, 400) + " (backend only)"})
 	out := []Section{s}
@@ -379,8 +380,8 @@ func (v *OrgView) Sections(c clock) []Section {
 func clientSections(r *ClientRecord, c clock) []Section {
 	s := Section{Title: "Client " + r.ID}
 	s.Rows = append(s.Rows, Row{Label: "updated", Value: c.rel(r.UpdatedAt.Time)},
-		Row{Label: "last session", Value: orDash(deref(r.LastActiveSessionID))},
-		Row{Label: "last sign-in by", Value: orDash(deref(r.LastAuthenticationStrategy))})
+		Row{Label: "last session", Value: words.Or(deref(r.LastActiveSessionID), "-")},
+		Row{Label: "last sign-in by", Value: words.Or(deref(r.LastAuthenticationStrategy), "-")})
 	ss := Section{Title: fmt.Sprintf("Sessions (%d)", len(r.Sessions))}
 	for i := range r.Sessions {
 		row := sessionRow(&r.Sessions[i], c, r.LastActiveSessionID != nil && r.Sessions[i].ID == *r.LastActiveSessionID)
@@ -397,8 +398,8 @@ func (m *Matches) Sections(c clock) []Section {
 		s.Title = fmt.Sprintf("The first %d users matching %s %q (there are more: narrow the search)", len(m.Users), m.By, m.Query)
 	}
 	for _, u := range m.Users {
-		s.Rows = append(s.Rows, Row{Label: u.ID, Value: orDash(u.Name()) + " <" + orDash(u.PrimaryEmail()) + ">",
-			Sub: []string{"username " + orDash(deref(u.Username)) + ", external id " + orDash(deref(u.ExternalID)) + ", last sign-in " + c.rel(u.LastSignInAt.Time)}})
+		s.Rows = append(s.Rows, Row{Label: u.ID, Value: words.Or(u.Name(), "-") + " <" + words.Or(u.PrimaryEmail(), "-") + ">",
+			Sub: []string{"username " + words.Or(deref(u.Username), "-") + ", external id " + words.Or(deref(u.ExternalID), "-") + ", last sign-in " + c.rel(u.LastSignInAt.Time)}})
 	}
 	if m.Organization != nil {
 		s.Rows = append(s.Rows, Row{Label: "organization", Value: m.Organization.ID + " " + m.Organization.Name + " (slug " + m.Organization.Slug + ")"})
@@ -488,9 +489,7 @@ func (p *Printer) Sections(lk *Lookup) (string, []Section) {
 		p.users, p.failed = map[string]bool{}, map[string]bool{}
 	}
 	fails := lk.failures
-	if !p.Reveal {
-		lk = lk.Redacted()
-	}
+	lk = lk.Shown(p.Reveal)
 	shown := *lk
 	shown.Errors = nil
 	for i, f := range fails {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/clerkscope/clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/internal/words"
 )
 
 // A lookup is shown as sections of rows, built once here and rendered
@@ -256,7 +257,7 @@ func userSections(u *User, c clock) []Section {
 	if u.Username != nil {
 		id.Rows = append(id.Rows, Row{Label: "username", Value: *u.Username})
 	}
-	id.Rows = append(id.Rows, Row{Label: "external id", Value: orDash(deref(u.ExternalID))})
+	id.Rows = append(id.Rows, Row{Label: "external id", Value: words.Or(deref(u.ExternalID), "-")})
 	for _, a := range u.ExternalAccounts {
 		v := strings.TrimPrefix(a.Provider, "oauth_") + " account"
 		if a.EmailAddress != "" {
@@ -305,12 +306,12 @@ func userSections(u *User, c clock) []Section {
 			second = append(second, s)
 		}
 	}
-	mfa.Rows = append(mfa.Rows, Row{Label: "SMS 2nd factor", Value: orDash(strings.Join(second, ", "))})
+	mfa.Rows = append(mfa.Rows, Row{Label: "SMS 2nd factor", Value: words.Or(strings.Join(second, ", "), "-")})
 	if len(u.Passkeys) == 0 {
 		mfa.Rows = append(mfa.Rows, Row{Label: "passkeys", Value: "none"})
 	}
 	for _, p := range u.Passkeys {
-		mfa.Rows = append(mfa.Rows, Row{Label: "passkey", Value: orDash(p.Name) + ", last used " + c.rel(p.LastUsedAt.Time)})
+		mfa.Rows = append(mfa.Rows, Row{Label: "passkey", Value: words.Or(p.Name, "-") + ", last used " + c.rel(p.LastUsedAt.Time)})
 	}
 
 	lock := Section{Title: "Lockout and blocking"}
@@ -429,7 +430,7 @@ func sessionRow(ss *Session, c clock, mark bool) Row {
 				place = append(place, p)
 			}
 		}
-		r.Sub = append(r.Sub, "device "+orDash(dev)+"; "+orDash(strings.Join(place, ", ")))
+		r.Sub = append(r.Sub, "device "+words.Or(dev, "-")+"; "+words.Or(strings.Join(place, ", "), "-"))
 	}
 	if ss.Actor != nil && ss.Actor.Sub != "" {
 		act := "impersonated by " + ss.Actor.Sub
@@ -470,7 +471,7 @@ func (lk *Lookup) orgSection(c clock) Section {
 		o := m.Organization
 		mark := tokenOrg != "" && o.ID == tokenOrg
 		inList = inList || mark
-		v := fmt.Sprintf("%s (%s) in %s (%s)", orDash(m.RoleName), m.Role, o.Name, o.ID)
+		v := fmt.Sprintf("%s (%s) in %s (%s)", words.Or(m.RoleName, "-"), m.Role, o.Name, o.ID)
 		var facts []string
 		if om.MembersCount != nil {
 			f := count(*om.MembersCount, "member")
@@ -488,7 +489,7 @@ func (lk *Lookup) orgSection(c clock) Section {
 		if len(facts) > 0 {
 			v += " — " + strings.Join(facts, ", ")
 		}
-		r := Row{Label: orDash(o.Slug), Value: v, Mark: mark}
+		r := Row{Label: words.Or(o.Slug, "-"), Value: v, Mark: mark}
 		perms := "none"
 		if len(m.Permissions) > 0 {
 			perms = strings.Join(m.Permissions, ", ")
@@ -506,7 +507,7 @@ func (lk *Lookup) orgSection(c clock) Section {
 		s.Title += " — ▶ the token's active organization"
 	}
 	if o := lk.Organization; o != nil && !inList {
-		s.Rows = append(s.Rows, Row{Label: orDash(o.Slug), Value: fmt.Sprintf("%s (%s): the token's active organization; the user is not a member", o.Name, o.ID), Level: Bad, Mark: true})
+		s.Rows = append(s.Rows, Row{Label: words.Or(o.Slug, "-"), Value: fmt.Sprintf("%s (%s): the token's active organization; the user is not a member", o.Name, o.ID), Level: Bad, Mark: true})
 	}
 	if !lk.membershipsRead && len(s.Rows) == 0 {
 		return Section{}
@@ -549,12 +550,5 @@ func (lk *Lookup) instanceSection() Section {
 		}
 	}
 	s.Rows = append(s.Rows, Row{Label: "secret key's", Value: v, Level: lvl})
-	return s
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
 	return s
 }

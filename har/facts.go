@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/clerkscope/clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/internal/words"
 )
 
 // facts are what the diagnosis needs from each judged request, gathered as
@@ -186,7 +187,7 @@ func (f *facts) observe(j *Judged, s *Story) {
 	case inspect.JWKKidMismatch, inspect.TokenInvalidSignature, inspect.JWKRemoteMissing:
 		if len(f.foreign) == 0 || f.foreign[len(f.foreign)-1] != idx {
 			f.keyWrong = appendCap(f.keyWrong, idx)
-			f.keyWrongBy = v.Reason + ": " + firstLine(v.Message)
+			f.keyWrongBy = v.Reason + ": " + words.FirstLine(v.Message)
 		}
 	case inspect.TokenInvalidAuthorizedParties:
 		if v.Token != nil && v.Token.ClaimString("azp") == "" {
@@ -194,7 +195,7 @@ func (f *facts) observe(j *Judged, s *Story) {
 		} else {
 			f.azpBad = appendCap(f.azpBad, idx)
 		}
-		f.azpWhy = firstLine(v.Message)
+		f.azpWhy = words.FirstLine(v.Message)
 	case inspect.SatelliteCookieNeedsSyncing:
 		f.satellite = appendCap(f.satellite, idx)
 	}
@@ -220,12 +221,12 @@ func (f *facts) observe(j *Judged, s *Story) {
 	if v.Status == inspect.Throws && strings.Contains(v.Error, "Handshake token verification failed due to an invalid signature") {
 		// The handshake was signed by another instance's key.
 		f.keyWrong = appendCap(f.keyWrong, idx)
-		f.keyWrongBy = firstLine(v.Error)
+		f.keyWrongBy = words.FirstLine(v.Error)
 	}
 	if v.Status == inspect.Throws {
 		f.throws = appendCap(f.throws, idx)
 		if f.throwText == "" {
-			f.throwText = firstLine(v.Error)
+			f.throwText = words.FirstLine(v.Error)
 		}
 	}
 
@@ -385,7 +386,7 @@ func (f *facts) observe(j *Judged, s *Story) {
 			}
 			for _, l := range v.Logs {
 				if strings.Contains(l, "handshake") && f.nonceWhy != "" && !strings.Contains(f.nonceWhy, "SDK log") {
-					f.nonceWhy += "; SDK log: " + firstLine(l)
+					f.nonceWhy += "; SDK log: " + words.FirstLine(l)
 				}
 			}
 		}
@@ -615,16 +616,9 @@ func cookieShort(name, value string) string {
 		return name + "=" + value
 	}
 	if tok, err := inspect.DecodeJWT(value); err == nil {
-		return fmt.Sprintf("a token of %s #%s", orNone(hostOf(tok.ClaimString("iss"))), inspect.ShortHash(value))
+		return fmt.Sprintf("a token of %s #%s", words.Or(hostOf(tok.ClaimString("iss")), "no issuer"), inspect.ShortHash(value))
 	}
 	return "#" + inspect.ShortHash(value)
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "no issuer"
-	}
-	return s
 }
 
 func hasNonce(e *Entry, marks *cookieMarks) bool {

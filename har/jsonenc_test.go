@@ -35,7 +35,7 @@ func requestOf(j *Judged, o RenderOptions) requestJSON {
 	rj.Class = string(j.Class)
 	if j.Entry != nil {
 		obs := j.Observed
-		obs.Location = o.text(obs.Location)
+		obs.Location = o.Text(obs.Location)
 		rj.Observed = &obs
 	}
 	return requestJSON{RequestJSON: rj}

@@ -129,7 +129,7 @@ func (jw *JSONWriter) write(j *Judged) {
 		rj.Class = string(j.Class)
 		if j.Entry != nil {
 			obs := j.Observed
-			obs.Location = jw.text(obs.Location)
+			obs.Location = jw.o.Text(obs.Location)
 			rj.Observed = &obs
 		}
 		r := requestJSON{RequestJSON: rj}
@@ -141,7 +141,7 @@ func (jw *JSONWriter) write(j *Judged) {
 		jw.buf, err = jw.enc.request(jw.buf[:0], &r, j.Result.Verdict.Token)
 		b = jw.buf
 	} else {
-		out := map[string]any{"index": j.Entry.Index, "method": j.Entry.Request.Method, "url": jw.text(j.Entry.Request.URL),
+		out := map[string]any{"index": j.Entry.Index, "method": j.Entry.Request.Method, "url": jw.o.Text(j.Entry.Request.URL),
 			"time": j.Entry.StartedDateTime.UTC().Format(time.RFC3339Nano), "class": j.Class, "status": nil,
 			"httpStatus": j.Entry.Response.Status}
 		b, err = json.Marshal(out)
@@ -157,13 +157,6 @@ func (jw *JSONWriter) write(j *Judged) {
 	}
 	jw.w.Write(b)
 	jw.n++
-}
-
-func (jw *JSONWriter) text(s string) string {
-	if jw.o.Reveal {
-		return s
-	}
-	return inspect.RedactText(s)
 }
 
 func indexOf(j *Judged) int {

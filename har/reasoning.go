@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/clerkscope/clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/internal/words"
 )
 
 // keysMismatch compares the app's keys with each other.
@@ -236,7 +237,7 @@ func (s *Story) cookieDiagnoses() []Diagnosis {
 func (f *facts) signInLoopDiagnosis(path string, idx []int, found []Diagnosis) Diagnosis {
 	var reasons []string
 	for r, n := range f.toSignInWhy[path] {
-		reasons = append(reasons, fmt.Sprintf("%s ×%d", orDashStr(r), n))
+		reasons = append(reasons, fmt.Sprintf("%s ×%d", words.Or(r, "(none)"), n))
 	}
 	sort.Strings(reasons)
 	d := newDiagnosis(CodeSignInLoop, Certain, fmt.Sprintf("%s sends the browser to sign in %d times", path, len(idx)), idx,
@@ -251,13 +252,6 @@ func (f *facts) signInLoopDiagnosis(path string, idx []int, found []Diagnosis) D
 	}
 	d.Why += " The capture does not show why the server sees no session; its reasons above are the lead (no __session at all: the cookie does not reach this host; session-token-expired every time: clerk-js is not refreshing or the server's clock is ahead)."
 	return d
-}
-
-func orDashStr(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
 }
 
 // loopCauses are the causes a loop can have, the most decisive first.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/clerkscope/clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/internal/words"
 )
 
 // RequestJSON is one element of explain --json's "requests" array. Its
@@ -76,7 +77,10 @@ type RenderOptions struct {
 
 func strPtr(s string) *string { return &s }
 
-func (o RenderOptions) text(s string) string {
+// Text is s as the output shows it: whole when secrets are revealed,
+// else through inspect.RedactText. It is the one redact-unless-reveal of
+// every output: text, JSON, Markdown and the dashboard.
+func (o RenderOptions) Text(s string) string {
 	if o.Reveal {
 		return s
 	}
@@ -89,7 +93,7 @@ func NewRequestJSON(index int, req inspect.Request, res inspect.Result, o Render
 	out := RequestJSON{
 		Index:       index,
 		Method:      strings.ToUpper(orDefault(req.Method, "GET")),
-		URL:         o.text(req.URL),
+		URL:         o.Text(req.URL),
 		Time:        res.At.UTC().Format(time.RFC3339Nano),
 		Status:      string(v.Status),
 		Error:       v.Error,
@@ -112,15 +116,15 @@ func NewRequestJSON(index int, req inspect.Request, res inspect.Result, o Render
 			out.Reason = strPtr(v.Reason)
 		}
 		if v.Message != "" {
-			out.Message = strPtr(o.text(v.Message))
+			out.Message = strPtr(o.Text(v.Message))
 		}
 	}
 	if v.Location != "" {
-		out.Location = strPtr(o.text(v.Location))
+		out.Location = strPtr(o.Text(v.Location))
 	}
 	out.Headers = make([]inspect.Header, len(v.Headers))
 	for i, h := range v.Headers {
-		out.Headers[i] = inspect.Header{Name: h.Name, Value: o.text(h.Value)}
+		out.Headers[i] = inspect.Header{Name: h.Name, Value: o.Text(h.Value)}
 	}
 	if v.Token != nil {
 		t := &TokenJSON{Carrier: v.TokenCarrier, Header: v.Token.Header, Claims: v.Token.Payload, Times: map[string]any{}}
@@ -162,7 +166,7 @@ func relative(t, at time.Time) string {
 // then the details and the evidence chain.
 func WriteVerdictText(w io.Writer, title string, req inspect.Request, res inspect.Result, o RenderOptions) {
 	v := res.Verdict
-	fmt.Fprintf(w, "%s %s\n", strings.ToUpper(orDefault(req.Method, "GET")), o.text(req.URL))
+	fmt.Fprintf(w, "%s %s\n", strings.ToUpper(orDefault(req.Method, "GET")), o.Text(req.URL))
 	if title != "" {
 		fmt.Fprintf(w, "  %s\n", title)
 	}
@@ -259,14 +263,14 @@ func WriteVerdictText(w io.Writer, title string, req inspect.Request, res inspec
 		wrapParts(w, "  auth():    ", parts, 100)
 	}
 	if v.Message != "" {
-		wrapText(w, "  SDK message: ", o.text(v.Message), 100)
+		wrapText(w, "  SDK message: ", o.Text(v.Message), 100)
 	}
 	if v.Location != "" {
-		fmt.Fprintf(w, "  Redirect:  307 to %s\n", o.text(v.Location))
+		fmt.Fprintf(w, "  Redirect:  307 to %s\n", o.Text(v.Location))
 	}
 	for _, h := range v.Headers {
 		if h.Name == inspect.HeaderSetCookie {
-			fmt.Fprintf(w, "  Set-Cookie: %s\n", o.text(h.Value))
+			fmt.Fprintf(w, "  Set-Cookie: %s\n", o.Text(h.Value))
 		}
 	}
 	for _, c := range v.BAPICalls {
@@ -277,12 +281,12 @@ func WriteVerdictText(w io.Writer, title string, req inspect.Request, res inspec
 		fmt.Fprintf(w, "  Backend API: %s %s -> %s%s\n", c.Method, c.Path, c.Answered, note)
 	}
 	for _, l := range v.Logs {
-		wrapText(w, "  SDK log: ", firstLine(l), 100)
+		wrapText(w, "  SDK log: ", words.FirstLine(l), 100)
 	}
 	if len(v.Evidence) > 0 {
 		fmt.Fprintln(w, "  Evidence:")
 		for _, s := range v.Evidence {
-			line := fmt.Sprintf("    %-7s %s: %s", s.ID, s.Check, o.text(s.Found))
+			line := fmt.Sprintf("    %-7s %s: %s", s.ID, s.Check, o.Text(s.Found))
 			if s.Outcome != "" {
 				line += " → " + s.Outcome
 			}
@@ -330,6 +334,3 @@ func wrapParts(w io.Writer, prefix string, parts []string, width int) {
 	}
 	fmt.Fprintln(w, line)
 }
-
-// Text redacts s unless secrets are revealed.
-func (o RenderOptions) Text(s string) string { return o.text(s) }

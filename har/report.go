@@ -11,6 +11,7 @@ import (
 
 	"github.com/clerkscope/clerkscope/inspect"
 	"github.com/clerkscope/clerkscope/inspect/webhook"
+	"github.com/clerkscope/clerkscope/internal/words"
 )
 
 // MarkdownReport writes a support-ticket report: the instance, the
@@ -146,7 +147,7 @@ func (m *MarkdownReport) Close(story *Story, readErr error) error {
 		fmt.Fprintln(w)
 	}
 	if m.inst != nil {
-		fmt.Fprintf(w, "## Instance\n\n- Type: %s\n- Frontend API: %s\n- Cookie suffix: %s\n", orDash(m.inst.Type), orDash(m.inst.FrontendAPI), orDash(m.inst.CookieSuffix))
+		fmt.Fprintf(w, "## Instance\n\n- Type: %s\n- Frontend API: %s\n- Cookie suffix: %s\n", words.Or(m.inst.Type, "-"), words.Or(m.inst.FrontendAPI, "-"), words.Or(m.inst.CookieSuffix, "-"))
 		if m.inst.Inferred != "" {
 			fmt.Fprintf(w, "- Inferred %s\n", m.inst.Inferred)
 		}
@@ -240,13 +241,6 @@ func (m *MarkdownReport) Close(story *Story, readErr error) error {
 		fmt.Fprintf(w, "## Reading problem\n\n%s\n", readErr)
 	}
 	return w.Flush()
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 // writeWebhooks writes the webhook deliveries: a table, each failing

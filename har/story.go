@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/clerkscope/clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/internal/words"
 )
 
 // Severity of a finding.
@@ -382,18 +383,13 @@ func (s *Story) closeHandshake(idx int, v *inspect.Verdict) {
 			case inspect.Handshake:
 				c.Outcome = "another handshake"
 			case inspect.Throws:
-				c.Outcome = "the middleware threw: " + firstLine(v.Error)
+				c.Outcome = "the middleware threw: " + words.FirstLine(v.Error)
 			default:
 				c.Outcome = string(v.Status) + " (" + v.Reason + ")"
 			}
 			return
 		}
 	}
-}
-
-func firstLine(s string) string {
-	l, _, _ := strings.Cut(s, "\n")
-	return l
 }
 
 func pathOf(raw string) string {

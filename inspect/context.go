@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/clerkscope/clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/internal/words"
 )
 
 // judge holds the AuthenticateContext of one request.
@@ -90,7 +91,7 @@ func (j *judge) initPublishableKey() error {
 		j.v.Instance.CookieSuffix = j.suffix
 		j.v.Instance.Inferred = "unknown: no publishable key was given and no token names its issuer"
 		j.assume("the instance is unknown (no publishable key, no token with an iss claim): development-only checks were skipped and the handshake URL's host is not known; pass --publishable-key")
-		j.step(stepInstance, "instance", "unknown; cookie suffix "+orNone(j.suffix, j.suffix != "")+" taken from the cookie names")
+		j.step(stepInstance, "instance", "unknown; cookie suffix "+words.If(j.suffix != "", j.suffix, "(absent)")+" taken from the cookie names")
 		return nil
 	}
 	pk, err := parsePublishableKeyCached(j.opts.PublishableKey)
@@ -480,20 +481,6 @@ func (j *judge) assume(s string) {
 }
 
 func (j *judge) log(s string) { j.v.Logs = append(j.v.Logs, s) }
-
-func orNone(v string, ok bool) string {
-	if !ok {
-		return "(absent)"
-	}
-	return v
-}
-
-func yesNo(b bool, y, n string) string {
-	if b {
-		return y
-	}
-	return n
-}
 
 func errText(err error) string {
 	if err == nil {

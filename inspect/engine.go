@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/clerkscope/clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/internal/words"
 )
 
 // Env is what the engine may use beyond the app's options.
@@ -63,14 +64,9 @@ type thrown struct{ text string }
 func (t *thrown) Error() string { return t.text }
 
 func (j *judge) throw(text string) error {
-	j.step(stepThrows, "configuration preconditions", firstLine(text))
+	j.step(stepThrows, "configuration preconditions", words.FirstLine(text))
 	j.outcome("authenticateRequest throws: the framework answers 500")
 	return &thrown{text}
-}
-
-func firstLine(s string) string {
-	l, _, _ := strings.Cut(s, "\n")
-	return l
 }
 
 // run is authenticateRequest: the request state it returns, or the
@@ -289,7 +285,7 @@ func (j *judge) cookiePath(ctx context.Context) (state, error) {
 	autoSync := j.opts.SatelliteAutoSync != nil && *j.opts.SatelliteAutoSync
 	skipSatellite := !autoSync && !hasCookies && !needsSync
 	if j.opts.IsSatellite {
-		j.step(stepSatelliteSync, "satellite sync (GET document navigation, __clerk_synced)", fmt.Sprintf("navigation: %v, __clerk_synced=%s, session or client_uat cookies: %v, satelliteAutoSync: %v", multiDomainEligible, orNone(syncedParam, hasSynced), hasCookies, autoSync))
+		j.step(stepSatelliteSync, "satellite sync (GET document navigation, __clerk_synced)", fmt.Sprintf("navigation: %v, __clerk_synced=%s, session or client_uat cookies: %v, satelliteAutoSync: %v", multiDomainEligible, words.If(hasSynced, syncedParam, "(absent)"), hasCookies, autoSync))
 	}
 	if multiDomainEligible && !synced && (j.instance == Production || j.instance == Development) {
 		if skipSatellite {
@@ -333,7 +329,7 @@ func (j *judge) cookiePath(ctx context.Context) (state, error) {
 		return j.maybeHandshake(DevBrowserSync, "", nil), nil
 	}
 	if j.instance == Development {
-		j.step(stepDevBrowser, "development: dev browser token (__clerk_db_jwt) present?", yesNo(hasDevBrowser, "yes", "no"))
+		j.step(stepDevBrowser, "development: dev browser token (__clerk_db_jwt) present?", words.If(hasDevBrowser, "yes", "no"))
 		if !hasDevBrowser {
 			return j.maybeHandshake(DevBrowserMissing, "", nil), nil
 		}
@@ -358,7 +354,7 @@ func (j *judge) cookiePath(ctx context.Context) (state, error) {
 		return j.maybeHandshake(ClientUATWithoutSessionToken, "", nil), nil
 	}
 	tok, err := j.decode(j.sessionInCookie)
-	j.step(stepDecodes, "does __session decode as a JWT?", yesNo(err == nil, "yes", "no: "+errText(err)))
+	j.step(stepDecodes, "does __session decode as a JWT?", words.If(err == nil, "yes", "no: "+errText(err)))
 	if err != nil {
 		return j.sessionTokenError(ctx, err, carrierCookie), nil
 	}

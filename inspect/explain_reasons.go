@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/clerkscope/clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/internal/words"
 )
 
 // explainReason is the reading of a verdict's reason: one case per reason
@@ -17,7 +18,7 @@ func explainReason(v *Verdict, now time.Time, rc redirectCheck) Explanation {
 	switch {
 	case v.Status == Throws:
 		return Explanation{
-			Summary: "The middleware would crash on its configuration (HTTP 500): " + firstLine(v.Error),
+			Summary: "The middleware would crash on its configuration (HTTP 500): " + words.FirstLine(v.Error),
 			Why:     strings.TrimSpace("authenticateRequest threw before judging the request. " + throwWhy(v.Error)),
 			Next:    []string{"Fix the configuration named in the error; nothing about the user's cookies matters until then."},
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/clerkscope/clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/internal/words"
 )
 
 // handshakeEligibility is HandshakeService.isRequestEligibleForHandshake,
@@ -110,7 +111,7 @@ func (j *judge) resolveHandshake(ctx context.Context) (state, error) {
 		headers.append(HeaderLocation, clean.Href())
 		headers.set(HeaderCacheControl, cacheControlNoStore)
 	}
-	j.step(stepHandshakeDirectives, "handshake directives", fmt.Sprintf("%d Set-Cookie directive(s); new session token: %s", len(directives), yesNo(sessionToken != "", "yes", "none")))
+	j.step(stepHandshakeDirectives, "handshake directives", fmt.Sprintf("%d Set-Cookie directive(s); new session token: %s", len(directives), words.If(sessionToken != "", "yes", "none")))
 	if sessionToken == "" {
 		j.outcome("signed-out: the handshake delivered no session")
 		j.v.TokenCarrier = ""

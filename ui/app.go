@@ -403,16 +403,8 @@ func (m *app) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch m.overlay {
 	case overlayHelp, overlayMessages:
-		switch {
-		case key.Matches(msg, k.Up):
-			m.ovp.ScrollUp(1)
-		case key.Matches(msg, k.Down):
-			m.ovp.ScrollDown(1)
-		case key.Matches(msg, k.PageUp):
-			m.ovp.PageUp()
-		case key.Matches(msg, k.PageDown):
-			m.ovp.PageDown()
-		default:
+		// A scroll key scrolls; any other closes.
+		if !scrollKey(&m.ovp, k, msg) {
 			m.overlay = overlayNone
 		}
 		return nil

@@ -148,10 +148,7 @@ func (t *bapiTab) render(r *row, w int) string {
 	case ls.result == nil:
 		b.WriteString(st.Muted.Render("The token names no session or user.") + "\n")
 	default:
-		lk := ls.result
-		if !c.reveal {
-			lk = lk.Redacted()
-		}
+		lk := ls.result.Shown(c.reveal)
 		head := "Backend API, at the request's time: " + lk.Summary()
 		if !c.reveal {
 			head += " · identifiers and private metadata hidden (" + c.keys.Secrets.Help().Key + " shows them)"

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/clerkscope/clerkscope/bapi"
+	"github.com/clerkscope/clerkscope/har"
 	"github.com/clerkscope/clerkscope/inspect"
 )
 
@@ -97,10 +98,7 @@ func (c *common) now() time.Time {
 // text is captured text as the dashboard shows it: redacted unless secrets
 // are shown, safe (see safe), its long tokens folded unless expanded.
 func (c *common) text(s string) string {
-	if c.reveal {
-		return c.fold(safe(s))
-	}
-	return c.fold(safe(inspect.RedactText(s)))
+	return c.fold(safe(har.RenderOptions{Reveal: c.reveal}.Text(s)))
 }
 
 // safe is captured data (or a Backend API record) with its terminal

@@ -142,14 +142,7 @@ func (p *pager) scroll(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		switch {
-		case key.Matches(msg, k.Up):
-			p.vp.ScrollUp(1)
-		case key.Matches(msg, k.Down):
-			p.vp.ScrollDown(1)
-		case key.Matches(msg, k.PageUp):
-			p.vp.ScrollUp(p.vp.Height())
-		case key.Matches(msg, k.PageDown):
-			p.vp.ScrollDown(p.vp.Height())
+		case scrollKey(&p.vp, k, msg):
 		case key.Matches(msg, k.Top):
 			p.vp.GotoTop()
 		case key.Matches(msg, k.Bottom):
@@ -164,6 +157,24 @@ func (p *pager) scroll(msg tea.Msg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// scrollKey moves vp by a line or a page when msg is a scroll key (the
+// tabs' and the help overlay's) and reports whether it was one.
+func scrollKey(vp *viewport.Model, k keyMap, msg tea.KeyPressMsg) bool {
+	switch {
+	case key.Matches(msg, k.Up):
+		vp.ScrollUp(1)
+	case key.Matches(msg, k.Down):
+		vp.ScrollDown(1)
+	case key.Matches(msg, k.PageUp):
+		vp.PageUp()
+	case key.Matches(msg, k.PageDown):
+		vp.PageDown()
+	default:
+		return false
+	}
+	return true
 }
 
 // View implements detailTab.

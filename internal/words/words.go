@@ -1,0 +1,29 @@
+// Package words holds the small string helpers that clerkscope's
+// packages (inspect, har, bapi, ui) write their output with, so that each
+// is written once.
+package words
+
+import "strings"
+
+// Or is s, or placeholder when s is empty (a "-" in a table cell, a
+// "(none)" in a sentence).
+func Or(s, placeholder string) string {
+	if s == "" {
+		return placeholder
+	}
+	return s
+}
+
+// If is yes when b holds and no otherwise.
+func If(b bool, yes, no string) string {
+	if b {
+		return yes
+	}
+	return no
+}
+
+// FirstLine is s up to its first newline (all of s when it has none).
+func FirstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
