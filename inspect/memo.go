@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"crypto/rsa"
+	"strings"
 	"sync"
 )
 
@@ -65,11 +66,13 @@ func (m *memo[K, V]) len() int {
 }
 
 // Memo sizes: a token is a few kilobytes decoded, a Cookie header's pairs
-// a kilobyte or two, a signature check a key's and a token's text.
+// a kilobyte or two, a signature check a key's and a token's text (the
+// token's own copy, see decodeToken: the checks are of decoded tokens).
+// At most twice each is held: a few megabytes at worst.
 const (
 	tokenMemoSize     = 256
 	cookieMemoSize    = 256
-	signatureMemoSize = 1024
+	signatureMemoSize = 256
 )
 
 // decodedToken is DecodeJWT's answer for one token, with the SDK's shape
@@ -87,6 +90,9 @@ var tokens = newMemo[string, decodedToken](tokenMemoSize)
 func decodeToken(token string) decodedToken {
 	d, ok := tokens.get(token)
 	if !ok {
+		// The token is usually part of a Cookie header: a copy keeps the
+		// memo from holding the whole header.
+		token = strings.Clone(token)
 		j, err := decodeJWT(token)
 		d = decodedToken{jwt: j, err: err, format: jwtFormat(token)}
 		tokens.put(token, d)

@@ -20,7 +20,7 @@ func ShortHash(v string) string {
 	}
 	sum := sha256.Sum256([]byte(v))
 	h := hex.EncodeToString(sum[:4])
-	shortHashes.put(v, h)
+	shortHashes.put(strings.Clone(v), h)
 	return h
 }
 
