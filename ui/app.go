@@ -149,7 +149,7 @@ func (m *app) startLoad(name string, src har.Source, s settings) tea.Cmd {
 	m.cap.store.src = newEntrySource(src, loadOptions(m.c.cfg.MaxValue))
 	m.cap.SetSize(m.c.width, m.bodyHeight())
 	m.overlay = overlayNone
-	job := loadJob{setup: m.c.cfg.Setup, name: name, src: src, now: m.c.now(), text: s, prepare: m.c.cfg.Prepare, hookSecret: m.c.cfg.WebhookSecret, maxValue: m.c.cfg.MaxValue}
+	job := loadJob{setup: m.c.cfg.Setup, name: name, src: src, now: m.c.now(), text: s, prepare: m.c.cfg.Prepare, hookSecret: m.c.cfg.WebhookSecret, maxValue: m.c.cfg.MaxValue, store: m.cap.store}
 	return loadCmd(m.ctx, m.gen, job)
 }
 

@@ -102,7 +102,7 @@ func loadCapture(b *testing.B, p string) (*capture, time.Duration) {
 	src := fileOpener(p)
 	m.store.src = newEntrySource(src, loadOptions(0))
 	start := time.Now()
-	msg := loadCmd(context.Background(), 1, loadJob{setup: &inspect.Setup{}, name: "big", src: src, now: time.Now()})().(loadStartedMsg)
+	msg := loadCmd(context.Background(), 1, loadJob{setup: &inspect.Setup{}, name: "big", src: src, now: time.Now(), store: m.store})().(loadStartedMsg)
 	var first time.Duration
 	for bm := range msg.ch {
 		if bm.err != nil {

@@ -229,7 +229,7 @@ func (m *capture) whyDisabled(b key.Binding, k keyMap) string {
 			return "needs the instance's secret key: set CLERK_SECRET_KEY (sk_live_… or sk_test_…) and start clerkscope again"
 		case r == nil:
 			return "no request selected"
-		case r.hook != nil:
+		case r.hook() != nil:
 			return "a webhook delivery carries no session to look up"
 		case r.verdict() == nil || r.verdict().Token == nil && r.verdict().Auth == nil:
 			return "this request carries no session token"
@@ -286,7 +286,7 @@ func (m *capture) addHooks(rep *webhook.Report) {
 func (m *capture) hookCount() int {
 	n := 0
 	for _, r := range m.rows {
-		if r.hook != nil {
+		if r.hook() != nil {
 			n++
 		}
 	}
@@ -312,7 +312,7 @@ func (m *capture) Update(msg tea.Msg) (*capture, tea.Cmd) {
 	switch msg := msg.(type) {
 	case batchLoadedMsg:
 		m.read, m.total = msg.read, msg.total
-		m.addRows(msg.rows)
+		m.appendRows(msg.rows)
 		if msg.done && len(m.rows) > 0 {
 			m.addHooks(msg.hooks)
 			m.finish(msg.story, msg.diagnosis, msg.err)

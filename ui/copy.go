@@ -114,7 +114,7 @@ func (m *copyMenu) setEnabled(k *keyMap) {
 	k.CopySID.SetEnabled(tok && v.Token.ClaimString("sid") != "")
 	k.CopyOrg.SetEnabled(tok && orgID(r) != "")
 	k.CopyCurl.SetEnabled(true)
-	k.CopyDelivery.SetEnabled(r.hook != nil)
+	k.CopyDelivery.SetEnabled(r.hook() != nil)
 	k.CopyReport.SetEnabled(true)
 }
 
@@ -188,7 +188,7 @@ func (m copyMenu) choice(msg tea.KeyPressMsg) func() (string, string, error) {
 		j := r.judged()
 		return func() (string, string, error) { return "request as cURL (contains live cookies)", curlFor(j), nil }
 	case key.Matches(msg, k.CopyDelivery):
-		hook := r.hook
+		hook := r.hook()
 		return func() (string, string, error) {
 			if hook == nil {
 				return "", "", fmt.Errorf("this request is not a webhook delivery")

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -18,49 +19,57 @@ import (
 
 // row is one request of the list: what the list shows and filters on,
 // compactly (a big capture has hundreds of thousands), and what its detail
-// tabs need to read the entry again when they are opened.
+// tabs need to read the entry again when they are opened (80 bytes, with
+// its URL beside).
 type row struct {
-	// j is the judged entry, held whole only when it cannot be read
-	// again (a pasted request, an entry of a gzip stream); otherwise kept
-	// holds its verdict and src reads the entry again from span.
-	j    *har.Judged
+	// lurl is the request's URL in lower case, orig the URL as written
+	// when it differs (nil: lurl).
+	lurl string
+	orig *string
+	kind *rowKind
+	// kept holds the verdict of an entry the tabs read again from its
+	// span (off, n); a row held whole (whole) has its judged entry in the
+	// store instead.
 	kept har.Kept
-	span har.Span
-	src  *entrySource
-	// url is the request's URL as written, lurl in lower case (the same
-	// string when it is).
-	url, lurl string
-	kind      *rowKind
-	// started is the entry's startedDateTime in Unix seconds (noTime:
-	// none).
-	started int64
+	off  int64
+	n    uint32
 	// index is the entry's (-1: a pasted request); status its HTTP
 	// status (0: none).
 	index  int32
 	status uint16
-	// hook is the webhook delivery this entry is (nil: a request).
-	hook *webhook.Judged
+	whole  bool
+	// started is the entry's startedDateTime in Unix seconds (noTime:
+	// none).
+	started int64
 }
 
 // noTime is a row's started when its entry has no startedDateTime.
 const noTime = math.MinInt64
 
 // rowKind is what rows judged alike share: the badge, the method, the
-// text the filter searches after the URL, and whether it is listed as
-// Clerk-relevant.
+// text the filter searches after the URL, whether it is listed as
+// Clerk-relevant, and the store of their capture. A webhook delivery's row
+// has a kind of its own, with the delivery.
 type rowKind struct {
 	badge, method string
 	class         har.Class
 	tail          string
 	clerk         bool
+	store         *rowStore
+	// hook is the webhook delivery the row is (nil: a request).
+	hook *webhook.Judged
 }
 
 // rowStore makes the rows of one capture, sharing what rows have in
-// common: their kinds and their verdicts.
+// common: their kinds and their verdicts. src reads their entries again
+// (nil: every row is held whole, in whole).
 type rowStore struct {
 	keep  har.Keeper
 	kinds map[rowKind]*rowKind
 	src   *entrySource
+	// mu guards whole: the load writes it while the list reads it.
+	mu    sync.RWMutex
+	whole map[*row]*har.Judged
 }
 
 func (st *rowStore) kind(k rowKind) *rowKind {
@@ -75,10 +84,8 @@ func (st *rowStore) kind(k rowKind) *rowKind {
 	return p
 }
 
-// newRow makes j's row. A row held whole (no store, or an entry that
-// cannot be read again) keeps j; otherwise j is dropped once kept.
-func newRow(j *har.Judged) *row { return (*rowStore)(nil).row(j) }
-
+// row makes j's row: kept, and j dropped, when its entry can be read
+// again; held whole otherwise.
 func (st *rowStore) row(j *har.Judged) *row {
 	r := &row{index: -1, started: noTime}
 	method := strings.ToUpper(j.Request.Method)
@@ -98,7 +105,10 @@ func (st *rowStore) row(j *har.Judged) *row {
 	if method == "" {
 		method = "GET"
 	}
-	r.url, r.lurl = raw, strings.ToLower(raw)
+	r.lurl = strings.ToLower(raw)
+	if r.lurl != raw {
+		r.orig = &raw
+	}
 	status := ""
 	if httpStatus > 0 {
 		status = fmt.Sprint(httpStatus)
@@ -133,19 +143,41 @@ func (st *rowStore) row(j *har.Judged) *row {
 		b.WriteByte(' ')
 		b.WriteString(string(j.Result.Verdict.Status))
 	}
-	k := rowKind{badge: badge, method: method, class: j.Class, tail: b.String(), clerk: clerkRelevant(j)}
-	if st == nil {
-		r.kind, r.j = &k, j
+	r.kind = st.kind(rowKind{badge: badge, method: method, class: j.Class, tail: b.String(), clerk: clerkRelevant(j), store: st})
+	if kept, ok := st.keep.Keep(j); ok && st.src != nil && j.Entry.Span.Len <= math.MaxUint32 {
+		r.kept, r.off, r.n = kept, j.Entry.Span.Off, uint32(j.Entry.Span.Len)
 		return r
 	}
-	r.kind = st.kind(k)
-	if kept, ok := st.keep.Keep(j); ok && st.src != nil {
-		r.kept, r.span, r.src = kept, j.Entry.Span, st.src
-	} else {
-		r.j = j
+	r.whole = true
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.whole == nil {
+		st.whole = map[*row]*har.Judged{}
 	}
+	st.whole[r] = j
 	return r
 }
+
+// wholeOf is the judged entry of a row held whole.
+func (st *rowStore) wholeOf(r *row) *har.Judged {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return st.whole[r]
+}
+
+// url is the request's URL as written.
+func (r *row) url() string {
+	if r.orig != nil {
+		return *r.orig
+	}
+	return r.lurl
+}
+
+// span is where the row's entry lies in the capture's file.
+func (r *row) span() har.Span { return har.Span{Off: r.off, Len: int64(r.n)} }
+
+// hook is the webhook delivery the row is (nil: a request).
+func (r *row) hook() *webhook.Judged { return r.kind.hook }
 
 // badge is the row's badge: IN, OUT, PND, HS, ERR, FAPI or WH.
 func (r *row) badge() string { return r.kind.badge }
@@ -170,8 +202,8 @@ func (r *row) matches(q string) bool {
 // path is what the list shows of the URL: its path and query (and the
 // host of a Frontend API request).
 func (r *row) path() string {
-	p := r.url
-	if u, err := url.Parse(r.url); err == nil {
+	p := r.url()
+	if u, err := url.Parse(p); err == nil {
 		p = u.EscapedPath()
 		if u.RawQuery != "" {
 			p += "?" + u.RawQuery
@@ -189,11 +221,11 @@ func (r *row) entryIndex() (int, bool) { return int(r.index), r.index >= 0 }
 // verdict is the row's verdict (nil: not judged), without reading its
 // entry again.
 func (r *row) verdict() *inspect.Verdict {
-	if r.j != nil {
-		if !r.j.Judged {
-			return nil
+	if r.whole {
+		if j := r.kind.store.wholeOf(r); j.Judged {
+			return j.Result.Verdict
 		}
-		return r.j.Result.Verdict
+		return nil
 	}
 	if res := r.kept.Result(); res != nil {
 		return res.Verdict
@@ -204,18 +236,17 @@ func (r *row) verdict() *inspect.Verdict {
 // judged is the row's judged entry, whole: the entry is read again from
 // the file (the last one read is at hand).
 func (r *row) judged() *har.Judged {
-	if r.j != nil {
-		return r.j
+	if r.whole {
+		return r.kind.store.wholeOf(r)
 	}
-	return r.src.judged(r)
+	return r.kind.store.src.judged(r)
 }
 
 // setHook makes the row a webhook delivery: badge WH, always listed, and
 // found by its event, svix-id and verdict.
 func (r *row) setHook(jd *webhook.Judged) {
-	r.hook = jd
 	k := *r.kind
-	k.badge, k.clerk = "WH", true
+	k.badge, k.clerk, k.hook = "WH", true, jd
 	k.tail += " wh webhook " + strings.ToLower(jd.Event.Type+" "+jd.Delivery.ID()+" "+string(jd.Verdict.State))
 	r.kind = &k
 }
@@ -312,10 +343,17 @@ func (m *capture) listHeight() int { return max(1, m.paneHeight()-2) }
 // Rows are kept compactly (rowStore) when the capture's entries can be
 // read again; the list stays filtered by testing only the new rows.
 func (m *capture) addRows(js []*har.Judged) {
-	from := len(m.rows)
-	for _, j := range js {
-		m.rows = append(m.rows, m.store.row(j))
+	rows := make([]*row, len(js))
+	for i, j := range js {
+		rows[i] = m.store.row(j)
 	}
+	m.appendRows(rows)
+}
+
+// appendRows appends rows made by the capture's store.
+func (m *capture) appendRows(rows []*row) {
+	from := len(m.rows)
+	m.rows = append(m.rows, rows...)
 	q := strings.ToLower(m.query)
 	if m.filteredFor != (filterState{q, m.clerkOnly, from}) {
 		m.refilter(false)

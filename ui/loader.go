@@ -16,8 +16,10 @@ import (
 // batchLoadedMsg carries judged entries from the loading goroutine. The
 // last one has done set, with the story of the capture.
 type batchLoadedMsg struct {
-	gen   int
-	rows  []*har.Judged
+	gen int
+	// rows are the entries judged, made rows by the load's store (its
+	// judged entries are dropped as soon as they are kept).
+	rows  []*row
 	read  int64
 	total int64
 	done  bool
@@ -54,6 +56,8 @@ type loadJob struct {
 	hookSecret string
 	// maxValue is har.Options.MaxValue.
 	maxValue int64
+	// store makes the rows (only the load uses it until the load ends).
+	store *rowStore
 }
 
 // loadCmd starts reading a file (or stdin bytes, or pasted text) in a
@@ -92,7 +96,8 @@ func bytesOpener(b []byte) har.Source { return har.Bytes("", b) }
 type batcher struct {
 	send    func(batchLoadedMsg) bool
 	in      *har.Input
-	batch   []*har.Judged
+	store   *rowStore
+	batch   []*row
 	last    time.Time
 	stopped bool
 	diag    []har.Diagnosis
@@ -100,7 +105,7 @@ type batcher struct {
 }
 
 func (b *batcher) Write(j *har.Judged) {
-	b.batch = append(b.batch, j)
+	b.batch = append(b.batch, b.store.row(j))
 	if !b.stopped && b.in.HAR != nil && (len(b.batch) >= 500 || time.Since(b.last) > 50*time.Millisecond) {
 		b.stopped = !b.send(batchLoadedMsg{rows: b.batch, read: b.in.Read(), total: b.in.Size})
 		b.batch, b.last = nil, time.Now()
@@ -142,7 +147,11 @@ func load(ctx context.Context, gen int, job loadJob, ch chan<- batchLoadedMsg) {
 		return
 	}
 	defer in.Close()
-	b := &batcher{send: send, in: in, last: time.Now()}
+	store := job.store
+	if store == nil {
+		store = &rowStore{}
+	}
+	b := &batcher{send: send, in: in, store: store, last: time.Now()}
 	prepare := func(p *inspect.Parsed) error { return job.text.apply(p, job.prepare) }
 	story, err := har.Analyze(ctx, in, har.Analysis{Setup: setup, Prepare: prepare, Now: job.now}, b)
 	if b.stopped || ctx.Err() != nil {

@@ -41,7 +41,7 @@ func (s *entrySource) judged(r *row) *har.Judged {
 	e, err := s.entry(r)
 	if err != nil {
 		e = &har.Entry{Index: int(r.index)}
-		e.Request.URL, e.Request.Method = r.url, r.kind.method
+		e.Request.URL, e.Request.Method = r.url(), r.kind.method
 		e.Response.Status = int(r.status)
 		e.Response.StatusText = fmt.Sprintf("(entry not read again: %v)", err)
 	}
@@ -56,7 +56,7 @@ func (s *entrySource) entry(r *row) (*har.Entry, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
-	return s.es.Entry(r.span, int(r.index))
+	return s.es.Entry(r.span(), int(r.index))
 }
 
 // close closes the file (the capture is gone).

@@ -232,7 +232,7 @@ func (m *capture) refreshDetail() {
 
 // tabs are the tabs of the selected row: a webhook delivery has its own.
 func (m *capture) tabs() []tab {
-	if r := m.selected(); r != nil && r.hook != nil {
+	if r := m.selected(); r != nil && r.hook() != nil {
 		return []tab{tabWebhook, tabVerdict, tabTimeline, tabRaw}
 	}
 	return []tab{tabVerdict, tabCookies, tabToken, tabTimeline, tabBAPI, tabRaw}

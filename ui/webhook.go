@@ -39,7 +39,7 @@ func (t *webhookTab) Update(msg tea.Msg) (detailTab, tea.Cmd) { return t, t.scro
 func (t *webhookTab) render(r *row, w int) string {
 	c, rep := t.c, t.rep
 	st := c.styles
-	jd := r.hook
+	jd := r.hook()
 	if jd == nil {
 		return st.Muted.Render("Not a webhook delivery.")
 	}

@@ -48,7 +48,7 @@ func TestWebhookRows(t *testing.T) {
 		t.Fatalf("%d webhook rows, %d listed", n, len(m.cap.filtered))
 	}
 	for _, r := range m.cap.rows {
-		if r.badge() != "WH" || r.hook == nil {
+		if r.badge() != "WH" || r.hook() == nil {
 			t.Errorf("entry %d: badge %s", r.judged().Entry.Index, r.badge())
 		}
 	}
@@ -122,7 +122,7 @@ func TestWebhookReport(t *testing.T) {
 		t.Error("the report holds the secret")
 	}
 	for _, r := range m.cap.rows {
-		sig, _ := r.hook.Delivery.Get(webhook.HeaderSvixSignature)
+		sig, _ := r.hook().Delivery.Get(webhook.HeaderSvixSignature)
 		if _, raw, _ := strings.Cut(sig, ","); strings.Contains(rep, raw) {
 			t.Errorf("entry %d: the report holds its signature", r.judged().Entry.Index)
 		}
