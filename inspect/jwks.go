@@ -31,8 +31,6 @@ type Key struct {
 // unexpected-error.
 type KeySource interface {
 	KeyFor(ctx context.Context, kid string) (*Key, error)
-	// Describe says where keys come from, e.g. "jwtKey (PEM)".
-	Describe() string
 }
 
 // PEMKey is networkless verification with the instance public key, the
@@ -72,9 +70,6 @@ func (p PEMKey) KeyFor(_ context.Context, kid string) (*Key, error) {
 	pemKeys.Store(p.PEM, pub)
 	return &Key{Public: pub, KID: "local-" + kid, Alg: "RS256", Source: "jwtKey (PEM)"}, nil
 }
-
-// Describe implements KeySource.
-func (p PEMKey) Describe() string { return "jwtKey (PEM public key, networkless)" }
 
 // lenientBase64URL decodes like Node's base64url decoder: characters outside
 // the alphabet are skipped.
@@ -179,9 +174,6 @@ func (s *JWKS) KeyFor(_ context.Context, kid string) (*Key, error) {
 	return nil, kidMismatch(kid)
 }
 
-// Describe implements KeySource.
-func (s *JWKS) Describe() string { return "JWKS from " + s.Origin }
-
 func kidMismatch(kid string) *TokenError {
 	return &TokenError{Reason: JWKKidMismatch,
 		Action:  actionKidMismatch,
@@ -220,8 +212,6 @@ func (r *remoteKeys) KeyFor(ctx context.Context, kid string) (*Key, error) {
 	}
 	return r.jwks.KeyFor(ctx, kid)
 }
-
-func (r *remoteKeys) Describe() string { return "the Backend API's /v1/jwks" }
 
 func j2apiURL(u string) string {
 	if u == "" {

@@ -113,9 +113,6 @@ func (j *JWT) ClaimTime(name string) (time.Time, bool) {
 	return js.SecondsToTime(f), true
 }
 
-// Category is the "cat" header, "" when absent.
-func (j *JWT) Category() string { return j.HeaderString("cat") }
-
 func isNonSessionCategory(cat any) bool {
 	if js.IsUndefined(cat) {
 		return false

@@ -125,8 +125,6 @@ func (m *app) Init() tea.Cmd {
 	// the paste screen starts with.
 	s, _ := m.paste.settings()
 	switch {
-	case m.c.cfg.Path == "-":
-		cmds = append(cmds, m.startLoad("stdin", bytesOpener(m.c.cfg.Stdin), s))
 	case m.c.cfg.Path != "":
 		cmds = append(cmds, m.startLoad(filepath.Base(m.c.cfg.Path), fileOpener(m.c.cfg.Path), s))
 	default:

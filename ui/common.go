@@ -16,9 +16,9 @@ type Config struct {
 	// Notices are the Backend API's notices (Retry-After waits, endpoints
 	// given up for the run), shown in the status line.
 	Notices <-chan bapi.Notice
-	// Path is a HAR or text file to open ("-" with Stdin).
-	Path  string
-	Stdin []byte
+	// Path is a HAR or text file to open (main spools piped input to a
+	// file first, so the dashboard opens every input by its path).
+	Path string
 	// Reveal starts with secrets shown.
 	Reveal bool
 	// Now is the clock (tests pin it).

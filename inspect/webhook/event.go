@@ -50,16 +50,6 @@ func knownType(t string) bool {
 	return false
 }
 
-// AllEventTypes lists the 45 types, sorted.
-func AllEventTypes() []string {
-	var out []string
-	for _, ts := range EventTypes {
-		out = append(out, ts...)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // idKinds maps an id prefix to what it names.
 var idKinds = []struct{ prefix, kind string }{
 	{"user_", "user"}, {"sess_", "session"}, {"orgmem_", "membership"}, {"orginv_", "invitation"}, {"org_", "organization"},
