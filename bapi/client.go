@@ -370,7 +370,7 @@ func (c *Client) once(ctx context.Context, rawURL, path string) ([]byte, error) 
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return nil, fmt.Errorf("bapi: %s: %v", path, err)
+		return nil, fmt.Errorf("bapi: %s: %w", path, err)
 	}
 	req.Header.Set("Authorization", "Bearer "+c.cfg.SecretKey)
 	req.Header.Set("Clerk-API-Version", c.cfg.APIVersion)

@@ -41,7 +41,9 @@ func (b *Backend) JWKS(ctx context.Context) (*inspect.JWKS, error) {
 	return b.jwks, b.err
 }
 
-// engineError turns a client error into what the engine branches on.
+// engineError turns a client error into what the engine branches on: an
+// *inspect.APIError for an answer, else inspect.ErrUnreachable, which
+// still wraps the client's *Error for callers that ask (errors.As).
 func engineError(err error) error {
 	if err == nil {
 		return nil
@@ -55,7 +57,7 @@ func engineError(err error) error {
 		}
 		return ae
 	}
-	return fmt.Errorf("%w: %v", inspect.ErrUnreachable, err)
+	return fmt.Errorf("%w: %w", inspect.ErrUnreachable, err)
 }
 
 // RefreshSession implements inspect.Backend (never called on Clerk).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -474,5 +475,19 @@ func TestPrinter(t *testing.T) {
 	}
 	if n := strings.Count(s, "  Backend API: user_2ALICE000000000000000000000 Alice Anders <alice@example.com> [MFA]"); n != 5 {
 		t.Errorf("%d summary lines, want 5:\n%s", n, s)
+	}
+}
+
+// TestEngineErrorWraps: a transport failure reaches the engine as
+// ErrUnreachable and keeps the client's error for callers that ask.
+func TestEngineErrorWraps(t *testing.T) {
+	err := engineError(&Error{Path: "/v1/jwks", Message: "no answer", Transport: true, Timeout: true})
+	var e *Error
+	if !errors.Is(err, inspect.ErrUnreachable) || !errors.As(err, &e) || !e.Timeout {
+		t.Errorf("engineError(timeout) = %v: Is(ErrUnreachable) %v, As(*Error) %v", err, errors.Is(err, inspect.ErrUnreachable), errors.As(err, &e))
+	}
+	var ae *inspect.APIError
+	if err := engineError(&Error{Path: "/v1/jwks", Status: 401, Code: "authentication_invalid", Message: "bad key"}); !errors.As(err, &ae) || ae.Status != 401 {
+		t.Errorf("engineError(401) = %v", err)
 	}
 }
