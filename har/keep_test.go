@@ -2,6 +2,7 @@ package har
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"os"
@@ -163,5 +164,44 @@ func TestKeepRefuses(t *testing.T) {
 	}
 	if _, err := ReadEntryAt(strings.NewReader("{}"), Span{}, 3, Options{}); err == nil || !strings.Contains(err.Error(), "entry 3") {
 		t.Errorf("no span: %v", err)
+	}
+}
+
+// TestSpoolGzip: a gzip stream read with a Spool has entries that
+// ReadEntryAt reads again from what the spool received.
+func TestSpoolGzip(t *testing.T) {
+	raw, err := os.ReadFile("../testdata/har/b-expired-handshake.har")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(append([]byte("\xef\xbb\xbf"), raw...))
+	zw.Close()
+	var spool bytes.Buffer
+	opts := Options{Spool: &spool}
+	in, err := Open(Bytes("c.har.gz", gz.Bytes()), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &collect{}
+	_, _ = Analyze(context.Background(), in, Analysis{Setup: &inspect.Setup{}}, c)
+	in.Close()
+	if len(c.js) == 0 || !bytes.Equal(spool.Bytes(), append([]byte("\xef\xbb\xbf"), raw...)) {
+		t.Fatalf("%d entries; the spool holds %d bytes of %d", len(c.js), spool.Len(), len(raw)+3)
+	}
+	var kp Keeper
+	for _, j := range c.js {
+		k, ok := kp.Keep(j)
+		if !ok {
+			t.Fatalf("entry %d not kept", j.Entry.Index)
+		}
+		e, err := ReadEntryAt(bytes.NewReader(spool.Bytes()), j.Entry.Span, j.Entry.Index, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(k.Whole(e), j) {
+			t.Errorf("entry %d made whole from the spool differs", j.Entry.Index)
+		}
 	}
 }

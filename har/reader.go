@@ -131,6 +131,11 @@ type Options struct {
 	// file has no such limit: what the reader skips costs time, never
 	// memory.
 	MaxValue int64
+	// Spool, when set, receives a gzip stream's decompressed bytes as
+	// they are read, and the entries' spans are offsets in it, so that
+	// ReadEntryAt reads them again from what Spool wrote (a file). A
+	// plain file's spans are its own; Spool receives nothing.
+	Spool io.Writer
 
 	// tokenLimit replaces 64 × MaxValue in tests.
 	tokenLimit int64
@@ -254,7 +259,11 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 			return nil, fmt.Errorf("the file looks gzip-compressed but does not decompress: %w", err)
 		}
 		rd.closers = append(rd.closers, gz)
-		br = bufio.NewReaderSize(gz, 64<<10)
+		var src io.Reader = gz
+		if opts.Spool != nil {
+			src = io.TeeReader(gz, opts.Spool)
+		}
+		br = bufio.NewReaderSize(src, 64<<10)
 		gzipped = true
 	}
 	bom := int64(0)
@@ -293,8 +302,10 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	rd.sc = newScanner(br, 64<<10)
 	rd.base = skipped
 	rd.start = bom + skipped
-	if gzipped {
+	if gzipped && opts.Spool == nil {
 		rd.start = -1
+	}
+	if gzipped {
 		rd.sc.limit = 64 * maxValue
 		if opts.tokenLimit > 0 {
 			rd.sc.limit = opts.tokenLimit

@@ -103,6 +103,8 @@ func Run(ctx context.Context, cfg Config) error {
 	m := New(ctx, cfg)
 	p := tea.NewProgram(m, programOptions(ctx)...)
 	_, err := p.Run()
+	// A gzip capture's spool goes with the capture.
+	m.(*app).closeCapture()
 	// A copy saved for want of a clipboard may hold a live token.
 	os.Remove(filepath.Join(m.(*app).c.cfg.CopyDir, copyFile))
 	if err != nil && ctx.Err() != nil {

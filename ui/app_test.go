@@ -97,7 +97,8 @@ func wait(m *app) time.Duration {
 func newApp(t testing.TB, cfg Config, w, h int) *app {
 	t.Helper()
 	m := New(context.Background(), cfg).(*app)
-	m.c.pasteWait = 0 // an enter submits at once (TestUnbracketedPaste holds it)
+	t.Cleanup(m.closeCapture) // a gzip capture's spool goes, as when Run returns
+	m.c.pasteWait = 0         // an enter submits at once (TestUnbracketedPaste holds it)
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	drive(t, m, m.Init())
 	return m

@@ -141,7 +141,12 @@ func load(ctx context.Context, gen int, job loadJob, ch chan<- batchLoadedMsg) {
 	}
 	src := job.src
 	src.Name = job.name
-	in, err := har.Open(src, loadOptions(job.maxValue))
+	opts := loadOptions(job.maxValue)
+	if job.store != nil && job.store.src != nil {
+		// A gzip stream is kept decompressed as it is read, for its rows.
+		opts.Spool = job.store.src.spool
+	}
+	in, err := har.Open(src, opts)
 	if err != nil {
 		send(batchLoadedMsg{done: true, err: err})
 		return

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"os"
 	"sync"
 
 	"github.com/clerkscope/clerkscope/har"
@@ -9,13 +10,15 @@ import (
 
 // entrySource reads the entries of a capture's rows again, when their
 // detail tabs are opened, from the file the capture was read from (stdin
-// is spooled to one; a paste is in memory). The file is opened when first
+// is spooled to one by main, a gzip stream's decompressed bytes to spool
+// as the load reads them; a paste is in memory). The file is opened when first
 // needed and stays open until close; the entry read last is at hand, as
 // every tab of the selected row asks for it. It is safe for concurrent
 // use: commands (a lookup, a copy, the report) read rows too.
 type entrySource struct {
-	src  har.Source
-	opts har.Options
+	src   har.Source
+	opts  har.Options
+	spool *spool
 
 	mu   sync.Mutex
 	es   *har.Entries
@@ -25,7 +28,7 @@ type entrySource struct {
 }
 
 func newEntrySource(src har.Source, opts har.Options) *entrySource {
-	return &entrySource{src: src, opts: opts}
+	return &entrySource{src: src, opts: opts, spool: &spool{}}
 }
 
 // judged is r's judged entry, whole: its entry read again and its kept
@@ -51,7 +54,14 @@ func (s *entrySource) judged(r *row) *har.Judged {
 
 func (s *entrySource) entry(r *row) (*har.Entry, error) {
 	if s.es == nil && s.err == nil {
-		s.es, s.err = har.OpenEntries(s.src, s.opts)
+		src := s.src
+		if path, err := s.spool.file(); err != nil {
+			s.err = err
+			return nil, err
+		} else if path != "" {
+			src = har.File(path)
+		}
+		s.es, s.err = har.OpenEntries(src, s.opts)
 	}
 	if s.err != nil {
 		return nil, s.err
@@ -68,7 +78,58 @@ func (s *entrySource) close() {
 	defer s.mu.Unlock()
 	if s.es != nil {
 		s.es.Close()
-		s.es, s.err = nil, fmt.Errorf("the capture was closed")
 	}
+	s.es, s.err = nil, fmt.Errorf("the capture was closed")
+	s.spool.remove()
 	s.last, s.j = nil, nil
+}
+
+// spool holds a gzip stream's decompressed bytes in a temporary file only
+// this user can read, made when the first bytes come (a plain file never
+// writes to it), so that its rows' entries can be read again; the capture
+// removes it when it closes. A write that fails is remembered, not
+// returned: the capture still loads, and its tabs say why an entry could
+// not be read again.
+type spool struct {
+	mu   sync.Mutex
+	f    *os.File
+	path string
+	err  error
+}
+
+// Write implements io.Writer for har.Options.Spool.
+func (s *spool) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.f == nil && s.err == nil {
+		s.f, s.err = os.CreateTemp("", "clerkscope-*.har")
+		if s.f != nil {
+			s.path = s.f.Name()
+		}
+	}
+	if s.err == nil {
+		_, s.err = s.f.Write(p)
+	}
+	if s.err != nil {
+		s.err = fmt.Errorf("the decompressed capture could not be kept: %w", s.err)
+	}
+	return len(p), nil
+}
+
+// file is the spool's path ("": nothing was spooled).
+func (s *spool) file() (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.path, s.err
+}
+
+// remove removes the spool's file.
+func (s *spool) remove() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.f != nil {
+		s.f.Close()
+		os.Remove(s.path)
+	}
+	s.f, s.path, s.err = nil, "", fmt.Errorf("the capture was closed")
 }
