@@ -594,7 +594,7 @@ func (f *facts) endRounds() {
 }
 
 func clerkCookie(name string) bool {
-	for _, p := range []string{"__session", "__client_uat", "__clerk_db_jwt", "__clerk_handshake", "__refresh", "__clerk_redirect_count"} {
+	for _, p := range []string{inspect.CookieSession, inspect.CookieClientUAT, inspect.CookieDevBrowser, inspect.CookieHandshake, inspect.CookieRefresh, inspect.CookieRedirectCount} {
 		if name == p || strings.HasPrefix(name, p+"_") {
 			return true
 		}

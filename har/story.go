@@ -687,7 +687,7 @@ func (s *Story) clerkSetters(j *Judged) {
 }
 
 func baseName(name string) string {
-	for _, p := range []string{"__session", "__client_uat", "__clerk_db_jwt", "__clerk_handshake"} {
+	for _, p := range []string{inspect.CookieSession, inspect.CookieClientUAT, inspect.CookieDevBrowser, inspect.CookieHandshake} {
 		if strings.HasPrefix(name, p) {
 			return p
 		}
