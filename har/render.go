@@ -151,15 +151,7 @@ func orDefault(s, d string) string {
 // relative says when t is relative to the request: "42 s before the
 // request", "in 18 s".
 func relative(t, at time.Time) string {
-	d := t.Sub(at)
-	switch {
-	case d == 0:
-		return "at the request"
-	case d < 0:
-		return inspect.Ago(-d) + " before the request"
-	default:
-		return inspect.Ago(d) + " after the request"
-	}
+	return words.Relative(t.Sub(at), inspect.Ago, "at the request", "the request")
 }
 
 // WriteVerdictText prints a verdict for a person: the verdict, why, what next,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/clerkscope/clerkscope/har"
 	"github.com/clerkscope/clerkscope/inspect/webhook"
+	"github.com/clerkscope/clerkscope/internal/words"
 )
 
 // webhookTab is the Webhook tab: a webhook delivery as verifyWebhook
@@ -237,13 +238,7 @@ func (c *common) attempts(b *strings.Builder, jd *webhook.Judged, rep *webhook.R
 
 // skew says how far a timestamp is from the clock it was judged at.
 func skew(s int64) string {
-	switch {
-	case s == 0:
-		return "equal to the server clock"
-	case s < 0:
-		return human(time.Duration(-s)*time.Second) + " before the server clock"
-	}
-	return human(time.Duration(s)*time.Second) + " after the server clock"
+	return words.Relative(time.Duration(s)*time.Second, human, "equal to the server clock", "the server clock")
 }
 
 // hookDiagnoses are the webhook deliveries' causes in the shape of the

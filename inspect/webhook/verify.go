@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/clerkscope/clerkscope/inspect/internal/js"
+	"github.com/clerkscope/clerkscope/internal/words"
 )
 
 // State is a verification outcome: the three of a token signature.
@@ -336,13 +337,7 @@ func readAs(p js.Int) string {
 
 // relative says how far a timestamp is from the clock ("3m20s before").
 func relative(d int64) string {
-	switch {
-	case d == 0:
-		return "equal to"
-	case d < 0:
-		return (time.Duration(-d) * time.Second).String() + " before"
-	}
-	return (time.Duration(d) * time.Second).String() + " after"
+	return words.Relative(time.Duration(d)*time.Second, time.Duration.String, "equal to", "")
 }
 
 // signedBy reports whether any v1 entry of d's signature header (split

@@ -3,7 +3,10 @@
 // is written once.
 package words
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Or is s, or placeholder when s is empty (a "-" in a table cell, a
 // "(none)" in a sentence).
@@ -26,4 +29,22 @@ func If(b bool, yes, no string) string {
 func FirstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
+}
+
+// Relative says where a time lies from a reference it is d after (d < 0:
+// before): same when d is 0, else the distance as dur writes it, then
+// "before" or "after", then what ("the request"; "" ends there, for a
+// sentence that names the reference itself).
+func Relative(d time.Duration, dur func(time.Duration) string, same, what string) string {
+	side := "after"
+	switch {
+	case d == 0:
+		return same
+	case d < 0:
+		d, side = -d, "before"
+	}
+	if what != "" {
+		side += " " + what
+	}
+	return dur(d) + " " + side
 }

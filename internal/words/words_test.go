@@ -1,6 +1,9 @@
 package words
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestWords(t *testing.T) {
 	for _, tc := range []struct{ name, got, want string }{
@@ -13,6 +16,10 @@ func TestWords(t *testing.T) {
 		{"FirstLine of two", FirstLine("a\nb\nc"), "a"},
 		{"FirstLine keeps a CR", FirstLine("a\r\nb"), "a\r"},
 		{"FirstLine of a leading newline", FirstLine("\nb"), ""},
+		{"Relative at the reference", Relative(0, time.Duration.String, "at the request", "the request"), "at the request"},
+		{"Relative before", Relative(-90*time.Second, time.Duration.String, "equal to", "the server clock"), "1m30s before the server clock"},
+		{"Relative after", Relative(3*time.Second, time.Duration.String, "equal to", "the server clock"), "3s after the server clock"},
+		{"Relative with no reference named", Relative(-time.Second, time.Duration.String, "equal to", ""), "1s before"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.got != tc.want {
