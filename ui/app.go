@@ -300,6 +300,12 @@ func (m *app) update(msg tea.Msg) tea.Cmd {
 			m.setStatus("Wrote the redacted report to " + msg.path)
 		}
 		return nil
+	case entryReadMsg:
+		// Whatever has focus: the capture's tabs wait for it.
+		if m.cap != nil {
+			return m.updateCapture(msg)
+		}
+		return nil
 	case bapiNoticeMsg:
 		m.setStatus(msg.notice.String())
 		return waitNoticeCmd(msg.ch)

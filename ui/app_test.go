@@ -84,11 +84,12 @@ func drive(t testing.TB, m *app, cmd tea.Cmd) {
 	}
 }
 
-// wait is how long drive waits for a command: long while a file loads
-// or the report is written (it reads the capture's entries again), short
+// wait is how long drive waits for a command: long while a file loads,
+// a row's entry is read or the report is written (it reads the capture's
+// entries again), short
 // otherwise (so blinking cursors do not slow the tests down).
 func wait(m *app) time.Duration {
-	if m.state == stateLoading || m.cap != nil && m.cap.loading || m.status == "Writing the report…" {
+	if m.state == stateLoading || m.cap != nil && (m.cap.loading || m.cap.reading != nil) || m.status == "Writing the report…" {
 		return 2 * time.Second
 	}
 	return 30 * time.Millisecond
@@ -107,25 +108,27 @@ func newApp(t testing.TB, cfg Config, w, h int) *app {
 func press(t testing.TB, m *app, keys ...string) {
 	t.Helper()
 	for _, k := range keys {
-		var msg tea.KeyPressMsg
-		switch k {
-		case "enter":
-			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
-		case "esc":
-			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
-		case "tab":
-			msg = tea.KeyPressMsg{Code: tea.KeyTab}
-		case "backspace":
-			msg = tea.KeyPressMsg{Code: tea.KeyBackspace}
-		case "ctrl+c":
-			msg = tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
-		default:
-			r := []rune(k)[0]
-			msg = tea.KeyPressMsg{Code: r, Text: k}
-		}
-		_, cmd := m.Update(msg)
+		_, cmd := m.Update(keyMsg(k))
 		drive(t, m, cmd)
 	}
+}
+
+// keyMsg is the key press of k ("enter", "esc", "tab", "backspace",
+// "ctrl+c" or a character).
+func keyMsg(k string) tea.KeyPressMsg {
+	switch k {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
+	case "backspace":
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	}
+	return tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
 }
 
 func screen(m *app) string { return ansi.Strip(m.View().Content) }
@@ -490,6 +493,79 @@ func TestUpdateDoesNoIO(t *testing.T) {
 	if files, _ := os.ReadDir(dir); len(files) != 1 || !strings.HasPrefix(m.status, "Wrote the redacted report to") {
 		t.Errorf("r's command wrote %d files, status %q", len(files), m.status)
 	}
+
+	// Selecting a row reads its entry in a command. The capture's file is
+	// closed here: Update must leave it closed, keep the page on screen
+	// until the answer, and drop an answer for a row no longer selected.
+	src := m.cap.store.src
+	closeFile := func() {
+		src.mu.Lock()
+		defer src.mu.Unlock()
+		if src.es != nil {
+			src.es.Close()
+		}
+		src.es = nil
+	}
+	opened := func() bool {
+		src.mu.Lock()
+		defer src.mu.Unlock()
+		return src.es != nil
+	}
+	answer := func(cmd tea.Cmd, r *row) tea.Msg {
+		t.Helper()
+		for _, c := range flatten(cmd) {
+			done := make(chan tea.Msg, 1)
+			go func() { done <- c() }()
+			select {
+			case msg := <-done:
+				if a, ok := msg.(entryReadMsg); ok && a.row == r {
+					return a
+				}
+			case <-time.After(time.Second):
+			}
+		}
+		t.Fatalf("no command reads entry %d", r.index)
+		return nil
+	}
+	closeFile()
+	before := shownContent(m)
+	j := tea.KeyPressMsg{Code: 'j', Text: "j"}
+	_, cmd1 := m.Update(j)
+	r1 := m.cap.selected()
+	_, cmd2 := m.Update(j)
+	r2 := m.cap.selected()
+	if opened() || r1 == r2 || r2.atHand() != nil {
+		t.Fatalf("j read the file in Update (opened %v, entry at hand %v)", opened(), r2.atHand() != nil)
+	}
+	if shownContent(m) != before {
+		t.Error("the Verdict tab changed before the entry was read")
+	}
+	// r1's read ends last: r2's entry is not at hand until its answer.
+	a2 := answer(cmd2, r2)
+	a1 := answer(cmd1, r1)
+	m.Update(a1)
+	if shownContent(m) != before || src.held == r1 {
+		t.Error("an answer for a row no longer selected was shown")
+	}
+	m.Update(a2)
+	after := shownContent(m)
+	if after == before || src.held != r2 || after != m.cap.active().page(r2, m.cap.active().(*verdictTab).vp.Width()) {
+		t.Errorf("the answer for the selected row is not shown:\n%s", after)
+	}
+	// The tabs, the filter and the way back show the entry at hand.
+	closeFile()
+	for _, k := range []string{"tab", "]", "]", "]", "]", "]", "/", "a", "esc", "k", "j"} {
+		_, cmd := m.Update(keyMsg(k))
+		if opened() {
+			t.Fatalf("%s read the file in Update", k)
+		}
+		// Only the command reads: k selects another row.
+		drive(t, m, cmd)
+		closeFile()
+	}
+	if m.cap.selected() != r2 || src.held != r2 {
+		t.Errorf("back on row %d, the tabs hold %v", r2.index, src.held)
+	}
 }
 
 // TestPathDetectionIsACommand: whether a typed line is a file is looked up
@@ -559,6 +635,13 @@ func flatten(cmd tea.Cmd) []tea.Cmd {
 	case <-time.After(time.Second):
 		return nil
 	}
+}
+
+// page is tab t's whole page for r in width w, whatever the pane shows,
+// with r's entry read first (as readEntryCmd reads it for the tabs).
+func (m *capture) page(t tab, r *row, w int) string {
+	r.judged()
+	return m.tabOf(t).page(r, w)
 }
 
 // content is what the tab's viewport holds: its whole page as laid out.

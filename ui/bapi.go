@@ -102,11 +102,12 @@ func (t *bapiTab) lookup(r *row) tea.Cmd {
 	return tea.Batch(lookupCmd(t.c.ctx, l, r), t.spin.Tick)
 }
 
-// lookupCmd runs a Backend API lookup for a row.
+// lookupCmd runs a Backend API lookup for a row (its entry, too, is read
+// in the command).
 func lookupCmd(ctx context.Context, l *bapi.Looker, r *row) tea.Cmd {
-	res := r.judged().Result
 	return func() tea.Msg {
-		res := l.ForAuth(ctx, res.Verdict, res.At)
+		j := r.judged()
+		res := l.ForAuth(ctx, j.Result.Verdict, j.Result.At)
 		return lookupDoneMsg{row: r, res: res}
 	}
 }

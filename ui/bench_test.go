@@ -150,6 +150,7 @@ func BenchmarkOpenTabs(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		r := rows[i%len(rows)]
+		r.judged() // as readEntryCmd reads it for the tabs
 		for t := tab(0); t < tabCount; t++ {
 			m.tabOf(t).Show(r, true)
 			m.tabOf(t).Show(nil, true)

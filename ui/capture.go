@@ -82,6 +82,8 @@ type capture struct {
 	raw       *rawTab
 	webhook   *webhookTab
 	lastShown tab
+	// reading is the row whose entry readEntryCmd is reading (nil: none).
+	reading *row
 }
 
 func newCapture(c *common, name string) *capture {
@@ -317,6 +319,8 @@ func (m *capture) Update(msg tea.Msg) (*capture, tea.Cmd) {
 			m.addHooks(msg.hooks)
 			m.finish(msg.story, msg.diagnosis, msg.err)
 		}
+	case entryReadMsg:
+		m.entryRead(msg)
 	case lookupDoneMsg, spinner.TickMsg:
 		var cmd tea.Cmd
 		_, cmd = m.bapi.Update(msg)
@@ -360,6 +364,7 @@ func (m *capture) Update(msg tea.Msg) (*capture, tea.Cmd) {
 	case tea.KeyPressMsg:
 		cmds = append(cmds, m.key(msg))
 	}
+	cmds = append(cmds, m.readSelected())
 	m.refreshDetail()
 	return m, tea.Batch(cmds...)
 }

@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/clerkscope/clerkscope/har"
 	"github.com/clerkscope/clerkscope/inspect"
 )
 
@@ -26,17 +27,16 @@ type tokenTab struct{ pager }
 
 func newTokenTab(c *common) *tokenTab {
 	t := &tokenTab{}
-	t.pager = newPager(c, true, t.render)
+	t.pager = newEntryPager(c, true, t.render)
 	return t
 }
 
 // Update implements detailTab.
 func (t *tokenTab) Update(msg tea.Msg) (detailTab, tea.Cmd) { return t, t.scroll(msg) }
 
-func (t *tokenTab) render(r *row, w int) string {
+func (t *tokenTab) render(r *row, j *har.Judged, w int) string {
 	c := t.c
 	st := c.styles
-	j := r.judged()
 	var b strings.Builder
 	if !j.Judged || j.Result.Verdict.Token == nil {
 		return st.Muted.Render("No session token on this request.")

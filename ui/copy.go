@@ -185,8 +185,10 @@ func (m copyMenu) choice(msg tea.KeyPressMsg) func() (string, string, error) {
 			return "org_id", id, nil
 		}
 	case key.Matches(msg, k.CopyCurl):
-		j := r.judged()
-		return func() (string, string, error) { return "request as cURL (contains live cookies)", curlFor(j), nil }
+		// The entry is read in the command, not here in Update.
+		return func() (string, string, error) {
+			return "request as cURL (contains live cookies)", curlFor(r.judged()), nil
+		}
 	case key.Matches(msg, k.CopyDelivery):
 		hook := r.hook()
 		return func() (string, string, error) {

@@ -96,17 +96,16 @@ type verdictTab struct{ pager }
 
 func newVerdictTab(c *common) *verdictTab {
 	t := &verdictTab{}
-	t.pager = newPager(c, true, t.render)
+	t.pager = newEntryPager(c, true, t.render)
 	return t
 }
 
 // Update implements detailTab.
 func (t *verdictTab) Update(msg tea.Msg) (detailTab, tea.Cmd) { return t, t.scroll(msg) }
 
-func (t *verdictTab) render(r *row, w int) string {
+func (t *verdictTab) render(r *row, j *har.Judged, w int) string {
 	c := t.c
 	st := c.styles
-	j := r.judged()
 	if !j.Judged {
 		return c.fapiNote(j, w)
 	}
@@ -226,17 +225,16 @@ type cookiesTab struct{ pager }
 
 func newCookiesTab(c *common) *cookiesTab {
 	t := &cookiesTab{}
-	t.pager = newPager(c, true, t.render)
+	t.pager = newEntryPager(c, true, t.render)
 	return t
 }
 
 // Update implements detailTab.
 func (t *cookiesTab) Update(msg tea.Msg) (detailTab, tea.Cmd) { return t, t.scroll(msg) }
 
-func (t *cookiesTab) render(r *row, w int) string {
+func (t *cookiesTab) render(r *row, j *har.Judged, w int) string {
 	c := t.c
 	st := c.styles
-	j := r.judged()
 	var b strings.Builder
 	cookies := j.Request.Cookies()
 	if j.Entry != nil && len(cookies) == 0 {
@@ -344,18 +342,17 @@ type rawTab struct{ pager }
 
 func newRawTab(c *common) *rawTab {
 	t := &rawTab{}
-	t.pager = newPager(c, true, t.render)
+	t.pager = newEntryPager(c, true, t.render)
 	return t
 }
 
 // Update implements detailTab.
 func (t *rawTab) Update(msg tea.Msg) (detailTab, tea.Cmd) { return t, t.scroll(msg) }
 
-func (t *rawTab) render(r *row, w int) string {
+func (t *rawTab) render(r *row, j *har.Judged, w int) string {
 	c := t.c
 	st := c.styles
 	var b strings.Builder
-	j := r.judged()
 	b.WriteString(st.Title.Render("Request") + "\n")
 	b.WriteString(wrap(safe(strings.ToUpper(j.Request.Method))+" "+c.text(j.Request.URL), w) + "\n")
 	hdrs := j.Request.Headers

@@ -175,6 +175,8 @@ func TestHostileCaptureView(t *testing.T) {
 			for tb := tab(0); tb < tabCount; tb++ {
 				m.cap.cursor = i
 				m.cap.choose(tb)
+				// The tab shows the row once its entry is read.
+				drive(t, m, m.cap.readSelected())
 				m.cap.refreshDetail()
 				where := fmt.Sprintf("row %d, %s tab, secrets shown %v", i, tb, reveal)
 				view := m.View().Content

@@ -234,12 +234,23 @@ func (r *row) verdict() *inspect.Verdict {
 }
 
 // judged is the row's judged entry, whole: the entry is read again from
-// the file (the last one read is at hand).
+// the file unless it is at hand. It may read the file: commands call it,
+// never Update or View (they take atHand).
 func (r *row) judged() *har.Judged {
 	if r.whole {
 		return r.kind.store.wholeOf(r)
 	}
 	return r.kind.store.src.judged(r)
+}
+
+// atHand is the row's judged entry when the tabs can show it without
+// reading the file: a row held whole, or one whose entry a command read
+// (nil: readEntryCmd must read it first).
+func (r *row) atHand() *har.Judged {
+	if r.whole {
+		return r.kind.store.wholeOf(r)
+	}
+	return r.kind.store.src.cached(r)
 }
 
 // setHook makes the row a webhook delivery: badge WH, always listed, and

@@ -12,9 +12,10 @@ import (
 // detail tabs are opened, from the file the capture was read from (stdin
 // is spooled to one by main, a gzip stream's decompressed bytes to spool
 // as the load reads them; a paste is in memory). The file is opened when first
-// needed and stays open until close; the entry read last is at hand, as
-// every tab of the selected row asks for it. It is safe for concurrent
-// use: commands (a lookup, a copy, the report) read rows too.
+// needed and stays open until close. Only commands read (readEntryCmd for
+// the selected row, a lookup, a copy, the report), so it is safe for
+// concurrent use; the tabs, drawn in Update and View, take the entry held
+// for them (hold) or the one read last, never the file (cached).
 type entrySource struct {
 	src   har.Source
 	opts  har.Options
@@ -25,6 +26,9 @@ type entrySource struct {
 	err  error
 	last *row
 	j    *har.Judged
+	// held is the selected row, whose entry hj the tabs show.
+	held *row
+	hj   *har.Judged
 }
 
 func newEntrySource(src har.Source, opts har.Options) *entrySource {
@@ -35,11 +39,12 @@ func newEntrySource(src har.Source, opts har.Options) *entrySource {
 // verdict. An entry that cannot be read again (the file changed or went
 // away since) keeps what the row shows, and says so in place of its
 // headers.
+// It reads the file: only commands call it.
 func (s *entrySource) judged(r *row) *har.Judged {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.last == r {
-		return s.j
+	if j := s.atHand(r); j != nil {
+		return j
 	}
 	e, err := s.entry(r)
 	if err != nil {
@@ -50,6 +55,32 @@ func (s *entrySource) judged(r *row) *har.Judged {
 	}
 	s.last, s.j = r, r.kept.Whole(e)
 	return s.j
+}
+
+// cached is r's judged entry when it is at hand (held for the tabs, or
+// read last), without reading the file (nil: it is not).
+func (s *entrySource) cached(r *row) *har.Judged {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.atHand(r)
+}
+
+func (s *entrySource) atHand(r *row) *har.Judged {
+	switch r {
+	case s.held:
+		return s.hj
+	case s.last:
+		return s.j
+	}
+	return nil
+}
+
+// hold keeps j, r's judged entry as a command read it, for the tabs: it
+// stays at hand while r is selected, whatever else commands read.
+func (s *entrySource) hold(r *row, j *har.Judged) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.held, s.hj = r, j
 }
 
 func (s *entrySource) entry(r *row) (*har.Entry, error) {
@@ -81,7 +112,7 @@ func (s *entrySource) close() {
 	}
 	s.es, s.err = nil, fmt.Errorf("the capture was closed")
 	s.spool.remove()
-	s.last, s.j = nil, nil
+	s.last, s.j, s.held, s.hj = nil, nil, nil, nil
 }
 
 // spool holds a gzip stream's decompressed bytes in a temporary file only

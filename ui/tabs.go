@@ -8,6 +8,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/clerkscope/clerkscope/har"
 )
 
 // tab is a detail tab.
@@ -48,6 +50,9 @@ type detailTab interface {
 	page(r *row, w int) string
 	// setEnabled enables the bindings the tab acts on.
 	setEnabled(k *keyMap)
+	// needsEntry reports whether the page shows the row's entry, which
+	// must be at hand (row.atHand) to lay it out.
+	needsEntry() bool
 }
 
 // pager is what every tab shares: the common state, the row shown, and
@@ -64,11 +69,23 @@ type pager struct {
 	// they are folded or whole.
 	whole  bool
 	render func(r *row, w int) string
+	// entry renders the tabs that show the row's entry (Verdict, Cookies,
+	// Token, Raw), from the entry at hand (render is nil then).
+	entry func(r *row, j *har.Judged, w int) string
 }
 
 func newPager(c *common, whole bool, render func(*row, int) string) pager {
 	return pager{c: c, vp: viewport.New(), whole: whole, render: render}
 }
+
+// newEntryPager is the pager of a tab that shows the row's entry: until
+// the entry is at hand its page is one line saying it is being read.
+func newEntryPager(c *common, whole bool, entry func(*row, *har.Judged, int) string) pager {
+	return pager{c: c, vp: viewport.New(), whole: whole, entry: entry}
+}
+
+// needsEntry implements detailTab.
+func (p *pager) needsEntry() bool { return p.entry != nil }
 
 // SetSize implements detailTab; the page is laid out again when it is
 // next shown.
@@ -94,10 +111,12 @@ func (p *pager) Show(r *row, top bool) {
 	p.setPage(p.page(r, p.vp.Width()), top)
 }
 
-// layoutKey names what every page depends on: the row, the width, and
-// the common display settings (secrets, folding, styles).
+// layoutKey names what every page depends on: the row, the width, the
+// common display settings (secrets, folding, styles), and for a tab that
+// shows the entry whether it is at hand.
 func (p *pager) layoutKey(r *row) string {
-	return fmt.Sprintf("%p|%d|%d", r, p.vp.Width(), p.c.look)
+	waiting := p.entry != nil && r != nil && r.atHand() == nil
+	return fmt.Sprintf("%p|%d|%d|%t", r, p.vp.Width(), p.c.look, waiting)
 }
 
 // setPage puts a page in the viewport, keeping the scroll position unless
@@ -118,7 +137,14 @@ func (p *pager) page(r *row, w int) string {
 		return ""
 	}
 	p.c.folded = 0
-	content := p.render(r, w)
+	var content string
+	if p.entry == nil {
+		content = p.render(r, w)
+	} else if j := r.atHand(); j != nil {
+		content = p.entry(r, j, w)
+	} else {
+		return p.c.styles.Muted.Render(fmt.Sprintf("reading entry %d…", r.index))
+	}
 	return p.c.foldNote(content, p.whole, w)
 }
 
@@ -218,16 +244,55 @@ func (m *capture) tabOf(t tab) detailTab {
 // active is the component of the tab on screen.
 func (m *capture) active() detailTab { return m.tabOf(m.shownTab()) }
 
-// page is tab t's whole page for r in width w, whatever the pane shows.
-func (m *capture) page(t tab, r *row, w int) string { return m.tabOf(t).page(r, w) }
-
 // refreshDetail shows the selected request in the tab on screen, laid
 // out again when anything it depends on changed; a tab shown anew starts
-// at its top.
+// at its top. It never reads the file: while the selected row's entry is
+// being read (readSelected), the tab on screen keeps the page it shows,
+// so that moving through the list does not flicker (a read takes a
+// millisecond or two), and a tab shown anew says that the entry is being
+// read.
 func (m *capture) refreshDetail() {
 	t := m.shownTab()
-	m.tabOf(t).Show(m.selected(), t != m.lastShown)
+	r, p := m.selected(), m.tabOf(t)
+	if t == m.lastShown && r != nil && p.needsEntry() && r.atHand() == nil {
+		return
+	}
+	p.Show(r, t != m.lastShown)
 	m.lastShown = t
+}
+
+// entryReadMsg answers readEntryCmd: the row's judged entry, whole.
+type entryReadMsg struct {
+	row *row
+	j   *har.Judged
+}
+
+// readEntryCmd reads r's entry again from the capture's file.
+func readEntryCmd(r *row) tea.Cmd {
+	return func() tea.Msg { return entryReadMsg{row: r, j: r.judged()} }
+}
+
+// readSelected is the command that reads the selected row's entry when
+// it is not at hand and not being read already (nil: nothing to read).
+func (m *capture) readSelected() tea.Cmd {
+	r := m.selected()
+	if r == nil || r == m.reading || r.atHand() != nil {
+		return nil
+	}
+	m.reading = r
+	return readEntryCmd(r)
+}
+
+// entryRead holds the entry read for the tabs while its row is selected;
+// an answer for a row no longer selected is dropped (it is read again if
+// the row is selected again).
+func (m *capture) entryRead(msg entryReadMsg) {
+	if msg.row == m.reading {
+		m.reading = nil
+	}
+	if msg.row == m.selected() && !msg.row.whole {
+		msg.row.kind.store.src.hold(msg.row, msg.j)
+	}
 }
 
 // tabs are the tabs of the selected row: a webhook delivery has its own.
