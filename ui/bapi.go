@@ -63,26 +63,26 @@ func newBAPITab(c *common) *bapiTab {
 
 // Update implements detailTab: l looks the row up, the result and the
 // spinner's ticks redraw the page.
-func (t *bapiTab) Update(msg tea.Msg) (detailTab, tea.Cmd) {
+func (t *bapiTab) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case lookupDoneMsg:
 		t.lookups[msg.row] = &lookupState{result: msg.res}
 		t.relayout()
-		return t, nil
+		return nil
 	case spinner.TickMsg:
 		var cmd tea.Cmd
 		t.spin, cmd = t.spin.Update(msg)
 		if !t.anyLoading() {
-			return t, nil
+			return nil
 		}
 		t.relayout()
-		return t, cmd
+		return cmd
 	case tea.KeyPressMsg:
 		if key.Matches(msg, t.c.keys.Lookup) {
-			return t, t.lookup(t.r)
+			return t.lookup(t.r)
 		}
 	}
-	return t, t.scroll(msg)
+	return t.scroll(msg)
 }
 
 // lookup starts the lookup of r, unless one is running; asked again after

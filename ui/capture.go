@@ -323,7 +323,7 @@ func (m *capture) Update(msg tea.Msg) (*capture, tea.Cmd) {
 		m.entryRead(msg)
 	case lookupDoneMsg, spinner.TickMsg:
 		var cmd tea.Cmd
-		_, cmd = m.bapi.Update(msg)
+		cmd = m.bapi.Update(msg)
 		cmds = append(cmds, cmd)
 	case progress.FrameMsg:
 		var cmd tea.Cmd
@@ -338,7 +338,7 @@ func (m *capture) Update(msg tea.Msg) (*capture, tea.Cmd) {
 				m.move(3)
 			}
 		} else {
-			_, cmd := m.active().Update(msg)
+			cmd := m.active().Update(msg)
 			cmds = append(cmds, cmd)
 		}
 	case tea.MouseClickMsg:
@@ -423,7 +423,7 @@ func (m *capture) key(msg tea.KeyPressMsg) tea.Cmd {
 	case m.focus == paneList:
 		m.listKey(msg)
 	default:
-		_, cmd := m.active().Update(msg)
+		cmd := m.active().Update(msg)
 		return cmd
 	}
 	return nil

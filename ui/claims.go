@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/clerkscope/clerkscope/har"
 	"github.com/clerkscope/clerkscope/inspect"
 )
@@ -30,9 +28,6 @@ func newTokenTab(c *common) *tokenTab {
 	t.pager = newEntryPager(c, true, t.render)
 	return t
 }
-
-// Update implements detailTab.
-func (t *tokenTab) Update(msg tea.Msg) (detailTab, tea.Cmd) { return t, t.scroll(msg) }
 
 func (t *tokenTab) render(r *row, j *har.Judged, w int) string {
 	c := t.c

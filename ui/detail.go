@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/clerkscope/clerkscope/har"
@@ -99,9 +98,6 @@ func newVerdictTab(c *common) *verdictTab {
 	t.pager = newEntryPager(c, true, t.render)
 	return t
 }
-
-// Update implements detailTab.
-func (t *verdictTab) Update(msg tea.Msg) (detailTab, tea.Cmd) { return t, t.scroll(msg) }
 
 func (t *verdictTab) render(r *row, j *har.Judged, w int) string {
 	c := t.c
@@ -229,9 +225,6 @@ func newCookiesTab(c *common) *cookiesTab {
 	return t
 }
 
-// Update implements detailTab.
-func (t *cookiesTab) Update(msg tea.Msg) (detailTab, tea.Cmd) { return t, t.scroll(msg) }
-
 func (t *cookiesTab) render(r *row, j *har.Judged, w int) string {
 	c := t.c
 	st := c.styles
@@ -345,9 +338,6 @@ func newRawTab(c *common) *rawTab {
 	t.pager = newEntryPager(c, true, t.render)
 	return t
 }
-
-// Update implements detailTab.
-func (t *rawTab) Update(msg tea.Msg) (detailTab, tea.Cmd) { return t, t.scroll(msg) }
 
 func (t *rawTab) render(r *row, j *har.Judged, w int) string {
 	c := t.c

@@ -182,8 +182,6 @@ func (r *row) hook() *webhook.Judged { return r.kind.hook }
 // badge is the row's badge: IN, OUT, PND, HS, ERR, FAPI or WH.
 func (r *row) badge() string { return r.kind.badge }
 
-// clerk reports whether the row is listed as Clerk-relevant.
-func (r *row) clerk() bool { return r.kind.clerk }
 
 // matches reports whether the filter's text q (lower case) is in the row's
 // URL and tail, as if they were one string.

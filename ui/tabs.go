@@ -41,9 +41,10 @@ type detailTab interface {
 	// it depends on changed, at the top when r is not the row it showed
 	// last or top is set.
 	Show(r *row, top bool)
-	// Update returns the tab itself: each tab is a pointer, which the
-	// capture keeps.
-	Update(msg tea.Msg) (detailTab, tea.Cmd)
+	// Update acts on msg; each tab is a pointer, which the capture
+	// keeps. The pager's Update scrolls; a tab with state of its own
+	// (BAPI, Timeline) has its own.
+	Update(msg tea.Msg) tea.Cmd
 	View() string
 	// page is the tab's whole page for r in width w (the viewport shows
 	// part of it).
@@ -163,6 +164,9 @@ func (c *common) foldNote(content string, tokens bool, w int) string {
 
 // scroll is the part of Update every tab shares: the scroll keys and the
 // mouse wheel move the page.
+// Update implements detailTab for the tabs whose keys only scroll.
+func (p *pager) Update(msg tea.Msg) tea.Cmd { return p.scroll(msg) }
+
 func (p *pager) scroll(msg tea.Msg) tea.Cmd {
 	k := p.c.keys
 	switch msg := msg.(type) {

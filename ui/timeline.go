@@ -133,7 +133,7 @@ func (t *timelineTab) page(_ *row, w int) string {
 
 // Update implements detailTab: j/k and the page keys choose items, g and
 // G the first and the last.
-func (t *timelineTab) Update(msg tea.Msg) (detailTab, tea.Cmd) {
+func (t *timelineTab) Update(msg tea.Msg) tea.Cmd {
 	k := t.c.keys
 	if msg, ok := msg.(tea.KeyPressMsg); ok {
 		switch {
@@ -154,9 +154,9 @@ func (t *timelineTab) Update(msg tea.Msg) (detailTab, tea.Cmd) {
 			t.cursor = max(0, len(t.items)-1)
 			t.redraw()
 		}
-		return t, nil
+		return nil
 	}
-	return t, t.scroll(msg)
+	return t.scroll(msg)
 }
 
 // ShortHelp implements help.KeyMap: the scroll keys and enter.

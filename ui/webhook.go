@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"github.com/clerkscope/clerkscope/har"
 	"github.com/clerkscope/clerkscope/inspect/webhook"
 	"github.com/clerkscope/clerkscope/internal/words"
@@ -33,9 +31,6 @@ func (t *webhookTab) setReport(rep *webhook.Report) {
 	t.rep = rep
 	t.relayout()
 }
-
-// Update implements detailTab.
-func (t *webhookTab) Update(msg tea.Msg) (detailTab, tea.Cmd) { return t, t.scroll(msg) }
 
 func (t *webhookTab) render(r *row, w int) string {
 	c, rep := t.c, t.rep
