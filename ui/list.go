@@ -182,7 +182,6 @@ func (r *row) hook() *webhook.Judged { return r.kind.hook }
 // badge is the row's badge: IN, OUT, PND, HS, ERR, FAPI or WH.
 func (r *row) badge() string { return r.kind.badge }
 
-
 // matches reports whether the filter's text q (lower case) is in the row's
 // URL and tail, as if they were one string.
 func (r *row) matches(q string) bool {
