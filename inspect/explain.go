@@ -44,6 +44,10 @@ func Explain(v *Verdict, now time.Time) Explanation {
 // expected cure; reasons whose evidence says otherwise never get it.
 const onceNormal = "This is normal when it happens once: "
 
+// clockAheadHint is the guess at a clock ahead that an expired token's
+// explanation offers; WithServerClock drops it once the clock is measured.
+const clockAheadHint = "If every page load handshakes although the token was issued moments before, the server's clock is ahead of Clerk's: compare its Date header with the real time."
+
 // staleToken is how long after its expiry a token is more than a tab that
 // slept: longer than a Clerk session lasts by default (7 days).
 const staleToken = 7 * 24 * time.Hour
@@ -180,7 +184,7 @@ func handshakeNext(v *Verdict, now time.Time) []string {
 		}
 		return []string{
 			onceNormal + "the token expired while the tab was closed or asleep (clerk-js renews it about every minute, but only while the page runs), so the SDK sends the browser to Clerk's Frontend API, which returns a fresh one. Look at the next request to this URL: it should be signed in.",
-			"If every page load handshakes although the token was issued moments before, the server's clock is ahead of Clerk's: compare its Date header with the real time.",
+			clockAheadHint,
 		}
 	case r == DevBrowserMissing:
 		return []string{onceNormal + "a development instance's first page load has no dev browser yet; the Frontend API creates one and comes back with __clerk_db_jwt. The next request to this URL should carry it."}
