@@ -43,6 +43,28 @@ type Parsed struct {
 	Scenario *Scenario
 	// Notes say what was assumed while reading the input.
 	Notes []string
+	// Controls names where the user changes what was assumed (nil: the
+	// command line's flags).
+	Controls *Controls
+}
+
+// Controls names, in the notes of a judged text, how the user sets what
+// was assumed: the command line's flags, or the paste screen's fields.
+type Controls struct {
+	// URL sets the request's URL ("--url").
+	URL string
+	// AsFetch and AsPage change the kind of request.
+	AsFetch, AsPage string
+}
+
+// FlagControls are the command line's.
+var FlagControls = Controls{URL: "--url", AsFetch: "add -H 'Sec-Fetch-Dest: empty'", AsPage: "add -H 'Sec-Fetch-Dest: document'"}
+
+func (p *Parsed) controls() Controls {
+	if p.Controls != nil {
+		return *p.Controls
+	}
+	return FlagControls
 }
 
 // Scenario is the oracle's input: a request with options, a clock and

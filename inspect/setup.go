@@ -184,7 +184,7 @@ func (s *Setup) JudgeText(ctx context.Context, p *Parsed, now time.Time) (Reques
 	req.Headers = append([]Header(nil), req.Headers...)
 	if req.URL == "" {
 		req.URL = guessURL(req)
-		p.Notes = append(p.Notes, "no URL was given (--url): assumed "+req.URL)
+		p.Notes = append(p.Notes, "no URL was given ("+p.controls().URL+"): assumed "+req.URL)
 	}
 	if req.Value(HeaderSecFetchDest) == "" && req.Value(HeaderAccept) == "" {
 		switch p.Kind {
@@ -194,10 +194,10 @@ func (s *Setup) JudgeText(ctx context.Context, p *Parsed, now time.Time) (Reques
 			// A bare token is what a fetch sends in Authorization: Bearer
 			// (getToken() on the client); a page load carries cookies.
 			req.Add(HeaderSecFetchDest, "empty")
-			p.Notes = append(p.Notes, "judged as a fetch with Authorization: Bearer (Sec-Fetch-Dest: empty); add -H 'Sec-Fetch-Dest: document' to judge it as a page load")
+			p.Notes = append(p.Notes, "judged as a fetch with Authorization: Bearer (Sec-Fetch-Dest: empty); "+p.controls().AsPage+" to judge it as a page load")
 		default:
 			req.Add(HeaderSecFetchDest, secFetchDestDocument)
-			p.Notes = append(p.Notes, "judged as a page navigation (Sec-Fetch-Dest: document); add -H 'Sec-Fetch-Dest: empty' to judge it as a fetch")
+			p.Notes = append(p.Notes, "judged as a page navigation (Sec-Fetch-Dest: document); "+p.controls().AsFetch+" to judge it as a fetch")
 		}
 	}
 	setup := s

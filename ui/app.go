@@ -124,8 +124,9 @@ func programOptions(ctx context.Context) []tea.ProgramOption {
 func (m *app) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
 	// The command line's file is judged with the flags' settings, which
-	// the paste screen starts with.
+	// the paste screen starts with; its notes name the flags.
 	s, _ := m.paste.settings()
+	s.screen = false
 	switch {
 	case m.c.cfg.Path != "":
 		cmds = append(cmds, m.startLoad(filepath.Base(m.c.cfg.Path), fileOpener(m.c.cfg.Path), s))

@@ -109,6 +109,34 @@ func TestPasteSettings(t *testing.T) {
 	}
 }
 
+// TestPasteNotesNameFields: what a paste lacked is said with the paste
+// screen's fields that set it, not explain's flags; a text file opened
+// from the command line names the flags.
+func TestPasteNotesNameFields(t *testing.T) {
+	m := newApp(t, testConfig(t, ""), 120, 40)
+	m.Update(tea.PasteMsg{Content: pastedCookie(t)})
+	press(t, m, "enter")
+	if m.state != stateCapture {
+		t.Fatalf("state %s: %s", m.state, m.paste.err)
+	}
+	for _, want := range []string{"no URL was given (the paste screen's URL field)", `choose "a fetch" in the paste screen's as field`} {
+		if !strings.Contains(m.status, want) {
+			t.Errorf("status lacks %q: %q", want, m.status)
+		}
+	}
+	if strings.Contains(m.status, "--url") || strings.Contains(m.status, "-H ") {
+		t.Errorf("a paste's notes name flags: %q", m.status)
+	}
+	path := filepath.Join(t.TempDir(), "cookie.txt")
+	if err := os.WriteFile(path, []byte(pastedCookie(t)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f := newApp(t, testConfig(t, path), 120, 40)
+	if !strings.Contains(f.status, "no URL was given (--url)") || !strings.Contains(f.status, "add -H 'Sec-Fetch-Dest: empty'") {
+		t.Errorf("a file's notes: %q", f.status)
+	}
+}
+
 // TestEscAndQuit (point 7): esc backs out one level and never opens the
 // paste screen; q quits except while typing; ctrl+c always quits.
 func TestEscAndQuit(t *testing.T) {

@@ -201,6 +201,9 @@ func (s settings) apply(p *inspect.Parsed, prepare func(*inspect.Parsed) error) 
 		}
 	}
 	p.Request.URL = own
+	if s.screen {
+		p.Controls = &pasteControls
+	}
 	if s.URL != "" {
 		p.Request.URL = s.URL
 	}

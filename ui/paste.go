@@ -67,6 +67,17 @@ type settings struct {
 	URL   string
 	Mode  judgeMode
 	Clock *time.Time
+	// screen is set when they come from the paste screen: the notes
+	// then name its fields instead of explain's flags.
+	screen bool
+}
+
+// pasteControls name the paste screen's fields in a pasted request's
+// notes.
+var pasteControls = inspect.Controls{
+	URL:     "the paste screen's URL field",
+	AsFetch: "choose \"a fetch\" in the paste screen's as field",
+	AsPage:  "choose \"a page load\" in the paste screen's as field",
 }
 
 // pasteAction is what the paste screen asks of the root after a key: to
@@ -175,7 +186,7 @@ func (p *pasteScreen) value() string {
 
 // settings reads the fields: an unreadable clock is an error.
 func (p *pasteScreen) settings() (settings, error) {
-	s := settings{URL: strings.TrimSpace(p.url.Value()), Mode: p.mode}
+	s := settings{URL: strings.TrimSpace(p.url.Value()), Mode: p.mode, screen: true}
 	if v := strings.TrimSpace(p.clock.Value()); v != "" && !strings.EqualFold(v, "auto") {
 		t, err := p.c.parseTime(v)
 		if err != nil {
