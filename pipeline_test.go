@@ -13,9 +13,9 @@ import (
 	"testing"
 
 	"github.com/clerkscope/clerkscope/har"
+	"github.com/clerkscope/clerkscope/internal/pipelinecase"
 )
 
-// pipelineCase is one input of testdata/pipeline/cases.json, which
 // TestPipelineSameInputs (explain and report) and ui's TestLoaderSameInputs
 // (the dashboard) both check: each treats every input the same.
 type pipelineCase struct {
@@ -92,10 +92,16 @@ func (c pipelineCase) materialize(t *testing.T, root string) string {
 // dashboard does: the same entries and verdicts, the same diagnosis, the
 // same one-line error; report lists the same webhook deliveries.
 func TestPipelineSameInputs(t *testing.T) {
-	pc := readPipelineCases(t)
+	pc, err := pipelinecase.Read(".")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range pc.Cases {
 		t.Run(c.Name, func(t *testing.T) {
-			path := c.materialize(t, ".")
+			path, err := c.Materialize(".", t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
 			args := []string{"explain", "--json", "--all", "--now", pc.Now, "--jwt-key", pc.Key}
 			var stdin io.Reader = strings.NewReader("")
 			name := path
@@ -127,7 +133,7 @@ func TestPipelineSameInputs(t *testing.T) {
 			}
 			var entries, diag []string
 			for _, r := range doc.Requests {
-				entries = append(entries, entryLine(r.Index, r.Class, deref(r.Status), deref(r.Reason)))
+				entries = append(entries, pipelinecase.Line(r.Index, r.Class, deref(r.Status), deref(r.Reason)))
 			}
 			for _, d := range doc.Diagnosis {
 				diag = append(diag, d.Code)
@@ -151,11 +157,6 @@ func TestPipelineSameInputs(t *testing.T) {
 			}
 		})
 	}
-}
-
-// entryLine is an entry as cases.json lists it.
-func entryLine(index int, class, status, reason string) string {
-	return strings.TrimSpace(fmt.Sprintf("%d %s %s %s", index, class, status, reason))
 }
 
 // webhookRows counts the rows of the report's webhook table.

@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"bytes"
-	"compress/gzip"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,22 +10,8 @@ import (
 
 	"github.com/clerkscope/clerkscope/har"
 	"github.com/clerkscope/clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/internal/pipelinecase"
 )
-
-// pipelineCase is one input of testdata/pipeline/cases.json, which the
-// root package's TestPipelineSameInputs checks against explain and report
-// (its doc says what each field means).
-type pipelineCase struct {
-	Name      string   `json:"name"`
-	Input     string   `json:"input"`
-	Gzip      bool     `json:"gzip"`
-	Oversize  bool     `json:"oversize"`
-	Stdin     bool     `json:"stdin"`
-	Entries   []string `json:"entries"`
-	Diagnosis []string `json:"diagnosis"`
-	Error     string   `json:"error"`
-	Webhooks  int      `json:"webhooks"`
-}
 
 // TestLoaderSameInputs (issue 13, point 4): the dashboard opens every
 // input of testdata/pipeline/cases.json (a HAR, a .har.gz, stdin spooled as
@@ -38,16 +21,8 @@ type pipelineCase struct {
 // error (naming the input as the dashboard does, by its file name) and the
 // same webhook deliveries.
 func TestLoaderSameInputs(t *testing.T) {
-	data, err := os.ReadFile("../testdata/pipeline/cases.json")
+	pc, err := pipelinecase.Read("..")
 	if err != nil {
-		t.Fatal(err)
-	}
-	var pc struct {
-		Now   string         `json:"now"`
-		Key   string         `json:"jwtKey"`
-		Cases []pipelineCase `json:"cases"`
-	}
-	if err := json.Unmarshal(data, &pc); err != nil {
 		t.Fatal(err)
 	}
 	now, err := time.Parse(time.RFC3339, pc.Now)
@@ -60,7 +35,10 @@ func TestLoaderSameInputs(t *testing.T) {
 	}
 	for _, c := range pc.Cases {
 		t.Run(c.Name, func(t *testing.T) {
-			path := materialize(t, c)
+			path, err := c.Materialize("..", t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
 			if c.Stdin {
 				f, err := os.Open(path)
 				if err != nil {
@@ -95,7 +73,7 @@ func TestLoaderSameInputs(t *testing.T) {
 							reason = j.Result.Verdict.Reason
 						}
 					}
-					entries = append(entries, strings.TrimSpace(fmt.Sprintf("%d %s %s %s", index, j.Class, status, reason)))
+					entries = append(entries, pipelinecase.Line(index, string(j.Class), status, reason))
 				}
 				ds := m.cap.diags
 				if m.cap.story != nil {
@@ -125,33 +103,4 @@ func TestLoaderSameInputs(t *testing.T) {
 			}
 		})
 	}
-}
-
-// materialize is the case's input as a file: the repository's file, its
-// gzip, or text one byte over har.MaxText.
-func materialize(t *testing.T, c pipelineCase) string {
-	t.Helper()
-	switch {
-	case c.Oversize:
-		p := filepath.Join(t.TempDir(), "oversize.txt")
-		if err := os.WriteFile(p, bytes.Repeat([]byte("a"), har.MaxText+1), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	case c.Gzip:
-		data, err := os.ReadFile(filepath.Join("..", c.Input))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b bytes.Buffer
-		zw := gzip.NewWriter(&b)
-		zw.Write(data)
-		zw.Close()
-		p := filepath.Join(t.TempDir(), filepath.Base(c.Input)+".gz")
-		if err := os.WriteFile(p, b.Bytes(), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	return filepath.Join("..", c.Input)
 }
