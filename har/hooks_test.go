@@ -65,3 +65,42 @@ func TestTextDeliveries(t *testing.T) {
 		t.Errorf("a Cookie header has deliveries: %v %v", rep, err)
 	}
 }
+
+// TestWebhooksAreNotSanitized: a capture of webhook deliveries carries no
+// cookies by nature; it is not taken for a sanitized export, and its
+// deliveries are counted apart, in explain's lean reading too. A
+// delivery beside browser requests that lost their cookies still is.
+func TestWebhooksAreNotSanitized(t *testing.T) {
+	for _, lean := range []bool{false, true} {
+		in, err := Open(File("../testdata/webhooks/har/retries-and-duplicate.har"), Options{Lean: lean})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c collected
+		s, err := Analyze(context.Background(), in, Analysis{Setup: &inspect.Setup{}}, &c)
+		in.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Counts.Webhooks != 6 || s.Counts.App != 6 || s.Sanitized || findDiagnosis(s.Diagnosis, CodeSanitized) != nil {
+			t.Errorf("lean %v: counts %+v, sanitized %v, diagnosis %v", lean, s.Counts, s.Sanitized, diagnosisCodes(s.Diagnosis))
+		}
+	}
+	p := rewriteCapture(t, "../testdata/webhooks/har/retries-and-duplicate.har", func(log map[string]any) {
+		entries := log["entries"].([]any)
+		page := map[string]any{}
+		for k, v := range entries[0].(map[string]any) {
+			page[k] = v
+		}
+		page["request"] = map[string]any{"method": "GET", "url": "https://app.example.com/dashboard", "httpVersion": "HTTP/1.1",
+			"headers": []any{map[string]any{"name": "Sec-Fetch-Dest", "value": "document"}}, "queryString": []any{}, "cookies": []any{}, "headersSize": -1, "bodySize": 0}
+		log["entries"] = append(entries, page)
+	})
+	_, s, err := analyze(t, p, &inspect.Setup{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Sanitized || s.Counts.Webhooks != 6 {
+		t.Errorf("a page load without cookies beside the deliveries: sanitized %v, counts %+v", s.Sanitized, s.Counts)
+	}
+}

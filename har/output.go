@@ -319,6 +319,9 @@ func (tw *TextWriter) Close(story *Story, readErr error) error {
 		if c.Throws > 0 {
 			fmt.Fprintf(tw.w, ", %d %s", c.Throws, plural(c.Throws, "configuration error", "configuration errors"))
 		}
+		if c.Webhooks > 0 {
+			fmt.Fprintf(tw.w, "; %s", WebhooksAmong(c.Webhooks))
+		}
 		fmt.Fprintln(tw.w)
 		if story.Log.Creator != "" {
 			fmt.Fprintf(tw.w, "Exported by %s %s\n", story.Log.Creator, story.Log.Browser)
@@ -428,6 +431,12 @@ func joinInts(a []int) string {
 }
 
 // plural is the word for n things: one for 1, many otherwise.
+// WebhooksAmong says how many application entries are webhook
+// deliveries, and where they are judged.
+func WebhooksAmong(n int) string {
+	return fmt.Sprintf("%d of the application's %s webhook %s, which clerkscope webhook verifies", n, plural(n, "is a", "are"), plural(n, "delivery", "deliveries"))
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return one

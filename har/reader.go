@@ -175,6 +175,9 @@ var leanHeaders = map[string]bool{
 	"age": true, "cache-status": true, "cf-cache-status": true, "x-vercel-cache": true, "x-cache": true, "x-nextjs-cache": true,
 	"x-nextjs-prerender": true, "x-netlify-cache": true, "cdn-cache": true, "x-cache-status": true, "x-proxy-cache": true,
 	"x-fastly-cache": true, "x-request-id": true, "x-vercel-id": true,
+	// What tells a webhook delivery (Entry.MaybeWebhook): the story counts
+	// them apart, as they carry no cookies by nature.
+	"svix-id": true, "svix-timestamp": true, "svix-signature": true, "webhook-id": true, "webhook-timestamp": true, "webhook-signature": true,
 }
 
 // SyntaxError is invalid JSON, with where it is.

@@ -77,6 +77,9 @@ type Counts struct {
 	SignedOut int `json:"signedOut"`
 	Handshake int `json:"handshake"`
 	Throws    int `json:"throws"`
+	// Webhooks counts the application entries that are webhook
+	// deliveries (Entry.MaybeWebhook): they carry no cookies by nature.
+	Webhooks int `json:"webhooks,omitempty"`
 }
 
 // Story is what happened to the Clerk session across a capture.
@@ -185,6 +188,9 @@ func (s *Story) add(j *Judged) {
 		s.fapiEntry(j)
 	} else {
 		s.Counts.App++
+		if e.MaybeWebhook() {
+			s.Counts.Webhooks++
+		}
 	}
 	s.tokens(j)
 	if !j.Judged {
@@ -498,7 +504,9 @@ func limit(idx []int) []int {
 }
 
 func (s *Story) findings() {
-	if s.Counts.App > 0 && !s.sawSecrets {
+	// Webhook deliveries never carry cookies: only the browser's own
+	// requests tell a sanitized export.
+	if s.Counts.App > s.Counts.Webhooks && !s.sawSecrets {
 		s.Sanitized = true
 		s.add1(Finding{Severity: SevError, Code: "sanitized-export",
 			Title:  "The capture was exported without cookies (a sanitized HAR)",

@@ -189,7 +189,11 @@ func (t *timelineTab) lay(cursor, w int) (string, []tlSpan) {
 	add := func(s string) { lines = append(lines, strings.Split(s, "\n")...) }
 	if story != nil {
 		k := story.Counts
-		add(wrap(fmt.Sprintf("%d entries: %d to the app (%d signed in, %d signed out, %d handshakes), %d to the Frontend API.", k.Entries, k.App, k.SignedIn, k.SignedOut, k.Handshake, k.FAPI), w))
+		line := fmt.Sprintf("%d entries: %d to the app (%d signed in, %d signed out, %d handshakes), %d to the Frontend API.", k.Entries, k.App, k.SignedIn, k.SignedOut, k.Handshake, k.FAPI)
+		if k.Webhooks > 0 {
+			line += fmt.Sprintf(" %d of the app's are webhook deliveries (the Webhook tab).", k.Webhooks)
+		}
+		add(wrap(line, w))
 		add(st.Muted.Render(wrap(c.keys.Down.Keys()[0]+"/"+c.keys.Up.Keys()[0]+" choose · "+c.keys.Open.Help().Key+" goes to the item's first request", w)))
 		add("")
 	}
