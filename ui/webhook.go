@@ -239,7 +239,8 @@ func skew(s int64) string {
 // hookDiagnoses are the webhook deliveries' causes in the shape of the
 // requests' diagnoses, for the banner and the Timeline: each cause once
 // with every delivery it was found on, then what the deliveries say
-// together; problems first. Entries are the deliveries' HAR entries.
+// together; problems first, a missing secret last among them. Entries are
+// the deliveries' HAR entries.
 func hookDiagnoses(rep *webhook.Report) []har.Diagnosis {
 	if rep == nil {
 		return nil
@@ -281,10 +282,16 @@ func hookDiagnoses(rep *webhook.Report) []har.Diagnosis {
 			out = append(out, conv(dg, entries(dg.Deliveries...)))
 		}
 	}
+	// A secret clerkscope was not given hides no fault of the
+	// deliveries: what the handler's answers and the attempts show leads,
+	// the missing secret follows the other problems.
 	rank := func(d har.Diagnosis) int {
 		r := slices.Index([]string{har.Certain, har.Likely, har.Possible}, d.Confidence)
-		if !d.Problem {
+		switch {
+		case !d.Problem:
 			r += 10
+		case d.Code == webhook.CodeMissingSecret:
+			r += 5
 		}
 		return r
 	}

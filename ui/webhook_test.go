@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/clerkscope/clerkscope/har"
 	"github.com/clerkscope/clerkscope/inspect/webhook"
 )
 
@@ -101,6 +103,34 @@ func TestWebhookRows(t *testing.T) {
 		t.Errorf("delivery copied as %q (%v)", clip(text, 200), err)
 	}
 	press(t, m, "esc")
+}
+
+// TestWebhookWithoutSecret: without the signing secret the deliveries are
+// not verified, and the banner still leads with what the handler's
+// answers show, not with the secret clerkscope lacks.
+func TestWebhookWithoutSecret(t *testing.T) {
+	m := newApp(t, testConfig(t, retriesHAR), 120, 40)
+	ds := hookDiagnoses(m.cap.hooks)
+	i := slices.IndexFunc(ds, func(d har.Diagnosis) bool { return d.Code == webhook.CodeMissingSecret })
+	if i < 0 || ds[0].Code == webhook.CodeMissingSecret || !ds[0].Problem {
+		t.Fatalf("diagnoses %v: want a problem of the deliveries first and the missing secret after", diagnosisCodesOf(ds))
+	}
+	for _, d := range ds[i+1:] {
+		if d.Problem && d.Confidence == har.Certain {
+			t.Errorf("the missing secret is ranked before %s", d.Code)
+		}
+	}
+	if out := screen(m); strings.Contains(strings.SplitN(out, "\n", 3)[1], "no signing secret") {
+		t.Errorf("the banner leads with the missing secret:\n%s", out)
+	}
+}
+
+func diagnosisCodesOf(ds []har.Diagnosis) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Code)
+	}
+	return out
 }
 
 // TestWebhookReport: the dashboard's report lists the deliveries with
