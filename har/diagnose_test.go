@@ -318,8 +318,17 @@ func TestStalePaste(t *testing.T) {
 	if res.Otherwise == nil || res.Otherwise.Status != inspect.Handshake || res.Otherwise.Reason != "session-token-expired-refresh-non-eligible-no-refresh-cookie" {
 		t.Errorf("today: %+v, want the handshake for an expired token", res.Otherwise)
 	}
-	if !slices.ContainsFunc(p.Notes, func(n string) bool { return strings.Contains(n, "stale") }) {
-		t.Errorf("no note says the paste is stale: %q", p.Notes)
+	if !slices.ContainsFunc(p.Notes, func(n string) bool {
+		return strings.Contains(n, "stale") && strings.HasSuffix(n, "; --now judges it at another time")
+	}) {
+		t.Errorf("no note says the paste is stale and how to judge it at another time: %q", p.Notes)
+	}
+	// On the paste screen the note names its clock field instead.
+	screen, _ := inspect.ParseInput(string(data))
+	screen.Controls = &inspect.Controls{Clock: "the clock field"}
+	setup.JudgeText(context.Background(), screen, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	if !slices.ContainsFunc(screen.Notes, func(n string) bool { return strings.HasSuffix(n, "; the clock field judges it at another time") }) {
+		t.Errorf("the stale note does not name the paste screen's field: %q", screen.Notes)
 	}
 	j := &Judged{Class: ClassDocument, Request: req, Result: res, Judged: true}
 	ds := DiagnoseRequest(j, setup)

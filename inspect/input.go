@@ -55,10 +55,12 @@ type Controls struct {
 	URL string
 	// AsFetch and AsPage change the kind of request.
 	AsFetch, AsPage string
+	// Clock sets the time the request is judged at ("--now").
+	Clock string
 }
 
 // FlagControls are the command line's.
-var FlagControls = Controls{URL: "--url", AsFetch: "add -H 'Sec-Fetch-Dest: empty'", AsPage: "add -H 'Sec-Fetch-Dest: document'"}
+var FlagControls = Controls{URL: "--url", AsFetch: "add -H 'Sec-Fetch-Dest: empty'", AsPage: "add -H 'Sec-Fetch-Dest: document'", Clock: "--now"}
 
 func (p *Parsed) controls() Controls {
 	if p.Controls != nil {

@@ -226,7 +226,7 @@ func (s *Setup) JudgeText(ctx context.Context, p *Parsed, now time.Time) (Reques
 		if d := req.Value("date"); d != "" {
 			if t, err := http.ParseTime(d); err == nil {
 				now, clockKnown = t, true
-				p.Notes = append(p.Notes, "judged at the time of the pasted Date header ("+t.UTC().Format(time.RFC3339)+"); --now sets another clock")
+				p.Notes = append(p.Notes, "judged at the time of the pasted Date header ("+t.UTC().Format(time.RFC3339)+"); "+p.controls().Clock+" sets another clock")
 			}
 		}
 	}
@@ -260,8 +260,8 @@ func (s *Setup) JudgeText(ctx context.Context, p *Parsed, now time.Time) (Reques
 	if then.Verdict.Status != res.Verdict.Status || then.Verdict.Reason != res.Verdict.Reason {
 		then.Otherwise = &Counterfactual{At: now, Status: res.Verdict.Status, Reason: res.Verdict.Reason, Summary: res.Explanation.Summary}
 	}
-	p.Notes = append(p.Notes, fmt.Sprintf("the paste is stale: its session token expired %s before now, so it was judged at the time it was captured (%s); --now judges it at another time",
-		ago(now.Sub(exp)), at.UTC().Format(time.RFC3339)))
+	p.Notes = append(p.Notes, fmt.Sprintf("the paste is stale: its session token expired %s before now, so it was judged at the time it was captured (%s); %s judges it at another time",
+		ago(now.Sub(exp)), at.UTC().Format(time.RFC3339), p.controls().Clock))
 	return req, then
 }
 

@@ -78,6 +78,7 @@ var pasteControls = inspect.Controls{
 	URL:     "the paste screen's URL field",
 	AsFetch: "choose \"a fetch\" in the paste screen's as field",
 	AsPage:  "choose \"a page load\" in the paste screen's as field",
+	Clock:   "the paste screen's clock field",
 }
 
 // pasteAction is what the paste screen asks of the root after a key: to
