@@ -1,90 +1,16 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/clerkscope/clerkscope/har"
 	"github.com/clerkscope/clerkscope/internal/pipelinecase"
 )
-
-// TestPipelineSameInputs (explain and report) and ui's TestLoaderSameInputs
-// (the dashboard) both check: each treats every input the same.
-type pipelineCase struct {
-	Name string `json:"name"`
-	// Input is a file (from the repository's root); Gzip compresses it
-	// first, Oversize makes a text file one byte over har.MaxText instead.
-	Input    string `json:"input"`
-	Gzip     bool   `json:"gzip"`
-	Oversize bool   `json:"oversize"`
-	// Stdin pipes it in (the dashboard spools it, as main does).
-	Stdin bool `json:"stdin"`
-	// Entries are "index class status reason" of every entry, in order.
-	Entries   []string `json:"entries"`
-	Diagnosis []string `json:"diagnosis"`
-	// Error is the one line said about the input, NAME standing for its
-	// name (explain: the path; the dashboard: the file's name; stdin).
-	Error string `json:"error"`
-	// Webhooks counts the capture's webhook deliveries (report, and the
-	// dashboard's WH rows).
-	Webhooks int `json:"webhooks"`
-}
-
-type pipelineCases struct {
-	Now   string         `json:"now"`
-	Key   string         `json:"jwtKey"`
-	Cases []pipelineCase `json:"cases"`
-}
-
-func readPipelineCases(t *testing.T) pipelineCases {
-	t.Helper()
-	data, err := os.ReadFile("testdata/pipeline/cases.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pc pipelineCases
-	if err := json.Unmarshal(data, &pc); err != nil {
-		t.Fatal(err)
-	}
-	return pc
-}
-
-// materialize is the case's input as a file: the repository's file, its
-// gzip, or over-size text.
-func (c pipelineCase) materialize(t *testing.T, root string) string {
-	t.Helper()
-	switch {
-	case c.Oversize:
-		p := filepath.Join(t.TempDir(), "oversize.txt")
-		if err := os.WriteFile(p, bytes.Repeat([]byte("a"), har.MaxText+1), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	case c.Gzip:
-		data, err := os.ReadFile(filepath.Join(root, c.Input))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b bytes.Buffer
-		zw := gzip.NewWriter(&b)
-		zw.Write(data)
-		zw.Close()
-		p := filepath.Join(t.TempDir(), filepath.Base(c.Input)+".gz")
-		if err := os.WriteFile(p, b.Bytes(), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	return filepath.Join(root, c.Input)
-}
 
 // TestPipelineSameInputs (issue 13, point 4): explain reads every input of
 // testdata/pipeline/cases.json (a HAR, a .har.gz, stdin, over-size text,
