@@ -3,13 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"net/http"
 	"os"
@@ -19,6 +13,7 @@ import (
 	"time"
 
 	"github.com/clerkscope/clerkscope/bapi/bapitest"
+	"github.com/clerkscope/clerkscope/internal/testjwt"
 )
 
 const (
@@ -182,30 +177,15 @@ func TestExplainLookupDiscrepancies(t *testing.T) {
 // the test key: claims over the defaults.
 func signedToken(t *testing.T, claims map[string]any) string {
 	t.Helper()
-	enc := func(v any) string {
-		b, _ := json.Marshal(v)
-		return base64.RawURLEncoding.EncodeToString(b)
-	}
 	c := map[string]any{"iss": "https://clerk.example.com", "azp": "https://example.com", "v": 2, "fva": []int{3, -1}}
 	for k, v := range claims {
 		c[k] = v
 	}
-	signing := enc(map[string]any{"alg": "RS256", "typ": "JWT", "kid": captureKid, "cat": "cl_B7d4PD111AAA"}) + "." + enc(c)
-	data, err := os.ReadFile("testdata/keys/instance-private.pem")
+	tok, err := testjwt.Sign("testdata/keys/instance-private.pem", map[string]any{"alg": "RS256", "typ": "JWT", "kid": captureKid, "cat": "cl_B7d4PD111AAA"}, c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	block, _ := pem.Decode(data)
-	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256([]byte(signing))
-	sig, err := rsa.SignPKCS1v15(nil, key.(*rsa.PrivateKey), crypto.SHA256, sum[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return signing + "." + base64.RawURLEncoding.EncodeToString(sig)
+	return tok
 }
 
 // TestExplainLookupPastedToken: a pasted token with an organization and a

@@ -3,13 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
-	"crypto"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,6 +22,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/clerkscope/clerkscope/bapi"
+	"github.com/clerkscope/clerkscope/internal/testjwt"
 )
 
 // evil is what an adversarial capture puts in any field: OSC 52, CSI 2J,
@@ -67,28 +62,13 @@ func checkView(t *testing.T, where, view string) {
 // hostileToken is a session token signed with the test instance's key, so
 // that the request is signed in, whose header and claims carry evil.
 func hostileToken(t *testing.T) string {
-	enc := func(v any) string {
-		b, _ := json.Marshal(v)
-		return base64.RawURLEncoding.EncodeToString(b)
-	}
-	signing := enc(map[string]any{"alg": "RS256", "typ": "JWT", "kid": "ins_" + evil}) + "." +
-		enc(map[string]any{"sub": "user_" + evil, "sid": "sess_" + evil, "azp": "https://app.example.com/" + evil, "iss": "https://clerk.example.com",
+	tok, err := testjwt.Sign("../testdata/keys/instance-private.pem", map[string]any{"alg": "RS256", "typ": "JWT", "kid": "ins_" + evil},
+		map[string]any{"sub": "user_" + evil, "sid": "sess_" + evil, "azp": "https://app.example.com/" + evil, "iss": "https://clerk.example.com",
 			"o": map[string]any{"id": "org_" + evil, "slg": evil, "rol": evil}, "iat": 1795504000, "nbf": 1795503990, "exp": 1795504060, "v": 2})
-	data, err := os.ReadFile("../testdata/keys/instance-private.pem")
 	if err != nil {
 		t.Fatal(err)
 	}
-	block, _ := pem.Decode(data)
-	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256([]byte(signing))
-	sig, err := rsa.SignPKCS1v15(nil, key.(*rsa.PrivateKey), crypto.SHA256, sum[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return signing + "." + base64.RawURLEncoding.EncodeToString(sig)
+	return tok
 }
 
 // hostileHAR writes a capture with evil in every field the dashboard shows,
