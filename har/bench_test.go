@@ -76,3 +76,82 @@ func BenchmarkExplainJSON(b *testing.B) {
 		}
 	}
 }
+
+// judgedInput is benchInput read and judged as explain judges it, kept
+// for the benchmarks of the output side.
+func judgedInput(b *testing.B) ([]*Judged, *Story) {
+	data := benchInput(b)
+	pem, _ := os.ReadFile("../testdata/keys/instance-public.pem")
+	r, err := NewReader(bytes.NewReader(data), Options{Lean: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := NewAnalyzer(&inspect.Setup{Options: inspect.Options{JWTKey: string(pem)}})
+	var judged []*Judged
+	if err := Each(context.Background(), r, func(e *Entry) {
+		judged = append(judged, a.Add(context.Background(), e)...)
+	}); err != nil {
+		b.Fatal(err)
+	}
+	judged = append(judged, a.Flush(context.Background())...)
+	return judged, a.Finish(r.Log())
+}
+
+// countingWriter counts what is written to it.
+type countingWriter struct{ n int64 }
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return len(p), nil
+}
+
+// BenchmarkJSONWriter is explain --json's output side alone: the requests
+// of benchInput, judged before the loop, encoded and written through the
+// JSON sanitizer explain writes through (bytes/s of JSON written).
+func BenchmarkJSONWriter(b *testing.B) {
+	judged, story := judgedInput(b)
+	write := func(w io.Writer) {
+		s := inspect.NewJSONSanitizer(w)
+		jw := NewJSONWriter(s, RenderOptions{}, false)
+		for _, j := range judged {
+			jw.Write(j)
+		}
+		if err := jw.Close(story, nil); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var n countingWriter
+	write(&n)
+	b.SetBytes(n.n)
+	for b.Loop() {
+		write(io.Discard)
+	}
+}
+
+// BenchmarkTextWriter is explain's text output side alone, as
+// BenchmarkJSONWriter is --json's (bytes/s of text written).
+func BenchmarkTextWriter(b *testing.B) {
+	judged, story := judgedInput(b)
+	write := func(w io.Writer) {
+		s := inspect.NewSanitizer(w)
+		tw := NewTextWriter(s, RenderOptions{}, false, false)
+		for _, j := range judged {
+			tw.Write(j)
+		}
+		if err := tw.Close(story, nil); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var n countingWriter
+	write(&n)
+	b.SetBytes(n.n)
+	for b.Loop() {
+		write(io.Discard)
+	}
+}

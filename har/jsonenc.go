@@ -1,11 +1,13 @@
 package har
 
 import (
+	"cmp"
 	"encoding/json"
 	"maps"
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -14,91 +16,244 @@ import (
 
 // explain --json writes one object per request, tens of thousands of
 // times for a capture, and encoding/json's reflection was most of the
-// time it took. appendRequestJSON writes the same bytes json.Marshal
-// writes for a requestJSON — the fields in their order, the same escapes
+// time it took. jsonEncoder.judged writes, straight from a judged entry,
+// the bytes json.Marshal writes for the RequestJSON NewRequestJSON makes
+// of it (plus its lookup) — the fields in their order, the same escapes
 // (HTML characters, U+2028 and U+2029, invalid UTF-8 as U+FFFD), numbers
-// as ECMAScript prints them, map keys sorted — field by field into one
-// buffer; a token's header and claims, shared by every request that sends
-// the token, are encoded once (tokenParts). A test compares it with
-// json.Marshal on every capture in testdata, on a bighar file and on
-// random values of every field, so a field added to one of these types
-// and not here fails it.
+// as ECMAScript prints them, map keys sorted — into one buffer.
+//
+// What the requests of a capture share is encoded once: the verdict's
+// part of the object (status to sdkLogs: most requests of a capture get
+// one of a few verdicts), a token's header, claims and claim times (every
+// request that sends the token), and the phrases of the times relative to
+// the request. Each is kept with what it was made of, compared again
+// before the bytes are reused, and bounded.
+//
+// Tests compare the encoder with json.Marshal of NewRequestJSON on every
+// capture in testdata, on a bighar file and on random entries filled at
+// every field (so a field added to these types and not here fails them),
+// and compare reused bytes with a fresh encoding after every field of a
+// verdict is changed alone (so a field the reuse does not compare fails).
 
-// jsonEncoder appends requests as JSON, remembering the encoded parts of
-// the tokens it last wrote.
+// jsonEncoder appends judged requests as JSON, remembering the encoded
+// parts it last wrote.
 type jsonEncoder struct {
-	tokens map[*inspect.JWT]tokenParts
+	// bodies are the verdict parts last encoded, the last used first.
+	bodies []*bodyPart
+	tokens map[*inspect.JWT]*tokenParts
+	rel    map[relKey][]byte
 }
 
-// tokenParts is a token's header and claims, encoded.
-type tokenParts struct{ header, claims []byte }
+// Bounds on what the encoder keeps.
+const (
+	bodiesKept     = 16
+	tokenPartsKept = 64
+	relKept        = 256
+)
 
-// tokenPartsKept bounds how many tokens' encodings are kept.
-const tokenPartsKept = 64
-
-func (e *jsonEncoder) request(b []byte, r *requestJSON, tok *inspect.JWT) ([]byte, error) {
+// judged appends the object of one judged request; lookup, when not nil,
+// is its "lookup" member. o must be what the output was asked for: the
+// parts reused are those encoded with the same o.
+func (e *jsonEncoder) judged(b []byte, j *Judged, lookup any, o RenderOptions) ([]byte, error) {
+	res := &j.Result
+	v := res.Verdict
 	b = append(b, `{"index":`...)
-	b = strconv.AppendInt(b, int64(r.Index), 10)
+	b = strconv.AppendInt(b, int64(indexOf(j)), 10)
 	b = append(b, `,"method":`...)
-	b = appendString(b, r.Method)
+	b = appendString(b, strings.ToUpper(orDefault(j.Request.Method, "GET")))
 	b = append(b, `,"url":`...)
-	b = appendString(b, r.URL)
+	b = appendString(b, o.Text(j.Request.URL))
 	b = append(b, `,"time":`...)
-	b = appendString(b, r.Time)
-	if r.Class != "" {
-		b = append(b, `,"class":`...)
-		b = appendString(b, r.Class)
+	if c := res.Clock; c != nil {
+		b = appendTimeNano(b, c.Sent)
+	} else {
+		b = appendTimeNano(b, res.At)
 	}
+	if j.Class != "" {
+		b = append(b, `,"class":`...)
+		b = appendString(b, string(j.Class))
+	}
+	b, err := e.body(b, res, o)
+	if err != nil {
+		return b, err
+	}
+	if j.Entry != nil {
+		b = appendObserved(b, &j.Observed, o)
+	}
+	if v.Token != nil {
+		if b, err = e.token(b, v, res.At, o); err != nil {
+			return b, err
+		}
+	}
+	if c := res.Clock; c != nil {
+		b = append(b, `,"clock":{"judgedAt":`...)
+		b = appendTimeNano(b, res.At)
+		b = append(b, `,"sent":`...)
+		b = appendTimeNano(b, c.Sent)
+		b = append(b, `,"offsetSeconds":`...)
+		if b, err = appendFloat(b, c.OffsetSeconds); err != nil {
+			return b, err
+		}
+		b = append(b, `,"from":`...)
+		b = appendString(b, c.From)
+		b = append(b, '}')
+	}
+	if c := res.Otherwise; c != nil {
+		b = append(b, `,"counterfactual":{"at":`...)
+		if b, err = appendTime(b, c.At); err != nil {
+			return b, err
+		}
+		b = append(b, `,"status":`...)
+		b = appendString(b, string(c.Status))
+		if c.Reason != "" {
+			b = append(b, `,"reason":`...)
+			b = appendString(b, c.Reason)
+		}
+		b = append(b, `,"summary":`...)
+		b = appendString(b, c.Summary)
+		b = append(b, '}')
+	}
+	if lookup != nil {
+		b = append(b, `,"lookup":`...)
+		if b, err = appendAny(b, lookup); err != nil {
+			return b, err
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// appendTimeNano appends t as NewRequestJSON writes a request's times:
+// UTC, RFC 3339 with nanoseconds, a JSON string. The text is digits and
+// "-:.TZ", which encoding/json writes as they are.
+func appendTimeNano(b []byte, t time.Time) []byte {
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"')
+}
+
+func appendObserved(b []byte, obs *ObservedResponse, o RenderOptions) []byte {
+	b = append(b, `,"observed":{"httpStatus":`...)
+	b = strconv.AppendInt(b, int64(obs.HTTPStatus), 10)
+	if obs.AuthStatus != "" {
+		b = append(b, `,"authStatus":`...)
+		b = appendString(b, obs.AuthStatus)
+	}
+	if obs.AuthReason != "" {
+		b = append(b, `,"authReason":`...)
+		b = appendString(b, obs.AuthReason)
+	}
+	if loc := o.Text(obs.Location); loc != "" {
+		b = append(b, `,"location":`...)
+		b = appendString(b, loc)
+	}
+	if obs.Agrees != nil {
+		b = append(b, `,"agrees":`...)
+		b = strconv.AppendBool(b, *obs.Agrees)
+	}
+	return append(b, '}')
+}
+
+// bodyPart is a verdict's part of the request object, encoded, with the
+// values it was encoded from.
+type bodyPart struct {
+	reveal bool
+	of     bodyOf
+	json   []byte
+}
+
+// body appends the members from "status" to "sdkLogs": what the verdict
+// and its explanation say, the same for every request judged alike. The
+// bytes of a part encoded before are reused when its values are equal and
+// it was encoded for the same RenderOptions (a part encoded with revealed
+// values is never written into a redacted output, nor the other way).
+func (e *jsonEncoder) body(b []byte, res *inspect.Result, o RenderOptions) ([]byte, error) {
+	v, x := res.Verdict, &res.Explanation
+	for i, p := range e.bodies {
+		if p.reveal == o.Reveal && p.of.equal(v, x) {
+			if i > 0 {
+				copy(e.bodies[1:i+1], e.bodies[:i])
+				e.bodies[0] = p
+			}
+			return append(b, p.json...), nil
+		}
+	}
+	at := len(b)
+	b, err := appendBody(b, v, x, o)
+	if err != nil {
+		return b, err
+	}
+	of, ok := bodyOfVerdict(v, x)
+	if !ok {
+		return b, nil
+	}
+	p := &bodyPart{reveal: o.Reveal, of: of, json: slices.Clone(b[at:])}
+	if len(e.bodies) < bodiesKept {
+		e.bodies = append(e.bodies, nil)
+	}
+	copy(e.bodies[1:], e.bodies)
+	e.bodies[0] = p
+	return b, nil
+}
+
+// appendBody encodes the members from "status" to "sdkLogs" of
+// NewRequestJSON's object.
+func appendBody(b []byte, v *inspect.Verdict, x *inspect.Explanation, o RenderOptions) ([]byte, error) {
 	b = append(b, `,"status":`...)
-	b = appendString(b, r.Status)
+	b = appendString(b, string(v.Status))
 	b = append(b, `,"reason":`...)
-	b = appendStringPtr(b, r.Reason)
+	if v.Status != inspect.Throws && v.Reason != "" {
+		b = appendString(b, v.Reason)
+	} else {
+		b = append(b, "null"...)
+	}
 	b = append(b, `,"message":`...)
-	b = appendStringPtr(b, r.Message)
-	if r.Error != "" {
+	if v.Status != inspect.Throws && v.Message != "" {
+		b = appendString(b, o.Text(v.Message))
+	} else {
+		b = append(b, "null"...)
+	}
+	if v.Error != "" {
 		b = append(b, `,"error":`...)
-		b = appendString(b, r.Error)
+		b = appendString(b, v.Error)
 	}
 	b = append(b, `,"auth":`...)
-	b, err := appendAuth(b, r.Auth)
+	b, err := appendAuth(b, v.Auth)
 	if err != nil {
 		return b, err
 	}
 	b = append(b, `,"location":`...)
-	b = appendStringPtr(b, r.Location)
-	b = append(b, `,"headers":`...)
-	if r.Headers == nil {
-		b = append(b, "null"...)
+	if v.Location != "" {
+		b = appendString(b, o.Text(v.Location))
 	} else {
-		b = append(b, '[')
-		for i, h := range r.Headers {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"name":`...)
-			b = appendString(b, h.Name)
-			b = append(b, `,"value":`...)
-			b = appendString(b, h.Value)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
+		b = append(b, "null"...)
 	}
-	b = append(b, `,"signature":`...)
-	b = appendSignature(b, r.Signature)
+	b = append(b, `,"headers":[`...)
+	for i, h := range v.Headers {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"name":`...)
+		b = appendString(b, h.Name)
+		b = append(b, `,"value":`...)
+		b = appendString(b, o.Text(h.Value))
+		b = append(b, '}')
+	}
+	b = append(b, `],"signature":`...)
+	b = appendSignature(b, v.Signature)
 	b = append(b, `,"cookieSet":`...)
-	b = appendCookieSet(b, r.CookieSet)
+	b = appendCookieSet(b, v.CookieSet)
 	b = append(b, `,"explanation":{"summary":`...)
-	b = appendString(b, r.Explanation.Summary)
+	b = appendString(b, x.Summary)
 	b = append(b, `,"why":`...)
-	b = appendString(b, r.Explanation.Why)
+	b = appendString(b, x.Why)
 	b = append(b, `,"next":`...)
-	b = appendStrings(b, r.Explanation.Next)
+	b = appendStrings(b, x.Next)
 	b = append(b, `},"evidence":`...)
-	if r.Evidence == nil {
+	if v.Evidence == nil {
 		b = append(b, "null"...)
 	} else {
 		b = append(b, '[')
-		for i, s := range r.Evidence {
+		for i, s := range v.Evidence {
 			if i > 0 {
 				b = append(b, ',')
 			}
@@ -116,13 +271,13 @@ func (e *jsonEncoder) request(b []byte, r *requestJSON, tok *inspect.JWT) ([]byt
 		}
 		b = append(b, ']')
 	}
-	if len(r.Assumptions) > 0 {
+	if len(v.Assumptions) > 0 {
 		b = append(b, `,"assumptions":`...)
-		b = appendStrings(b, r.Assumptions)
+		b = appendStrings(b, v.Assumptions)
 	}
-	if len(r.BAPICalls) > 0 {
+	if len(v.BAPICalls) > 0 {
 		b = append(b, `,"bapiCalls":[`...)
-		for i, c := range r.BAPICalls {
+		for i, c := range v.BAPICalls {
 			if i > 0 {
 				b = append(b, ',')
 			}
@@ -143,118 +298,310 @@ func (e *jsonEncoder) request(b []byte, r *requestJSON, tok *inspect.JWT) ([]byt
 		}
 		b = append(b, ']')
 	}
-	if len(r.Logs) > 0 {
+	if len(v.Logs) > 0 {
 		b = append(b, `,"sdkLogs":`...)
-		b = appendStrings(b, r.Logs)
+		b = appendStrings(b, v.Logs)
 	}
-	if o := r.Observed; o != nil {
-		b = append(b, `,"observed":{"httpStatus":`...)
-		b = strconv.AppendInt(b, int64(o.HTTPStatus), 10)
-		if o.AuthStatus != "" {
-			b = append(b, `,"authStatus":`...)
-			b = appendString(b, o.AuthStatus)
+	return b, nil
+}
+
+// bodyOf is what appendBody reads of a verdict and its explanation,
+// copied, so that the bytes kept are reused only for equal values even if
+// the values they were made of changed later.
+type bodyOf struct {
+	status                         inspect.Status
+	reason, message, err, location string
+	auth                           *authOf
+	headers                        []inspect.Header
+	signature                      *inspect.Signature
+	cookieSet                      *inspect.CookieSet
+	summary, why                   string
+	next                           []string
+	evidence                       []inspect.Step
+	assumptions, logs              []string
+	bapiCalls                      []inspect.BAPICall
+}
+
+// authOf is what appendAuth reads of an Auth.
+type authOf struct {
+	isAuthenticated bool
+	values          [authValueCount]any
+	features, plans []string
+}
+
+const authValueCount = 16
+
+// authValues are an Auth's JSON values, in a fixed order.
+func authValues(a *inspect.Auth) [authValueCount]any {
+	return [...]any{a.TokenType, a.UserID, a.SessionID, a.SessionStatus, a.OrgID, a.OrgRole, a.OrgSlug,
+		a.OrgPermissions, a.Actor, a.FactorVerificationAge, a.ID, a.Subject, a.Scopes, a.Name, a.MachineID, a.ClientID}
+}
+
+// bodyOfVerdict copies what appendBody reads; false when a value is not
+// one of the kinds decoded JSON has (it is encoded each time, not kept).
+func bodyOfVerdict(v *inspect.Verdict, x *inspect.Explanation) (bodyOf, bool) {
+	p := bodyOf{
+		status: v.Status, reason: v.Reason, message: v.Message, err: v.Error, location: v.Location,
+		headers: slices.Clone(v.Headers), summary: x.Summary, why: x.Why, next: slices.Clone(x.Next),
+		evidence: slices.Clone(v.Evidence), assumptions: slices.Clone(v.Assumptions), logs: slices.Clone(v.Logs),
+		bapiCalls: slices.Clone(v.BAPICalls),
+	}
+	if a := v.Auth; a != nil {
+		p.auth = &authOf{isAuthenticated: a.IsAuthenticated, features: slices.Clone(a.Features), plans: slices.Clone(a.Plans)}
+		for i, val := range authValues(a) {
+			c, ok := copyJSON(val)
+			if !ok {
+				return bodyOf{}, false
+			}
+			p.auth.values[i] = c
 		}
-		if o.AuthReason != "" {
-			b = append(b, `,"authReason":`...)
-			b = appendString(b, o.AuthReason)
+	}
+	if s := v.Signature; s != nil {
+		c := *s
+		p.signature = &c
+	}
+	if c := v.CookieSet; c != nil {
+		p.cookieSet = &inspect.CookieSet{Suffixed: c.Suffixed, Suffix: c.Suffix, Rule: c.Rule, Why: c.Why}
+	}
+	return p, true
+}
+
+// equal reports whether appendBody writes for v and x what it wrote for
+// the values p holds (with the same RenderOptions).
+func (p *bodyOf) equal(v *inspect.Verdict, x *inspect.Explanation) bool {
+	return p.status == v.Status && p.reason == v.Reason && p.message == v.Message && p.summary == x.Summary &&
+		p.err == v.Error && p.location == v.Location && p.why == x.Why &&
+		slices.Equal(p.headers, v.Headers) && stringsSame(p.next, x.Next) &&
+		(p.evidence == nil) == (v.Evidence == nil) && slices.Equal(p.evidence, v.Evidence) &&
+		slices.Equal(p.assumptions, v.Assumptions) && slices.Equal(p.logs, v.Logs) &&
+		slices.Equal(p.bapiCalls, v.BAPICalls) && p.auth.equal(v.Auth) &&
+		(p.signature == nil) == (v.Signature == nil) && (p.signature == nil || *p.signature == *v.Signature) &&
+		cookieSetEqual(p.cookieSet, v.CookieSet)
+}
+
+func (p *authOf) equal(a *inspect.Auth) bool {
+	if p == nil || a == nil {
+		return p == nil && a == nil
+	}
+	if p.isAuthenticated != a.IsAuthenticated || !slices.Equal(p.features, a.Features) || !slices.Equal(p.plans, a.Plans) {
+		return false
+	}
+	for i, val := range authValues(a) {
+		if !jsonEqual(p.values[i], val) {
+			return false
 		}
-		if o.Location != "" {
-			b = append(b, `,"location":`...)
-			b = appendString(b, o.Location)
+	}
+	return true
+}
+
+// cookieSetEqual compares what appendCookieSet writes (Read is not).
+func cookieSetEqual(p, c *inspect.CookieSet) bool {
+	if p == nil || c == nil {
+		return p == nil && c == nil
+	}
+	return p.Suffixed == c.Suffixed && p.Suffix == c.Suffix && p.Rule == c.Rule && p.Why == c.Why
+}
+
+// stringsSame is slices.Equal telling nil from empty (null from []).
+func stringsSame(a, b []string) bool { return (a == nil) == (b == nil) && slices.Equal(a, b) }
+
+// jsonEqual reports whether two values of the kinds appendAny writes
+// itself are equal, as encoded: numbers by their bits (0 and -0 differ),
+// nil slices and maps apart from empty ones. Any other kind is unequal.
+func jsonEqual(a, b any) bool {
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case float64:
+		y, ok := b.(float64)
+		return ok && math.Float64bits(x) == math.Float64bits(y)
+	case int:
+		y, ok := b.(int)
+		return ok && x == y
+	case []string:
+		y, ok := b.([]string)
+		return ok && stringsSame(x, y)
+	case []any:
+		y, ok := b.([]any)
+		if !ok || (x == nil) != (y == nil) || len(x) != len(y) {
+			return false
 		}
-		if o.Agrees != nil {
-			b = append(b, `,"agrees":`...)
-			b = strconv.AppendBool(b, *o.Agrees)
+		for i := range x {
+			if !jsonEqual(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || (x == nil) != (y == nil) || len(x) != len(y) {
+			return false
+		}
+		for k, xv := range x {
+			yv, ok := y[k]
+			if !ok || !jsonEqual(xv, yv) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// copyJSON is a deep copy of a value jsonEqual compares; false for any
+// other kind.
+func copyJSON(v any) (any, bool) {
+	switch x := v.(type) {
+	case nil, string, bool, float64, int:
+		return v, true
+	case []string:
+		return slices.Clone(x), true
+	case []any:
+		if x == nil {
+			return x, true
+		}
+		c := make([]any, len(x))
+		for i, e := range x {
+			var ok bool
+			if c[i], ok = copyJSON(e); !ok {
+				return nil, false
+			}
+		}
+		return c, true
+	case map[string]any:
+		if x == nil {
+			return x, true
+		}
+		c := make(map[string]any, len(x))
+		for k, e := range x {
+			ce, ok := copyJSON(e)
+			if !ok {
+				return nil, false
+			}
+			c[k] = ce
+		}
+		return c, true
+	}
+	return nil, false
+}
+
+// tokenParts is what the "token" member of every request sending one
+// token shares: its header and claims encoded, and its claim times.
+type tokenParts struct {
+	header, claims []byte
+	// times are the claims "times" has, in the order encoding/json
+	// sorts its keys.
+	times []claimTime
+}
+
+// claimTime is a claim's time and the start of its "times" member,
+// `"exp":{"at":"…","relative":`.
+type claimTime struct {
+	at     time.Time
+	prefix []byte
+}
+
+// token appends the "token" member: its header and claims encoded once
+// per token (tokens are shared and never changed once decoded), the
+// times relative to the request's time at.
+func (e *jsonEncoder) token(b []byte, v *inspect.Verdict, at time.Time, o RenderOptions) ([]byte, error) {
+	t := v.Token
+	p := e.tokens[t]
+	if p == nil {
+		var err error
+		if p, err = newTokenParts(t); err != nil {
+			return b, err
+		}
+		if e.tokens == nil || len(e.tokens) >= tokenPartsKept {
+			e.tokens = make(map[*inspect.JWT]*tokenParts, tokenPartsKept)
+		}
+		e.tokens[t] = p
+	}
+	b = append(b, `,"token":{`...)
+	if v.TokenCarrier != "" {
+		b = append(b, `"carrier":`...)
+		b = appendString(b, v.TokenCarrier)
+		b = append(b, ',')
+	}
+	b = append(b, `"header":`...)
+	b = append(b, p.header...)
+	b = append(b, `,"claims":`...)
+	b = append(b, p.claims...)
+	if o.Reveal && t.Raw != "" {
+		b = append(b, `,"raw":`...)
+		b = appendString(b, t.Raw)
+	}
+	if len(p.times) > 0 {
+		b = append(b, `,"times":{`...)
+		for i, c := range p.times {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, c.prefix...)
+			b = e.relative(b, c.at, at)
+			b = append(b, '}')
 		}
 		b = append(b, '}')
-	}
-	if t := r.Token; t != nil {
-		if b, err = e.token(b, t, tok); err != nil {
-			return b, err
-		}
-	}
-	if c := r.Clock; c != nil {
-		b = append(b, `,"clock":{"judgedAt":`...)
-		b = appendString(b, c.JudgedAt)
-		b = append(b, `,"sent":`...)
-		b = appendString(b, c.Sent)
-		b = append(b, `,"offsetSeconds":`...)
-		if b, err = appendFloat(b, c.OffsetSeconds); err != nil {
-			return b, err
-		}
-		b = append(b, `,"from":`...)
-		b = appendString(b, c.From)
-		b = append(b, '}')
-	}
-	if c := r.Counterfactual; c != nil {
-		b = append(b, `,"counterfactual":{"at":`...)
-		if b, err = appendTime(b, c.At); err != nil {
-			return b, err
-		}
-		b = append(b, `,"status":`...)
-		b = appendString(b, string(c.Status))
-		if c.Reason != "" {
-			b = append(b, `,"reason":`...)
-			b = appendString(b, c.Reason)
-		}
-		b = append(b, `,"summary":`...)
-		b = appendString(b, c.Summary)
-		b = append(b, '}')
-	}
-	if r.Lookup != nil {
-		b = append(b, `,"lookup":`...)
-		if b, err = appendAny(b, r.Lookup); err != nil {
-			return b, err
-		}
 	}
 	return append(b, '}'), nil
 }
 
-// token appends the "token" member. tok is the token t was made from: its
-// header and claims are t's, encoded once per token.
-func (e *jsonEncoder) token(b []byte, t *TokenJSON, tok *inspect.JWT) ([]byte, error) {
-	b = append(b, `,"token":{`...)
-	if t.Carrier != "" {
-		b = append(b, `"carrier":`...)
-		b = appendString(b, t.Carrier)
-		b = append(b, ',')
-	}
+func newTokenParts(t *inspect.JWT) (*tokenParts, error) {
+	p := &tokenParts{}
 	var err error
-	if p, ok := e.tokens[tok]; ok && tok != nil {
-		b = append(b, `"header":`...)
-		b = append(b, p.header...)
-		b = append(b, `,"claims":`...)
-		b = append(b, p.claims...)
-	} else {
-		b = append(b, `"header":`...)
-		at := len(b)
-		if b, err = appendAny(b, t.Header); err != nil {
-			return b, err
-		}
-		header := b[at:]
-		b = append(b, `,"claims":`...)
-		at = len(b)
-		if b, err = appendAny(b, t.Claims); err != nil {
-			return b, err
-		}
-		if tok != nil {
-			if e.tokens == nil || len(e.tokens) >= tokenPartsKept {
-				e.tokens = make(map[*inspect.JWT]tokenParts, tokenPartsKept)
-			}
-			e.tokens[tok] = tokenParts{header: slices.Clone(header), claims: slices.Clone(b[at:])}
+	if p.header, err = appendAny(nil, t.Header); err != nil {
+		return nil, err
+	}
+	if p.claims, err = appendAny(nil, t.Payload); err != nil {
+		return nil, err
+	}
+	for _, c := range [...]string{"exp", "iat", "nbf"} {
+		if tm, ok := t.ClaimTime(c); ok {
+			pre := appendString(nil, c)
+			pre = append(pre, `:{"at":`...)
+			pre = appendString(pre, tm.Format(time.RFC3339))
+			pre = append(pre, `,"relative":`...)
+			p.times = append(p.times, claimTime{at: tm, prefix: pre})
 		}
 	}
-	if t.Raw != "" {
-		b = append(b, `,"raw":`...)
-		b = appendString(b, t.Raw)
+	return p, nil
+}
+
+// relKey is what the phrase relative writes depends on: whether t is
+// before, at or after the request, and the distance rounded to the second
+// (inspect.Ago writes it rounded; rounding is symmetric about 0).
+type relKey struct {
+	side int
+	d    time.Duration
+}
+
+// relKeptBelow bounds the distances whose phrases are kept: far beyond any
+// token's life, short of where negating or rounding one overflows.
+const relKeptBelow = 100 * 365 * 24 * time.Hour
+
+// relative appends relative(t, at) as a JSON string; the phrases are kept
+// by relKey, so that a capture's requests, a few every second, share them.
+func (e *jsonEncoder) relative(b []byte, t, at time.Time) []byte {
+	d := t.Sub(at)
+	if d <= -relKeptBelow || d >= relKeptBelow {
+		return appendString(b, relative(t, at))
 	}
-	if len(t.Times) > 0 {
-		b = append(b, `,"times":`...)
-		if b, err = appendAny(b, t.Times); err != nil {
-			return b, err
+	k := relKey{side: cmp.Compare(d, 0), d: d.Round(time.Second)}
+	s, ok := e.rel[k]
+	if !ok {
+		s = appendString(nil, relative(t, at))
+		if e.rel == nil || len(e.rel) >= relKept {
+			e.rel = make(map[relKey][]byte, relKept)
 		}
+		e.rel[k] = s
 	}
-	return append(b, '}'), nil
+	return append(b, s...)
 }
 
 func appendAuth(b []byte, a *inspect.Auth) ([]byte, error) {

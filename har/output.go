@@ -76,12 +76,6 @@ func NewJSONWriter(w io.Writer, o RenderOptions, all bool) *JSONWriter {
 	return jw
 }
 
-// requestJSON is RequestJSON plus lookups.
-type requestJSON struct {
-	RequestJSON
-	Lookup any `json:"lookup,omitempty"`
-}
-
 // Write adds one judged entry (Frontend API entries only with all). The
 // entry is encoded and written on the writer's own goroutine; Close waits
 // for it. j must not change once written.
@@ -125,20 +119,13 @@ func (jw *JSONWriter) write(j *Judged) {
 	var b []byte
 	var err error
 	if j.Judged {
-		rj := NewRequestJSON(indexOf(j), j.Request, j.Result, jw.o)
-		rj.Class = string(j.Class)
-		if j.Entry != nil {
-			obs := j.Observed
-			obs.Location = jw.o.Text(obs.Location)
-			rj.Observed = &obs
-		}
-		r := requestJSON{RequestJSON: rj}
+		var lookup any
 		if jw.Extra != nil {
 			if x := jw.Extra(j); x != nil {
-				r.Lookup = x["lookup"]
+				lookup = x["lookup"]
 			}
 		}
-		jw.buf, err = jw.enc.request(jw.buf[:0], &r, j.Result.Verdict.Token)
+		jw.buf, err = jw.enc.judged(jw.buf[:0], j, lookup, jw.o)
 		b = jw.buf
 	} else {
 		out := map[string]any{"index": j.Entry.Index, "method": j.Entry.Request.Method, "url": jw.o.Text(j.Entry.Request.URL),

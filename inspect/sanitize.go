@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"encoding/binary"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -92,18 +93,53 @@ func safeTable(json bool) *[256]bool {
 	return &safeText
 }
 
+// safeLen is the length of the longest start of p that passes as it is:
+// safe ASCII (see safeASCII) and valid UTF-8 runes that are not unsafe.
+// Outputs are mostly ASCII, so eight bytes are tested at a time while they
+// are printable ASCII.
+func safeLen(p []byte, json bool) int {
+	safe := safeTable(json)
+	i := 0
+	for i < len(p) {
+		if len(p)-i >= 8 && printable8(binary.LittleEndian.Uint64(p[i:])) {
+			i += 8
+			continue
+		}
+		c := p[i]
+		if safe[c] {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			return i
+		}
+		r, n := utf8.DecodeRune(p[i:])
+		if r == utf8.RuneError && n == 1 || unsafeRune(r) {
+			return i
+		}
+		i += n
+	}
+	return i
+}
+
+// printable8 reports whether the eight bytes of w are all printable ASCII
+// (0x20–0x7e). A byte b < 0x80 is, unless b - 0x20 borrows (b < 0x20) or
+// b + 1 reaches 0x80 (DEL): either sets the byte's top bit, as b ≥ 0x80
+// has it set already. A borrow or carry into the next byte comes only
+// from a byte already found, so the answer is exact.
+func printable8(w uint64) bool {
+	const ones, tops, spaces = 0x0101010101010101, 0x8080808080808080, 0x2020202020202020
+	return (w|(w-spaces)|(w+ones))&tops == 0
+}
+
 // sanitize appends p to b with every unsafe rune escaped. A byte that is
 // not UTF-8 is shown as \xff in text (a terminal in an 8-bit mode reads
 // 0x9b as CSI) and becomes U+FFFD in JSON, as encoding/json does.
 func sanitize(b, p []byte, json bool) []byte {
-	safe := safeTable(json)
 	for i := 0; i < len(p); {
-		j := i
-		for j < len(p) && safe[p[j]] {
-			j++
-		}
-		b = append(b, p[i:j]...)
-		if i = j; i == len(p) {
+		n := safeLen(p[i:], json)
+		b = append(b, p[i:i+n]...)
+		if i += n; i == len(p) {
 			break
 		}
 		c := p[i]
@@ -123,17 +159,6 @@ func sanitize(b, p []byte, json bool) []byte {
 		i += n
 	}
 	return b
-}
-
-// clean reports whether p needs no escaping at all (the common case).
-func clean(p []byte, json bool) bool {
-	safe := safeTable(json)
-	for _, c := range p {
-		if !safe[c] {
-			return false
-		}
-	}
-	return true
 }
 
 // Sanitize returns s with every terminal control visibly escaped: C0
@@ -221,11 +246,12 @@ func (s *Sanitizer) emit(p []byte) error {
 	if len(p) == 0 {
 		return nil
 	}
-	if clean(p, s.json) {
+	n := safeLen(p, s.json)
+	if n == len(p) {
 		_, err := s.w.Write(p)
 		return err
 	}
-	s.buf = sanitize(s.buf[:0], p, s.json)
+	s.buf = sanitize(append(s.buf[:0], p[:n]...), p[n:], s.json)
 	_, err := s.w.Write(s.buf)
 	return err
 }

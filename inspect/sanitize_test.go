@@ -2,8 +2,10 @@ package inspect
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -146,6 +148,97 @@ func TestEscapeBidi(t *testing.T) {
 func BenchmarkSanitizer(b *testing.B) {
 	line := []byte(strings.Repeat("  2.3/3   which cookie set the SDK reads: un-suffixed → ‹sig#1a2b3c4d›\n", 100))
 	w := NewSanitizer(io.Discard)
+	b.SetBytes(int64(len(line)))
+	for b.Loop() {
+		_, _ = w.Write(line)
+	}
+}
+
+// TestPrintable8: the eight-bytes-at-a-time test agrees with testing the
+// bytes one by one, for every byte value at every place among printable,
+// control and non-ASCII neighbours.
+func TestPrintable8(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 6))
+	for trial := range 400 {
+		var w [8]byte
+		for i := range w {
+			switch trial % 4 {
+			case 0:
+				w[i] = byte(0x20 + rnd.IntN(0x5f))
+			default:
+				w[i] = byte(rnd.IntN(256))
+			}
+		}
+		for at := range 8 {
+			for c := range 256 {
+				w[at] = byte(c)
+				want := true
+				for _, b := range w {
+					want = want && b >= 0x20 && b < 0x7f
+				}
+				if got := printable8(binary.LittleEndian.Uint64(w[:])); got != want {
+					t.Fatalf("printable8(% x) = %v", w, got)
+				}
+			}
+		}
+	}
+}
+
+// TestSanitizerByRune: the sanitising writers write what escaping rune by
+// rune writes, for random mixes of ASCII, controls, DEL, C1, bidi
+// controls, other runes and invalid bytes, however the input is cut into
+// writes.
+func TestSanitizerByRune(t *testing.T) {
+	pieces := []string{"plain text ", "0123456789abcdef", "\n", "\t", "\r", "\x00", "\x1b[2J", "\x7f", "\u0085", "\u009b",
+		"\u202e", "\u2066", "\u200f", "\u061c", "é", "—", "→", "‹sig›", "😀", "\u2028", "\ufffd", "\xff", "\xe2\x80", "\xc2", "\x80"}
+	rnd := rand.New(rand.NewPCG(7, 8))
+	for trial := range 3000 {
+		var in []byte
+		for range rnd.IntN(40) {
+			in = append(in, pieces[rnd.IntN(len(pieces))]...)
+		}
+		for _, json := range []bool{false, true} {
+			var want []byte
+			for i := 0; i < len(in); {
+				r, n := utf8.DecodeRune(in[i:])
+				switch {
+				case r == utf8.RuneError && n == 1 && json:
+					want = append(want, `\ufffd`...)
+				case r == utf8.RuneError && n == 1:
+					want = append(want, '\\', 'x', hexDigits[in[i]>>4], hexDigits[in[i]&0xf])
+				case json && r == '\r': // whitespace between JSON tokens
+					want = append(want, '\r')
+				case unsafeRune(r):
+					want = append(want, appendEscape(nil, r, json)...)
+				default:
+					want = append(want, in[i:i+n]...)
+				}
+				i += n
+			}
+			var out bytes.Buffer
+			w := NewSanitizer(&out)
+			if json {
+				w = NewJSONSanitizer(&out)
+			}
+			for rest := in; len(rest) > 0; {
+				n := min(len(rest), 1+rnd.IntN(24))
+				if trial%3 == 0 {
+					n = len(rest)
+				}
+				_, _ = w.Write(rest[:n])
+				rest = rest[n:]
+			}
+			_ = w.Close()
+			if !bytes.Equal(out.Bytes(), want) {
+				t.Fatalf("json %v, %q:\n got %q\nwant %q", json, in, out.Bytes(), want)
+			}
+		}
+	}
+}
+
+func BenchmarkJSONSanitizer(b *testing.B) {
+	line := []byte(strings.Repeat(`{"id":"C7–C9","check":"__client_uat and __session","found":"un-suffixed → ‹sig#1a2b3c4d›"},`, 2000))
+	w := NewJSONSanitizer(io.Discard)
 	b.SetBytes(int64(len(line)))
 	for b.Loop() {
 		_, _ = w.Write(line)
