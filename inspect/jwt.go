@@ -1,9 +1,7 @@
 package inspect
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -44,49 +42,81 @@ func DecodeJWT(token string) (*JWT, error) {
 
 // decodeJWT is DecodeJWT without the memo.
 func decodeJWT(token string) (*JWT, error) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return nil, &TokenError{Reason: TokenInvalid, Message: msgJWTParts}
+	j, _, err := decodeJWTFormat(token)
+	return j, err
+}
+
+// decodeJWTFormat is decodeJWT and the SDK's shape test of the same
+// token (jwtFormat), which the decoding mostly answers on the way: three
+// non-empty parts that decode strictly without trimming '=' are all of the
+// base64url alphabet.
+func decodeJWTFormat(token string) (j *JWT, format bool, err error) {
+	h, rest, ok := strings.Cut(token, ".")
+	p, s, ok2 := strings.Cut(rest, ".")
+	if !ok || !ok2 || strings.IndexByte(s, '.') >= 0 {
+		return nil, jwtFormat(token), &TokenError{Reason: TokenInvalid, Message: msgJWTParts}
 	}
-	bad := &TokenError{Reason: TokenInvalid, Message: msgJWTDecode}
-	hb, err := base64URLLoose(parts[0])
+	bad := func() error { return &TokenError{Reason: TokenInvalid, Message: msgJWTDecode} }
+	// One buffer holds the three parts decoded, and one string the header
+	// and the payload, whose JSON strings are substrings of it.
+	buf := make([]byte, base64.RawURLEncoding.DecodedLen(len(h))+
+		base64.RawURLEncoding.DecodedLen(len(p))+base64.RawURLEncoding.DecodedLen(len(s)))
+	hn, hTrim, err := base64URLLooseInto(buf, h)
 	if err != nil {
-		return nil, bad
+		return nil, jwtFormat(token), bad()
 	}
-	pb, err := base64URLLoose(parts[1])
+	pn, pTrim, err := base64URLLooseInto(buf[hn:], p)
 	if err != nil {
-		return nil, bad
+		return nil, jwtFormat(token), bad()
 	}
-	sig, err := base64URLLoose(parts[2])
+	sn, sTrim, err := base64URLLooseInto(buf[hn+pn:], s)
 	if err != nil {
-		return nil, bad
+		return nil, jwtFormat(token), bad()
 	}
-	var header, payload any
-	if err := jsonParse(hb, &header); err != nil {
-		return nil, bad
+	format = h != "" && p != "" && s != "" && !hTrim && !pTrim && !sTrim
+	text := string(buf[:hn+pn])
+	header, err := jsonParse(text[:hn])
+	if err != nil {
+		return nil, format, bad()
 	}
-	if err := jsonParse(pb, &payload); err != nil {
-		return nil, bad
+	payload, err := jsonParse(text[hn:])
+	if err != nil {
+		return nil, format, bad()
 	}
-	return &JWT{Raw: token, RawHeader: parts[0], RawPayload: parts[1], RawSignature: parts[2],
-		Header: header, Payload: payload, Signature: sig}, nil
+	return &JWT{Raw: token, RawHeader: h, RawPayload: p, RawSignature: s,
+		Header: header, Payload: payload, Signature: buf[hn+pn : hn+pn+sn : hn+pn+sn]}, format, nil
 }
 
 // jsonParse is JSON.parse after TextDecoder: a leading BOM is dropped.
-func jsonParse(b []byte, v any) error {
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-	return json.Unmarshal(b, v)
+func jsonParse(s string) (any, error) {
+	return tokenJSON(strings.TrimPrefix(s, "\xef\xbb\xbf"))
 }
 
 // base64URLLoose decodes base64url as the SDK's rfc4648 parser in loose
 // mode: trailing '=' are ignored, every other character must be in the
 // URL-safe alphabet and the last character may not carry stray bits.
 func base64URLLoose(s string) ([]byte, error) {
-	s = strings.TrimRight(s, "=")
-	if strings.ContainsAny(s, "\r\n") {
-		return nil, fmt.Errorf("invalid character")
+	b := make([]byte, base64.RawURLEncoding.DecodedLen(len(s)))
+	n, _, err := base64URLLooseInto(b, s)
+	if err != nil {
+		return nil, err
 	}
-	return base64.RawURLEncoding.Strict().DecodeString(s)
+	return b[:n], nil
+}
+
+var strictBase64URL = base64.RawURLEncoding.Strict()
+
+// base64URLLooseInto is base64URLLoose into dst, which has room for
+// DecodedLen(len(s)) bytes; trimmed says whether s ended with '='.
+// encoding/base64 skips CR and LF, which the SDK refuses, so they are
+// refused first.
+func base64URLLooseInto(dst []byte, s string) (n int, trimmed bool, err error) {
+	t := strings.TrimRight(s, "=")
+	if strings.IndexByte(t, '\r') >= 0 || strings.IndexByte(t, '\n') >= 0 {
+		return 0, false, fmt.Errorf("invalid character")
+	}
+	n, err = strictBase64URL.Decode(dst, []byte(t))
+	return n, len(t) != len(s), err
 }
 
 // HeaderString returns a string header field.

@@ -93,8 +93,8 @@ func decodeToken(token string) decodedToken {
 		// The token is usually part of a Cookie header: a copy keeps the
 		// memo from holding the whole header.
 		token = strings.Clone(token)
-		j, err := decodeJWT(token)
-		d = decodedToken{jwt: j, err: err, format: jwtFormat(token)}
+		j, format, err := decodeJWTFormat(token)
+		d = decodedToken{jwt: j, err: err, format: format}
 		tokens.put(token, d)
 	}
 	if te, ok := d.err.(*TokenError); ok {
