@@ -31,11 +31,24 @@ type Cookie struct {
 func ParseCookieHeader(str string) []Cookie { return cookiesOf(str).list }
 
 func parseCookieHeader(str string) []Cookie {
-	var out []Cookie
-	seen := map[string]bool{}
 	n := len(str)
 	if n < 2 {
 		return nil
+	}
+	var out []Cookie
+	// seen is made only for a header of many cookies; a few are compared
+	// with the ones before.
+	var seen map[string]bool
+	shadowed := func(name string) bool {
+		if seen != nil {
+			return seen[name]
+		}
+		for _, c := range out {
+			if c.Name == name {
+				return true
+			}
+		}
+		return false
 	}
 	index := 0
 	for index < n {
@@ -56,9 +69,20 @@ func parseCookieHeader(str string) []Cookie {
 		}
 		name := trimSpTab(str[index:eq])
 		raw := trimSpTab(str[eq+1 : end])
-		c := Cookie{Name: name, Value: decodeCookieValue(raw), Raw: raw, Shadowed: seen[name]}
-		seen[name] = true
+		c := Cookie{Name: name, Value: decodeCookieValue(raw), Raw: raw, Shadowed: shadowed(name)}
+		if out == nil {
+			out = make([]Cookie, 0, strings.Count(str[index:], ";")+1)
+		}
 		out = append(out, c)
+		switch {
+		case seen != nil:
+			seen[name] = true
+		case len(out) > 16:
+			seen = make(map[string]bool, 2*len(out))
+			for _, c := range out {
+				seen[c.Name] = true
+			}
+		}
 		index = end + 1
 	}
 	return out

@@ -52,13 +52,31 @@ var pemNewlines = strings.NewReplacer("\r\n", "", "\n", "", "\r", "")
 // pemKeys caches imported jwtKeys: an app imports its key once.
 var pemKeys sync.Map // PEM text → *rsa.PublicKey
 
-// KeyFor implements KeySource.
+// pemKID names the Key a jwtKey gives for a token's kid.
+type pemKID struct{ pem, kid string }
+
+// pemKeyFor keeps the Keys last handed out, which every request of a
+// capture asks for again; they are shared and never changed.
+var pemKeyFor = newMemo[pemKID, *Key](16)
+
+// KeyFor implements KeySource. The Key is shared with the other callers
+// that ask for the same one, and must not be changed.
 func (p PEMKey) KeyFor(_ context.Context, kid string) (*Key, error) {
 	if p.PEM == "" {
 		return nil, &TokenError{Reason: JWKLocalMissing, Message: msgJWKLocalMissing, Action: ActionSetJWTKey}
 	}
+	if k, ok := pemKeyFor.get(pemKID{p.PEM, kid}); ok {
+		return k, nil
+	}
+	k := &Key{Public: p.public(), KID: "local-" + kid, Alg: "RS256", Source: "jwtKey (PEM)"}
+	pemKeyFor.put(pemKID{p.PEM, kid}, k)
+	return k, nil
+}
+
+// public imports the key, once per PEM text.
+func (p PEMKey) public() *rsa.PublicKey {
 	if pub, ok := pemKeys.Load(p.PEM); ok {
-		return &Key{Public: pub.(*rsa.PublicKey), KID: "local-" + kid, Alg: "RS256", Source: "jwtKey (PEM)"}, nil
+		return pub.(*rsa.PublicKey)
 	}
 	mod := pemNewlines.Replace(p.PEM)
 	mod = strings.Replace(mod, pemHeader, "", 1)
@@ -68,7 +86,7 @@ func (p PEMKey) KeyFor(_ context.Context, kid string) (*Key, error) {
 	mod = base64ToURL.Replace(mod)
 	pub := &rsa.PublicKey{N: new(big.Int).SetBytes(lenientBase64URL(mod)), E: 65537}
 	pemKeys.Store(p.PEM, pub)
-	return &Key{Public: pub, KID: "local-" + kid, Alg: "RS256", Source: "jwtKey (PEM)"}, nil
+	return pub
 }
 
 // lenientBase64URL decodes like Node's base64url decoder: characters outside

@@ -19,9 +19,11 @@ import (
 
 // memo is a bounded map safe for concurrent use: two generations of at
 // most size entries; when the current one is full it becomes the old one
-// and the old one is dropped, and a value found in the old one moves back
-// to the current one. What is in use stays; a flood of values seen once
-// costs at most 2 × size entries.
+// and the old one is emptied to be the current one (its storage is kept,
+// so that a stream of new values does not make a map per generation),
+// and a value found in the old one moves back to the current one. What is
+// in use stays; a flood of values seen once costs at most 2 × size
+// entries.
 type memo[K comparable, V any] struct {
 	mu       sync.Mutex
 	size     int
@@ -53,7 +55,11 @@ func (m *memo[K, V]) put(k K, v V) {
 
 func (m *memo[K, V]) putLocked(k K, v V) {
 	if len(m.cur) >= m.size {
-		m.old, m.cur = m.cur, make(map[K]V, m.size)
+		if m.old == nil {
+			m.old = make(map[K]V, m.size)
+		}
+		clear(m.old)
+		m.old, m.cur = m.cur, m.old
 	}
 	m.cur[k] = v
 }

@@ -3,6 +3,8 @@ package inspect
 import (
 	"context"
 	"crypto"
+	"crypto/sha256"
+	"crypto/sha512"
 	"errors"
 	"fmt"
 	"slices"
@@ -87,10 +89,28 @@ func checkSignature(j *JWT, key *Key, alg string) bool {
 	if !ok || key == nil || key.Public == nil || key.Public.N == nil || key.Public.N.Sign() == 0 {
 		return false
 	}
-	hh := h.New()
 	// The signing input is the token up to its last dot.
-	hh.Write([]byte(j.Raw[:len(j.RawHeader)+1+len(j.RawPayload)]))
-	return verifyPKCS1v15(key.Public, h, hh.Sum(nil), j.Signature)
+	var sum [sha512.Size]byte
+	return verifyPKCS1v15(key.Public, h, digest(sum[:0], h, j.Raw[:len(j.RawHeader)+1+len(j.RawPayload)]), j.Signature)
+}
+
+// digest appends the hash h of input to dst, without the allocations of
+// h.New and Sum.
+func digest(dst []byte, h crypto.Hash, input string) []byte {
+	switch h {
+	case crypto.SHA256:
+		d := sha256.Sum256([]byte(input))
+		return append(dst, d[:]...)
+	case crypto.SHA384:
+		d := sha512.Sum384([]byte(input))
+		return append(dst, d[:]...)
+	case crypto.SHA512:
+		d := sha512.Sum512([]byte(input))
+		return append(dst, d[:]...)
+	}
+	hh := h.New()
+	hh.Write([]byte(input))
+	return hh.Sum(dst)
 }
 
 // checkSignatureJOSE is the same check done entirely by go-jose with the
