@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"strconv"
 	"strings"
 	"time"
@@ -240,6 +241,7 @@ type Reader struct {
 	path   []string
 	keys   interner
 	in     interner
+	names  interner // header names
 	hdrs   []Header
 	cks    []Cookie
 	capped int    // values over the cap
@@ -651,6 +653,84 @@ func (r *Reader) key() (string, error) {
 	return k, nil
 }
 
+// nextKey is member then key: true with the next member's name, read
+// past its colon and the whitespace after it, or false past the closing
+// brace. A member laid out as writers lay them out (`, "name": ` on one
+// line or indented) is read here from the buffer, and one only when it
+// ends in the buffer; anything else is left to member and key, from where
+// nextKey found it, so that the errors are theirs.
+func (r *Reader) nextKey(first bool) (string, bool, error) {
+	s := r.sc
+	b := s.buf[:s.end]
+	p, nl, last := s.pos, 0, -1
+	if p < len(b) && b[p] <= ' ' {
+		p, nl, last = space(b, p, nl, last)
+	}
+	if p < len(b) && b[p] == '}' {
+		s.pos = p + 1
+		s.crossed(nl, last)
+		s.mark = s.abs()
+		return "", false, nil
+	}
+	if !first {
+		if p >= len(b) || b[p] != ',' {
+			return r.slowKey(first)
+		}
+		p++
+		if p < len(b) && b[p] <= ' ' {
+			p, nl, last = space(b, p, nl, last)
+		}
+	}
+	if p >= len(b) || b[p] != '"' {
+		return r.slowKey(first)
+	}
+	q := p + 1
+	pk, e, ok := scanPacked(b, q)
+	if !ok {
+		e = q + plain(b[q:])
+		if e >= len(b) || b[e] != '"' {
+			return r.slowKey(first)
+		}
+	}
+	if e-q > r.max {
+		return r.slowKey(first)
+	}
+	p = e + 1
+	if p < len(b) && b[p] <= ' ' {
+		p, nl, last = space(b, p, nl, last)
+	}
+	if p >= len(b) || b[p] != ':' {
+		return r.slowKey(first)
+	}
+	p++
+	colon := p
+	if p < len(b) && b[p] <= ' ' {
+		p, nl, last = space(b, p, nl, last)
+	}
+	if p >= len(b) {
+		return r.slowKey(first)
+	}
+	var k string
+	if ok {
+		k = r.keys.packed(pk, b[q:e])
+	} else {
+		k = r.keys.get(b[q:e])
+	}
+	s.pos = p
+	s.crossed(nl, last)
+	s.mark = s.off + int64(colon)
+	return k, true, nil
+}
+
+func (r *Reader) slowKey(first bool) (string, bool, error) {
+	more, err := r.member(first)
+	if err != nil || !more {
+		return "", false, err
+	}
+	k, err := r.key()
+	return k, true, err
+}
+
 func (r *Reader) readLogField(name string) error {
 	switch name {
 	case "version":
@@ -720,17 +800,13 @@ func (r *Reader) object(fn func(key string) error) error {
 	s.structural()
 	depth := len(r.path)
 	for first := true; ; first = false {
-		more, err := r.member(first)
+		k, more, err := r.nextKey(first)
 		if err != nil {
 			return err
 		}
 		if !more {
 			r.path = r.path[:depth]
 			return nil
-		}
-		k, err := r.key()
-		if err != nil {
-			return err
 		}
 		r.path = append(r.path[:depth], k)
 		if err := fn(k); err != nil {
@@ -790,6 +866,14 @@ func (r *Reader) text(intern bool) (string, error) {
 		return "", err
 	}
 	switch {
+	case c == '"' && intern:
+		b := s.buf[:s.end]
+		if p, e, ok := scanPacked(b, s.pos+1); ok && e-s.pos-1 <= r.max {
+			v := b[s.pos+1 : e]
+			s.pos = e + 1
+			return r.in.packed(p, v), nil
+		}
+		fallthrough
 	case c == '"':
 		v, over, size, err := s.str(r.max)
 		switch {
@@ -903,6 +987,13 @@ func (r *Reader) headerName() (name string, keep bool, err error) {
 		}
 		return name, !r.opts.Lean || isLean(name), err
 	}
+	b := s.buf[:s.end]
+	if p, e, ok := scanPacked(b, s.pos+1); ok && e-s.pos-1 <= r.max {
+		v := b[s.pos+1 : e]
+		s.pos = e + 1
+		name, keep = r.names.packedName(p, v, r.opts.Lean)
+		return name, keep, nil
+	}
 	v, over, size, err := s.str(r.max)
 	switch {
 	case err != nil:
@@ -910,10 +1001,9 @@ func (r *Reader) headerName() (name string, keep bool, err error) {
 	case over:
 		r.overflow(size)
 		return "", !r.opts.Lean, nil
-	case r.opts.Lean && !isLean(v):
-		return "", false, nil
 	}
-	return r.in.get(v), true, nil
+	name, keep = r.names.name(v, r.opts.Lean)
+	return name, keep, nil
 }
 
 func (r *Reader) headers() ([]Header, error) {
@@ -942,7 +1032,8 @@ func (r *Reader) headers() ([]Header, error) {
 			}
 			return err
 		})
-		if h.Name != "" && (!r.opts.Lean || isLean(h.Name)) {
+		// In Lean mode a name is set only when kept.
+		if h.Name != "" {
 			hs = append(hs, h)
 		}
 		return err
@@ -1142,13 +1233,24 @@ func parseTime(s string) time.Time {
 // interner shares the strings a capture repeats (the same Cookie header
 // on every request, the same few header names and mime types): a
 // direct-mapped cache, so its memory is bounded whatever the capture.
+// Strings of up to 32 bytes (member and header names, most values it
+// sees) are hashed and compared as words read from the bytes in place.
 type interner struct {
-	slots [512]string
+	slots [512]islot
+}
+
+type islot struct {
+	s string
+	// p and n are s packed (when n <= 32); for header names in Lean mode,
+	// a name that is not kept has them and no s.
+	p    packed
+	n    int32
+	lean bool // a header name kept in Lean mode
 }
 
 func (in *interner) get(b []byte) string {
-	if len(b) == 0 {
-		return ""
+	if p, ok := pack(b); ok {
+		return in.packed(p, b)
 	}
 	if len(b) > 4096 {
 		return string(b)
@@ -1156,22 +1258,165 @@ func (in *interner) get(b []byte) string {
 	// Two ways: a string goes to the free one of its slot and the next,
 	// or else pushes the one in its slot to the next.
 	i := quickHash(b) % uint64(len(in.slots))
-	if s := in.slots[i]; s == string(b) {
+	if s := in.slots[i].s; s == string(b) {
 		return s
 	}
-	if s := in.slots[i^1]; s == string(b) {
+	if s := in.slots[i^1].s; s == string(b) {
 		return s
 	}
 	s := string(b)
 	switch {
-	case in.slots[i] == "":
-		in.slots[i] = s
-	case in.slots[i^1] == "":
-		in.slots[i^1] = s
+	case in.slots[i].s == "":
+		in.slots[i] = islot{s: s, n: -1}
+	case in.slots[i^1].s == "":
+		in.slots[i^1] = islot{s: s, n: -1}
 	default:
-		in.slots[i^1], in.slots[i] = in.slots[i], s
+		in.slots[i^1], in.slots[i] = in.slots[i], islot{s: s, n: -1}
 	}
 	return s
+}
+
+// packed is get for b packed as p.
+func (in *interner) packed(p packed, b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	sl := in.slot(p, len(b))
+	if sl == nil {
+		sl = in.put(p, len(b))
+	}
+	if sl.s == "" {
+		sl.s = string(b)
+	}
+	return sl.s
+}
+
+// name is a header's name, interned, and whether Lean mode keeps it. In
+// Lean mode a name that is not kept is not made a string: it is
+// remembered packed (up to 32 bytes: no kept name is longer).
+func (in *interner) name(b []byte, lean bool) (string, bool) {
+	if p, ok := pack(b); ok {
+		return in.packedName(p, b, lean)
+	}
+	if lean && !isLean(b) {
+		return "", false
+	}
+	return in.get(b), true
+}
+
+// packedName is name for b packed as p.
+func (in *interner) packedName(p packed, b []byte, lean bool) (string, bool) {
+	if len(b) == 0 {
+		return "", !lean
+	}
+	sl := in.slot(p, len(b))
+	if sl == nil {
+		keep := isLean(b)
+		sl = in.put(p, len(b))
+		sl.lean = keep
+		if keep || !lean {
+			sl.s = string(b)
+		}
+	}
+	if lean && !sl.lean {
+		return "", false
+	}
+	if sl.s == "" { // remembered in Lean mode, now wanted whole
+		sl.s = string(b)
+	}
+	return sl.s, true
+}
+
+// slot finds the packed p of a string of n bytes, nil if absent.
+func (in *interner) slot(p packed, n int) *islot {
+	i := p.hash(n) % uint64(len(in.slots))
+	if sl := &in.slots[i]; sl.n == int32(n) && sl.p == p {
+		return sl
+	}
+	if sl := &in.slots[i^1]; sl.n == int32(n) && sl.p == p {
+		return sl
+	}
+	return nil
+}
+
+// put makes room for the packed p of a string of n bytes, as get does
+// for a longer string, and returns its slot, to be filled.
+func (in *interner) put(p packed, n int) *islot {
+	i := p.hash(n) % uint64(len(in.slots))
+	switch {
+	case in.slots[i].n == 0:
+	case in.slots[i^1].n == 0:
+		i ^= 1
+	default:
+		in.slots[i^1] = in.slots[i]
+	}
+	in.slots[i] = islot{p: p, n: int32(n)}
+	return &in.slots[i]
+}
+
+// packed is a string of up to 32 bytes as four little-endian words,
+// padded with zeros.
+type packed struct{ w0, w1, w2, w3 uint64 }
+
+func (p packed) hash(n int) uint64 {
+	const m = 0x9e3779b97f4a7c15
+	x := (p.w0*m ^ p.w1) * m
+	x = (x ^ p.w2 ^ p.w3<<1 ^ uint64(n)) * m
+	return x ^ x>>29
+}
+
+// pack packs b. It reads the bytes of b's array after b (so it reports
+// false near the array's end, and for a longer b) and masks them.
+func pack(b []byte) (p packed, ok bool) {
+	n := len(b)
+	if n > 32 || cap(b) < 32 {
+		return p, false
+	}
+	a := b[:32:32]
+	p.w0 = binary.LittleEndian.Uint64(a)
+	switch {
+	case n < 8:
+		p.w0 &= lowBytes(n)
+	case n < 16:
+		p.w1 = binary.LittleEndian.Uint64(a[8:]) & lowBytes(n-8)
+	case n < 24:
+		p.w1 = binary.LittleEndian.Uint64(a[8:])
+		p.w2 = binary.LittleEndian.Uint64(a[16:]) & lowBytes(n-16)
+	default:
+		p.w1 = binary.LittleEndian.Uint64(a[8:])
+		p.w2 = binary.LittleEndian.Uint64(a[16:])
+		p.w3 = binary.LittleEndian.Uint64(a[24:]) & lowBytes(n-24)
+	}
+	return p, true
+}
+
+// lowBytes keeps the first k bytes of a little-endian word, 0 <= k <= 8.
+func lowBytes(k int) uint64 { return ^(^uint64(0) << (8 * k)) }
+
+// scanPacked reads the string that starts at b[q], after its opening
+// quote, when it is plain (see plain), ends in b and has fewer than 32
+// bytes: it returns it packed and the index of its closing quote. It
+// reads up to 32 bytes of b's array from q on.
+func scanPacked(b []byte, q int) (p packed, e int, ok bool) {
+	if q+32 > cap(b) {
+		return p, 0, false
+	}
+	a := b[q : q+32 : q+32]
+	var w [4]uint64
+	for i := range w {
+		x := binary.LittleEndian.Uint64(a[8*i:])
+		if m := special(x); m != 0 {
+			k := bits.TrailingZeros64(m) / 8
+			w[i] = x & lowBytes(k)
+			e = q + 8*i + k
+			if e >= len(b) || b[e] != '"' {
+				return p, 0, false
+			}
+			return packed{w[0], w[1], w[2], w[3]}, e, true
+		}
+		w[i] = x
+	}
+	return p, 0, false
 }
 
 // quickHash spreads the strings of a capture over a cache: its length and

@@ -44,6 +44,8 @@ type scanner struct {
 	scratch []byte
 	// peak is the largest scratch held, for tests that bound memory.
 	peak int
+
+	objs [maxDepth/64 + 1]uint64 // skipContainer's depths that are objects
 }
 
 // errTooBig is a gzip stream with more than the limit of decompressed
@@ -189,6 +191,30 @@ func (s *scanner) whitespace() {
 	}
 }
 
+// space crosses the whitespace at b[p:] as peek does, adding its
+// newlines to nl and moving last to the last of them.
+func space(b []byte, p, nl, last int) (int, int, int) {
+	for ; p < len(b); p++ {
+		switch b[p] {
+		case ' ', '\t', '\r':
+		case '\n':
+			nl++
+			last = p
+		default:
+			return p, nl, last
+		}
+	}
+	return p, nl, last
+}
+
+// crossed counts the nl newlines space found, the last at buf[last].
+func (s *scanner) crossed(nl, last int) {
+	if nl > 0 {
+		s.lines += nl
+		s.lineAt = s.off + int64(last) + 1
+	}
+}
+
 // structural consumes the byte at pos, a structural one.
 func (s *scanner) structural() {
 	s.pos++
@@ -217,15 +243,10 @@ func invalidByte(off int64, c byte, where string, line int, lineAt int64) error 
 // plain is the length of the run at the start of b that a string holds
 // as it is: ASCII other than controls, '"' and '\\'.
 func plain(b []byte) int {
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
 	n := 0
 	for ; n+8 <= len(b); n += 8 {
-		x := binary.LittleEndian.Uint64(b[n:])
-		q := x ^ (lo * '"')
-		bs := x ^ (lo * '\\')
-		// A byte is special if it is < 0x20, '"', '\\' or >= 0x80.
-		if ((x-lo*0x20)|(q-lo)|(bs-lo)|x)&hi != 0 {
-			break
+		if m := special(binary.LittleEndian.Uint64(b[n:])); m != 0 {
+			return n + bits.TrailingZeros64(m)/8
 		}
 	}
 	for ; n < len(b); n++ {
@@ -234,6 +255,15 @@ func plain(b []byte) int {
 		}
 	}
 	return n
+}
+
+// special marks the bytes of x that a plain string cannot hold as they
+// are (< 0x20, '"', '\\', >= 0x80) with their high bit. A borrow marks
+// bytes above a special one too: only the lowest mark is sure, and it is
+// the first special byte.
+func special(x uint64) uint64 {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	return ((x - lo*0x20) | (x ^ lo*'"' - lo) | (x ^ lo*'\\' - lo) | x) & hi
 }
 
 // str reads the string at pos. It returns the decoded bytes (valid until
@@ -419,6 +449,12 @@ func hex4(b []byte) (uint16, bool) {
 // skipString crosses the string at pos without decoding it.
 func (s *scanner) skipString() error {
 	s.pos++
+	// A short string, as names and most values are, is crossed by plain
+	// (no quote search and newline search for a few bytes).
+	if n := plain(s.buf[s.pos:s.end]); s.pos+n < s.end && s.buf[s.pos+n] == '"' {
+		s.pos += n + 1
+		return nil
+	}
 	return s.skipStringRest()
 }
 
@@ -428,65 +464,70 @@ func (s *scanner) skipString() error {
 // (and of a line the count would otherwise miss): once per string or
 // buffer, not per quote (script bodies escape a quote every few bytes).
 func (s *scanner) skipStringRest() error {
-	carry := 0 // backslashes just before pos
-	from := s.pos
+	carry := 0 // backslashes just before the buffer, at its start
 	for {
 		b := s.buf[s.pos:s.end]
-		i := bytes.IndexByte(b, '"')
-		if i < 0 {
-			if j := bytes.IndexByte(s.buf[from:s.end], '\n'); j >= 0 {
-				s.pos = from + j
-				return s.invalid("in string (expecting non-control character)")
+		for i := 0; ; {
+			j := bytes.IndexByte(b[i:], '"')
+			if j < 0 {
+				break
 			}
-			k := 0
-			for k < len(b) && b[len(b)-1-k] == '\\' {
-				k++
+			q := i + j
+			k := q // b[k:q] is the run of backslashes before the quote
+			for k > 0 && b[k-1] == '\\' {
+				k--
 			}
-			if k == len(b) {
-				carry += k
-			} else {
-				carry = k
+			n := q - k
+			if k == 0 {
+				n += carry
 			}
-			s.pos = s.end
-			if !s.fill() {
-				return s.fail()
+			if n%2 == 0 {
+				if nl := bytes.IndexByte(b[:q], '\n'); nl >= 0 {
+					s.pos += nl
+					return s.invalid("in string (expecting non-control character)")
+				}
+				s.pos += q + 1
+				return nil
 			}
-			from = s.pos
-			continue
+			i = q + 1
 		}
-		k := 0
-		for k < i && b[i-1-k] == '\\' {
-			k++
+		if nl := bytes.IndexByte(b, '\n'); nl >= 0 {
+			s.pos += nl
+			return s.invalid("in string (expecting non-control character)")
 		}
-		if k == i {
-			k += carry
+		k := len(b)
+		for k > 0 && b[k-1] == '\\' {
+			k--
 		}
-		s.pos += i + 1
-		if k%2 == 0 {
-			if j := bytes.IndexByte(s.buf[from:s.pos], '\n'); j >= 0 {
-				s.pos = from + j
-				return s.invalid("in string (expecting non-control character)")
-			}
-			return nil
+		if k == 0 {
+			carry += len(b)
+		} else {
+			carry = len(b) - k
 		}
-		carry = 0
+		s.pos = s.end
+		if !s.fill() {
+			return s.fail()
+		}
 	}
 }
+
+// The states of skipContainer.
+const (
+	value = iota // a value is due
+	first        // a value or ']', after '['
+	name0        // a name or '}', after '{'
+	name         // a name, after ',' in an object
+	colon        // ':', after a name
+	after        // ',' or the closing bracket, after a value
+)
 
 // skipContainer crosses the object or array at pos. Its grammar is
 // checked as jsontext checks it (a damaged file is refused where it is
 // damaged, not where the brackets stop matching), but not what its
 // strings hold: they are crossed with skipString.
 func (s *scanner) skipContainer() error {
-	const (
-		value = iota // a value is due
-		first        // a value or ']', after '['
-		name0        // a name or '}', after '{'
-		name         // a name, after ',' in an object
-		colon        // ':', after a name
-		after        // ',' or the closing bracket, after a value
-	)
-	var objs [maxDepth/64 + 1]uint64 // bit set: that depth is an object
+	// s.objs has bit d set when depth d is an object; a bit is written
+	// when its depth is entered, so stale ones are never read.
 	depth, state := 0, value
 	var comma struct { // the last comma, for a closing bracket after it
 		at     int64
@@ -494,27 +535,16 @@ func (s *scanner) skipContainer() error {
 		lineAt int64
 	}
 	for {
-		c, err := s.peek()
-		if err != nil {
-			return err
-		}
-		obj := depth > 0 && objs[(depth-1)/64]&(1<<((depth-1)%64)) != 0
-		expected := func() error {
-			switch state {
-			case after:
-				if obj {
-					return s.invalid("after object value (expecting ',' or '}')")
-				}
-				return s.invalid("after array element (expecting ',' or ']')")
-			case colon:
-				return s.invalid("after object name (expecting ':')")
-			case name0, name:
-				if c == '{' || c == '[' || c == '-' || '0' <= c && c <= '9' || c == 't' || c == 'f' || c == 'n' {
-					return &scanError{off: s.abs(), msg: "object member name must be a string"}
-				}
+		var c byte
+		if s.pos < s.end && s.buf[s.pos] > ' ' {
+			c = s.buf[s.pos]
+		} else {
+			var err error
+			if c, err = s.peek(); err != nil {
+				return err
 			}
-			return s.invalid("at start of value")
 		}
+		obj := depth > 0 && s.objs[(depth-1)/64]&(1<<((depth-1)%64)) != 0
 		switch c {
 		case '"':
 			switch state {
@@ -523,23 +553,23 @@ func (s *scanner) skipContainer() error {
 			case name0, name:
 				state = colon
 			default:
-				return expected()
+				return s.unexpected(c, state, obj)
 			}
 			if err := s.skipString(); err != nil {
 				return err
 			}
 		case '{', '[':
 			if state != value && state != first {
-				return expected()
+				return s.unexpected(c, state, obj)
 			}
 			if depth == maxDepth {
 				return &scanError{off: s.abs(), msg: "exceeded max depth"}
 			}
 			if c == '{' {
-				objs[depth/64] |= 1 << (depth % 64)
+				s.objs[depth/64] |= 1 << (depth % 64)
 				state = name0
 			} else {
-				objs[depth/64] &^= 1 << (depth % 64)
+				s.objs[depth/64] &^= 1 << (depth % 64)
 				state = first
 			}
 			depth++
@@ -550,7 +580,7 @@ func (s *scanner) skipContainer() error {
 				return invalidByte(comma.at, ',', "at start of value", comma.line, comma.lineAt)
 			}
 			if !(state == after && obj == (c == '}') || state == name0 && c == '}' || state == first && c == ']') {
-				return expected()
+				return s.unexpected(c, state, obj)
 			}
 			depth--
 			s.structural()
@@ -560,7 +590,7 @@ func (s *scanner) skipContainer() error {
 			state = after
 		case ',':
 			if state != after {
-				return expected()
+				return s.unexpected(c, state, obj)
 			}
 			comma.at, comma.line, comma.lineAt = s.abs(), s.lines+1, s.lineAt
 			s.structural()
@@ -570,13 +600,13 @@ func (s *scanner) skipContainer() error {
 			}
 		case ':':
 			if state != colon {
-				return expected()
+				return s.unexpected(c, state, obj)
 			}
 			s.structural()
 			state = value
 		default:
 			if state != value && state != first {
-				return expected()
+				return s.unexpected(c, state, obj)
 			}
 			if err := s.skip(c); err != nil {
 				return err
@@ -584,6 +614,25 @@ func (s *scanner) skipContainer() error {
 			state = after
 		}
 	}
+}
+
+// unexpected is the error of skipContainer for the byte c at pos, in
+// state, in an object if obj.
+func (s *scanner) unexpected(c byte, state int, obj bool) error {
+	switch state {
+	case after:
+		if obj {
+			return s.invalid("after object value (expecting ',' or '}')")
+		}
+		return s.invalid("after array element (expecting ',' or ']')")
+	case colon:
+		return s.invalid("after object name (expecting ':')")
+	case name0, name:
+		if c == '{' || c == '[' || c == '-' || '0' <= c && c <= '9' || c == 't' || c == 'f' || c == 'n' {
+			return &scanError{off: s.abs(), msg: "object member name must be a string"}
+		}
+	}
+	return s.invalid("at start of value")
 }
 
 // literal consumes true, false or null.
