@@ -13,8 +13,12 @@ import (
 
 // judge holds the AuthenticateContext of one request.
 type judge struct {
+	// evidence holds the steps while the request is judged (a verdict has
+	// a dozen at most, usually fewer); Judge copies them out at their size.
+	evidence [12]Step
 	// lastToken is the token the request decoded last.
 	lastToken decodedToken
+	lastRaw   string // the string lastToken was asked for by
 	// names are the suffixed cookie names of suffix.
 	names *suffixedNames
 
@@ -49,9 +53,14 @@ type judge struct {
 	handshakeNonce  string
 	redirectCount   float64
 	suffixedChoice  *CookieSet
-	keys            KeySource
-	assumeValidSig  bool
-	orgMatcher      *orgMatcher
+	// seenCookies is what was worked out before from the request's Cookie
+	// header, cookieReading the reading of it for this instance.
+	seenCookies    *cookieSeen
+	cookieReading  *cookieReading
+	keys           KeySource
+	pemKey         PEMKey // keys when they are jwtKey
+	assumeValidSig bool
+	orgMatcher     *orgMatcher
 }
 
 // deriveURL is ClerkRequest.deriveUrlFromHeaders.
@@ -150,45 +159,45 @@ func (j *judge) initHeaders(req *Request) {
 }
 
 func (j *judge) initCookies() {
-	j.suffixedChoice = j.usesSuffixedCookies()
-	j.v.CookieSet = j.suffixedChoice
-	set := "un-suffixed"
-	if j.suffixedChoice.Suffixed {
-		set = "suffixed (_" + j.suffix + ")"
-	}
-	j.step(stepCookieSet+j.suffixedChoice.Rule, "which cookie set the SDK reads", set+": "+j.suffixedChoice.Why)
+	r := j.reading()
+	j.cookieReading = r
+	j.suffixedChoice = r.set
+	j.step(stepCookieSet+r.set.Rule, "which cookie set the SDK reads", r.setFound)
 	j.sessionInCookie = j.suffixedOrNot(CookieSession)
 	j.refreshInCookie = j.suffixed(CookieRefresh)
-	j.clientUAT = js.ParseInt(j.suffixedOrNot(CookieClientUAT))
-	if math.IsNaN(j.clientUAT) {
-		j.clientUAT = 0
-	}
-	cs := j.suffixedChoice
-	cs.Read = make([]string, 0, 7)
-	cs.Read = append(cs.Read, j.suffixedOrNotName(CookieSession), j.suffixedName(CookieRefresh), j.suffixedOrNotName(CookieClientUAT))
-	if v, ok := j.clerkURL.Get(QueryDevBrowser); ok && v != "" {
-		j.devBrowserToken = v
+	j.clientUAT = j.suffixedOrNotUAT()
+	devURL, hasDevURL := j.clerkURL.Get(QueryDevBrowser)
+	hasDevURL = hasDevURL && devURL != ""
+	if hasDevURL {
+		j.devBrowserToken = devURL
 	} else {
 		j.devBrowserToken = j.suffixedOrNot(CookieDevBrowser)
-		cs.Read = append(cs.Read, j.suffixedOrNotName(CookieDevBrowser))
 	}
-	if v, ok := j.clerkURL.Get(QueryHandshake); ok && v != "" {
-		j.handshakeToken = v
+	handshakeURL, hasHandshakeURL := j.clerkURL.Get(QueryHandshake)
+	hasHandshakeURL = hasHandshakeURL && handshakeURL != ""
+	if hasHandshakeURL {
+		j.handshakeToken = handshakeURL
 	} else {
 		j.handshakeToken = j.cookie(CookieHandshake)
-		cs.Read = append(cs.Read, CookieHandshake)
 	}
 	j.redirectCount = js.Number(j.cookies[CookieRedirectCount])
 	if _, ok := j.cookies[CookieRedirectCount]; !ok || math.IsNaN(j.redirectCount) {
 		j.redirectCount = 0
 	}
-	cs.Read = append(cs.Read, CookieRedirectCount)
-	if v, ok := j.clerkURL.Get(QueryHandshakeNonce); ok && v != "" {
-		j.handshakeNonce = v
+	nonceURL, hasNonceURL := j.clerkURL.Get(QueryHandshakeNonce)
+	hasNonceURL = hasNonceURL && nonceURL != ""
+	if hasNonceURL {
+		j.handshakeNonce = nonceURL
 	} else {
 		j.handshakeNonce = j.cookie(CookieHandshakeNonce)
-		cs.Read = append(cs.Read, CookieHandshakeNonce)
 	}
+	if hasDevURL || hasHandshakeURL || hasNonceURL {
+		// The reading's Read is for a URL that overrides none of them.
+		cs := *r.set
+		cs.Read = j.cookieReads(!hasDevURL, !hasHandshakeURL, !hasNonceURL)
+		j.suffixedChoice = &cs
+	}
+	j.v.CookieSet = j.suffixedChoice
 }
 
 // usesSuffixedCookies is §2.3, rule by rule.
@@ -389,7 +398,8 @@ func (j *judge) setupKeys() {
 	case j.env.Keys != nil:
 		j.keys = j.env.Keys
 	case j.opts.JWTKey != "":
-		j.keys = PEMKey{PEM: j.opts.JWTKey}
+		j.pemKey = PEMKey{PEM: j.opts.JWTKey}
+		j.keys = &j.pemKey
 	case j.opts.SecretKey != "" || j.opts.API != nil && j.opts.API.JWKS != nil:
 		j.keys = &remoteKeys{j: j}
 	default:
@@ -448,12 +458,16 @@ func (j *judge) decode(token string) (*JWT, error) {
 // decoded is decodeToken, with the request's last token at hand: the
 // engine asks about the same one a dozen times.
 func (j *judge) decoded(token string) decodedToken {
-	if j.lastToken.jwt != nil && j.lastToken.jwt.Raw == token {
+	// lastRaw is the caller's string, usually the same bytes as this one
+	// (a value of the Cookie header's pairs): the comparison stops at the
+	// pointer, where the token's own copy (jwt.Raw) would be read whole.
+	if j.lastToken.jwt != nil && (token == j.lastRaw || j.lastToken.jwt.Raw == token) {
+		j.lastRaw = token
 		return j.lastToken
 	}
 	d := decodeToken(token)
 	if d.jwt != nil {
-		j.lastToken = d
+		j.lastToken, j.lastRaw = d, token
 	}
 	return d
 }

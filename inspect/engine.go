@@ -38,24 +38,35 @@ func Judge(ctx context.Context, req Request, opts Options, env Env) *Verdict {
 	if env.Now.IsZero() {
 		env.Now = time.Unix(0, 0)
 	}
-	j := &judge{env: env, opts: opts, v: &Verdict{Evidence: make([]Step, 0, 10)}}
+	j := &judge{env: env, opts: opts, v: &Verdict{}}
+	j.v.Evidence = j.evidence[:0]
 	s, err := j.run(ctx, req)
-	var t *thrown
-	switch {
-	case errors.As(err, &t):
+	if t := asThrown(err); t != nil {
 		j.v.apply(state{status: Throws})
 		j.v.Error = t.text
-	case err == nil:
+	} else if err == nil {
 		j.v.apply(s)
 	}
 	if j.v.Headers == nil {
 		j.v.Headers = []Header{}
 	}
-	// A capture keeps every verdict: hold the evidence at its size.
-	if cap(j.v.Evidence)-len(j.v.Evidence) > 2 {
-		j.v.Evidence = append(make([]Step, 0, len(j.v.Evidence)), j.v.Evidence...)
-	}
+	// The steps were written into the judge's own buffer; a capture keeps
+	// every verdict, so they are held at their size.
+	j.v.Evidence = append(make([]Step, 0, len(j.v.Evidence)), j.v.Evidence...)
 	return j.v
+}
+
+// asThrown is errors.As for a *thrown, without the allocation errors.As
+// costs when the error is one already.
+func asThrown(err error) *thrown {
+	if t, ok := err.(*thrown); ok {
+		return t
+	}
+	var t *thrown
+	if err != nil && errors.As(err, &t) {
+		return t
+	}
+	return nil
 }
 
 // thrown is an exception out of authenticateRequest.
@@ -82,11 +93,11 @@ func (j *judge) run(ctx context.Context, req Request) (state, error) {
 		return state{}, j.throw(errTextURLParse + req.URL)
 	}
 	j.clerkURL = deriveURL(u, &req)
-	if j.clerkURL.Href() != u.Href() {
+	if j.clerkURL != u && j.clerkURL.Href() != u.Href() {
 		j.step(stepPublicURL, "public URL from Host / X-Forwarded-* headers", "the app sees "+j.clerkURL.Origin()+" (request URL "+u.Origin()+")")
 	}
 	cookies := cookiesOf(req.Value(HeaderCookie))
-	j.cookieList, j.cookies = cookies.list, cookies.first
+	j.cookieList, j.cookies, j.seenCookies = cookies.list, cookies.first, cookies.seen
 	j.accepts = j.opts.AcceptsToken
 	acc := j.accepts.single()
 
@@ -334,15 +345,7 @@ func (j *judge) cookiePath(ctx context.Context) (state, error) {
 			return j.maybeHandshake(DevBrowserMissing, "", nil), nil
 		}
 	}
-	uatText := fmt.Sprintf("__client_uat = %s", js.NumberString(j.clientUAT))
-	if !hasActiveClient {
-		uatText += " (no signed-in client)"
-	}
-	sessText := "no __session"
-	if hasSession {
-		sessText = "__session present"
-	}
-	j.step(stepClientUATAndSession, "__client_uat and __session", uatText+"; "+sessText)
+	j.step(stepClientUATAndSession, "__client_uat and __session", j.cookieReading.uatFound)
 	if !hasActiveClient && !hasSession {
 		j.outcome("signed-out: nothing says the browser is signed in")
 		return signedOut(SessionTokenAndUATMissing, "", nil), nil
@@ -367,7 +370,7 @@ func (j *judge) cookiePath(ctx context.Context) (state, error) {
 		return signedOut(TokenTypeMismatch, "", nil), nil
 	}
 	iat := tok.Claim("iat")
-	j.step(stepIATBeforeClientUAT, "token iat vs __client_uat (a token older than the last client change is stale)", fmt.Sprintf("iat %s, __client_uat %s", js.Stringify(iat), js.NumberString(j.clientUAT)))
+	j.step(stepIATBeforeClientUAT, "token iat vs __client_uat (a token older than the last client change is stale)", j.iatStep(iat))
 	if js.Less(iat, j.clientUAT) {
 		j.outcome("stale: the token was minted before the client last changed")
 		return j.maybeHandshake(SessionTokenIATBeforeClientUAT, "", nil), nil
@@ -388,7 +391,7 @@ func (j *judge) cookiePath(ctx context.Context) (state, error) {
 			return j.maybeHandshake(PrimaryDomainCrossOriginSync, msgCrossOriginSync, nil), nil
 		}
 	}
-	auth := signedInAuth(r.Payload)
+	auth := j.authOf(r.Payload, j.sessionInCookie)
 	if auth.err != nil {
 		j.step(stepAuthObject, "build the auth object", "toAuth() throws: "+auth.err.Error())
 		j.outcome("signed-out unexpected-error")

@@ -115,6 +115,9 @@ func decodeToken(token string) decodedToken {
 type parsedCookies struct {
 	list  []Cookie
 	first map[string]string
+	// seen is what the engine worked out from the header's pairs (see
+	// cookieSeen).
+	seen *cookieSeen
 }
 
 var cookieHeaders = newMemo[string, parsedCookies](cookieMemoSize)
@@ -127,7 +130,7 @@ func cookiesOf(header string) parsedCookies {
 	p, ok := cookieHeaders.get(header)
 	if !ok {
 		list := parseCookieHeader(header)
-		p = parsedCookies{list: list[:len(list):len(list)], first: cookieMap(list)}
+		p = parsedCookies{list: list[:len(list):len(list)], first: cookieMap(list), seen: &cookieSeen{}}
 		cookieHeaders.put(header, p)
 	}
 	return p

@@ -40,10 +40,11 @@ func (t *orgTarget) describe() string {
 }
 
 func newOrgMatcher(o *OrgSyncOptions) (*orgMatcher, error) {
-	m := &orgMatcher{}
 	if o == nil {
-		return m, nil
+		// No options: findTarget of a nil matcher finds nothing.
+		return nil, nil
 	}
+	m := &orgMatcher{}
 	var err error
 	if o.OrganizationPatterns != nil {
 		if m.org, err = js.NewPathMatcher(o.OrganizationPatterns); err != nil {

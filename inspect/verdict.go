@@ -229,7 +229,7 @@ func (v *Verdict) apply(s state) {
 // pending session is signed out unless pending sessions are accepted.
 func (j *judge) signedIn(claims any, token string, headers *respHeaders) state {
 	s := state{status: SignedIn, tokenType: TokenTypeSession}
-	a := signedInAuth(claims)
+	a := j.authOf(claims, token)
 	if a.Pending() {
 		s.authAllowPending = a
 		s.auth = signedOutAuth(sessionStatusPending)

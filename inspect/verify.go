@@ -29,18 +29,20 @@ func (e *TokenError) Error() string { return e.Message }
 
 // FullMessage is getFullMessage(): what x-clerk-auth-message carries.
 func (e *TokenError) FullMessage() string {
-	parts := []string{}
-	if e.Message != "" {
-		parts = append(parts, e.Message)
-	}
+	// [message, action].filter(Boolean).join(' '), then the reason and
+	// carrier.
+	text := e.Message
 	if e.Action != "" {
-		parts = append(parts, e.Action)
+		if text != "" {
+			text += " "
+		}
+		text += e.Action
 	}
 	carrier := e.Carrier
 	if carrier == "" {
 		carrier = "undefined"
 	}
-	return fmt.Sprintf("%s (reason=%s, token-carrier=%s)", strings.Join(parts, " "), e.Reason, carrier)
+	return text + " (reason=" + e.Reason + ", token-carrier=" + carrier + ")"
 }
 
 // SignatureState is one of the three outcomes of checking a signature; they

@@ -15,6 +15,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -238,9 +239,35 @@ func Stringify(v any) string {
 // ArrayString is String(array): elements joined with commas.
 func ArrayString(a []string) string { return strings.Join(a, ",") }
 
-// UTCString is JavaScript's Date.prototype.toUTCString.
+// UTCString is JavaScript's Date.prototype.toUTCString. The SDK's
+// messages name the request's time and the token's: the last few texts
+// are kept (the text depends on t's second alone).
 func UTCString(t time.Time) string {
-	return t.UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT")
+	sec := t.Unix()
+	c := &utcTexts
+	c.mu.Lock()
+	for i := range c.text {
+		if c.sec[i] == sec && c.text[i] != "" {
+			s := c.text[i]
+			c.mu.Unlock()
+			return s
+		}
+	}
+	c.mu.Unlock()
+	s := t.UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT")
+	c.mu.Lock()
+	c.sec[c.next], c.text[c.next] = sec, s
+	c.next = (c.next + 1) % len(c.text)
+	c.mu.Unlock()
+	return s
+}
+
+// utcTexts are the texts UTCString made last, safe for concurrent use.
+var utcTexts struct {
+	mu   sync.Mutex
+	sec  [4]int64
+	text [4]string
+	next int
 }
 
 // SecondsToTime converts a JWT NumericDate to a time as
