@@ -89,10 +89,13 @@ func BenchmarkJudgeNoCookies(b *testing.B) {
 // returns what puts the old ones back.
 func useMemos(size int) (restore func()) {
 	t, c, s := tokens, cookieHeaders, signatures
+	a, k := auths, pemKeyFor
 	tokens = newMemo[string, decodedToken](size)
 	cookieHeaders = newMemo[string, parsedCookies](size)
 	signatures = newMemo[signatureCheck, bool](size)
-	return func() { tokens, cookieHeaders, signatures = t, c, s }
+	auths = newMemo[*JWT, *Auth](size)
+	pemKeyFor = newMemo[pemKID, *Key](size)
+	return func() { tokens, cookieHeaders, signatures, auths, pemKeyFor = t, c, s, a, k }
 }
 
 // withFreshTokens returns n copies of req whose __session is the same

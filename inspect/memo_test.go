@@ -76,6 +76,41 @@ func TestMemosChangeNoVerdict(t *testing.T) {
 	}
 }
 
+// TestMemosKeepNoClock judges every case at other clocks (before its
+// token was issued, a minute and a half later, a week later), first with
+// nothing memoised, then with the memos the other clocks' verdicts filled:
+// what is kept from one request (the cookie set, the texts of its steps,
+// the auth object) never carries one request's time into another's
+// verdict.
+func TestMemosKeepNoClock(t *testing.T) {
+	cases := append(loadCases(t, "../testdata/auth-cases"), loadCases(t, "../testdata/oracle-cases")...)
+	shifts := []time.Duration{-time.Hour, 0, 90 * time.Second, 8 * 24 * time.Hour}
+	at := func(c authCase, d time.Duration) authCase {
+		c.Now += d.Milliseconds()
+		return c
+	}
+	cold := make([][]string, len(cases))
+	func() {
+		defer useMemos(1)()
+		for i, c := range cases {
+			for _, d := range shifts {
+				cold[i] = append(cold[i], verdictText(t, at(c, d)))
+			}
+		}
+	}()
+	defer useMemos(tokenMemoSize)()
+	for i, c := range cases {
+		for k := range shifts {
+			// The clocks in another order: each verdict follows one made
+			// at a different time.
+			k = (k + 2) % len(shifts)
+			if got := verdictText(t, at(c, shifts[k])); got != cold[i][k] {
+				t.Fatalf("%s at %+v: the verdict after other clocks differs from the one judged alone\nafter:  %s\nalone:  %s", c.Name, shifts[k], got, cold[i][k])
+			}
+		}
+	}
+}
+
 // TestMemosConcurrent judges every case on several goroutines at once, as
 // the dashboard may: the race detector watches the memos, and every
 // verdict is the one judged alone.
