@@ -139,6 +139,45 @@ func appendCap(a []int, x int) []int {
 	return append(a, x)
 }
 
+// clerkFirsts is the first value of each Clerk cookie of a Cookie header:
+// a header carries a handful, looked up in place; a map takes over past
+// clerkFirstsInline of them.
+type clerkFirsts struct {
+	inline [clerkFirstsInline]struct{ name, value string }
+	n      int
+	more   map[string]string
+}
+
+const clerkFirstsInline = 16
+
+func (c *clerkFirsts) get(name string) (string, bool) {
+	if c.more != nil {
+		v, ok := c.more[name]
+		return v, ok
+	}
+	for _, x := range c.inline[:c.n] {
+		if x.name == name {
+			return x.value, true
+		}
+	}
+	return "", false
+}
+
+func (c *clerkFirsts) put(name, value string) {
+	if c.more == nil && c.n < len(c.inline) {
+		c.inline[c.n].name, c.inline[c.n].value = name, value
+		c.n++
+		return
+	}
+	if c.more == nil {
+		c.more = make(map[string]string, 2*len(c.inline))
+		for _, x := range c.inline[:c.n] {
+			c.more[x.name] = x.value
+		}
+	}
+	c.more[name] = value
+}
+
 // observe gathers the facts of one judged application request.
 func (f *facts) observe(j *Judged, s *Story) {
 	f.n++
@@ -232,12 +271,12 @@ func (f *facts) observe(j *Judged, s *Story) {
 
 	// Two copies of a Clerk cookie in one Cookie header.
 	cookies := req.Cookies()
-	first := map[string]string{}
+	var firsts clerkFirsts
 	for _, c := range cookies {
 		if !clerkCookie(c.Name) {
 			continue
 		}
-		if prev, ok := first[c.Name]; ok {
+		if prev, ok := firsts.get(c.Name); ok {
 			if prev != c.Value && f.dupWhy == "" || prev != c.Value && !strings.Contains(f.dupWhy, c.Name+" ") {
 				f.dupWhy = strings.TrimSpace(f.dupWhy + fmt.Sprintf(" %s is sent twice (%s first, then %s); the SDK reads the first.", c.Name, cookieShort(c.Name, prev), cookieShort(c.Name, c.Value)))
 			}
@@ -246,7 +285,7 @@ func (f *facts) observe(j *Judged, s *Story) {
 			}
 			continue
 		}
-		first[c.Name] = c.Value
+		firsts.put(c.Name, c.Value)
 	}
 	if v.Reason == inspect.ClientUATWithoutSessionToken {
 		f.uatNoSession = appendCap(f.uatNoSession, idx)
@@ -268,7 +307,7 @@ func (f *facts) observe(j *Judged, s *Story) {
 				continue
 			}
 			if tok, err := inspect.DecodeJWT(c.Value); err == nil {
-				if host := hostOf(tok.ClaimString("iss")); host != "" && !strings.EqualFold(host, v.Instance.FrontendAPI) {
+				if host := s.issuerHost(tok.ClaimString("iss")); host != "" && !strings.EqualFold(host, v.Instance.FrontendAPI) {
 					f.foreignCookie = appendCap(f.foreignCookie, idx)
 					f.foreignCookieWhy = fmt.Sprintf("entry %d carries %s issued by %s, another instance than the app's (%s); the SDK does not use it", idx, c.Name, host, v.Instance.FrontendAPI)
 					break

@@ -72,6 +72,30 @@ func BenchmarkJudgeSeen(b *testing.B) {
 	}
 }
 
+// BenchmarkJudgeSeenExpired is BenchmarkJudgeSeen for a fetch an hour
+// later: the token has expired, as for the requests a page sends after its
+// tab slept (signed out: a fetch cannot be redirected). The SDK's message
+// names the request's time, so each verdict writes its own.
+func BenchmarkJudgeSeenExpired(b *testing.B) {
+	_, opts, req, now := benchCase(b)
+	req.Headers = append([]Header(nil), req.Headers...)
+	req.Set(HeaderSecFetchDest, "empty")
+	now = now.Add(time.Hour)
+	Judge(context.Background(), req, opts, Env{Now: now})
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		// A request every 30 ms, as a busy page sends them.
+		at := now.Add(time.Duration(i%1000) * 30 * time.Millisecond)
+		v := Judge(context.Background(), req, opts, Env{Now: at})
+		if v.Status != SignedOut || v.Reason != refreshReasonPrefix+RefreshNonEligibleNoCookie {
+			b.Fatal(v.Status, v.Reason)
+		}
+		i++
+	}
+}
+
 // BenchmarkJudgeNoCookies is the common case of a capture's noise: a
 // request without Clerk cookies.
 func BenchmarkJudgeNoCookies(b *testing.B) {

@@ -56,6 +56,18 @@ func Judge(ctx context.Context, req Request, opts Options, env Env) *Verdict {
 	return j.v
 }
 
+// asTokenError is errors.As for a *TokenError, as asThrown.
+func asTokenError(err error) *TokenError {
+	if te, ok := err.(*TokenError); ok {
+		return te
+	}
+	var te *TokenError
+	if err != nil && errors.As(err, &te) {
+		return te
+	}
+	return nil
+}
+
 // asThrown is errors.As for a *thrown, without the allocation errors.As
 // costs when the error is one already.
 func asThrown(err error) *thrown {
@@ -98,6 +110,9 @@ func (j *judge) run(ctx context.Context, req Request) (state, error) {
 	}
 	cookies := cookiesOf(req.Value(HeaderCookie))
 	j.cookieList, j.cookies, j.seenCookies = cookies.list, cookies.first, cookies.seen
+	if j.seenCookies == nil {
+		j.seenCookies = noCookieHeader
+	}
 	j.accepts = j.opts.AcceptsToken
 	acc := j.accepts.single()
 
@@ -445,8 +460,8 @@ func (j *judge) orgSync(auth *Auth) (state, bool) {
 
 // sessionTokenError is handleSessionTokenError (TOKEN-ERROR).
 func (j *judge) sessionTokenError(ctx context.Context, err error, carrier string) state {
-	var te *TokenError
-	if !errors.As(err, &te) {
+	te := asTokenError(err)
+	if te == nil {
 		j.step(stepFailureKind, "kind of failure", "not a token verification error: "+err.Error())
 		j.outcome("signed-out unexpected-error")
 		return signedOut(UnexpectedError, "", nil)
@@ -510,14 +525,13 @@ func (j *judge) maybeHandshake(reason, message string, headers *respHeaders) sta
 		return signedOut(reason, message, nil)
 	}
 	headers.append(HeaderSetCookie, CookieRedirectCount+"="+js.NumberString(j.redirectCount+1)+redirectCountAttributes)
-	j.outcome("handshake: redirect to " + redirectTarget(headers.get(HeaderLocation)))
-	return handshake(reason, message, headers)
-}
-
-func redirectTarget(loc string) string {
-	u, err := js.ParseURL(loc)
-	if err != nil {
-		return loc
+	s := handshake(reason, message, headers)
+	// The Location as parsed for the state (the URL itself when it does
+	// not parse).
+	target := s.location
+	if s.redirect != nil {
+		target = s.redirect.Origin + s.redirect.Pathname
 	}
-	return u.Origin() + u.Pathname()
+	j.outcome("handshake: redirect to " + target)
+	return s
 }

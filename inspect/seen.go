@@ -26,6 +26,9 @@ type cookieSeen struct {
 
 const cookieReadingsPerHeader = 4
 
+// noCookieHeader is what a request without a Cookie header gives.
+var noCookieHeader = &cookieSeen{}
+
 // cookieReading is one header read for one instance: the cookie set the
 // SDK reads and the texts of the steps that quote it. Shared by every
 // verdict that reads the header so; never changed once made, but for

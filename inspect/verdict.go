@@ -279,6 +279,12 @@ func handshake(reason, message string, headers *respHeaders) state {
 // withDebugHeaders is authStatus.ts's withDebugHeaders (the x-clerk-auth-*
 // headers), plus the parsed Location.
 func withDebugHeaders(s state, headers *respHeaders) state {
+	if headers == nil {
+		// No headers of the state's own, so no Location: the debug
+		// headers alone, shared by every state alike.
+		s.headers = debugHeaders(s.status, s.reason, s.message)
+		return s
+	}
 	h := &respHeaders{}
 	if headers != nil {
 		h = headers.clone()
@@ -300,6 +306,39 @@ func withDebugHeaders(s state, headers *respHeaders) state {
 		}
 	}
 	return s
+}
+
+// debugKey is a state as its debug headers show it.
+type debugKey struct {
+	status          Status
+	reason, message string
+}
+
+// debugSets keeps the debug headers of the states seen last: a capture's
+// verdicts repeat a few (the message of an expired token changes once a
+// second). A slice handed out is shared and never changed.
+var debugSets = newMemo[debugKey, []Header](64)
+
+// debugHeaders are the x-clerk-auth-* headers of a state without headers
+// of its own (nil when there are none).
+func debugHeaders(status Status, reason, message string) []Header {
+	k := debugKey{status, reason, message}
+	if hs, ok := debugSets.get(k); ok {
+		return hs
+	}
+	h := &respHeaders{}
+	if message != "" && headerSafe(message) {
+		h.set(HeaderAuthMessage, message)
+	}
+	if reason != "" && headerSafe(reason) {
+		h.set(HeaderAuthReason, reason)
+	}
+	if status != SignedIn && status != "" {
+		h.set(HeaderAuthStatus, string(status))
+	}
+	hs := h.list[:len(h.list):len(h.list)]
+	debugSets.put(k, hs)
+	return hs
 }
 
 func headerSafe(s string) bool {

@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"crypto/sha256"
 	"crypto/sha512"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -387,8 +386,7 @@ func verifyFound(r verifyResult) string {
 		}
 		return "claims pass; signature " + string(r.Signature.State) + " (" + r.Signature.Detail + ")"
 	}
-	var te *TokenError
-	if errors.As(r.Err, &te) {
+	if te := asTokenError(r.Err); te != nil {
 		return te.Reason + ": " + te.Message
 	}
 	return "could not verify: " + r.Err.Error()
