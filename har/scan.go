@@ -458,57 +458,66 @@ func (s *scanner) skipString() error {
 	return s.skipStringRest()
 }
 
-// skipStringRest finds the closing quote: the first '"' after an even run
-// of backslashes. pos must not be inside an escape sequence. The one
-// character it checks is a raw newline, the mark of a quote out of place
-// (and of a line the count would otherwise miss): once per string or
-// buffer, not per quote (script bodies escape a quote every few bytes).
+// skipStringRest finds the closing quote: the first '"' that no
+// backslash escapes (closingQuote). pos must not be inside an escape
+// sequence. The one character it checks is a raw newline, the mark of a
+// quote out of place (and of a line the count would otherwise miss):
+// once per string or buffer, not per quote (script bodies escape a quote
+// every few bytes).
 func (s *scanner) skipStringRest() error {
-	carry := 0 // backslashes just before the buffer, at its start
+	esc := false // a backslash ended the last buffer
 	for {
 		b := s.buf[s.pos:s.end]
-		for i := 0; ; {
-			j := bytes.IndexByte(b[i:], '"')
-			if j < 0 {
-				break
-			}
-			q := i + j
-			k := q // b[k:q] is the run of backslashes before the quote
-			for k > 0 && b[k-1] == '\\' {
-				k--
-			}
-			n := q - k
-			if k == 0 {
-				n += carry
-			}
-			if n%2 == 0 {
-				if nl := bytes.IndexByte(b[:q], '\n'); nl >= 0 {
-					s.pos += nl
-					return s.invalid("in string (expecting non-control character)")
-				}
-				s.pos += q + 1
-				return nil
-			}
-			i = q + 1
+		q, e := closingQuote(b, esc)
+		if q >= 0 {
+			b = b[:q]
 		}
 		if nl := bytes.IndexByte(b, '\n'); nl >= 0 {
 			s.pos += nl
 			return s.invalid("in string (expecting non-control character)")
 		}
-		k := len(b)
-		for k > 0 && b[k-1] == '\\' {
-			k--
+		if q >= 0 {
+			s.pos += q + 1
+			return nil
 		}
-		if k == 0 {
-			carry += len(b)
-		} else {
-			carry = len(b) - k
-		}
+		esc = e
 		s.pos = s.end
 		if !s.fill() {
 			return s.fail()
 		}
 	}
+}
+
+// closingQuoteGo is closingQuote without assembly: each quote is found
+// with bytes.IndexByte and the run of backslashes before it counted.
+func closingQuoteGo(b []byte, esc bool) (int, bool) {
+	from := 0 // b[from:] holds the runs; an escaped b[0] is not one
+	if esc {
+		if len(b) == 0 {
+			return -1, true
+		}
+		from = 1
+	}
+	for i := from; ; {
+		j := bytes.IndexByte(b[i:], '"')
+		if j < 0 {
+			break
+		}
+		q := i + j
+		k := q // b[k:q] is the run of backslashes before the quote
+		for k > from && b[k-1] == '\\' {
+			k--
+		}
+		if (q-k)%2 == 0 {
+			return q, false
+		}
+		i = q + 1
+	}
+	k := len(b)
+	for k > from && b[k-1] == '\\' {
+		k--
+	}
+	return -1, (len(b)-k)%2 == 1
 }
 
 // The states of skipContainer.

@@ -1,0 +1,71 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// func closingQuote(b []byte, esc bool) (q int, escOut bool)
+//
+// Sixteen bytes at a time (SSE2, which every amd64 has): the first quote
+// or backslash of a chunk is found with PCMPEQB and PMOVMSKB; a backslash
+// skips the byte it escapes and the search goes on after it.
+TEXT ·closingQuote(SB), NOSPLIT, $0-41
+	MOVQ    b_base+0(FP), SI
+	MOVQ    b_len+8(FP), BX
+	MOVBQZX esc+24(FP), DI
+	MOVQ    $0x2222222222222222, AX
+	MOVQ    AX, X1
+	PUNPCKLQDQ X1, X1
+	MOVQ    $0x5c5c5c5c5c5c5c5c, AX
+	MOVQ    AX, X2
+	PUNPCKLQDQ X2, X2
+
+loop:
+	MOVQ BX, CX
+	SUBQ DI, CX
+	JLE  end
+	CMPQ CX, $16
+	JB   tail
+	MOVOU   (SI)(DI*1), X0
+	MOVOU   X0, X3
+	PCMPEQB X1, X0
+	PCMPEQB X2, X3
+	POR     X3, X0
+	PMOVMSKB X0, AX
+	TESTL   AX, AX
+	JNZ     found
+	ADDQ    $16, DI
+	JMP     loop
+
+found:
+	BSFL    AX, AX
+	ADDQ    AX, DI
+	MOVBLZX (SI)(DI*1), AX
+	CMPB    AX, $0x22
+	JEQ     quote
+	ADDQ    $2, DI
+	JMP     loop
+
+tail:
+	MOVBLZX (SI)(DI*1), AX
+	CMPB    AX, $0x22
+	JEQ     quote
+	CMPB    AX, $0x5c
+	JEQ     escape
+	INCQ    DI
+	JMP     loop
+
+escape:
+	ADDQ $2, DI
+	JMP  loop
+
+end:
+	// DI is len(b), or len(b)+1 when b ends with a backslash that
+	// escapes the byte after it.
+	MOVQ  $-1, q+32(FP)
+	CMPQ  DI, BX
+	SETHI escOut+40(FP)
+	RET
+
+quote:
+	MOVQ DI, q+32(FP)
+	MOVB $0, escOut+40(FP)
+	RET

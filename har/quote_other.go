@@ -1,0 +1,8 @@
+//go:build !amd64 || purego
+
+package har
+
+// closingQuote is the index in b of the first '"' no backslash escapes
+// (b[0] is escaped if esc), or -1 and whether the byte after b is
+// escaped.
+func closingQuote(b []byte, esc bool) (int, bool) { return closingQuoteGo(b, esc) }
