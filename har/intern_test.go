@@ -2,7 +2,9 @@ package har
 
 import (
 	"bytes"
+	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"unsafe"
@@ -95,6 +97,20 @@ func TestScanPacked(t *testing.T) {
 		wp, wok := pack(b[1:e])
 		if e != 1+k || !wok || wp != p || !bytes.Equal(b[1:e], body[:k]) {
 			t.Fatalf("%q: end %d (want %d), packed %x (want %x, %v)", body, e, 1+k, p, wp, wok)
+		}
+	}
+}
+
+// TestSmallInt: the integers smallInt reads are ParseFloat's values.
+func TestSmallInt(t *testing.T) {
+	for _, v := range []string{"0", "-0", "7", "-1", "200", "000123", "999999999999999", "-999999999999999", "1234567890123456", "1.5", "1e3", "-", "", "12a"} {
+		f, ok := smallInt([]byte(v))
+		want, err := strconv.ParseFloat(v, 64)
+		if ok && (err != nil || f != want || math.Signbit(f) != math.Signbit(want)) {
+			t.Errorf("smallInt(%q) = %v, ParseFloat %v, %v", v, f, want, err)
+		}
+		if !ok && len(v) <= 15 && v != "-0" && err == nil && strings.IndexAny(v, ".e") < 0 {
+			t.Errorf("smallInt(%q) refused an integer", v)
 		}
 	}
 }

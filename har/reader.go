@@ -685,12 +685,13 @@ func (r *Reader) nextKey(first bool) (string, bool, error) {
 		return r.slowKey(first)
 	}
 	q := p + 1
-	pk, e, ok := scanPacked(b, q)
-	if !ok {
+	k, e := r.keys.short(b, q)
+	if e < 0 {
 		e = q + plain(b[q:])
 		if e >= len(b) || b[e] != '"' {
 			return r.slowKey(first)
 		}
+		k = ""
 	}
 	if e-q > r.max {
 		return r.slowKey(first)
@@ -710,10 +711,7 @@ func (r *Reader) nextKey(first bool) (string, bool, error) {
 	if p >= len(b) {
 		return r.slowKey(first)
 	}
-	var k string
-	if ok {
-		k = r.keys.packed(pk, b[q:e])
-	} else {
+	if k == "" && e > q {
 		k = r.keys.get(b[q:e])
 	}
 	s.pos = p
@@ -923,6 +921,9 @@ func (r *Reader) num() (float64, error) {
 			r.overflow(-1)
 			return 0, nil
 		}
+		if f, ok := smallInt(v); ok {
+			return f, nil
+		}
 		f, err := strconv.ParseFloat(string(v), 64)
 		if err != nil {
 			return f, &scanError{off: s.abs(), msg: fmt.Sprintf("the number %.40s is out of range", v)}
@@ -941,6 +942,33 @@ func (r *Reader) num() (float64, error) {
 		return f, nil
 	}
 	return 0, s.skip(c)
+}
+
+// smallInt is the value of an integer of up to 15 digits (statuses and
+// sizes), exact in a float64 as ParseFloat would give it; ok is false for
+// any other number.
+func smallInt(v []byte) (float64, bool) {
+	d := v
+	if len(d) > 0 && d[0] == '-' {
+		d = d[1:]
+	}
+	if len(d) == 0 || len(d) > 15 {
+		return 0, false
+	}
+	n := int64(0)
+	for _, c := range d {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if len(d) < len(v) {
+		if n == 0 {
+			return 0, false // -0, as ParseFloat makes it
+		}
+		n = -n
+	}
+	return float64(n), true
 }
 
 func (r *Reader) boolean() (bool, error) {
@@ -1236,8 +1264,10 @@ func parseTime(s string) time.Time {
 // Strings of up to 32 bytes (member and header names, most values it
 // sees) are hashed and compared as words read from the bytes in place.
 type interner struct {
-	slots [512]islot
+	slots [1 << slotBits]islot
 }
+
+const slotBits = 9
 
 type islot struct {
 	s string
@@ -1274,6 +1304,44 @@ func (in *interner) get(b []byte) string {
 		in.slots[i^1], in.slots[i] = in.slots[i], islot{s: s, n: -1}
 	}
 	return s
+}
+
+// short is get for the string that starts at b[q], after its opening
+// quote, when it is plain (see plain), ends in b and has fewer than 16
+// bytes, as member names do: it returns it and the index of its closing
+// quote, else -1. It reads 16 bytes of b's array from q on.
+func (in *interner) short(b []byte, q int) (string, int) {
+	if q+16 > cap(b) {
+		return "", -1
+	}
+	a := b[q : q+16 : q+16]
+	var p packed
+	var e int
+	p.w0 = binary.LittleEndian.Uint64(a)
+	if m := special(p.w0); m != 0 {
+		n := bits.TrailingZeros64(m) / 8
+		p.w0 &= lowBytes(n)
+		e = q + n
+	} else {
+		p.w1 = binary.LittleEndian.Uint64(a[8:])
+		m := special(p.w1)
+		if m == 0 {
+			return "", -1
+		}
+		n := bits.TrailingZeros64(m) / 8
+		p.w1 &= lowBytes(n)
+		e = q + 8 + n
+	}
+	if e >= len(b) || b[e] != '"' {
+		return "", -1
+	}
+	// slot, inlined for the two words.
+	n := e - q
+	i := p.index(n)
+	if sl := &in.slots[i]; sl.n == int32(n) && sl.p.w0 == p.w0 && sl.p.w1 == p.w1 && sl.p.w2|sl.p.w3 == 0 && sl.s != "" {
+		return sl.s, e
+	}
+	return in.packed(p, b[q:e]), e
 }
 
 // packed is get for b packed as p.
@@ -1329,7 +1397,7 @@ func (in *interner) packedName(p packed, b []byte, lean bool) (string, bool) {
 
 // slot finds the packed p of a string of n bytes, nil if absent.
 func (in *interner) slot(p packed, n int) *islot {
-	i := p.hash(n) % uint64(len(in.slots))
+	i := p.index(n)
 	if sl := &in.slots[i]; sl.n == int32(n) && sl.p == p {
 		return sl
 	}
@@ -1342,7 +1410,7 @@ func (in *interner) slot(p packed, n int) *islot {
 // put makes room for the packed p of a string of n bytes, as get does
 // for a longer string, and returns its slot, to be filled.
 func (in *interner) put(p packed, n int) *islot {
-	i := p.hash(n) % uint64(len(in.slots))
+	i := p.index(n)
 	switch {
 	case in.slots[i].n == 0:
 	case in.slots[i^1].n == 0:
@@ -1358,11 +1426,11 @@ func (in *interner) put(p packed, n int) *islot {
 // padded with zeros.
 type packed struct{ w0, w1, w2, w3 uint64 }
 
-func (p packed) hash(n int) uint64 {
-	const m = 0x9e3779b97f4a7c15
-	x := (p.w0*m ^ p.w1) * m
-	x = (x ^ p.w2 ^ p.w3<<1 ^ uint64(n)) * m
-	return x ^ x>>29
+// index is the slot of p, a string of n bytes, in an interner: the top
+// bits of a multiplicative hash.
+func (p packed) index(n int) uint64 {
+	x := p.w0 ^ p.w1*0xff51afd7ed558ccd ^ p.w2*0xc4ceb9fe1a85ec53 ^ p.w3*0xbf58476d1ce4e5b9 ^ uint64(n)
+	return x * 0x9e3779b97f4a7c15 >> (64 - slotBits)
 }
 
 // pack packs b. It reads the bytes of b's array after b (so it reports

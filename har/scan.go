@@ -449,12 +449,6 @@ func hex4(b []byte) (uint16, bool) {
 // skipString crosses the string at pos without decoding it.
 func (s *scanner) skipString() error {
 	s.pos++
-	// A short string, as names and most values are, is crossed by plain
-	// (no quote search and newline search for a few bytes).
-	if n := plain(s.buf[s.pos:s.end]); s.pos+n < s.end && s.buf[s.pos+n] == '"' {
-		s.pos += n + 1
-		return nil
-	}
 	return s.skipStringRest()
 }
 
