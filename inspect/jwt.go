@@ -112,11 +112,12 @@ var strictBase64URL = base64.RawURLEncoding.Strict()
 // refused first.
 func base64URLLooseInto(dst []byte, s string) (n int, trimmed bool, err error) {
 	t := strings.TrimRight(s, "=")
+	trimmed = len(t) != len(s)
 	if strings.IndexByte(t, '\r') >= 0 || strings.IndexByte(t, '\n') >= 0 {
-		return 0, false, fmt.Errorf("invalid character")
+		return 0, trimmed, fmt.Errorf("invalid character")
 	}
 	n, err = strictBase64URL.Decode(dst, []byte(t))
-	return n, len(t) != len(s), err
+	return n, trimmed, err
 }
 
 // HeaderString returns a string header field.

@@ -132,6 +132,7 @@ func TestTokenJSONFixtures(t *testing.T) {
 			}
 		}
 	}
+	t.Logf("%d token parts in %d files", parts, len(files))
 	if parts < 100 {
 		t.Fatalf("only %d token parts found in %d files", parts, len(files))
 	}
@@ -234,4 +235,35 @@ func BenchmarkDecodeJWT(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzBase64URL holds base64URLLooseInto to encoding/base64's strict
+// RawURLEncoding after the SDK's rules: trailing '=' dropped, CR and LF
+// refused.
+func FuzzBase64URL(f *testing.F) {
+	for _, s := range []string{"", "A", "AA", "AB", "AAA", "AAB", "AAAA", "e30", "e30=", "e30==", "e3=0", "e3\n0", "e3\r0",
+		"-_-_", "+/+/", "QUJD", "QUJDRA", "QUJDRA==", "QUJDRB", "QUJDREU", "QUJDREV", " AAA", "AA AA", "\xff\x00AA"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		trimmed := strings.TrimRight(s, "=")
+		var want []byte
+		var wantErr error
+		if strings.ContainsAny(trimmed, "\r\n") {
+			wantErr = fmt.Errorf("invalid character")
+		} else {
+			want, wantErr = base64.RawURLEncoding.Strict().DecodeString(trimmed)
+		}
+		dst := make([]byte, base64.RawURLEncoding.DecodedLen(len(s)))
+		n, wasTrimmed, err := base64URLLooseInto(dst, s)
+		if (err != nil) != (wantErr != nil) {
+			t.Fatalf("%q: error %v, encoding/base64: %v", s, err, wantErr)
+		}
+		if wasTrimmed != (len(trimmed) != len(s)) {
+			t.Fatalf("%q: trimmed %v", s, wasTrimmed)
+		}
+		if err == nil && !bytes.Equal(dst[:n], want) {
+			t.Fatalf("%q: %x, encoding/base64: %x", s, dst[:n], want)
+		}
+	})
 }
