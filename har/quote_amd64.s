@@ -6,7 +6,8 @@
 //
 // Sixteen bytes at a time (SSE2, which every amd64 has): the first quote
 // or backslash of a chunk is found with PCMPEQB and PMOVMSKB; a backslash
-// skips the byte it escapes and the search goes on after it.
+// skips the byte it escapes and the search goes on after it, in the same
+// chunk while it lasts.
 TEXT ·closingQuote(SB), NOSPLIT, $0-41
 	MOVQ    b_base+0(FP), SI
 	MOVQ    b_len+8(FP), BX
@@ -36,13 +37,31 @@ loop:
 	JMP     loop
 
 found:
-	BSFL    AX, AX
-	ADDQ    AX, DI
-	MOVBLZX (SI)(DI*1), AX
-	CMPB    AX, $0x22
-	JEQ     quote
-	ADDQ    $2, DI
+	// AX marks the quotes and backslashes of the chunk at DI.
+	BSFL    AX, CX
+	LEAQ    (DI)(CX*1), DX
+	MOVBLZX (SI)(DX*1), R8
+	CMPB    R8, $0x22
+	JEQ     quoteat
+	CMPL    CX, $14
+	JAE     far
+	// The backslash at CX escapes the byte after it, in the chunk too:
+	// the next mark after both.
+	ADDL    $2, CX
+	MOVL    $-1, R9
+	SHLL    CX, R9
+	ANDL    R9, AX
+	JNZ     found
+	ADDQ    $16, DI
 	JMP     loop
+
+far:
+	LEAQ 2(DX), DI
+	JMP  loop
+
+quoteat:
+	MOVQ DX, DI
+	JMP  quote
 
 tail:
 	MOVBLZX (SI)(DI*1), AX
