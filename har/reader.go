@@ -241,8 +241,8 @@ type Reader struct {
 	path   []string
 	keys   interner
 	in     interner
-	names  interner // header names
-	hdrs   []Header
+	names  interner    // header names
+	hdrs   [2][]Header // the request's and the response's, until the entry is read
 	cks    []Cookie
 	capped int    // values over the cap
 	header string // the header whose value is being read
@@ -1034,8 +1034,10 @@ func (r *Reader) headerName() (name string, keep bool, err error) {
 	return name, keep, nil
 }
 
-func (r *Reader) headers() ([]Header, error) {
-	hs := r.hdrs[:0]
+// headers reads a headers array into scratch, which the slice returned
+// shares: readEntry copies both halves' into one array (ownHeaders).
+func (r *Reader) headers(scratch *[]Header) ([]Header, error) {
+	hs := (*scratch)[:0]
 	err := r.array(func() error {
 		var h Header
 		keep := true
@@ -1066,11 +1068,30 @@ func (r *Reader) headers() ([]Header, error) {
 		}
 		return err
 	})
-	r.hdrs = hs[:0]
+	*scratch = hs[:0]
 	if err != nil || len(hs) == 0 {
 		return nil, err
 	}
-	return append([]Header(nil), hs...), nil
+	return hs, nil
+}
+
+// ownHeaders gives e's request and response headers, read into the
+// reader's scratch, one array of their own.
+func ownHeaders(e *Entry) {
+	req, resp := e.Request.Headers, e.Response.Headers
+	if len(req)+len(resp) == 0 {
+		return
+	}
+	all := make([]Header, len(req)+len(resp))
+	copy(all, req)
+	copy(all[len(req):], resp)
+	e.Request.Headers, e.Response.Headers = nil, nil
+	if len(req) > 0 {
+		e.Request.Headers = all[:len(req):len(req)]
+	}
+	if len(resp) > 0 {
+		e.Response.Headers = all[len(req):]
+	}
 }
 
 func (r *Reader) cookies() ([]Cookie, error) {
@@ -1148,7 +1169,7 @@ func (r *Reader) readEntry() (*Entry, error) {
 				case "httpVersion":
 					e.Request.HTTPVersion, err = r.istr()
 				case "headers":
-					e.Request.Headers, err = r.headers()
+					e.Request.Headers, err = r.headers(&r.hdrs[0])
 				case "cookies":
 					e.Request.Cookies, err = r.cookies()
 				case "bodySize":
@@ -1173,7 +1194,7 @@ func (r *Reader) readEntry() (*Entry, error) {
 				case "httpVersion":
 					e.Response.HTTPVersion, err = r.istr()
 				case "headers":
-					e.Response.Headers, err = r.headers()
+					e.Response.Headers, err = r.headers(&r.hdrs[1])
 				case "cookies":
 					e.Response.Cookies, err = r.cookies()
 				case "redirectURL":
@@ -1220,6 +1241,7 @@ func (r *Reader) readEntry() (*Entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	ownHeaders(e)
 	if r.start >= 0 {
 		e.Span = Span{Off: r.start + begin, Len: s.abs() - begin}
 	}
