@@ -40,6 +40,8 @@ type Analyzer struct {
 	proxied map[string]proxyHint
 	// urls parses the entries' URLs once.
 	urls urlCache
+	// cached is Entry.Cached of the entry judged last.
+	cached cachedMemo
 }
 
 // lookahead bounds how many entries wait for the instance to be inferred.
@@ -52,6 +54,7 @@ func NewAnalyzer(setup *inspect.Setup) *Analyzer {
 	a.clock.isFAPI = a.Classifier.IsFAPIHost
 	a.Story.clock = &a.clock
 	a.Story.urls = &a.urls
+	a.Story.cached = &a.cached
 	a.Classifier.marks = &cookieMarks{}
 	a.Story.cookieMarks = a.Classifier.marks
 	a.Story.setup = a.Setup
@@ -74,7 +77,8 @@ func NewAnalyzer(setup *inspect.Setup) *Analyzer {
 // reveals its instance (without a publishable key) and the application
 // server's clock; Flush returns the rest. ctx bounds the key fetches.
 func (a *Analyzer) Add(ctx context.Context, e *Entry) []*Judged {
-	for _, s := range clockSamples(e) {
+	cached, _ := a.cached.of(e)
+	for _, s := range clockSamplesOf(e, cached) {
 		a.clock.add(a.urls.host(e.Request.URL), s)
 	}
 	a.learnProxy(e)
@@ -120,7 +124,7 @@ func (a *Analyzer) judge(ctx context.Context, e *Entry) *Judged {
 			j.Result.Verdict.Assumptions = append([]string{note}, j.Result.Verdict.Assumptions...)
 		}
 		j.Judged = true
-		j.Observed.Agrees = agreement(j)
+		j.Observed.Agrees = agreement(j, &a.cached)
 	}
 	a.Story.add(j)
 	return j
@@ -140,9 +144,9 @@ func observe(e *Entry) ObservedResponse {
 // agreement is whether a judged entry's verdict agrees with the SDK's
 // headers in its response (nil: the response shows none, or came from
 // the cache).
-func agreement(j *Judged) *bool {
+func agreement(j *Judged, c *cachedMemo) *bool {
 	e := j.Entry
-	if cached, _ := e.Cached(); e.Response.Status > 0 && hasClerkHeaders(e) && !cached {
+	if cached, _ := c.of(e); e.Response.Status > 0 && hasClerkHeaders(e) && !cached {
 		agrees := agreesWith(j)
 		return &agrees
 	}

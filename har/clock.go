@@ -296,10 +296,16 @@ func (e *Entry) Cached() (bool, string) {
 
 // clockSamples reads what an entry says about its server's clock.
 func clockSamples(e *Entry) []ClockSample {
+	c, _ := e.Cached()
+	return clockSamplesOf(e, c)
+}
+
+// clockSamplesOf is clockSamples of an entry whose Cached is known.
+func clockSamplesOf(e *Entry, cached bool) []ClockSample {
 	if e.StartedDateTime.IsZero() || e.Response.Status == 0 {
 		return nil
 	}
-	if c, _ := e.Cached(); c {
+	if cached {
 		return nil
 	}
 	start := float64(e.StartedDateTime.UnixNano()) / 1e9
@@ -367,7 +373,7 @@ func (a *Analyzer) judgeAtServerClock(ctx context.Context, e *Entry, req inspect
 		return a.Setup.Judge(ctx, req, sent, obs)
 	}
 	at := sent.Add(time.Duration(off * float64(time.Second)))
-	if cached, _ := e.Cached(); !cached {
+	if cached, _ := a.cached.of(e); !cached {
 		if t, ok := sdkClock(e.ResponseHeader("x-clerk-auth-message")); ok {
 			if at.Before(t) {
 				at = t.Add(500 * time.Millisecond)

@@ -329,7 +329,7 @@ func (f *facts) observe(j *Judged, s *Story) {
 	// Everything below needs the captured response.
 	host := s.urlCache().host(e.Request.URL)
 	if said := e.ResponseHeader("x-clerk-auth-reason"); said != "" && said != v.Reason && j.Result.Clock == nil {
-		if c, _ := e.Cached(); !c {
+		if c, _ := s.cachedOf(e); !c {
 			switch {
 			case said == inspect.TokenInvalidSignature || said == inspect.JWKKidMismatch || said == inspect.JWKRemoteMissing:
 				// The app refuses tokens the key clerkscope was given accepts.
@@ -358,7 +358,7 @@ func (f *facts) observe(j *Judged, s *Story) {
 	if r := e.ResponseHeader("x-clerk-auth-reason"); r == "protect-rewrite" {
 		f.rewrite = appendCap(f.rewrite, idx)
 	}
-	cached, why := e.Cached()
+	cached, why := s.cachedOf(e)
 	authResponse := j.Class == ClassHandshakeRedirect || hasClerkHeaders(e)
 	if cached && (authResponse || isDoc(j.Class)) {
 		f.cached = appendCap(f.cached, idx)
@@ -633,13 +633,16 @@ func (f *facts) endRounds() {
 }
 
 func clerkCookie(name string) bool {
-	for _, p := range []string{inspect.CookieSession, inspect.CookieClientUAT, inspect.CookieDevBrowser, inspect.CookieHandshake, inspect.CookieRefresh, inspect.CookieRedirectCount} {
-		if name == p || strings.HasPrefix(name, p+"_") {
+	for _, p := range clerkCookieNames {
+		// name is p, or p followed by "_" and a suffix.
+		if strings.HasPrefix(name, p) && (len(name) == len(p) || name[len(p)] == '_') {
 			return true
 		}
 	}
 	return false
 }
+
+var clerkCookieNames = [...]string{inspect.CookieSession, inspect.CookieClientUAT, inspect.CookieDevBrowser, inspect.CookieHandshake, inspect.CookieRefresh, inspect.CookieRedirectCount}
 
 func hasClerkCookies(req inspect.Request) bool {
 	for _, c := range req.Cookies() {

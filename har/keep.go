@@ -157,7 +157,7 @@ func (k *Kept) Whole(e *Entry) *Judged {
 		c.Sent = e.StartedDateTime
 		j.Result.Clock = &c
 	}
-	j.Observed.Agrees = agreement(j)
+	j.Observed.Agrees = agreement(j, nil)
 	return j
 }
 

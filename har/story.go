@@ -109,6 +109,7 @@ type Story struct {
 	open        []*HandshakeChain
 	clock       *clockBook
 	urls        *urlCache
+	cached      *cachedMemo
 	issuers     urlCache
 	cookieMarks *cookieMarks
 	disagree    []int

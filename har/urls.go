@@ -100,3 +100,33 @@ func (s *Story) marks() *cookieMarks {
 	}
 	return s.cookieMarks
 }
+
+// cachedMemo holds Entry.Cached of the entry asked about last: the clock,
+// the agreement with the response and the facts each ask of every entry
+// (a dozen header lookups). Like urlCache, one Analyzer and its Story
+// share one; a nil one asks each time.
+type cachedMemo struct {
+	e      *Entry
+	index  int
+	cached bool
+	why    string
+}
+
+func (c *cachedMemo) of(e *Entry) (bool, string) {
+	if c == nil {
+		return e.Cached()
+	}
+	if c.e != e || c.index != e.Index {
+		c.e, c.index = e, e.Index
+		c.cached, c.why = e.Cached()
+	}
+	return c.cached, c.why
+}
+
+// cachedOf is Entry.Cached through the story's memo.
+func (s *Story) cachedOf(e *Entry) (bool, string) {
+	if s == nil {
+		return e.Cached()
+	}
+	return s.cached.of(e)
+}
