@@ -268,21 +268,39 @@ func sdkClock(msg string) (time.Time, bool) {
 // a proxy) rather than produced for this request, from the standard Age
 // and Cache-Status headers (RFC 9111, RFC 9211) and the vendors' own.
 func (e *Entry) Cached() (bool, string) {
-	if a := e.ResponseHeader("age"); a != "" {
+	// The first value of each header the rules read, found in one pass.
+	// Every name starts with a, c or x, letters no other character folds
+	// to: a header starting otherwise is none of them.
+	var vals [len(cacheHeaders)]string
+	var found [len(cacheHeaders)]bool
+	for _, h := range e.Response.Headers {
+		if h.Name == "" {
+			continue
+		}
+		if c := h.Name[0] | 0x20; c != 'a' && c != 'c' && c != 'x' {
+			continue
+		}
+		for i, name := range cacheHeaders {
+			if !found[i] && strings.EqualFold(h.Name, name) {
+				vals[i], found[i] = h.Value, true
+			}
+		}
+	}
+	if a := vals[cacheAge]; a != "" {
 		if n, err := strconv.Atoi(strings.TrimSpace(a)); err == nil && n > 0 {
 			return true, "Age: " + a
 		}
 	}
-	if e.ResponseHeader("x-nextjs-prerender") == "1" {
+	if vals[cachePrerender] == "1" {
 		return true, "x-nextjs-prerender: 1 (a page rendered at build time)"
 	}
-	for _, h := range []string{"cf-cache-status", "x-vercel-cache", "x-cache", "x-nextjs-cache", "x-netlify-cache", "cdn-cache", "x-cache-status", "x-proxy-cache", "x-fastly-cache"} {
-		v := strings.ToUpper(e.ResponseHeader(h))
+	for i := cacheFirstCDN; i < cacheStatus; i++ {
+		v := strings.ToUpper(vals[i])
 		if strings.Contains(v, "HIT") || strings.Contains(v, "STALE") || v == "UPDATING" || v == "REVALIDATED" {
-			return true, h + ": " + e.ResponseHeader(h)
+			return true, cacheHeaders[i] + ": " + vals[i]
 		}
 	}
-	if cs := e.ResponseHeader("cache-status"); cs != "" {
+	if cs := vals[cacheStatus]; cs != "" {
 		for _, part := range strings.Split(cs, ",") {
 			for _, p := range strings.Split(part, ";") {
 				if strings.TrimSpace(strings.ToLower(p)) == "hit" {
@@ -293,6 +311,18 @@ func (e *Entry) Cached() (bool, string) {
 	}
 	return false, ""
 }
+
+// cacheHeaders are the response headers Cached reads, in the order of its
+// rules: Age, Next.js's prerender mark, the CDNs' cache headers, and
+// Cache-Status (RFC 9211).
+var cacheHeaders = [...]string{"age", "x-nextjs-prerender", "cf-cache-status", "x-vercel-cache", "x-cache", "x-nextjs-cache", "x-netlify-cache", "cdn-cache", "x-cache-status", "x-proxy-cache", "x-fastly-cache", "cache-status"}
+
+const (
+	cacheAge       = 0
+	cachePrerender = 1
+	cacheFirstCDN  = 2
+	cacheStatus    = len(cacheHeaders) - 1
+)
 
 // clockSamples reads what an entry says about its server's clock.
 func clockSamples(e *Entry) []ClockSample {

@@ -246,13 +246,13 @@ func ago(d time.Duration) string {
 	}
 	switch {
 	case d < time.Minute:
-		return fmt.Sprintf("%d s", int(d.Seconds()))
+		return strconv.Itoa(int(d.Seconds())) + " s"
 	case d < time.Hour:
-		return fmt.Sprintf("%d min %d s", int(d.Minutes()), int(d.Seconds())%60)
+		return strconv.Itoa(int(d.Minutes())) + " min " + strconv.Itoa(int(d.Seconds())%60) + " s"
 	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h %d min", int(d.Hours()), int(d.Minutes())%60)
+		return strconv.Itoa(int(d.Hours())) + " h " + strconv.Itoa(int(d.Minutes())%60) + " min"
 	default:
-		return fmt.Sprintf("%d days", int(math.Round(d.Hours()/24)))
+		return strconv.Itoa(int(math.Round(d.Hours()/24))) + " days"
 	}
 }
 

@@ -407,7 +407,7 @@ func explainExpired(v *Verdict, now time.Time, code string, rc redirectCheck) Ex
 		e.Why = "Session tokens live about 60 s. This one came in the Authorization: Bearer header, so only the client that sent it can renew it: getToken() returns a fresh token whenever the cached one nears expiry."
 	}
 	if exp, ok := v.claimTime("exp"); ok {
-		e.Summary = fmt.Sprintf("%s expired %s before this request", strings.TrimSuffix(e.Summary, " has expired"), ago(now.Sub(exp)))
+		e.Summary = strings.TrimSuffix(e.Summary, " has expired") + " expired " + ago(now.Sub(exp)) + " before this request"
 	}
 	switch code {
 	case RefreshNonEligibleNoCookie:

@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"sync"
+	"time"
 
 	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
@@ -174,4 +175,22 @@ func samePayload(a, b any) bool {
 	ma, ok := a.(map[string]any)
 	mb, okB := b.(map[string]any)
 	return ok && okB && reflect.ValueOf(ma).UnsafePointer() == reflect.ValueOf(mb).UnsafePointer()
+}
+
+// expiredTexts keeps the SDK's message for an expired token by the
+// seconds it names (the token's exp and the request's time, which
+// js.UTCString writes to the second): a capture's requests after its tab
+// slept share one a second.
+var expiredTexts = newMemo[[2]int64, string](64)
+
+// expiredMessage is msgExpired for a token that expired at exp, judged at
+// now.
+func expiredMessage(exp, now time.Time) string {
+	k := [2]int64{exp.Unix(), now.Unix()}
+	if m, ok := expiredTexts.get(k); ok {
+		return m
+	}
+	m := fmt.Sprintf(msgExpired, js.UTCString(exp), js.UTCString(now))
+	expiredTexts.put(k, m)
+	return m
 }

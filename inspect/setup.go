@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Setup is how a request is judged: the app's options and what clerkscope
@@ -109,12 +110,12 @@ func (s *Setup) Judge(ctx context.Context, req Request, at time.Time, obs *Obser
 		}
 		ob := Observed{Inner: inner, SetCookies: obs.SetCookies, HasResponse: obs.Status > 0 && obs.Status < 500}
 		for _, h := range obs.Headers {
-			switch strings.ToLower(h.Name) {
-			case HeaderAllowOrigin:
+			switch {
+			case lowerIs(h.Name, HeaderAllowOrigin):
 				ob.Resolved = ob.Resolved || h.Value == "null"
-			case HeaderAuthStatus:
+			case lowerIs(h.Name, HeaderAuthStatus):
 				ob.AuthStatus = h.Value
-			case HeaderAuthReason:
+			case lowerIs(h.Name, HeaderAuthReason):
 				ob.AuthReason = h.Value
 			}
 		}
@@ -132,6 +133,29 @@ func (s *Setup) Judge(ctx context.Context, req Request, at time.Time, obs *Obser
 		v.Assumptions = append(v.Assumptions, noKeyHint(s.FetchJWKS, fetchErr))
 	}
 	return Result{Verdict: v, Explanation: Explain(v, at), At: at}
+}
+
+// lowerIs reports whether strings.ToLower(name) is lower (a lower-case
+// ASCII name), without making the lower-case copy of an ASCII name.
+func lowerIs(name, lower string) bool {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return strings.ToLower(name) == lower
+		}
+	}
+	if len(name) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // hasKey reports whether the options bring a key of their own: jwtKey,

@@ -197,3 +197,16 @@ func TestBareJWTJudgedAsFetch(t *testing.T) {
 		t.Errorf("a Cookie header: %q", p.Notes)
 	}
 }
+
+// TestLowerIs holds lowerIs to strings.ToLower on ASCII and other names.
+func TestLowerIs(t *testing.T) {
+	names := []string{"", "x-clerk-auth-status", "X-Clerk-Auth-Status", "X-CLERK-AUTH-STATUS", "x-clerk-auth-statu", "x-clerk-auth-statuss",
+		"x-clerk-auth-\u212Aeason", "X-Clerk-Auth-Reaſon", "\u0130x", "x-clerk-auth-status\u0300", "Access-Control-Allow-Origin", "x-clerk-auth-st@tus"}
+	for _, lower := range []string{HeaderAuthStatus, HeaderAuthReason, HeaderAllowOrigin, "", "ix", "x-clerk-auth-keason"} {
+		for _, name := range names {
+			if got, want := lowerIs(name, lower), strings.ToLower(name) == lower; got != want {
+				t.Errorf("lowerIs(%q, %q) = %v, want %v", name, lower, got, want)
+			}
+		}
+	}
+}

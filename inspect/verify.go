@@ -281,7 +281,7 @@ func assertClaims(payload any, p verifyParams) error {
 	}
 	if t := js.SecondsToTime(expF); js.Millis(t) <= nowMs-skewMs {
 		return &TokenError{Reason: TokenExpired,
-			Message: fmt.Sprintf(msgExpired, js.UTCString(t), js.UTCString(p.now))}
+			Message: expiredMessage(t, p.now)}
 	}
 	if nbf := js.Field(payload, "nbf"); !js.IsUndefined(nbf) {
 		f, ok := nbf.(float64)
