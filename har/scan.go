@@ -539,6 +539,9 @@ func (s *scanner) skipContainer() error {
 	}
 	for {
 		var c byte
+		if s.pos+1 < s.end && s.buf[s.pos] == ' ' && s.buf[s.pos+1] > ' ' {
+			s.pos++ // the one space after a colon or comma
+		}
 		if s.pos < s.end && s.buf[s.pos] > ' ' {
 			c = s.buf[s.pos]
 		} else {
