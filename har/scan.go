@@ -14,8 +14,9 @@ import (
 
 // scanner is the reader's JSON tokenizer. It reads the capture through one
 // fixed buffer and never holds a value it skips: a skipped string is
-// crossed with a quote search (bytes.IndexByte) and backslash parity, a
-// skipped object or array token by token without decoding its strings, so
+// crossed with a search for its closing quote (closingQuote, sixteen bytes
+// at a time), a skipped object or array token by token without decoding
+// its strings, so
 // a 1 GiB body costs the buffer and nothing more. The values the reader
 // keeps are decoded into a scratch buffer up to a cap. Strings are decoded
 // as jsontext decodes them with AllowInvalidUTF8 (invalid UTF-8 and lone
