@@ -144,10 +144,10 @@ func TestLeadSelection(t *testing.T) {
 	_, cmd := m.Update(started)
 	// Deliver every batch but the last (a slow run may cut the capture
 	// into several); the user moves before the last one lands.
-	last := cmd().(batchLoadedMsg)
+	last := nextBatch(t, cmd)
 	for !last.done {
 		_, cmd = m.Update(last)
-		last = cmd().(batchLoadedMsg)
+		last = nextBatch(t, cmd)
 	}
 	first := last
 	first.done, first.story = false, nil
@@ -160,6 +160,37 @@ func TestLeadSelection(t *testing.T) {
 	if m.cap.loading || m.cap.selected() != chosen {
 		t.Errorf("loading %v; selection moved from entry %d to %d", m.cap.loading, chosen.judged().Entry.Index, m.cap.selected().judged().Entry.Index)
 	}
+}
+
+// nextBatch runs cmd as the program would until it yields the load's next
+// batch. A batch that is not the last comes back with the read of the
+// selected row's entry beside the wait for the next one (tea.Batch), so a
+// capture the loader cuts into several batches (a slow run) is followed
+// through the commands of a tea.BatchMsg.
+func nextBatch(t *testing.T, cmd tea.Cmd) batchLoadedMsg {
+	t.Helper()
+	if b, ok := findBatch(cmd); ok {
+		return b
+	}
+	t.Fatal("the load's command yields no batch")
+	return batchLoadedMsg{}
+}
+
+func findBatch(cmd tea.Cmd) (batchLoadedMsg, bool) {
+	if cmd == nil {
+		return batchLoadedMsg{}, false
+	}
+	switch msg := cmd().(type) {
+	case batchLoadedMsg:
+		return msg, true
+	case tea.BatchMsg:
+		for _, c := range msg {
+			if b, ok := findBatch(c); ok {
+				return b, true
+			}
+		}
+	}
+	return batchLoadedMsg{}, false
 }
 
 // TestTimelineDiagnosis: t opens the Timeline on the diagnosis, with its
