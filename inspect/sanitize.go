@@ -3,6 +3,7 @@ package inspect
 import (
 	"encoding/binary"
 	"io"
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 )
@@ -95,15 +96,19 @@ func safeTable(json bool) *[256]bool {
 
 // safeLen is the length of the longest start of p that passes as it is:
 // safe ASCII (see safeASCII) and valid UTF-8 runes that are not unsafe.
-// Outputs are mostly ASCII, so eight bytes are tested at a time while they
-// are printable ASCII.
+// Outputs are mostly printable ASCII, so eight bytes are tested at a time
+// and the loop goes to the first other byte at once.
 func safeLen(p []byte, json bool) int {
 	safe := safeTable(json)
 	i := 0
 	for i < len(p) {
-		if len(p)-i >= 8 && printable8(binary.LittleEndian.Uint64(p[i:])) {
-			i += 8
-			continue
+		if len(p)-i >= 8 {
+			m := notPrintable8(binary.LittleEndian.Uint64(p[i:]))
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) / 8
 		}
 		c := p[i]
 		if safe[c] {
@@ -122,14 +127,16 @@ func safeLen(p []byte, json bool) int {
 	return i
 }
 
-// printable8 reports whether the eight bytes of w are all printable ASCII
-// (0x20–0x7e). A byte b < 0x80 is, unless b - 0x20 borrows (b < 0x20) or
-// b + 1 reaches 0x80 (DEL): either sets the byte's top bit, as b ≥ 0x80
-// has it set already. A borrow or carry into the next byte comes only
-// from a byte already found, so the answer is exact.
-func printable8(w uint64) bool {
+// notPrintable8 marks, in the top bit of each byte, the bytes of w (eight
+// bytes, the first the lowest) that are not printable ASCII (0x20–0x7e):
+// zero when all are. A byte b < 0x80 is, unless b - 0x20 borrows (b <
+// 0x20) or b + 1 reaches 0x80 (DEL): either sets the byte's top bit, as b
+// ≥ 0x80 has it set already. A borrow or carry reaches the next byte only
+// from a byte marked itself, so the lowest mark is the first such byte
+// (the marks above it may be wrong).
+func notPrintable8(w uint64) uint64 {
 	const ones, tops, spaces = 0x0101010101010101, 0x8080808080808080, 0x2020202020202020
-	return (w|(w-spaces)|(w+ones))&tops == 0
+	return (w | (w - spaces) | (w + ones)) & tops
 }
 
 // sanitize appends p to b with every unsafe rune escaped. A byte that is

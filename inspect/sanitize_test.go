@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"io"
+	"math/bits"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -154,10 +155,11 @@ func BenchmarkSanitizer(b *testing.B) {
 	}
 }
 
-// TestPrintable8: the eight-bytes-at-a-time test agrees with testing the
-// bytes one by one, for every byte value at every place among printable,
+// TestNotPrintable8: the eight-bytes-at-a-time test agrees with testing
+// the bytes one by one (whether any is not printable ASCII, and which is
+// the first), for every byte value at every place among printable,
 // control and non-ASCII neighbours.
-func TestPrintable8(t *testing.T) {
+func TestNotPrintable8(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(5, 6))
 	for trial := range 400 {
 		var w [8]byte
@@ -172,12 +174,16 @@ func TestPrintable8(t *testing.T) {
 		for at := range 8 {
 			for c := range 256 {
 				w[at] = byte(c)
-				want := true
-				for _, b := range w {
-					want = want && b >= 0x20 && b < 0x7f
+				first := 8
+				for i, b := range w {
+					if b < 0x20 || b >= 0x7f {
+						first = i
+						break
+					}
 				}
-				if got := printable8(binary.LittleEndian.Uint64(w[:])); got != want {
-					t.Fatalf("printable8(% x) = %v", w, got)
+				m := notPrintable8(binary.LittleEndian.Uint64(w[:]))
+				if got := bits.TrailingZeros64(m) / 8; (m == 0) != (first == 8) || m != 0 && got != first {
+					t.Fatalf("notPrintable8(% x) = %#x: first byte %d, want %d", w, m, got, first)
 				}
 			}
 		}
