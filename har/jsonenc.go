@@ -20,7 +20,10 @@ import (
 // the bytes json.Marshal writes for the RequestJSON NewRequestJSON makes
 // of it (plus its lookup) — the fields in their order, the same escapes
 // (HTML characters, U+2028 and U+2029, invalid UTF-8 as U+FFFD), numbers
-// as ECMAScript prints them, map keys sorted — into one buffer.
+// as ECMAScript prints them, map keys sorted — into one buffer, escaped
+// for a terminal as the JSON sanitizer escapes them (DEL, C1 and bidi
+// controls as \u escapes: inspect.AppendJSONEscaped), so that they need no
+// second scan.
 //
 // What the requests of a capture share is encoded once: the verdict's
 // part of the object (status to sdkLogs: most requests of a capture get
@@ -29,7 +32,8 @@ import (
 // the request. Each is kept with what it was made of, compared again
 // before the bytes are reused, and bounded.
 //
-// Tests compare the encoder with json.Marshal of NewRequestJSON on every
+// Tests compare the encoder with json.Marshal of NewRequestJSON, escaped
+// by inspect.AppendJSONEscaped, on every
 // capture in testdata, on a bighar file and on random entries filled at
 // every field (so a field added to these types and not here fails them),
 // and compare reused bytes with a fresh encoding after every field of a
@@ -756,7 +760,7 @@ func appendAny(b []byte, v any) ([]byte, error) {
 		return append(b, '}'), nil
 	}
 	j, err := json.Marshal(v)
-	return append(b, j...), err
+	return inspect.AppendJSONEscaped(b, j), err
 }
 
 // appendFloat is encoding/json's float64: ECMAScript's Number to String,
@@ -784,13 +788,14 @@ func appendFloat(b []byte, f float64) ([]byte, error) {
 // appendTime is time.Time's MarshalJSON.
 func appendTime(b []byte, t time.Time) ([]byte, error) {
 	j, err := t.MarshalJSON()
-	return append(b, j...), err
+	return inspect.AppendJSONEscaped(b, j), err
 }
 
 // htmlSafe marks the ASCII bytes encoding/json writes as they are (with
-// its HTML escaping, the default of json.Marshal).
+// its HTML escaping, the default of json.Marshal), but DEL, which the
+// JSON sanitizer escapes.
 var htmlSafe = func() (t [utf8.RuneSelf]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
+	for c := 0x20; c < utf8.RuneSelf-1; c++ {
 		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
 	}
 	return t
@@ -798,7 +803,9 @@ var htmlSafe = func() (t [utf8.RuneSelf]bool) {
 
 const hexDigits = "0123456789abcdef"
 
-// appendString is encoding/json's string encoding with HTML escaping.
+// appendString is encoding/json's string encoding with HTML escaping,
+// escaped for a terminal as the JSON sanitizer escapes it (DEL, C1 and
+// bidi controls as \u escapes, as encoding/json writes the C0 controls).
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
@@ -837,9 +844,9 @@ func appendString(b []byte, s string) []byte {
 			start = i
 			continue
 		}
-		if r == '\u2028' || r == '\u2029' {
+		if r == '\u2028' || r == '\u2029' || inspect.TerminalControl(r) {
 			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			b = append(b, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
 			i += size
 			start = i
 			continue

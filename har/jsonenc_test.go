@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"math"
 	"math/rand/v2"
@@ -25,7 +26,9 @@ type requestJSON struct {
 	Lookup any `json:"lookup,omitempty"`
 }
 
-// encodeBoth encodes j with the append encoder and json.Marshal.
+// encodeBoth encodes j with the append encoder and with json.Marshal,
+// escaped as the JSON sanitizer escapes it; it fails if the encoder's
+// bytes are not escaped already.
 func encodeBoth(t *testing.T, enc *jsonEncoder, j *Judged, lookup any, o RenderOptions) (got, want []byte) {
 	t.Helper()
 	r := requestOf(j, o, lookup)
@@ -37,7 +40,10 @@ func encodeBoth(t *testing.T, enc *jsonEncoder, j *Judged, lookup any, o RenderO
 	if werr != nil {
 		return nil, nil
 	}
-	return got, want
+	if again := inspect.AppendJSONEscaped(nil, got); !bytes.Equal(again, got) {
+		t.Fatalf("the encoder wrote what the JSON sanitizer changes:\nencoder:   %q\nsanitized: %q", got, again)
+	}
+	return got, inspect.AppendJSONEscaped(nil, want)
 }
 
 // requestOf is the object explain --json writes for a judged entry, as
@@ -368,7 +374,7 @@ func (f *filler) changed() bool {
 }
 
 var samples = []string{"", "a", "signed-in", "<script>&amp;</script>", "tab\there", "nl\ncr\r", "\x00\x01\x1f\x7f",
-	"quote \" and \\ backslash", "é — ü", "\u2028\u2029", "\xff\xfe broken", "\u202e bidi", "\b\f", "😀", "\xe2\x80"}
+	"quote \" and \\ backslash", "é — ü", "\u2028\u2029", "\xff\xfe broken", "\u202e bidi", "\u0085\u009b C1", "\u2066\u200f\u061c", "\b\f", "😀", "\xe2\x80"}
 
 func randString(rnd *rand.Rand) string {
 	s := ""
@@ -561,4 +567,56 @@ func changedAny(a any) any {
 		return c
 	}
 	panic(fmt.Sprintf("changedAny: %T", a))
+}
+
+// TestJSONWriterEscaped: explain --json's whole document, for every
+// capture in testdata, is the same written to a buffer and through the
+// JSON sanitizer, and the sanitizer would change nothing of it.
+func TestJSONWriterEscaped(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/har/*.har")
+	more, _ := filepath.Glob("../testdata/diagnosis/*.har")
+	files = append(files, more...)
+	if len(files) < 5 {
+		t.Fatalf("only %d captures found", len(files))
+	}
+	for _, f := range files {
+		var plain, sanitized bytes.Buffer
+		for _, w := range []io.Writer{&plain, inspect.NewJSONSanitizer(&sanitized)} {
+			jw := NewJSONWriter(w, RenderOptions{}, true)
+			a := NewAnalyzer(&inspect.Setup{Options: inspect.Options{JWTKey: jwtKey(t)}})
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := NewReader(bytes.NewReader(data), Options{Lean: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Each(context.Background(), r, func(e *Entry) {
+				for _, j := range a.Add(context.Background(), e) {
+					jw.Write(j)
+				}
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for _, j := range a.Flush(context.Background()) {
+				jw.Write(j)
+			}
+			if err := jw.Close(a.Finish(r.Log()), nil); err != nil {
+				t.Fatal(err)
+			}
+			if s, ok := w.(*inspect.Sanitizer); ok {
+				_ = s.Close()
+			}
+		}
+		if !bytes.Equal(plain.Bytes(), sanitized.Bytes()) {
+			t.Fatalf("%s: the document differs through the sanitizer", filepath.Base(f))
+		}
+		if again := inspect.AppendJSONEscaped(nil, plain.Bytes()); !bytes.Equal(again, plain.Bytes()) {
+			t.Fatalf("%s: the sanitizer changes the document", filepath.Base(f))
+		}
+		if !json.Valid(plain.Bytes()) || plain.Len() < 1000 {
+			t.Fatalf("%s: %d bytes, not a JSON document", filepath.Base(f), plain.Len())
+		}
+	}
 }

@@ -38,7 +38,9 @@ func (tw *TextWriter) AddPasted(diag []Diagnosis, notes []string) {
 type Extra func(j *Judged) map[string]any
 
 // JSONWriter streams explain --json: requests are written as they are
-// judged, so memory stays flat however big the capture is.
+// judged, so memory stays flat however big the capture is. What it writes
+// is escaped for a terminal as a JSON sanitizer escapes it, whatever w is;
+// given one (inspect.NewJSONSanitizer), it writes past its scan.
 //
 //	{"requests": [...], "instance": {...}, "findings": [...], "story": {...}}
 type JSONWriter struct {
@@ -71,7 +73,7 @@ func (jw *JSONWriter) AddWebhooks(r *webhook.Report) { jw.hooks = r }
 
 // NewJSONWriter starts the JSON document.
 func NewJSONWriter(w io.Writer, o RenderOptions, all bool) *JSONWriter {
-	jw := &JSONWriter{w: bufio.NewWriterSize(w, 256<<10), o: o, all: all}
+	jw := &JSONWriter{w: bufio.NewWriterSize(inspect.PreEscaped(w), 256<<10), o: o, all: all}
 	_, jw.err = jw.w.WriteString("{\"requests\": [")
 	return jw
 }
@@ -132,6 +134,7 @@ func (jw *JSONWriter) write(j *Judged) {
 			"time": j.Entry.StartedDateTime.UTC().Format(time.RFC3339Nano), "class": j.Class, "status": nil,
 			"httpStatus": j.Entry.Response.Status}
 		b, err = json.Marshal(out)
+		b = inspect.AppendJSONEscaped(nil, b)
 	}
 	if err != nil {
 		jw.err = err
@@ -191,7 +194,7 @@ func (jw *JSONWriter) Close(story *Story, readErr error) error {
 		return err
 	}
 	jw.w.WriteString("\n], ")
-	jw.w.Write(b[1:])
+	jw.w.Write(inspect.AppendJSONEscaped(nil, b[1:]))
 	jw.w.WriteString("\n")
 	return jw.w.Flush()
 }

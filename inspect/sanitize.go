@@ -14,6 +14,9 @@ import (
 // a green verdict, U+202E reverses what follows). Everything clerkscope
 // prints passes through Sanitize or a sanitising writer, which show those
 // bytes visibly escaped instead; our own styling is applied afterwards.
+// explain --json's writer escapes its JSON the same way as it encodes it
+// (a test compares it with the sanitizer's output) and writes it past the
+// sanitizer's scan (PreEscaped).
 
 // unsafeRune reports whether r must not reach a terminal as it is: C0
 // controls other than newline and tab, DEL, C1 controls and the bidi
@@ -168,6 +171,20 @@ func sanitize(b, p []byte, json bool) []byte {
 	return b
 }
 
+// AppendJSONEscaped appends p, JSON text, escaped as the JSON sanitizer
+// (NewJSONSanitizer) writes it: C0, DEL, C1 and bidi controls become \u
+// escapes and bytes that are not UTF-8 U+FFFD. A rune cut off at the end
+// of p is escaped as the bytes it is, as Close does.
+func AppendJSONEscaped(b, p []byte) []byte {
+	n := safeLen(p, true)
+	return sanitize(append(b, p[:n]...), p[n:], true)
+}
+
+// TerminalControl reports whether r, a rune other than ASCII, must not
+// reach a terminal as it is (a C1 or bidi control): an encoder that
+// writes it as a \u escape writes what the JSON sanitizer would.
+func TerminalControl(r rune) bool { return r >= utf8.RuneSelf && unsafeRune(r) }
+
 // Sanitize returns s with every terminal control visibly escaped: C0
 // controls other than newline and tab, and DEL, as \x1b; C1 controls as
 // \u009b; bidi controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F,
@@ -261,6 +278,33 @@ func (s *Sanitizer) emit(p []byte) error {
 	s.buf = sanitize(append(s.buf[:0], p[:n]...), p[n:], s.json)
 	_, err := s.w.Write(s.buf)
 	return err
+}
+
+// PreEscaped returns a writer to where w writes, for JSON already escaped
+// as AppendJSONEscaped escapes it: when w is a JSON sanitizer, what is
+// written goes out after what w holds without being scanned again;
+// otherwise it is w.
+func PreEscaped(w io.Writer) io.Writer {
+	if s, ok := w.(*Sanitizer); ok && s.json {
+		return preEscaped{s}
+	}
+	return w
+}
+
+type preEscaped struct{ s *Sanitizer }
+
+func (e preEscaped) Write(p []byte) (int, error) {
+	if len(e.s.held) > 0 {
+		held := e.s.held
+		e.s.held = nil
+		if err := e.s.emit(held); err != nil {
+			return 0, err
+		}
+	}
+	if _, err := e.s.w.Write(p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // Close writes what is held (the cut-off start of a rune, escaped as the

@@ -250,3 +250,25 @@ func BenchmarkJSONSanitizer(b *testing.B) {
 		_, _ = w.Write(line)
 	}
 }
+
+// TestPreEscaped: bytes written past a JSON sanitizer's scan come after
+// what it holds (a rune cut off, escaped as Close escapes it), as they are;
+// a text sanitizer or another writer is given them as they are too.
+func TestPreEscaped(t *testing.T) {
+	var out bytes.Buffer
+	s := NewJSONSanitizer(&out)
+	_, _ = s.Write([]byte("\"a\x7f\xe2\x80"))
+	_, _ = PreEscaped(s).Write([]byte(`\u202e"`))
+	_, _ = s.Write([]byte("\u2066"))
+	_ = s.Close()
+	if got, want := out.String(), `"a\u007f\ufffd\ufffd\u202e"\u2066`; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	text := NewSanitizer(&out)
+	if PreEscaped(text) != io.Writer(text) || PreEscaped(&out) != io.Writer(&out) {
+		t.Error("PreEscaped changed a writer that is not a JSON sanitizer")
+	}
+	if got := string(AppendJSONEscaped([]byte("x"), []byte("\"\x1b[2J\u009b\u200f\xff ok é\""))); got != `x"\u001b[2J\u009b\u200f\ufffd ok é"` {
+		t.Errorf("AppendJSONEscaped: %q", got)
+	}
+}
