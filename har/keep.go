@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"net/url"
-	"reflect"
 	"time"
 
 	"github.com/clerkscope/clerkscope/inspect"
@@ -96,14 +95,16 @@ func (kp *Keeper) Keep(j *Judged) (Kept, bool) {
 		if kp.shared == nil {
 			kp.shared = map[keptShared]*keptShared{}
 		}
-		k.shared = &sh
-		kp.shared[sh] = k.shared
+		p := new(keptShared)
+		*p = sh
+		kp.shared[sh] = p
+		k.shared = p
 	}
 	return k, true
 }
 
 // result is res without its times, shared with the equal results kept
-// before.
+// before (equal as reflect.DeepEqual tells, sameResult).
 func (kp *Keeper) result(res inspect.Result) *inspect.Result {
 	res.At = time.Time{}
 	if res.Clock != nil {
@@ -118,14 +119,16 @@ func (kp *Keeper) result(res inspect.Result) *inspect.Result {
 	}
 	b := kp.buckets[key]
 	for _, r := range b {
-		if reflect.DeepEqual(r, &res) {
+		if sameResult(r, &res) {
 			return r
 		}
 	}
+	p := new(inspect.Result)
+	*p = res
 	if len(b) < keepBucket {
-		kp.buckets[key] = append(b, &res)
+		kp.buckets[key] = append(b, p)
 	}
-	return &res
+	return p
 }
 
 // Whole is the judged entry k kept, with e, its entry read again.

@@ -205,3 +205,99 @@ func TestSpoolGzip(t *testing.T) {
 		}
 	}
 }
+
+// TestSameResultFields: sameResult compares the fields of these structs
+// one by one (the others whole, with ==, or by reflection): a field added
+// to one of them must be compared there too.
+func TestSameResultFields(t *testing.T) {
+	for _, c := range []struct {
+		v      any
+		fields int
+	}{{inspect.Result{}, 5}, {inspect.Verdict{}, 19}, {inspect.Explanation{}, 3}, {inspect.Redirect{}, 3}, {inspect.CookieSet{}, 5}} {
+		if n := reflect.TypeOf(c.v).NumField(); n != c.fields {
+			t.Errorf("%T has %d fields, sameResult compares %d: compare the new ones", c.v, n, c.fields)
+		}
+	}
+}
+
+// TestSameResultIsDeepEqual: on every capture, two results the Keeper
+// would compare are equal for sameResult exactly when reflect.DeepEqual
+// says so, and a result differing in any one field is not the same.
+func TestSameResultIsDeepEqual(t *testing.T) {
+	var all []*inspect.Result
+	for name, setup := range keptCaptures(t) {
+		in, err := Open(File(strings.TrimSuffix(name, " (meta setup)")), Options{})
+		if err != nil {
+			continue
+		}
+		c := &collect{}
+		_, _ = Analyze(context.Background(), in, Analysis{Setup: setup, Now: time.Unix(1767225600, 0)}, c)
+		in.Close()
+		for _, j := range c.js {
+			if j.Judged {
+				res := j.Result
+				res.At = time.Time{}
+				if res.Clock != nil {
+					cl := *res.Clock
+					cl.Sent = time.Time{}
+					res.Clock = &cl
+				}
+				all = append(all, &res)
+			}
+		}
+	}
+	if len(all) < 100 {
+		t.Fatalf("only %d results", len(all))
+	}
+	same := 0
+	for i, a := range all {
+		for _, b := range all[i:min(len(all), i+40)] {
+			want := reflect.DeepEqual(a, b)
+			if got := sameResult(a, b); got != want {
+				t.Fatalf("sameResult %v, DeepEqual %v:\n%+v\n%+v", got, want, a.Verdict, b.Verdict)
+			}
+			if want {
+				same++
+			}
+		}
+	}
+	if same <= len(all) {
+		t.Errorf("only %d equal pairs among %d results", same, len(all))
+	}
+	// One field changed at a time, by reflection, anywhere in a verdict.
+	base := all[0]
+	for _, res := range all {
+		if res.Verdict.Token != nil && res.Verdict.Auth != nil && len(res.Verdict.Evidence) > 0 {
+			base = res
+			break
+		}
+	}
+	v := reflect.ValueOf(base.Verdict).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		cp := *base.Verdict
+		f := reflect.ValueOf(&cp).Elem().Field(i)
+		switch f.Kind() {
+		case reflect.String:
+			f.SetString(f.String() + "x")
+		case reflect.Slice:
+			f.Set(reflect.Append(f, reflect.Zero(f.Type().Elem())))
+		case reflect.Pointer:
+			if f.IsNil() {
+				f.Set(reflect.New(f.Type().Elem()))
+			} else {
+				f.Set(reflect.Zero(f.Type()))
+			}
+		case reflect.Interface:
+			f.Set(reflect.ValueOf(12.5))
+		case reflect.Struct:
+			f.Field(0).SetString(f.Field(0).String() + "x")
+		default:
+			t.Fatalf("field %s of kind %s not changed", v.Type().Field(i).Name, f.Kind())
+		}
+		other := *base
+		other.Verdict = &cp
+		if sameResult(base, &other) {
+			t.Errorf("a verdict with another %s is the same", v.Type().Field(i).Name)
+		}
+	}
+}

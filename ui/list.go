@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -65,21 +66,46 @@ type rowKind struct {
 // (nil: every row is held whole, in whole).
 type rowStore struct {
 	keep  har.Keeper
-	kinds map[rowKind]*rowKind
+	kinds map[kindKey]*rowKind
 	src   *entrySource
 	// mu guards whole: the load writes it while the list reads it.
 	mu    sync.RWMutex
 	whole map[*row]*har.Judged
 }
 
-func (st *rowStore) kind(k rowKind) *rowKind {
+// kindKey is what makes a row's kind: the kind's tail is written from it
+// only when a row makes a new one (most rows of a big capture share a few).
+type kindKey struct {
+	method, reason string
+	status         int
+	verdict        inspect.Status
+	badge          string
+	class          har.Class
+	judged, clerk  bool
+}
+
+// kind is the kind rows made alike share.
+func (st *rowStore) kind(k kindKey) *rowKind {
 	if p := st.kinds[k]; p != nil {
 		return p
 	}
 	if st.kinds == nil {
-		st.kinds = map[rowKind]*rowKind{}
+		st.kinds = map[kindKey]*rowKind{}
 	}
-	p := &k
+	status := ""
+	if k.status > 0 {
+		status = strconv.Itoa(k.status)
+	}
+	var b strings.Builder
+	for _, s := range []string{k.method, status, k.reason, k.badge, string(k.class)} {
+		b.WriteByte(' ')
+		b.WriteString(strings.ToLower(s))
+	}
+	if k.judged {
+		b.WriteByte(' ')
+		b.WriteString(string(k.verdict))
+	}
+	p := &rowKind{badge: k.badge, method: k.method, class: k.class, tail: b.String(), clerk: k.clerk, store: st}
 	st.kinds[k] = p
 	return p
 }
@@ -109,41 +135,30 @@ func (st *rowStore) row(j *har.Judged) *row {
 	if r.lurl != raw {
 		r.orig = &raw
 	}
-	status := ""
 	if httpStatus > 0 {
-		status = fmt.Sprint(httpStatus)
 		r.status = uint16(min(httpStatus, math.MaxUint16))
 	}
-	reason, badge := "", ""
+	k := kindKey{method: method, status: max(httpStatus, 0), class: j.Class, judged: j.Judged, clerk: clerkRelevant(j)}
 	if j.Judged {
 		v := j.Result.Verdict
-		reason = v.Reason
+		k.reason, k.verdict = v.Reason, v.Status
 		switch v.Status {
 		case inspect.SignedIn:
-			badge = "IN"
+			k.badge = "IN"
 			if v.Auth != nil && !v.Auth.IsAuthenticated {
-				badge = "PND"
+				k.badge = "PND"
 			}
 		case inspect.SignedOut:
-			badge = "OUT"
+			k.badge = "OUT"
 		case inspect.Handshake:
-			badge = "HS"
+			k.badge = "HS"
 		case inspect.Throws:
-			badge = "ERR"
+			k.badge = "ERR"
 		}
 	} else {
-		badge = "FAPI"
+		k.badge = "FAPI"
 	}
-	var b strings.Builder
-	for _, s := range []string{method, status, reason, badge, string(j.Class)} {
-		b.WriteByte(' ')
-		b.WriteString(strings.ToLower(s))
-	}
-	if j.Judged {
-		b.WriteByte(' ')
-		b.WriteString(string(j.Result.Verdict.Status))
-	}
-	r.kind = st.kind(rowKind{badge: badge, method: method, class: j.Class, tail: b.String(), clerk: clerkRelevant(j), store: st})
+	r.kind = st.kind(k)
 	if kept, ok := st.keep.Keep(j); ok && st.src != nil && j.Entry.Span.Len <= math.MaxUint32 {
 		r.kept, r.off, r.n = kept, j.Entry.Span.Off, uint32(j.Entry.Span.Len)
 		return r
