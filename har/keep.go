@@ -18,22 +18,27 @@ import (
 // observed response are derived from the entry again, as the read derived
 // them.
 type Kept struct {
-	shared *keptShared
-	// odd is what few entries need (nil: nothing).
-	odd *keptOdd
+	k *keptShared
 }
 
-// keptShared is what the entries judged alike share.
+// keptShared is what the entries judged alike share: their class and
+// verdict and, when the verdict's time is not the entry's startedDateTime
+// (a server's clock measured off), how far from it it is. What an entry
+// alone has (the URL the SDK saw behind a proxy, a time that no shift of
+// its startedDateTime gives) is in one of its own, own set.
 type keptShared struct {
 	class  Class
 	judged bool
 	// result's At (and its clock note's Sent) are each entry's own.
 	result *inspect.Result
+	// shift is the verdict's time from startedDateTime (hasShift).
+	shift    time.Duration
+	hasShift bool
+	own      *keptOdd
 }
 
 // keptOdd is what an entry keeps of its own: a verdict's time other than
-// its startedDateTime (a server's clock measured off), the URL the SDK saw
-// behind a proxy.
+// its startedDateTime shifted, the URL the SDK saw behind a proxy.
 type keptOdd struct {
 	at     time.Time
 	hasAt  bool
@@ -43,10 +48,10 @@ type keptOdd struct {
 // Result is the kept entry's verdict (nil: not judged); its At is not the
 // entry's.
 func (k *Kept) Result() *inspect.Result {
-	if k.shared == nil {
+	if k.k == nil {
 		return nil
 	}
-	return k.shared.result
+	return k.k.result
 }
 
 // Keeper keeps judged entries, sharing one result between the entries
@@ -75,22 +80,30 @@ func (kp *Keeper) Keep(j *Judged) (Kept, bool) {
 		return Kept{}, false
 	}
 	sh := keptShared{class: j.Class, judged: j.Judged}
-	var k Kept
 	if j.Judged {
 		var odd keptOdd
 		if j.Request.URL != j.Entry.Request.URL {
 			odd.sdkURL = j.Request.URL
 		}
-		if j.Result.At != j.Entry.StartedDateTime {
-			odd.at, odd.hasAt = j.Result.At, true
-		}
-		if odd != (keptOdd{}) {
-			k.odd = &odd
+		if at, sent := j.Result.At, j.Entry.StartedDateTime; at != sent {
+			if d := at.Sub(sent); sent.Add(d) == at {
+				sh.shift, sh.hasShift = d, true
+			} else {
+				odd.at, odd.hasAt = at, true
+			}
 		}
 		sh.result = kp.result(j.Result)
+		if odd != (keptOdd{}) {
+			// Its own: not shared, not in the map.
+			sh.own = &odd
+			p := new(keptShared)
+			*p = sh
+			return Kept{p}, true
+		}
 	}
+	var k Kept
 	if p := kp.shared[sh]; p != nil {
-		k.shared = p
+		k.k = p
 	} else {
 		if kp.shared == nil {
 			kp.shared = map[keptShared]*keptShared{}
@@ -98,7 +111,7 @@ func (kp *Keeper) Keep(j *Judged) (Kept, bool) {
 		p := new(keptShared)
 		*p = sh
 		kp.shared[sh] = p
-		k.shared = p
+		k.k = p
 	}
 	return k, true
 }
@@ -133,11 +146,12 @@ func (kp *Keeper) result(res inspect.Result) *inspect.Result {
 
 // Whole is the judged entry k kept, with e, its entry read again.
 func (k *Kept) Whole(e *Entry) *Judged {
-	j := &Judged{Entry: e, Class: k.shared.class, Observed: observe(e)}
-	if !k.shared.judged {
+	sh := k.k
+	j := &Judged{Entry: e, Class: sh.class, Observed: observe(e)}
+	if !sh.judged {
 		return j
 	}
-	odd := k.odd
+	odd := sh.own
 	if odd == nil {
 		odd = &keptOdd{}
 	}
@@ -150,10 +164,13 @@ func (k *Kept) Whole(e *Entry) *Judged {
 			j.Request.Set("host", u.Host)
 		}
 	}
-	j.Result = *k.shared.result
+	j.Result = *sh.result
 	j.Result.At = e.StartedDateTime
-	if odd.hasAt {
+	switch {
+	case odd.hasAt:
 		j.Result.At = odd.at
+	case sh.hasShift:
+		j.Result.At = e.StartedDateTime.Add(sh.shift)
 	}
 	if j.Result.Clock != nil {
 		c := *j.Result.Clock

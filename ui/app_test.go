@@ -184,7 +184,7 @@ func TestFilter(t *testing.T) {
 		t.Fatalf("filtering %v query %q", m.cap.filtering, m.cap.query)
 	}
 	for _, i := range m.cap.filtered {
-		if !strings.Contains(m.cap.rows[i].lurl+m.cap.rows[i].kind.tail, "api") {
+		if !strings.Contains(m.cap.rows[i].lurl()+m.cap.rows[i].kind.tail, "api") {
 			t.Errorf("row %s does not match", m.cap.rows[i].path())
 		}
 	}

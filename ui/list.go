@@ -20,28 +20,30 @@ import (
 
 // row is one request of the list: what the list shows and filters on,
 // compactly (a big capture has hundreds of thousands), and what its detail
-// tabs need to read the entry again when they are opened (80 bytes, with
+// tabs need to read the entry again when they are opened (64 bytes, with
 // its URL beside).
 type row struct {
-	// lurl is the request's URL in lower case, orig the URL as written
-	// when it differs (nil: lurl).
-	lurl string
-	orig *string
+	// u is the request's URL in lower case or, when the URL as written
+	// differs (split > 0), the URL as written and then in lower case, from
+	// split on. A row held whole keeps only the lower case: its URL as
+	// written is its entry's.
+	u    string
 	kind *rowKind
 	// kept holds the verdict of an entry the tabs read again from its
 	// span (off, n); a row held whole (whole) has its judged entry in the
 	// store instead.
 	kept har.Kept
 	off  int64
-	n    uint32
+	// started is the entry's startedDateTime in Unix seconds (noTime:
+	// none).
+	started int64
+	n       uint32
+	split   uint32
 	// index is the entry's (-1: a pasted request); status its HTTP
 	// status (0: none).
 	index  int32
 	status uint16
 	whole  bool
-	// started is the entry's startedDateTime in Unix seconds (noTime:
-	// none).
-	started int64
 }
 
 // noTime is a row's started when its entry has no startedDateTime.
@@ -131,10 +133,8 @@ func (st *rowStore) row(j *har.Judged) *row {
 	if method == "" {
 		method = "GET"
 	}
-	r.lurl = strings.ToLower(raw)
-	if r.lurl != raw {
-		r.orig = &raw
-	}
+	lower := strings.ToLower(raw)
+	r.u = lower
 	if httpStatus > 0 {
 		r.status = uint16(min(httpStatus, math.MaxUint16))
 	}
@@ -159,8 +159,11 @@ func (st *rowStore) row(j *har.Judged) *row {
 		k.badge = "FAPI"
 	}
 	r.kind = st.kind(k)
-	if kept, ok := st.keep.Keep(j); ok && st.src != nil && j.Entry.Span.Len <= math.MaxUint32 {
+	if kept, ok := st.keep.Keep(j); ok && st.src != nil && j.Entry.Span.Len <= math.MaxUint32 && len(raw) < math.MaxUint32 {
 		r.kept, r.off, r.n = kept, j.Entry.Span.Off, uint32(j.Entry.Span.Len)
+		if lower != raw {
+			r.u, r.split = raw+lower, uint32(len(raw))
+		}
 		return r
 	}
 	r.whole = true
@@ -182,11 +185,21 @@ func (st *rowStore) wholeOf(r *row) *har.Judged {
 
 // url is the request's URL as written.
 func (r *row) url() string {
-	if r.orig != nil {
-		return *r.orig
+	switch {
+	case r.split > 0:
+		return r.u[:r.split]
+	case r.whole:
+		j := r.kind.store.wholeOf(r)
+		if j.Entry != nil {
+			return j.Entry.Request.URL
+		}
+		return j.Request.URL
 	}
-	return r.lurl
+	return r.u
 }
+
+// lurl is the request's URL in lower case.
+func (r *row) lurl() string { return r.u[r.split:] }
 
 // span is where the row's entry lies in the capture's file.
 func (r *row) span() har.Span { return har.Span{Off: r.off, Len: int64(r.n)} }
@@ -200,11 +213,12 @@ func (r *row) badge() string { return r.kind.badge }
 // matches reports whether the filter's text q (lower case) is in the row's
 // URL and tail, as if they were one string.
 func (r *row) matches(q string) bool {
-	if strings.Contains(r.lurl, q) || strings.Contains(r.kind.tail, q) {
+	lurl := r.u[r.split:]
+	if strings.Contains(lurl, q) || strings.Contains(r.kind.tail, q) {
 		return true
 	}
 	for i := 1; i < len(q); i++ {
-		if strings.HasSuffix(r.lurl, q[:i]) && strings.HasPrefix(r.kind.tail, q[i:]) {
+		if strings.HasSuffix(lurl, q[:i]) && strings.HasPrefix(r.kind.tail, q[i:]) {
 			return true
 		}
 	}
