@@ -113,7 +113,7 @@ func (a *Analyzer) judge(ctx context.Context, e *Entry) *Judged {
 	j.Observed = observe(e)
 	if j.Class.IsApp() {
 		j.Request = e.ToRequest()
-		obs := &inspect.Observation{Status: e.Response.Status, SetCookies: e.SetCookies()}
+		obs := &inspect.Observation{Status: e.Response.Status, SetCookies: e.SetCookies(), Headers: make([]inspect.Header, 0, len(e.Response.Headers))}
 		for _, h := range e.Response.Headers {
 			obs.Headers = append(obs.Headers, inspect.Header{Name: h.Name, Value: h.Value})
 		}

@@ -125,7 +125,7 @@ func (e *Entry) CookieHeader() (string, bool) {
 // HTTP/2 pseudo-headers are dropped; the Cookie header is rebuilt from
 // cookies[] when the exporter did not keep it.
 func (e *Entry) ToRequest() inspect.Request {
-	req := inspect.Request{Method: e.Request.Method, URL: e.Request.URL}
+	req := inspect.Request{Method: e.Request.Method, URL: e.Request.URL, Headers: make([]inspect.Header, 0, len(e.Request.Headers)+1)}
 	for _, h := range e.Request.Headers {
 		if strings.HasPrefix(h.Name, ":") || strings.EqualFold(h.Name, "cookie") {
 			continue
@@ -134,6 +134,10 @@ func (e *Entry) ToRequest() inspect.Request {
 	}
 	if c, _ := e.CookieHeader(); c != "" {
 		req.Headers = append(req.Headers, inspect.Header{Name: "cookie", Value: c})
+	}
+	if len(req.Headers) == 0 {
+		// Made at its size, but nil when empty, as before.
+		req.Headers = nil
 	}
 	return req
 }

@@ -58,11 +58,14 @@ func Judge(ctx context.Context, req Request, opts Options, env Env) *Verdict {
 
 // asTokenError is errors.As for a *TokenError, as asThrown.
 func asTokenError(err error) *TokenError {
+	if err == nil {
+		return nil
+	}
 	if te, ok := err.(*TokenError); ok {
 		return te
 	}
 	var te *TokenError
-	if err != nil && errors.As(err, &te) {
+	if errors.As(err, &te) {
 		return te
 	}
 	return nil
@@ -71,11 +74,14 @@ func asTokenError(err error) *TokenError {
 // asThrown is errors.As for a *thrown, without the allocation errors.As
 // costs when the error is one already.
 func asThrown(err error) *thrown {
+	if err == nil {
+		return nil
+	}
 	if t, ok := err.(*thrown); ok {
 		return t
 	}
 	var t *thrown
-	if err != nil && errors.As(err, &t) {
+	if errors.As(err, &t) {
 		return t
 	}
 	return nil

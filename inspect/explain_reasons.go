@@ -248,7 +248,7 @@ func explainSignedIn(v *Verdict, now time.Time) Explanation {
 	}
 	if exp, ok := v.claimTime("exp"); ok {
 		if d := exp.Sub(now); d > 0 {
-			e.Why += fmt.Sprintf(" The token expires %s after this request.", ago(d))
+			e.Why += " The token expires " + ago(d) + " after this request."
 		} else {
 			e.Why += fmt.Sprintf(" The token expired %s before this request, within the allowed clock skew.", ago(d))
 		}
