@@ -2,7 +2,9 @@ package har
 
 import (
 	"context"
+	"io"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,5 +104,75 @@ func TestWebhooksAreNotSanitized(t *testing.T) {
 	}
 	if !s.Sanitized || s.Counts.Webhooks != 6 {
 		t.Errorf("a page load without cookies beside the deliveries: sanitized %v, counts %+v", s.Sanitized, s.Counts)
+	}
+}
+
+// TestLeanFindsDeliveries: a Lean read (explain's) knows a capture's
+// deliveries as a full read does, so Webhooks reads the file again exactly
+// when there are some (with the svix-* names as Svix sends them, or in
+// capitals); a capture without deliveries is read once either way.
+func TestLeanFindsDeliveries(t *testing.T) {
+	data, err := os.ReadFile("../testdata/webhooks/har/retries-and-duplicate.har")
+	if err != nil {
+		t.Fatal(err)
+	}
+	upper := strings.NewReplacer(`"name": "svix-id"`, `"name": "SVIX-ID"`, `"name": "svix-timestamp"`, `"name": "Svix-Timestamp"`,
+		`"name": "svix-signature"`, `"name": "SVIX-Signature"`).Replace(string(data))
+	plain, err := os.ReadFile("../testdata/har/b-expired-handshake.har")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		data string
+		want int
+	}{
+		{"as sent", string(data), 6},
+		{"capitals", upper, 6},
+		{"no deliveries", string(plain), 0},
+	} {
+		var got, opens [2]int
+		for i, lean := range []bool{false, true} {
+			src := Bytes(tc.name, []byte(tc.data))
+			open := src.Open
+			src.Open = func() (io.ReadCloser, int64, error) { opens[i]++; return open() }
+			in, err := Open(src, Options{Lean: lean})
+			if err != nil {
+				t.Fatal(err)
+			}
+			setup := &inspect.Setup{}
+			if _, err := Analyze(context.Background(), in, Analysis{Setup: setup}, &collected{}); err != nil {
+				t.Fatal(err)
+			}
+			rep, err := in.Webhooks(setup, "", time.Unix(1767225600, 0))
+			in.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep != nil {
+				got[i] = len(rep.Judged)
+			}
+		}
+		if got[0] != tc.want || got[1] != tc.want {
+			t.Errorf("%s: %d deliveries in a full read, %d in a Lean one, want %d", tc.name, got[0], got[1], tc.want)
+		}
+		if want := 1 + min(tc.want, 1); opens[0] != want || opens[1] != want {
+			t.Errorf("%s: opened %d times in a full read, %d in a Lean one, want %d", tc.name, opens[0], opens[1], want)
+		}
+	}
+}
+
+// TestLeanKeepsSvixNames: isLean keeps every name holding svix- in any
+// case (what MaybeWebhook looks for), however long, and hasSvix reads it
+// as strings.ToLower would.
+func TestLeanKeepsSvixNames(t *testing.T) {
+	for _, name := range []string{"svix-id", "SVIX-ID", "X-Svix-Retry-Count", "x-svix-" + strings.Repeat("long-", 10), "svix", "x-sviz-id", "webhook-id", "Webhook-Signature", "webhook-foo", "sv\u0130x-id", "x-Custom"} {
+		want := strings.Contains(strings.ToLower(name), "svix-")
+		if hasSvix(name) != want || hasSvix([]byte(name)) != want {
+			t.Errorf("hasSvix(%q) = %v, want %v", name, hasSvix(name), want)
+		}
+		if want && (!isLean(name) || !isLean([]byte(name))) {
+			t.Errorf("isLean(%q) drops a svix- name", name)
+		}
 	}
 }

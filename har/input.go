@@ -109,10 +109,8 @@ type Input struct {
 	src  Source
 	rc   io.ReadCloser
 	read *countingReader
-	// lean is Options.Lean: the reader drops the headers that would tell
-	// a webhook delivery.
-	lean bool
-	// hooks is set when an entry may be a webhook delivery.
+	// hooks is set when an entry may be a webhook delivery (both modes
+	// of the reader keep the headers that tell one).
 	hooks bool
 	// deliveries are a text input's webhook deliveries (nil: a request).
 	deliveries []*webhook.Delivery
@@ -146,7 +144,7 @@ func Open(src Source, o Options) (*Input, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", src.Name, err)
 	}
-	in := &Input{Name: src.Name, Size: size, src: src, rc: rc, read: &countingReader{r: rc}, lean: o.Lean}
+	in := &Input{Name: src.Name, Size: size, src: src, rc: rc, read: &countingReader{r: rc}}
 	br := bufio.NewReaderSize(in.read, 64<<10)
 	head, _ := br.Peek(4096)
 	if Sniff(head) {
@@ -243,7 +241,7 @@ func Analyze(ctx context.Context, in *Input, a Analysis, sink Sink) (*Story, err
 	}
 	an := NewAnalyzer(a.Setup)
 	readErr := Each(ctx, in.HAR, func(e *Entry) {
-		if !in.lean && !in.hooks {
+		if !in.hooks {
 			in.hooks = e.MaybeWebhook()
 		}
 		for _, j := range an.Add(ctx, e) {
@@ -289,10 +287,9 @@ func (e *Entry) MaybeWebhook() bool {
 // verifyWebhook would with secret, at each entry's time (the setup's clock
 // wins; now for a delivery without one); nil when it has none. The HAR
 // reader skips request bodies, so the source is read again, and only when
-// it may hold one: an entry that looked like a delivery, or in a Lean read
-// (which drops their headers) a plain file that names a svix-* or
-// webhook-* header (a .har.gz is read whole). A stream is not read again:
-// nil. The error says why the deliveries could not be read.
+// an entry looked like a delivery (Entry.MaybeWebhook, in a Lean read as
+// in a full one). A stream is not read again: nil. The error says why the
+// deliveries could not be read.
 func (in *Input) Webhooks(setup *inspect.Setup, secret string, now time.Time) (*webhook.Report, error) {
 	var at time.Time
 	if setup.Now != nil {
@@ -301,30 +298,14 @@ func (in *Input) Webhooks(setup *inspect.Setup, secret string, now time.Time) (*
 	if in.deliveries != nil {
 		return newHookReport(in.deliveries, setup, secret, at, now), nil
 	}
-	if in.HAR == nil || in.src.once || !in.lean && !in.hooks {
+	if in.HAR == nil || in.src.once || !in.hooks {
 		return nil, nil
 	}
-	open := func() (io.ReadCloser, *bufio.Reader, error) {
-		rc, _, err := in.src.Open()
-		if err != nil {
-			return nil, nil, fmt.Errorf("webhook deliveries not read: %w", err)
-		}
-		return rc, bufio.NewReaderSize(rc, 64<<10), nil
-	}
-	rc, br, err := open()
+	rc, _, err := in.src.Open()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("webhook deliveries not read: %w", err)
 	}
-	if head, _ := br.Peek(2); in.lean && (len(head) < 2 || head[0] != 0x1f || head[1] != 0x8b) {
-		found := mentionsWebhook(br)
-		rc.Close()
-		if !found {
-			return nil, nil
-		}
-		if rc, br, err = open(); err != nil {
-			return nil, err
-		}
-	}
+	br := bufio.NewReaderSize(rc, 64<<10)
 	defer rc.Close()
 	ds, err := webhook.Parse(br)
 	if errors.Is(err, webhook.ErrNoDelivery) || err == nil && len(ds) == 0 {
@@ -334,25 +315,6 @@ func (in *Input) Webhooks(setup *inspect.Setup, secret string, now time.Time) (*
 		return nil, errors.New("webhook deliveries not read: " + webhook.RedactText(err.Error()))
 	}
 	return newHookReport(ds, setup, secret, at, now), nil
-}
-
-// mentionsWebhook scans r for a svix- or webhook- header name, in any case.
-func mentionsWebhook(r io.Reader) bool {
-	buf := make([]byte, 1<<20)
-	var tail []byte
-	for {
-		n, err := r.Read(buf)
-		chunk := bytes.ToLower(append(tail, buf[:n]...))
-		if bytes.Contains(chunk, []byte("svix-")) || bytes.Contains(chunk, []byte(`"webhook-`)) {
-			return true
-		}
-		if len(chunk) > 16 {
-			tail = append(tail[:0], chunk[len(chunk)-16:]...)
-		}
-		if err != nil {
-			return false
-		}
-	}
 }
 
 // SpoolStdin copies a pipe (which cannot be read twice or seeked) to a file

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Header is one header line.
@@ -147,11 +148,13 @@ type Options struct {
 const DefaultMaxValue = 4 << 20
 
 // isLean reports whether a header is kept in Lean mode, without
-// allocating for the lower-case form.
+// allocating for the lower-case form: one of leanHeaders, or a name holding
+// "svix-" in any case, which may tell a webhook delivery (MaybeWebhook), so
+// that a Lean read knows its deliveries as a full one does.
 func isLean[T string | []byte](name T) bool {
 	var buf [40]byte
 	if len(name) > len(buf) {
-		return false
+		return hasSvix(name)
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
@@ -160,7 +163,36 @@ func isLean[T string | []byte](name T) bool {
 		}
 		buf[i] = c
 	}
-	return leanHeaders[string(buf[:len(name)])]
+	return leanHeaders[string(buf[:len(name)])] || hasSvix(buf[:len(name)])
+}
+
+// hasSvix reports whether name holds "svix-" in any case, exactly as
+// strings.Contains(strings.ToLower(name), "svix-") does (MaybeWebhook): in
+// ASCII case by case; a name with other bytes is lowered as a whole (İ
+// lowers to i).
+func hasSvix[T string | []byte](name T) bool {
+	const w = "svix-"
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return strings.Contains(strings.ToLower(string(name)), w)
+		}
+	}
+	for i := 0; i+len(w) <= len(name); i++ {
+		j := 0
+		for ; j < len(w); j++ {
+			c := name[i+j]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != w[j] {
+				break
+			}
+		}
+		if j == len(w) {
+			return true
+		}
+	}
+	return false
 }
 
 // leanHeaders are the headers kept in Lean mode (lower case).
@@ -176,9 +208,10 @@ var leanHeaders = map[string]bool{
 	"age": true, "cache-status": true, "cf-cache-status": true, "x-vercel-cache": true, "x-cache": true, "x-nextjs-cache": true,
 	"x-nextjs-prerender": true, "x-netlify-cache": true, "cdn-cache": true, "x-cache-status": true, "x-proxy-cache": true,
 	"x-fastly-cache": true, "x-request-id": true, "x-vercel-id": true,
-	// What tells a webhook delivery (Entry.MaybeWebhook): the story counts
-	// them apart, as they carry no cookies by nature.
-	"svix-id": true, "svix-timestamp": true, "svix-signature": true, "webhook-id": true, "webhook-timestamp": true, "webhook-signature": true,
+	// What tells a webhook delivery (Entry.MaybeWebhook; isLean keeps every
+	// svix-* name too): the story counts them apart, as they carry no
+	// cookies by nature, and Input.Webhooks reads them again only then.
+	"webhook-id": true, "webhook-timestamp": true, "webhook-signature": true,
 }
 
 // SyntaxError is invalid JSON, with where it is.
@@ -1383,7 +1416,7 @@ func (in *interner) packed(p packed, b []byte) string {
 
 // name is a header's name, interned, and whether Lean mode keeps it. In
 // Lean mode a name that is not kept is not made a string: it is
-// remembered packed (up to 32 bytes: no kept name is longer).
+// remembered packed (up to 32 bytes; a longer name is looked at each time).
 func (in *interner) name(b []byte, lean bool) (string, bool) {
 	if p, ok := pack(b); ok {
 		return in.packedName(p, b, lean)
