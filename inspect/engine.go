@@ -41,7 +41,7 @@ func Judge(ctx context.Context, req Request, opts Options, env Env) *Verdict {
 	j := &judge{env: env, opts: opts, v: &Verdict{}}
 	j.v.Evidence = j.evidence[:0]
 	s, err := j.run(ctx, req)
-	if t := asThrown(err); t != nil {
+	if t := asError[*thrown](err); t != nil {
 		j.v.apply(state{status: Throws})
 		j.v.Error = t.text
 	} else if err == nil {
@@ -56,35 +56,19 @@ func Judge(ctx context.Context, req Request, opts Options, env Env) *Verdict {
 	return j.v
 }
 
-// asTokenError is errors.As for a *TokenError, as asThrown.
-func asTokenError(err error) *TokenError {
+// asError is errors.As for an error of type T (a *TokenError, a
+// *thrown), without the allocation errors.As costs when err is one
+// already; the zero T when err is none.
+func asError[T error](err error) T {
+	var t T
 	if err == nil {
-		return nil
-	}
-	if te, ok := err.(*TokenError); ok {
-		return te
-	}
-	var te *TokenError
-	if errors.As(err, &te) {
-		return te
-	}
-	return nil
-}
-
-// asThrown is errors.As for a *thrown, without the allocation errors.As
-// costs when the error is one already.
-func asThrown(err error) *thrown {
-	if err == nil {
-		return nil
-	}
-	if t, ok := err.(*thrown); ok {
 		return t
 	}
-	var t *thrown
-	if errors.As(err, &t) {
+	if t, ok := err.(T); ok {
 		return t
 	}
-	return nil
+	errors.As(err, &t)
+	return t
 }
 
 // thrown is an exception out of authenticateRequest.
@@ -466,7 +450,7 @@ func (j *judge) orgSync(auth *Auth) (state, bool) {
 
 // sessionTokenError is handleSessionTokenError (TOKEN-ERROR).
 func (j *judge) sessionTokenError(ctx context.Context, err error, carrier string) state {
-	te := asTokenError(err)
+	te := asError[*TokenError](err)
 	if te == nil {
 		j.step(stepFailureKind, "kind of failure", "not a token verification error: "+err.Error())
 		j.outcome("signed-out unexpected-error")

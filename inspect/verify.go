@@ -394,7 +394,7 @@ func verifyFound(r verifyResult) string {
 		}
 		return "claims pass; signature " + string(r.Signature.State) + " (" + r.Signature.Detail + ")"
 	}
-	if te := asTokenError(r.Err); te != nil {
+	if te := asError[*TokenError](r.Err); te != nil {
 		return te.Reason + ": " + te.Message
 	}
 	return "could not verify: " + r.Err.Error()
