@@ -60,13 +60,16 @@ func Judge(ctx context.Context, req Request, opts Options, env Env) *Verdict {
 // *thrown), without the allocation errors.As costs when err is one
 // already; the zero T when err is none.
 func asError[T error](err error) T {
+	if t, ok := err.(T); ok || err == nil {
+		return t
+	}
+	return asWrapped[T](err)
+}
+
+// asWrapped is errors.As for a T: its target escapes, so only an error
+// that is not a T itself pays for one.
+func asWrapped[T error](err error) T {
 	var t T
-	if err == nil {
-		return t
-	}
-	if t, ok := err.(T); ok {
-		return t
-	}
 	errors.As(err, &t)
 	return t
 }
