@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/clerkscope/clerkscope/inspect"
 	"github.com/clerkscope/clerkscope/internal/words"
@@ -288,21 +289,37 @@ func WriteVerdictText(w io.Writer, title string, req inspect.Request, res inspec
 }
 
 // wrapText writes text after prefix, folded at width, continuation lines
-// indented under the text.
+// indented under the text. Widths are counted in runes; a word longer than
+// a line has a line of its own; each line ends without spaces.
 func wrapText(w io.Writer, prefix, text string, width int) {
-	indent := strings.Repeat(" ", len([]rune(prefix)))
-	line := prefix
-	n := len([]rune(prefix))
-	for _, word := range strings.Fields(text) {
-		wl := len([]rune(word))
-		if n+wl+1 > width && n > len([]rune(indent)) {
-			fmt.Fprintln(w, strings.TrimRight(line, " "))
-			line, n = indent, len([]rune(indent))
+	indent := utf8.RuneCountInString(prefix)
+	b := make([]byte, 0, len(prefix)+len(text)+len(text)/8+8)
+	b = append(b, prefix...)
+	line, n := 0, indent // where the line starts, its width so far
+	for word := range strings.FieldsSeq(text) {
+		wl := utf8.RuneCountInString(word)
+		if n+wl+1 > width && n > indent {
+			b = append(trimSpaces(b, line), '\n')
+			line = len(b)
+			for range indent {
+				b = append(b, ' ')
+			}
+			n = indent
 		}
-		line += word + " "
+		b = append(b, word...)
+		b = append(b, ' ')
 		n += wl + 1
 	}
-	fmt.Fprintln(w, strings.TrimRight(line, " "))
+	b = append(trimSpaces(b, line), '\n')
+	_, _ = w.Write(b)
+}
+
+// trimSpaces is b without the spaces that end it after from.
+func trimSpaces(b []byte, from int) []byte {
+	for len(b) > from && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 // wrapParts writes a comma-separated list after prefix, breaking lines

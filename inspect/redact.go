@@ -120,6 +120,31 @@ func RedactText(s string) string {
 		!strings.Contains(s, "oat_") && !strings.Contains(s, "=") && !strings.Contains(s, "%3") {
 		return s
 	}
+	if len(s) > redactMemoLen {
+		return redactText(s)
+	}
+	if r, ok := redactMemo.get(s); ok {
+		return r
+	}
+	key := strings.Clone(s)
+	r := redactText(key)
+	redactMemo.put(key, r)
+	return r
+}
+
+// redactMemo keeps RedactText's answers for the texts its regular
+// expressions run on, of up to redactMemoLen bytes: the verdicts of a
+// capture repeat the same messages, evidence and Set-Cookie lines
+// thousands of times, and the answer depends on the text alone.
+var redactMemo = newMemo[string, string](redactMemoSize)
+
+const (
+	redactMemoSize = 256
+	redactMemoLen  = 1024
+)
+
+// redactText is RedactText's work on a text that may hold secrets.
+func redactText(s string) string {
 	// Named values first, so that a handshake token is hidden whole before
 	// the JWT rule would keep its claims.
 	s = reNameValue.ReplaceAllStringFunc(s, func(m string) string {

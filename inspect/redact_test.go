@@ -71,3 +71,29 @@ func TestSecretFamilies(t *testing.T) {
 		t.Errorf("public values redacted: %q", got)
 	}
 }
+
+// TestRedactTextMemo: a text redacted again, from the memo, is what
+// redacting it afresh gives, for texts with tokens, secret keys, named
+// values and none, short and past redactMemoLen.
+func TestRedactTextMemo(t *testing.T) {
+	tok := "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyXzEifQ.c2lnbmF0dXJl"
+	texts := []string{
+		"JWT is expired (reason=token-expired, token-carrier=cookie)",
+		"__session=" + tok + "; Path=/",
+		"the token " + tok + " and sk_test_abcdefghijklmnop",
+		"__client=abc%3Ddef; __client_uat=1700000000",
+		"redirect to https://x.test/?__clerk_handshake=" + tok,
+		"plain_text without secrets",
+		strings.Repeat("a=b ", redactMemoLen/4) + tok,
+	}
+	for round := range 3 {
+		for _, s := range texts {
+			if got, want := RedactText(s), redactText(s); got != want {
+				t.Fatalf("round %d: RedactText(%q) = %q, want %q", round, s, got, want)
+			}
+		}
+	}
+	if strings.Contains(RedactText(texts[1]), "c2lnbmF0dXJl") {
+		t.Fatal("the memo gave back a token's signature")
+	}
+}
