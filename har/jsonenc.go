@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/clerkscope/clerkscope/inspect"
+	"github.com/clerkscope/clerkscope/internal/jsonvalue"
 )
 
 // explain --json writes one object per request, tens of thousands of
@@ -353,7 +354,7 @@ func bodyOfVerdict(v *inspect.Verdict, x *inspect.Explanation) (bodyOf, bool) {
 	if a := v.Auth; a != nil {
 		p.auth = &authOf{isAuthenticated: a.IsAuthenticated, features: slices.Clone(a.Features), plans: slices.Clone(a.Plans)}
 		for i, val := range authValues(a) {
-			c, ok := copyJSON(val)
+			c, ok := jsonvalue.Copy(val)
 			if !ok {
 				return bodyOf{}, false
 			}
@@ -391,7 +392,7 @@ func (p *authOf) equal(a *inspect.Auth) bool {
 		return false
 	}
 	for i, val := range authValues(a) {
-		if !jsonEqual(p.values[i], val) {
+		if !jsonvalue.Equal(p.values[i], val) {
 			return false
 		}
 	}
@@ -408,92 +409,6 @@ func cookieSetEqual(p, c *inspect.CookieSet) bool {
 
 // stringsSame is slices.Equal telling nil from empty (null from []).
 func stringsSame(a, b []string) bool { return (a == nil) == (b == nil) && slices.Equal(a, b) }
-
-// jsonEqual reports whether two values of the kinds appendAny writes
-// itself are equal, as encoded: numbers by their bits (0 and -0 differ),
-// nil slices and maps apart from empty ones. Any other kind is unequal.
-func jsonEqual(a, b any) bool {
-	switch x := a.(type) {
-	case nil:
-		return b == nil
-	case string:
-		y, ok := b.(string)
-		return ok && x == y
-	case bool:
-		y, ok := b.(bool)
-		return ok && x == y
-	case float64:
-		y, ok := b.(float64)
-		return ok && math.Float64bits(x) == math.Float64bits(y)
-	case int:
-		y, ok := b.(int)
-		return ok && x == y
-	case []string:
-		y, ok := b.([]string)
-		return ok && stringsSame(x, y)
-	case []any:
-		y, ok := b.([]any)
-		if !ok || (x == nil) != (y == nil) || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !jsonEqual(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || (x == nil) != (y == nil) || len(x) != len(y) {
-			return false
-		}
-		for k, xv := range x {
-			yv, ok := y[k]
-			if !ok || !jsonEqual(xv, yv) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-// copyJSON is a deep copy of a value jsonEqual compares; false for any
-// other kind.
-func copyJSON(v any) (any, bool) {
-	switch x := v.(type) {
-	case nil, string, bool, float64, int:
-		return v, true
-	case []string:
-		return slices.Clone(x), true
-	case []any:
-		if x == nil {
-			return x, true
-		}
-		c := make([]any, len(x))
-		for i, e := range x {
-			var ok bool
-			if c[i], ok = copyJSON(e); !ok {
-				return nil, false
-			}
-		}
-		return c, true
-	case map[string]any:
-		if x == nil {
-			return x, true
-		}
-		c := make(map[string]any, len(x))
-		for k, e := range x {
-			ce, ok := copyJSON(e)
-			if !ok {
-				return nil, false
-			}
-			c[k] = ce
-		}
-		return c, true
-	}
-	return nil, false
-}
 
 // tokenParts is what the "token" member of every request sending one
 // token shares: its header and claims encoded, and its claim times.

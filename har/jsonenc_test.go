@@ -292,28 +292,6 @@ func TestJSONEncoderRelative(t *testing.T) {
 	}
 }
 
-// TestJSONEqual: the comparison the reuse rests on tells apart what
-// encodes differently.
-func TestJSONEqual(t *testing.T) {
-	differ := [][2]any{
-		{0.0, math.Copysign(0, -1)}, {[]any(nil), []any{}}, {map[string]any(nil), map[string]any{}},
-		{[]string(nil), []string{}}, {"1", 1.0}, {1, 1.0}, {nil, []any(nil)}, {map[string]any{"a": nil}, map[string]any{"b": nil}},
-		{[]any{1.0, "x"}, []any{1.0, "y"}}, {struct{}{}, struct{}{}},
-	}
-	for _, p := range differ {
-		if jsonEqual(p[0], p[1]) {
-			t.Errorf("jsonEqual(%#v, %#v) = true", p[0], p[1])
-		}
-	}
-	same := []any{nil, "x", true, 2.5, 3, []string{"a"}, []any{map[string]any{"k": []any{1.0, nil}}}, map[string]any{}}
-	for _, v := range same {
-		c, ok := copyJSON(v)
-		if !ok || !jsonEqual(v, c) {
-			t.Errorf("copyJSON(%#v) = %#v, %v", v, c, ok)
-		}
-	}
-}
-
 // randJudged is a judged entry with random values in every field (and a
 // lookup, sometimes), drawn from f.
 func randJudged(f *filler) (*Judged, any) {

@@ -5,54 +5,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// sameJSONValue reports whether a and b are the same decoded JSON value,
-// down to the map or slice being nil or empty and the sign of a zero.
-func sameJSONValue(a, b any) bool {
-	switch x := a.(type) {
-	case nil:
-		return b == nil
-	case bool:
-		y, ok := b.(bool)
-		return ok && x == y
-	case string:
-		y, ok := b.(string)
-		return ok && x == y
-	case float64:
-		y, ok := b.(float64)
-		return ok && math.Float64bits(x) == math.Float64bits(y)
-	case []any:
-		y, ok := b.([]any)
-		if !ok || (x == nil) != (y == nil) || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !sameJSONValue(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || (x == nil) != (y == nil) || len(x) != len(y) {
-			return false
-		}
-		for k, v := range x {
-			w, ok := y[k]
-			if !ok || !sameJSONValue(v, w) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
+	"github.com/clerkscope/clerkscope/internal/jsonvalue"
+)
 
 // checkTokenJSON asserts that tokenJSON gives what json.Unmarshal gives
 // into an any: the same value, or an error when it errs.
@@ -64,10 +23,10 @@ func checkTokenJSON(t *testing.T, s string) {
 	if (err != nil) != (wantErr != nil) {
 		t.Fatalf("tokenJSON(%q): error %v, encoding/json: %v", s, err, wantErr)
 	}
-	if wantErr == nil && !sameJSONValue(got, want) {
+	if wantErr == nil && !jsonvalue.Equal(got, want) {
 		t.Fatalf("tokenJSON(%q) = %#v, encoding/json: %#v", s, got, want)
 	}
-	if v, ok := parseTokenJSON(s); ok && (wantErr != nil || !sameJSONValue(v, want)) {
+	if v, ok := parseTokenJSON(s); ok && (wantErr != nil || !jsonvalue.Equal(v, want)) {
 		t.Fatalf("the fast path took %q and made %#v; encoding/json: %#v, %v", s, v, want, wantErr)
 	}
 }
@@ -200,7 +159,7 @@ func checkDecodeJWT(t *testing.T, token string) {
 	}
 	if got.Raw != want.Raw || got.RawHeader != want.RawHeader || got.RawPayload != want.RawPayload ||
 		got.RawSignature != want.RawSignature || !bytes.Equal(got.Signature, want.Signature) ||
-		!sameJSONValue(got.Header, want.Header) || !sameJSONValue(got.Payload, want.Payload) {
+		!jsonvalue.Equal(got.Header, want.Header) || !jsonvalue.Equal(got.Payload, want.Payload) {
 		t.Fatalf("%q: decoded %#v, want %#v", token, got, want)
 	}
 }
