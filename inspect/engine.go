@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/clerkscope/clerkscope/inspect/internal/js"
@@ -38,7 +39,12 @@ func Judge(ctx context.Context, req Request, opts Options, env Env) *Verdict {
 	if env.Now.IsZero() {
 		env.Now = time.Unix(0, 0)
 	}
-	j := &judge{env: env, opts: opts, v: &Verdict{}}
+	j := judges.Get().(*judge)
+	defer func() {
+		*j = judge{} // nothing of this request is kept with the pooled judge
+		judges.Put(j)
+	}()
+	*j = judge{env: env, opts: opts, v: &Verdict{}}
 	j.v.Evidence = j.evidence[:0]
 	s, err := j.run(ctx, req)
 	if t := asError[*thrown](err); t != nil {
@@ -55,6 +61,10 @@ func Judge(ctx context.Context, req Request, opts Options, env Env) *Verdict {
 	j.v.Evidence = append(make([]Step, 0, len(j.v.Evidence)), j.v.Evidence...)
 	return j.v
 }
+
+// judges are judges ready for a request: a judge is a few kilobytes (its
+// evidence buffer), made once per verdict otherwise.
+var judges = sync.Pool{New: func() any { return new(judge) }}
 
 // asError is errors.As for an error of type T (a *TokenError, a
 // *thrown), without the allocation errors.As costs when err is one
