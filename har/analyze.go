@@ -42,7 +42,41 @@ type Analyzer struct {
 	urls urlCache
 	// cached is Entry.Cached of the entry judged last.
 	cached cachedMemo
+	// aside runs the story's add on a goroutine of its own (TellAside).
+	aside *storyPipe
 }
+
+// storyItem is a judged entry on its way to the story, with the
+// application server's clock as the analysis knew it when the entry was
+// judged: the story's facts read it there, and the clock goes on learning
+// from the entries after.
+type storyItem struct {
+	j   *Judged
+	clk appClock
+}
+
+// appClock is clockBook.app of an entry's host, read for a judged response
+// of the SDK's own that was not served from a cache (ok), the only ones
+// whose facts ask for it.
+type appClock struct {
+	off, within float64
+	n           int
+	ok          bool
+}
+
+// storyPipe feeds the story on its goroutine, in the capture's order, in
+// batches (one channel send per storyBatch entries).
+type storyPipe struct {
+	ch    chan []storyItem
+	done  chan struct{}
+	batch []storyItem
+	// panicked is what the story's goroutine panicked with, panicked
+	// again on the analysis's (settle) so that it ends as a panic of the
+	// caller's would.
+	panicked any
+}
+
+const storyBatch = 128
 
 // lookahead bounds how many entries wait for the instance to be inferred.
 const lookahead = 256
@@ -126,8 +160,88 @@ func (a *Analyzer) judge(ctx context.Context, e *Entry) *Judged {
 		j.Judged = true
 		j.Observed.Agrees = agreement(j, &a.cached)
 	}
-	a.Story.add(j)
+	a.tell(storyItem{j: j, clk: a.appClockOf(j)})
 	return j
+}
+
+// appClockOf reads the application server's clock for j's story, as
+// facts.observe asks for it.
+func (a *Analyzer) appClockOf(j *Judged) appClock {
+	e := j.Entry
+	if !j.Judged || j.Class != ClassHandshakeRedirect && !hasClerkHeaders(e) {
+		return appClock{}
+	}
+	if cached, _ := a.cached.of(e); cached {
+		return appClock{}
+	}
+	off, within, n := a.clock.app(a.urls.host(e.Request.URL))
+	return appClock{off: off, within: within, n: n, ok: true}
+}
+
+// TellAside makes the analysis tell its story on a goroutine of its own,
+// so that judging the next entries overlaps with it: the story is read
+// only once the capture ends (Finish waits for it), it does not change the
+// judged entries it reads (a sink may read them at the same time), and
+// what it reads of the analysis as it goes (the servers' clocks) comes
+// with each entry. Call it before the first Add; Finish, or Settle when
+// the analysis is abandoned, ends the goroutine.
+func (a *Analyzer) TellAside() {
+	if a.aside != nil {
+		return
+	}
+	// The caches the story shared with the analysis are its own now.
+	a.Story.urls, a.Story.cached, a.Story.cookieMarks = &urlCache{}, &cachedMemo{}, &cookieMarks{}
+	p := &storyPipe{ch: make(chan []storyItem, 4), done: make(chan struct{}), batch: make([]storyItem, 0, storyBatch)}
+	go func() {
+		defer close(p.done)
+		defer func() {
+			if r := recover(); r != nil {
+				p.panicked = r
+				for range p.ch {
+				}
+			}
+		}()
+		for b := range p.ch {
+			for _, it := range b {
+				a.Story.add(it.j, it.clk)
+			}
+		}
+	}()
+	a.aside = p
+}
+
+// tell adds a judged entry to the story, or to the batch for its
+// goroutine.
+func (a *Analyzer) tell(it storyItem) {
+	p := a.aside
+	if p == nil {
+		a.Story.add(it.j, it.clk)
+		return
+	}
+	p.batch = append(p.batch, it)
+	if len(p.batch) == storyBatch {
+		p.ch <- p.batch
+		p.batch = make([]storyItem, 0, storyBatch)
+	}
+}
+
+// Settle waits for the story's goroutine (TellAside) to have told every
+// entry judged so far, and ends it; the story is told on the caller's
+// goroutine after. Without TellAside it does nothing.
+func (a *Analyzer) Settle() {
+	p := a.aside
+	if p == nil {
+		return
+	}
+	a.aside = nil
+	if len(p.batch) > 0 {
+		p.ch <- p.batch
+	}
+	close(p.ch)
+	<-p.done
+	if p.panicked != nil {
+		panic(p.panicked)
+	}
 }
 
 // observe is what the response of e showed of the SDK's answer (Agrees is
@@ -212,6 +326,7 @@ func agreesWith(j *Judged) bool {
 
 // Finish completes the story after the last entry (call Flush first).
 func (a *Analyzer) Finish(log Log) *Story {
+	a.Settle()
 	a.Story.finish(log)
 	if f, ok := cappedFinding(log); ok {
 		a.Story.Findings = append(a.Story.Findings, f)

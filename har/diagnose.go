@@ -358,7 +358,7 @@ func countOf(n int, noun string) string {
 // DiagnoseRequest diagnoses one pasted request (no capture around it).
 func DiagnoseRequest(j *Judged, setup *inspect.Setup) []Diagnosis {
 	var f facts
-	f.observe(j, nil)
+	f.observe(j, nil, appClock{})
 	out := f.diagnose(nil, setup)
 	v := j.Result.Verdict
 	if f.stalePaste == nil && (len(out) == 0 || !anyProblem(out)) {

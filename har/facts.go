@@ -178,8 +178,10 @@ func (c *clerkFirsts) put(name, value string) {
 	c.more[name] = value
 }
 
-// observe gathers the facts of one judged application request.
-func (f *facts) observe(j *Judged, s *Story) {
+// observe gathers the facts of one judged application request; clk is the
+// application server's clock as the analysis knew it when j was judged
+// (none for a request judged outside a capture).
+func (f *facts) observe(j *Judged, s *Story, clk appClock) {
 	f.n++
 	v := j.Result.Verdict
 	e := j.Entry
@@ -380,10 +382,10 @@ func (f *facts) observe(j *Judged, s *Story) {
 			f.requestIDs[id] = idx
 		}
 	}
-	if !cached && authResponse && s != nil && s.clock != nil {
+	if !cached && authResponse && clk.ok {
 		// A response the SDK produced long before the browser asked for
 		// it was replayed from a cache that says nothing about itself.
-		off, within, n := s.clock.app(host)
+		off, within, n := clk.off, clk.within, clk.n
 		if t, ok := sdkClock(e.ResponseHeader("x-clerk-auth-message")); ok && n >= 2 && !e.StartedDateTime.IsZero() {
 			lag := e.StartedDateTime.Sub(t).Seconds() + off
 			if lag > 10+within {

@@ -240,6 +240,8 @@ func Analyze(ctx context.Context, in *Input, a Analysis, sink Sink) (*Story, err
 		return nil, nil
 	}
 	an := NewAnalyzer(a.Setup)
+	an.TellAside()
+	defer an.Settle()
 	readErr := Each(ctx, in.HAR, func(e *Entry) {
 		if !in.hooks {
 			in.hooks = e.MaybeWebhook()

@@ -102,11 +102,13 @@ type Story struct {
 	setters   map[string]map[string]int
 	setterWhy map[string]string
 
-	seenToken   map[string]bool
-	lastUAT     string
-	fapiHosts   map[string]bool
-	sawSecrets  bool
-	open        []*HandshakeChain
+	seenToken  map[string]bool
+	lastUAT    string
+	fapiHosts  map[string]bool
+	sawSecrets bool
+	open       []*HandshakeChain
+	// clock is the analysis's, read once the capture is told (finish):
+	// while it is, add gets each entry's reading of it (appClock).
 	clock       *clockBook
 	urls        *urlCache
 	cached      *cachedMemo
@@ -152,7 +154,9 @@ func newStory() *Story {
 	return &Story{seenToken: map[string]bool{}, fapiHosts: map[string]bool{}, hsByURL: map[string][]int{}, firstErr: map[string]int{}, setRead: map[string]int{}}
 }
 
-func (s *Story) add(j *Judged) {
+// add tells the story of one judged entry, in the capture's order; clk is
+// the application server's clock when it was judged (storyItem).
+func (s *Story) add(j *Judged, clk appClock) {
 	e := j.Entry
 	s.Counts.Entries++
 	if j.Class.IsApp() {
@@ -198,7 +202,7 @@ func (s *Story) add(j *Judged) {
 		return
 	}
 	v := j.Result.Verdict
-	s.facts.observe(j, s)
+	s.facts.observe(j, s, clk)
 	s.cookieSets(j)
 	if v.Instance.Type == inspect.Development {
 		s.devInstance = true
