@@ -53,6 +53,13 @@ type Analyzer struct {
 type storyItem struct {
 	j   *Judged
 	clk appClock
+	// urls, cached and marks are the analysis's caches as it left them
+	// with the entry (its URL parsed, its Cached, its Cookie header's
+	// marks): the story's goroutine starts from them instead of working
+	// them out again.
+	urls   urlCache
+	cached cachedMemo
+	marks  cookieMarks
 }
 
 // appClock is clockBook.app of an entry's host, read for a judged response
@@ -201,9 +208,12 @@ func (a *Analyzer) TellAside() {
 				}
 			}
 		}()
+		st := a.Story
 		for b := range p.ch {
-			for _, it := range b {
-				a.Story.add(it.j, it.clk)
+			for i := range b {
+				it := &b[i]
+				*st.urls, *st.cached, *st.cookieMarks = it.urls, it.cached, it.marks
+				st.add(it.j, it.clk)
 			}
 		}
 	}()
@@ -218,6 +228,10 @@ func (a *Analyzer) tell(it storyItem) {
 		a.Story.add(it.j, it.clk)
 		return
 	}
+	e := it.j.Entry
+	a.urls.parse(e.Request.URL)
+	a.cached.of(e)
+	it.urls, it.cached, it.marks = a.urls, a.cached, *a.Classifier.marks
 	p.batch = append(p.batch, it)
 	if len(p.batch) == storyBatch {
 		p.ch <- p.batch
