@@ -1,9 +1,7 @@
 package har
 
 import (
-	"context"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -39,31 +37,10 @@ func TestTellAside(t *testing.T) {
 // tellStory analyzes a capture and returns its story and diagnosis as JSON.
 func tellStory(t *testing.T, path string, setup *inspect.Setup, aside bool) string {
 	t.Helper()
-	f, err := os.Open(path)
+	s, err := streamCapture(t, path, setup, aside, func(*Judged) {})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	r, err := NewReader(f, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := NewAnalyzer(setup)
-	if aside {
-		a.TellAside()
-	}
-	for {
-		e, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		a.Add(context.Background(), e)
-	}
-	a.Flush(context.Background())
-	s := a.Finish(r.Log())
 	b, err := json.Marshal(struct {
 		S *Story
 		D []Diagnosis

@@ -39,6 +39,20 @@ func jwtKey(t testing.TB) string {
 // analyze reads a capture through the Analyzer.
 func analyze(t testing.TB, path string, setup *inspect.Setup) (map[int]*Judged, *Story, error) {
 	t.Helper()
+	out := map[int]*Judged{}
+	s, err := streamCapture(t, path, setup, false, func(j *Judged) { out[j.Entry.Index] = j })
+	if s == nil {
+		return nil, nil, err
+	}
+	return out, s, err
+}
+
+// streamCapture reads a capture through the Analyzer (with the story told
+// aside, on its own goroutine, if aside), giving fn every judged entry in
+// the order the Analyzer returns them: the story, and the error that
+// stopped the read (the story is nil when the file is not a capture).
+func streamCapture(t testing.TB, path string, setup *inspect.Setup, aside bool, fn func(*Judged)) (*Story, error) {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -46,10 +60,12 @@ func analyze(t testing.TB, path string, setup *inspect.Setup) (map[int]*Judged, 
 	defer f.Close()
 	r, err := NewReader(f, Options{})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	a := NewAnalyzer(setup)
-	out := map[int]*Judged{}
+	if aside {
+		a.TellAside()
+	}
 	var readErr error
 	for {
 		e, err := r.Next()
@@ -61,13 +77,13 @@ func analyze(t testing.TB, path string, setup *inspect.Setup) (map[int]*Judged, 
 			break
 		}
 		for _, j := range a.Add(context.Background(), e) {
-			out[j.Entry.Index] = j
+			fn(j)
 		}
 	}
 	for _, j := range a.Flush(context.Background()) {
-		out[j.Entry.Index] = j
+		fn(j)
 	}
-	return out, a.Finish(r.Log()), readErr
+	return a.Finish(r.Log()), readErr
 }
 
 var captures = []string{"a-signed-in-happy", "b-expired-handshake", "c-signed-out", "e-dev-instance"}

@@ -101,31 +101,11 @@ func TestJSONEncoderCaptures(t *testing.T) {
 	}
 }
 
-// eachJudged streams a capture through the Analyzer.
+// eachJudged streams a capture through the Analyzer (whatever stops the
+// read: the entries before it are given).
 func eachJudged(t *testing.T, path string, setup *inspect.Setup, fn func(*Judged)) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := NewReader(f, Options{})
-	if err != nil {
-		return
-	}
-	a := NewAnalyzer(setup)
-	for {
-		e, err := r.Next()
-		if err != nil {
-			break
-		}
-		for _, j := range a.Add(context.Background(), e) {
-			fn(j)
-		}
-	}
-	for _, j := range a.Flush(context.Background()) {
-		fn(j)
-	}
+	streamCapture(t, path, setup, false, fn)
 }
 
 // TestJSONEncoderRandom fills every field of a judged entry, at any
