@@ -109,39 +109,26 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // of benchInput, judged before the loop, encoded and written through the
 // JSON sanitizer explain writes through (bytes/s of JSON written).
 func BenchmarkJSONWriter(b *testing.B) {
-	judged, story := judgedInput(b)
-	write := func(w io.Writer) {
-		s := inspect.NewJSONSanitizer(w)
-		jw := NewJSONWriter(s, RenderOptions{}, false)
-		for _, j := range judged {
-			jw.Write(j)
-		}
-		if err := jw.Close(story, nil); err != nil {
-			b.Fatal(err)
-		}
-		if err := s.Close(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	var n countingWriter
-	write(&n)
-	b.SetBytes(n.n)
-	for b.Loop() {
-		write(io.Discard)
-	}
+	benchWriter(b, inspect.NewJSONSanitizer, func(w io.Writer) Sink { return NewJSONWriter(w, RenderOptions{}, false) })
 }
 
 // BenchmarkTextWriter is explain's text output side alone, as
 // BenchmarkJSONWriter is --json's (bytes/s of text written).
 func BenchmarkTextWriter(b *testing.B) {
+	benchWriter(b, inspect.NewSanitizer, func(w io.Writer) Sink { return NewTextWriter(w, RenderOptions{}, false, false) })
+}
+
+// benchWriter writes the judged requests of benchInput with the sink made
+// over the sanitizer made over the output.
+func benchWriter(b *testing.B, sanitizer func(io.Writer) *inspect.Sanitizer, sink func(io.Writer) Sink) {
 	judged, story := judgedInput(b)
 	write := func(w io.Writer) {
-		s := inspect.NewSanitizer(w)
-		tw := NewTextWriter(s, RenderOptions{}, false, false)
+		s := sanitizer(w)
+		out := sink(s)
 		for _, j := range judged {
-			tw.Write(j)
+			out.Write(j)
 		}
-		if err := tw.Close(story, nil); err != nil {
+		if err := out.Close(story, nil); err != nil {
 			b.Fatal(err)
 		}
 		if err := s.Close(); err != nil {
