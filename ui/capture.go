@@ -130,7 +130,6 @@ func (m *capture) layout() {
 		m.tabOf(t).SetSize(max(10, m.w-lw-2), max(1, m.paneHeight()-3))
 	}
 	m.filter.SetWidth(max(8, lw-6))
-	m.prog.SetWidth(max(10, min(40, lw-4)))
 	m.refreshDetail()
 	m.clamp()
 }
@@ -465,7 +464,12 @@ func (m *capture) View() string {
 		if m.total > 0 {
 			pct = float64(m.read) / float64(m.total)
 		}
-		list.WriteString(ansi.Truncate(m.prog.ViewAs(pct)+" "+fmt.Sprint(len(m.rows)), inner, ""))
+		// The bar gives way to the count of rows read: it is what says
+		// the list is still growing.
+		count := " " + fmt.Sprint(len(m.rows))
+		bar := m.prog
+		bar.SetWidth(max(10, min(40, inner-ansi.StringWidth(count))))
+		list.WriteString(ansi.Truncate(bar.ViewAs(pct)+count, inner, ""))
 	default:
 		scope := "all"
 		if m.clerkOnly {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -102,5 +103,26 @@ func TestLoaderSameInputs(t *testing.T) {
 				t.Errorf("%d webhook deliveries, want %d", hooks, c.Webhooks)
 			}
 		})
+	}
+}
+
+// TestProgressShowsCount: while a capture loads, the list's first line
+// shows the bar and, whole, how many rows are read so far, however narrow
+// the list (the bar gives way; it took the count's room at 80 columns).
+func TestProgressShowsCount(t *testing.T) {
+	for _, w := range []int{80, 100, 120, 200} {
+		m := newApp(t, testConfig(t, "../testdata/har/b-expired-handshake.har"), w, 30)
+		m.cap.loading, m.cap.read, m.cap.total = true, 1, 3
+		n := fmt.Sprint(len(m.cap.rows))
+		var line string
+		for _, l := range strings.Split(screen(m), "\n") {
+			if strings.Contains(l, "33%") {
+				line = l
+				break
+			}
+		}
+		if !regexp.MustCompile(`33% ` + n + `\s*[┃│]`).MatchString(line) {
+			t.Errorf("width %d: the progress line %q does not end with the %s rows read", w, line, n)
+		}
 	}
 }
