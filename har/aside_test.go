@@ -14,9 +14,7 @@ import (
 // every capture of the tests, with the key and with nothing (the instance
 // inferred), and on one capture repeated past several batches.
 func TestTellAside(t *testing.T) {
-	files, _ := filepath.Glob("../testdata/har/*.har")
-	more, _ := filepath.Glob("../testdata/diagnosis/*.har")
-	files = append(files, more...)
+	files := analysisCaptures()
 	if len(files) < 20 {
 		t.Fatalf("only %d captures found", len(files))
 	}

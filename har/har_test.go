@@ -47,6 +47,13 @@ func analyze(t testing.TB, path string, setup *inspect.Setup) (map[int]*Judged, 
 	return out, s, err
 }
 
+// analysisCaptures are the captures of testdata/har and testdata/diagnosis.
+func analysisCaptures() []string {
+	files, _ := filepath.Glob("../testdata/har/*.har")
+	more, _ := filepath.Glob("../testdata/diagnosis/*.har")
+	return append(files, more...)
+}
+
 // streamCapture reads a capture through the Analyzer (with the story told
 // aside, on its own goroutine, if aside), giving fn every judged entry in
 // the order the Analyzer returns them: the story, and the error that

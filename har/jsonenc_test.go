@@ -531,9 +531,7 @@ func changedAny(a any) any {
 // capture in testdata, is the same written to a buffer and through the
 // JSON sanitizer, and the sanitizer would change nothing of it.
 func TestJSONWriterEscaped(t *testing.T) {
-	files, _ := filepath.Glob("../testdata/har/*.har")
-	more, _ := filepath.Glob("../testdata/diagnosis/*.har")
-	files = append(files, more...)
+	files := analysisCaptures()
 	if len(files) < 5 {
 		t.Fatalf("only %d captures found", len(files))
 	}

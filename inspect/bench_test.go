@@ -122,17 +122,23 @@ func useMemos(size int) (restore func()) {
 	return func() { tokens, cookieHeaders, signatures, auths, pemKeyFor = t, c, s, a, k }
 }
 
-// withFreshTokens returns n copies of req whose __session is the same
-// token with a distinct jti, signed with the instance's key.
-func withFreshTokens(tb testing.TB, req Request, n int) []Request {
-	tb.Helper()
-	key := instancePrivateKey(tb)
+// sessionCookie is the value of req's last __session cookie ("" if none).
+func sessionCookie(req Request) string {
 	var session string
 	for _, c := range req.Cookies() {
 		if c.Name == CookieSession {
 			session = c.Value
 		}
 	}
+	return session
+}
+
+// withFreshTokens returns n copies of req whose __session is the same
+// token with a distinct jti, signed with the instance's key.
+func withFreshTokens(tb testing.TB, req Request, n int) []Request {
+	tb.Helper()
+	key := instancePrivateKey(tb)
+	session := sessionCookie(req)
 	tok, err := decodeJWT(session)
 	if err != nil {
 		tb.Fatal(err)
@@ -193,12 +199,7 @@ func signRS256(tb testing.TB, key *rsa.PrivateKey, header string, claims map[str
 // no memo), for reading BenchmarkJudge against in the same run.
 func BenchmarkSignatureRSA2048(b *testing.B) {
 	_, opts, req, _ := benchCase(b)
-	var session string
-	for _, c := range req.Cookies() {
-		if c.Name == CookieSession {
-			session = c.Value
-		}
-	}
+	session := sessionCookie(req)
 	tok, err := decodeJWT(session)
 	if err != nil {
 		b.Fatal(err)

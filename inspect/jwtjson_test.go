@@ -182,12 +182,7 @@ func FuzzDecodeJWTReference(f *testing.F) {
 // parts' base64 and its header's and claims' JSON.
 func BenchmarkDecodeJWT(b *testing.B) {
 	_, _, req, _ := benchCase(b)
-	var session string
-	for _, c := range req.Cookies() {
-		if c.Name == CookieSession {
-			session = c.Value
-		}
-	}
+	session := sessionCookie(req)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := decodeJWT(session); err != nil {
