@@ -64,12 +64,12 @@ type judge struct {
 }
 
 // deriveURL is ClerkRequest.deriveUrlFromHeaders.
-func deriveURL(u *js.URL, req *Request) *js.URL {
-	fproto, hasProto := req.Get(HeaderForwardedProto)
-	fhost, hasFHost := req.Get(HeaderForwardedHost)
-	host, hasHost := req.Get(HeaderHost)
+func deriveURL(u *js.URL, hx *headerIndex) *js.URL {
+	fproto, hasProto := hx.get(readForwardedProto)
+	fhost, hasFHost := hx.get(readForwardedHost)
+	host, hasHost := hx.get(readHost)
 	if !hasHost {
-		host, hasHost = req.Get(headerAuthority)
+		host, hasHost = hx.get(readAuthority)
 	}
 	resolvedHost := ""
 	if hasFHost {
@@ -133,8 +133,8 @@ func (j *judge) initPublishableKey() error {
 	return nil
 }
 
-func (j *judge) initHeaders(req *Request) {
-	if auth, ok := req.Get(HeaderAuthorization); ok && auth != "" {
+func (j *judge) initHeaders(hx *headerIndex) {
+	if auth, ok := hx.get(readAuthorization); ok && auth != "" {
 		scheme, rest, hasSpace := strings.Cut(auth, " ")
 		token := rest
 		if i := strings.IndexByte(rest, ' '); i >= 0 {
@@ -152,10 +152,10 @@ func (j *judge) initHeaders(req *Request) {
 			j.step(stepAuthorization, "Authorization header", "scheme "+quoteShort(scheme)+" is not \"Bearer\": ignored, cookies are used")
 		}
 	}
-	j.origin = req.Value(HeaderOrigin)
-	j.referrer = req.Value(HeaderReferrer)
-	j.secFetchDest = req.Value(HeaderSecFetchDest)
-	j.accept = req.Value(HeaderAccept)
+	j.origin = hx.value(readOrigin)
+	j.referrer = hx.value(readReferrer)
+	j.secFetchDest = hx.value(readSecFetchDest)
+	j.accept = hx.value(readAccept)
 }
 
 func (j *judge) initCookies() {

@@ -107,11 +107,12 @@ func (j *judge) run(ctx context.Context, req Request) (state, error) {
 	if err != nil {
 		return state{}, j.throw(errTextURLParse + req.URL)
 	}
-	j.clerkURL = deriveURL(u, &req)
+	hx := indexHeaders(&req)
+	j.clerkURL = deriveURL(u, &hx)
 	if j.clerkURL != u && j.clerkURL.Href() != u.Href() {
 		j.step(stepPublicURL, "public URL from Host / X-Forwarded-* headers", "the app sees "+j.clerkURL.Origin()+" (request URL "+u.Origin()+")")
 	}
-	cookies := cookiesOf(req.Value(HeaderCookie))
+	cookies := cookiesOf(hx.value(readCookie))
 	j.cookieList, j.cookies, j.seenCookies = cookies.list, cookies.first, cookies.seen
 	if j.seenCookies == nil {
 		j.seenCookies = noCookieHeader
@@ -133,7 +134,7 @@ func (j *judge) run(ctx context.Context, req Request) (state, error) {
 			return state{}, err
 		}
 	}
-	j.initHeaders(&req)
+	j.initHeaders(&hx)
 	if !machineOnly {
 		j.initCookies()
 	}

@@ -80,3 +80,128 @@ func (r *Request) Add(name, value string) {
 func (r *Request) Cookies() []Cookie {
 	return cookiesOf(r.Value(HeaderCookie)).list
 }
+
+// The headers the engine reads, as indexes into a headerIndex.
+const (
+	readForwardedProto = iota
+	readForwardedHost
+	readHost
+	readAuthority
+	readCookie
+	readAuthorization
+	readOrigin
+	readReferrer
+	readSecFetchDest
+	readAccept
+	readHeaders // how many
+)
+
+var readHeaderNames = [readHeaders]string{
+	readForwardedProto: HeaderForwardedProto,
+	readForwardedHost:  HeaderForwardedHost,
+	readHost:           HeaderHost,
+	readAuthority:      headerAuthority,
+	readCookie:         HeaderCookie,
+	readAuthorization:  HeaderAuthorization,
+	readOrigin:         HeaderOrigin,
+	readReferrer:       HeaderReferrer,
+	readSecFetchDest:   HeaderSecFetchDest,
+	readAccept:         HeaderAccept,
+}
+
+// headerIndex is where a request's headers the engine reads are, found in
+// one pass over its lines: Get would scan every line for each of the ten
+// names. get answers what Get answers.
+type headerIndex struct {
+	req *Request
+	// line is the index of a header's first line plus one (0: none).
+	line [readHeaders]int32
+	// repeated marks the headers sent on more than one line, which Get
+	// joins.
+	repeated [readHeaders]bool
+	// folded is set when a name is not ASCII: strings.EqualFold, and so
+	// Get, folds U+212A (Kelvin) to k and U+017F (long s) to s, so such a
+	// name may be one of the ten at another length.
+	folded bool
+}
+
+func indexHeaders(req *Request) headerIndex {
+	x := headerIndex{req: req}
+	for i := range req.Headers {
+		name := req.Headers[i].Name
+		h := readHeaderOf(name)
+		if h < 0 {
+			if !x.folded && !isASCII(name) {
+				x.folded = true
+			}
+			continue
+		}
+		if x.line[h] != 0 {
+			x.repeated[h] = true
+			continue
+		}
+		x.line[h] = int32(i + 1)
+	}
+	return x
+}
+
+// get is req.Get of one of the headers the engine reads.
+func (x *headerIndex) get(h int) (string, bool) {
+	if x.folded || x.repeated[h] {
+		return x.req.Get(readHeaderNames[h])
+	}
+	i := x.line[h]
+	if i == 0 {
+		return "", false
+	}
+	return strings.Trim(x.req.Headers[i-1].Value, " \t\r\n"), true
+}
+
+// value is get without the presence flag.
+func (x *headerIndex) value(h int) string {
+	v, _ := x.get(h)
+	return v
+}
+
+// readHeaderOf is which of the headers the engine reads name is (ASCII
+// case folded), or -1.
+func readHeaderOf(name string) int {
+	h := -1
+	switch len(name) {
+	case len(HeaderHost):
+		h = readHost
+	case len(HeaderCookie): // = len(HeaderOrigin), len(HeaderAccept)
+		switch name[0] | 0x20 {
+		case 'c':
+			h = readCookie
+		case 'o':
+			h = readOrigin
+		case 'a':
+			h = readAccept
+		}
+	case len(HeaderReferrer):
+		h = readReferrer
+	case len(headerAuthority):
+		h = readAuthority
+	case len(HeaderAuthorization):
+		h = readAuthorization
+	case len(HeaderSecFetchDest):
+		h = readSecFetchDest
+	case len(HeaderForwardedHost):
+		h = readForwardedHost
+	case len(HeaderForwardedProto):
+		h = readForwardedProto
+	}
+	if h < 0 || !strings.EqualFold(name, readHeaderNames[h]) {
+		return -1
+	}
+	return h
+}
+
+func isASCII(s string) bool {
+	var b byte
+	for i := 0; i < len(s); i++ {
+		b |= s[i]
+	}
+	return b < 0x80
+}
