@@ -29,6 +29,14 @@ var ErrNotAbsolute = errors.New("not an absolute http(s) URL")
 
 // ParseURL is new URL(s) for an absolute URL.
 func ParseURL(s string) (*URL, error) {
+	if w, ok := parsePlainURL(s); ok {
+		return w, nil
+	}
+	return parseURL(s)
+}
+
+// parseURL is ParseURL by net/url, for every shape of URL.
+func parseURL(s string) (*URL, error) {
 	u, err := url.Parse(whatwgPrepare(s))
 	if err != nil {
 		return nil, err
@@ -51,6 +59,103 @@ func ParseURL(s string) (*URL, error) {
 	}
 	return w, nil
 }
+
+// parsePlainURL reads the shape of URL that nearly every request has —
+// http or https, a host of letters, digits, dots and hyphens with an
+// optional port, a path, query and fragment of printable ASCII and no
+// percent escape in the path or fragment — in one pass, without net/url
+// and its URL; ok is false for any other shape, which parseURL reads.
+// What it gives is what parseURL gives (TestPlainURL, FuzzPlainURL): for
+// this shape whatwgPrepare changes nothing, net/url's host is the text
+// between "//" and the first '/', '?' or '#', its escaped path is the
+// path as written (every byte of it is one that net/url leaves or
+// accepts unescaped), and its query and fragment are the texts after
+// the first '?' and '#' as written.
+func parsePlainURL(s string) (w *URL, ok bool) {
+	var scheme, rest string
+	switch {
+	case strings.HasPrefix(s, "https://"):
+		scheme, rest = "https", s[len("https://"):]
+	case strings.HasPrefix(s, "http://"):
+		scheme, rest = "http", s[len("http://"):]
+	default:
+		return nil, false
+	}
+	// The host: name, then ":" and digits.
+	i, port := 0, -1
+	for ; i < len(rest); i++ {
+		c := rest[i]
+		if c == '/' || c == '?' || c == '#' {
+			break
+		}
+		switch {
+		case c == ':' && port < 0:
+			port = i
+		case port >= 0:
+			if c < '0' || c > '9' {
+				return nil, false
+			}
+		case !plainHostByte[c]:
+			return nil, false
+		}
+	}
+	if i == 0 || port == 0 {
+		return nil, false
+	}
+	host, rest := rest[:i], rest[i:]
+	i = 0
+	for ; i < len(rest) && rest[i] != '?' && rest[i] != '#'; i++ {
+		if !plainPathByte[rest[i]] {
+			return nil, false
+		}
+	}
+	path, rest := rest[:i], rest[i:]
+	hasQuery := strings.HasPrefix(rest, "?")
+	var query string
+	if hasQuery {
+		i = 1
+		for ; i < len(rest) && rest[i] != '#'; i++ {
+			if c := rest[i]; c <= ' ' || c >= 0x7f {
+				return nil, false
+			}
+		}
+		query, rest = rest[1:i], rest[i:]
+	}
+	var fragment string
+	if rest != "" { // '#'
+		fragment = rest[1:]
+		for i := 0; i < len(fragment); i++ {
+			if c := fragment[i]; c <= ' ' || c >= 0x7f || c == '%' {
+				return nil, false
+			}
+		}
+	}
+	if path == "" {
+		path = "/"
+	}
+	if !hasQuery {
+		return &URL{scheme: scheme, host: normalizeHost(scheme, host), path: path, fragment: fragment}, true
+	}
+	// The URL and its query in one allocation.
+	x := &struct {
+		URL
+		query string
+	}{URL{scheme: scheme, host: normalizeHost(scheme, host), path: path, fragment: fragment}, encodeQueryChars(query)}
+	x.URL.query = &x.query
+	x.params = parseFormQuery(x.query)
+	return &x.URL, true
+}
+
+// plainHostByte and plainPathByte are the bytes parsePlainURL takes in a
+// host name and in a path.
+var plainHostByte, plainPathByte = func() (host, path [256]bool) {
+	for c := 0; c < 256; c++ {
+		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		host[c] = alnum || c == '.' || c == '-'
+		path[c] = alnum || c < 0x80 && strings.IndexByte("-._~!$&'()*+,;=:@/", byte(c)) >= 0
+	}
+	return host, path
+}()
 
 // URLFromParts builds a URL from its parts as they are, for a base the
 // parser refuses: nothing is checked or normalised.
@@ -245,13 +350,21 @@ func formEscape(b *strings.Builder, s string) {
 
 // parseFormQuery is the application/x-www-form-urlencoded parser.
 func parseFormQuery(q string) []Param {
-	var out []Param
-	for _, part := range strings.Split(q, "&") {
+	if q == "" {
+		return nil
+	}
+	out := make([]Param, 0, strings.Count(q, "&")+1)
+	for q != "" {
+		var part string
+		part, q, _ = strings.Cut(q, "&")
 		if part == "" {
 			continue
 		}
 		name, value, _ := strings.Cut(part, "=")
 		out = append(out, Param{formUnescape(name), formUnescape(value)})
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }
