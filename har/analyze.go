@@ -33,7 +33,7 @@ type Analyzer struct {
 	// pending holds the first entries while the instance is still being
 	// inferred or the servers' clocks measured, so that they are judged
 	// against them too.
-	pending []*Entry
+	pending []pendingEntry
 	// clock estimates each server's clock from its responses.
 	clock clockBook
 	// proxied maps an origin the browser used to the one the SDK saw.
@@ -60,6 +60,15 @@ type storyItem struct {
 	urls   urlCache
 	cached cachedMemo
 	marks  cookieMarks
+}
+
+// pendingEntry is an entry waiting to be judged (Analyzer.pending), with
+// the URL and Cached caches as Add left them with it, so that judging it
+// does not work them out again.
+type pendingEntry struct {
+	e      *Entry
+	urls   urlCache
+	cached cachedMemo
 }
 
 // appClock is clockBook.app of an entry's host, read for a judged response
@@ -97,6 +106,7 @@ func NewAnalyzer(setup *inspect.Setup) *Analyzer {
 	a.Story.urls = &a.urls
 	a.Story.cached = &a.cached
 	a.Classifier.marks = &cookieMarks{}
+	a.Classifier.urls = &a.urls
 	a.Story.cookieMarks = a.Classifier.marks
 	a.Story.setup = a.Setup
 	a.infer = setup.Options.PublishableKey == "" && !setup.Complete
@@ -118,6 +128,7 @@ func NewAnalyzer(setup *inspect.Setup) *Analyzer {
 // reveals its instance (without a publishable key) and the application
 // server's clock; Flush returns the rest. ctx bounds the key fetches.
 func (a *Analyzer) Add(ctx context.Context, e *Entry) []*Judged {
+	a.urls.parse(e.Request.URL)
 	cached, _ := a.cached.of(e)
 	for _, s := range clockSamplesOf(e, cached) {
 		a.clock.add(a.urls.host(e.Request.URL), s)
@@ -127,11 +138,13 @@ func (a *Analyzer) Add(ctx context.Context, e *Entry) []*Judged {
 		a.inferInstance(e, a.Classifier.Classify(e))
 	}
 	if (a.infer || !a.clockSettled()) && len(a.pending) < lookahead {
-		a.pending = append(a.pending, e)
+		a.pending = append(a.pending, pendingEntry{e: e, urls: a.urls, cached: a.cached})
 		return nil
 	}
 	if len(a.pending) > 0 {
+		urls, cached := a.urls, a.cached
 		out := a.Flush(ctx)
+		a.urls, a.cached = urls, cached
 		return append(out, a.judge(ctx, e))
 	}
 	return []*Judged{a.judge(ctx, e)}
@@ -141,10 +154,13 @@ func (a *Analyzer) Add(ctx context.Context, e *Entry) []*Judged {
 func (a *Analyzer) Flush(ctx context.Context) []*Judged {
 	a.infer = false
 	out := make([]*Judged, 0, len(a.pending))
-	for _, p := range a.pending {
-		out = append(out, a.judge(ctx, p))
+	for i := range a.pending {
+		p := &a.pending[i]
+		a.urls, a.cached = p.urls, p.cached
+		out = append(out, a.judge(ctx, p.e))
 	}
-	a.pending = nil
+	clear(a.pending)
+	a.pending = a.pending[:0]
 	return out
 }
 

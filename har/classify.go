@@ -152,6 +152,9 @@ type Classifier struct {
 	// marks, when set, remembers the handshake marks of the Cookie header
 	// seen last (an Analyzer's Classifier; not for concurrent use then).
 	marks *cookieMarks
+	// urls, when set, parses an entry's URL once for the class and the
+	// analysis after it (an Analyzer's Classifier, like marks).
+	urls *urlCache
 }
 
 // IsFAPIHost reports whether host is a Clerk Frontend API host.
@@ -171,10 +174,35 @@ func (c *Classifier) cookieMarks() *cookieMarks {
 	return c.marks
 }
 
+// parseURL is url.Parse(raw), nil when it fails, through the cache when
+// the Classifier has one; the URL must not be changed.
+func (c *Classifier) parseURL(raw string) *url.URL {
+	if c != nil && c.urls != nil {
+		return c.urls.url(raw)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil
+	}
+	return u
+}
+
+// handshakeQuery tells whether a query names __clerk_handshake or
+// __clerk_handshake_nonce, as url.ParseQuery reads its keys. A query that
+// holds neither name as written and no percent escape cannot, so most are
+// not parsed.
+func handshakeQuery(raw string) bool {
+	if !strings.Contains(raw, "__clerk_handshake") && !strings.Contains(raw, "%") {
+		return false
+	}
+	q, _ := url.ParseQuery(raw)
+	return q.Has("__clerk_handshake") || q.Has("__clerk_handshake_nonce")
+}
+
 // Classify puts an entry in its class.
 func (c *Classifier) Classify(e *Entry) Class {
-	u, err := url.Parse(e.Request.URL)
-	if err != nil {
+	u := c.parseURL(e.Request.URL)
+	if u == nil {
 		return ClassFetch
 	}
 	if c.IsFAPIHost(u.Hostname()) || c != nil && c.ProxyPath != "" && strings.HasPrefix(u.Path, c.ProxyPath+"/") {
@@ -183,10 +211,9 @@ func (c *Classifier) Classify(e *Entry) Class {
 	if loc := e.ResponseHeader("location"); strings.Contains(loc, "/v1/client/handshake") {
 		return ClassHandshakeRedirect
 	}
-	q := u.Query()
 	cookie, _ := e.CookieHeader()
 	hs, nonce := c.cookieMarks().of(cookie)
-	if q.Has("__clerk_handshake") || q.Has("__clerk_handshake_nonce") || hs || nonce {
+	if hs || nonce || handshakeQuery(u.RawQuery) {
 		return ClassHandshakeReturn
 	}
 	dest := strings.ToLower(e.Header("sec-fetch-dest"))

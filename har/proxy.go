@@ -50,6 +50,9 @@ func (a *Analyzer) learnProxy(e *Entry) {
 // behindProxy rewrites a request to the URL the SDK saw, when the capture
 // showed a proxy in front of its origin.
 func (a *Analyzer) behindProxy(req inspect.Request) (inspect.Request, string) {
+	if len(a.proxied) == 0 {
+		return req, ""
+	}
 	h, ok := a.proxied[a.urls.origin(req.URL)]
 	if !ok {
 		return req, ""

@@ -5,31 +5,36 @@ import (
 	"strings"
 )
 
-// urlCache holds the host and origin of the URL parsed last: the analysis
-// asks for those of an entry's URL half a dozen times (its clock, its
-// proxy, its facts), and net/url's parse was a visible part of judging a
-// capture. One Analyzer and its Story share one; it is not for concurrent
-// use.
+// urlCache holds the URL parsed last, with its host and origin worked out
+// when first asked: the analysis asks for those of an entry's URL half a
+// dozen times (its class, its clock, its proxy, its facts), and net/url's
+// parse was a visible part of judging a capture. One Analyzer and its
+// Story share one; it is not for concurrent use. A copy shares the parsed
+// URL, which no one changes.
 type urlCache struct {
-	raw            string
-	hostv, originv string
-	ok             bool
+	raw string
+	u   *url.URL // nil when raw does not parse
+	ok  bool
+	// hostv and originv are set once hostDone and originDone.
+	hostv, originv       string
+	hostDone, originDone bool
 }
 
 func (c *urlCache) parse(raw string) {
 	if c.ok && c.raw == raw {
 		return
 	}
-	c.raw, c.ok = raw, true
 	u, err := url.Parse(raw)
-	switch {
-	case err != nil:
-		c.hostv, c.originv = "", raw
-	case u.Host == "":
-		c.hostv, c.originv = "", raw
-	default:
-		c.hostv, c.originv = strings.ToLower(u.Host), u.Scheme+"://"+u.Host
+	if err != nil {
+		u = nil
 	}
+	*c = urlCache{raw: raw, u: u, ok: true}
+}
+
+// url is url.Parse(raw), nil when it fails; the caller must not change it.
+func (c *urlCache) url(raw string) *url.URL {
+	c.parse(raw)
+	return c.u
 }
 
 // host is hostOf(raw). A nil cache parses each time.
@@ -38,6 +43,12 @@ func (c *urlCache) host(raw string) string {
 		return hostOf(raw)
 	}
 	c.parse(raw)
+	if !c.hostDone {
+		c.hostDone = true
+		if c.u != nil {
+			c.hostv = strings.ToLower(c.u.Host)
+		}
+	}
 	return c.hostv
 }
 
@@ -47,6 +58,14 @@ func (c *urlCache) origin(raw string) string {
 		return originOf(raw)
 	}
 	c.parse(raw)
+	if !c.originDone {
+		c.originDone = true
+		if c.u == nil || c.u.Host == "" {
+			c.originv = raw
+		} else {
+			c.originv = c.u.Scheme + "://" + c.u.Host
+		}
+	}
 	return c.originv
 }
 

@@ -1,6 +1,7 @@
 package har
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -16,6 +17,20 @@ func TestURLCache(t *testing.T) {
 		}
 		if got, want := c.origin(raw), originOf(raw); got != want {
 			t.Errorf("origin(%q) = %q, want %q", raw, got, want)
+		}
+	}
+	// Asked in the other order, and the parsed URL itself.
+	var d urlCache
+	for _, raw := range []string{"https://App.example.com:8443/a?b", "http://x.test/", "/relative", "%zz", "https://a.test/p?q=1"} {
+		if got, want := d.origin(raw), originOf(raw); got != want {
+			t.Errorf("origin(%q) first = %q, want %q", raw, got, want)
+		}
+		if got, want := d.host(raw), hostOf(raw); got != want {
+			t.Errorf("host(%q) after origin = %q, want %q", raw, got, want)
+		}
+		u, err := url.Parse(raw)
+		if got := d.url(raw); (got == nil) != (err != nil) || got != nil && *got != *u {
+			t.Errorf("url(%q) = %v, want %v (%v)", raw, got, u, err)
 		}
 	}
 	var none *urlCache
@@ -35,6 +50,21 @@ func TestCookieMarks(t *testing.T) {
 			if hs, nonce := mm.of(c); hs != wantHS || nonce != wantNonce {
 				t.Errorf("marks(%q) = %v %v, want %v %v", c, hs, nonce, wantHS, wantNonce)
 			}
+		}
+	}
+}
+
+// TestHandshakeQuery: handshakeQuery is url.ParseQuery's Has of either
+// name, for queries that name them as written, escaped, as a prefix or a
+// value, and malformed ones.
+func TestHandshakeQuery(t *testing.T) {
+	for _, q := range []string{"", "a=1", "__clerk_handshake=x", "a=1&__clerk_handshake_nonce=n", "__clerk_handshake",
+		"__clerk_handshakes=1", "x__clerk_handshake=1", "a=__clerk_handshake", "__clerk_%68andshake=1", "__clerk_handshake%5fnonce=1",
+		"%zz&__clerk_handshake=1", "__clerk_handshake=1;a=2", "a=1;__clerk_handshake=2", "__clerk_handshake=%zz", "%5F_clerk_handshake",
+		"a=%20&b=2", "__clerk+handshake=1", "&&__clerk_handshake_nonce&&"} {
+		v, _ := url.ParseQuery(q)
+		if got, want := handshakeQuery(q), v.Has("__clerk_handshake") || v.Has("__clerk_handshake_nonce"); got != want {
+			t.Errorf("handshakeQuery(%q) = %v, want %v", q, got, want)
 		}
 	}
 }
