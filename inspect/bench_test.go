@@ -112,14 +112,18 @@ func BenchmarkJudgeNoCookies(b *testing.B) {
 // useMemos replaces the memos with empty ones of the given size, and
 // returns what puts the old ones back.
 func useMemos(size int) (restore func()) {
-	t, c, s := tokens, cookieHeaders, signatures
+	t, c, s, cs := tokens, cookieHeaders, signatures, checkedSignatures
 	a, k := auths, pemKeyFor
 	tokens = newMemo[string, decodedToken](size)
 	cookieHeaders = newMemo[string, parsedCookies](size)
 	signatures = newMemo[signatureCheck, bool](size)
+	checkedSignatures = newMemo[signatureOf, bool](size)
 	auths = newMemo[*JWT, *Auth](size)
-	pemKeyFor = newMemo[pemKID, *Key](size)
-	return func() { tokens, cookieHeaders, signatures, auths, pemKeyFor = t, c, s, a, k }
+	pemKeyFor = newMemo[pemKID, *pemKey](size)
+	lastPEMKey.Store(nil)
+	return func() {
+		tokens, cookieHeaders, signatures, checkedSignatures, auths, pemKeyFor = t, c, s, cs, a, k
+	}
 }
 
 // sessionCookie is the value of req's last __session cookie ("" if none).

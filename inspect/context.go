@@ -94,7 +94,9 @@ func deriveURL(u *js.URL, hx *headerIndex) *js.URL {
 	return u
 }
 
-func (j *judge) initPublishableKey() error {
+// initPublishableKey reads the instance off the publishable key, which
+// run parsed (pk, err) unless it is empty.
+func (j *judge) initPublishableKey(pk *PublishableKey, err error) error {
 	if j.opts.PublishableKey == "" && j.env.Infer {
 		j.suffix = suffixFromCookieNames(j.cookieList)
 		j.v.Instance.CookieSuffix = j.suffix
@@ -103,7 +105,9 @@ func (j *judge) initPublishableKey() error {
 		j.step(stepInstance, "instance", "unknown; cookie suffix "+words.If(j.suffix != "", j.suffix, "(absent)")+" taken from the cookie names")
 		return nil
 	}
-	pk, err := parsePublishableKeyCached(j.opts.PublishableKey)
+	if j.opts.PublishableKey == "" {
+		pk, err = parsePublishableKeyCached("")
+	}
 	if err != nil {
 		var ke *KeyError
 		if errors.As(err, &ke) {
@@ -163,33 +167,31 @@ func (j *judge) initCookies() {
 	j.cookieReading = r
 	j.suffixedChoice = r.set
 	j.step(stepCookieSet+r.set.Rule, "which cookie set the SDK reads", r.setFound)
-	j.sessionInCookie = j.suffixedOrNot(CookieSession)
-	j.refreshInCookie = j.suffixed(CookieRefresh)
-	j.clientUAT = j.suffixedOrNotUAT()
+	c := &r.values
+	j.sessionInCookie = c.session
+	j.refreshInCookie = c.refresh
+	j.clientUAT = c.clientUAT
 	devURL, hasDevURL := j.clerkURL.Get(QueryDevBrowser)
 	hasDevURL = hasDevURL && devURL != ""
 	if hasDevURL {
 		j.devBrowserToken = devURL
 	} else {
-		j.devBrowserToken = j.suffixedOrNot(CookieDevBrowser)
+		j.devBrowserToken = c.devBrowser
 	}
 	handshakeURL, hasHandshakeURL := j.clerkURL.Get(QueryHandshake)
 	hasHandshakeURL = hasHandshakeURL && handshakeURL != ""
 	if hasHandshakeURL {
 		j.handshakeToken = handshakeURL
 	} else {
-		j.handshakeToken = j.cookie(CookieHandshake)
+		j.handshakeToken = c.handshake
 	}
-	j.redirectCount = js.Number(j.cookies[CookieRedirectCount])
-	if _, ok := j.cookies[CookieRedirectCount]; !ok || math.IsNaN(j.redirectCount) {
-		j.redirectCount = 0
-	}
+	j.redirectCount = c.redirectCount
 	nonceURL, hasNonceURL := j.clerkURL.Get(QueryHandshakeNonce)
 	hasNonceURL = hasNonceURL && nonceURL != ""
 	if hasNonceURL {
 		j.handshakeNonce = nonceURL
 	} else {
-		j.handshakeNonce = j.cookie(CookieHandshakeNonce)
+		j.handshakeNonce = c.nonce
 	}
 	if hasDevURL || hasHandshakeURL || hasNonceURL {
 		// The reading's Read is for a URL that overrides none of them.
@@ -431,7 +433,7 @@ func (j *judge) verifyParams() verifyParams {
 		issuer:            nonEmpty(j.opts.Issuer),
 		clockSkewMs:       skewMs,
 		now:               j.env.Now,
-		decode:            j.decode,
+		decoder:           j,
 	}
 }
 
@@ -465,9 +467,19 @@ func (j *judge) decoded(token string) decodedToken {
 		j.lastRaw = token
 		return j.lastToken
 	}
+	// A value of the Cookie header decoded for an earlier request.
+	if j.seenCookies != nil {
+		if d, ok := j.seenCookies.token(token); ok {
+			j.lastToken, j.lastRaw = d, token
+			return d
+		}
+	}
 	d := decodeToken(token)
 	if d.jwt != nil {
 		j.lastToken, j.lastRaw = d, token
+		if j.seenCookies != nil {
+			j.seenCookies.keepToken(j.cookieList, token, d)
+		}
 	}
 	return d
 }

@@ -121,8 +121,10 @@ func (j *judge) run(ctx context.Context, req Request) (state, error) {
 	acc := j.accepts.single()
 
 	// createAuthenticateContext
+	var pk *PublishableKey
+	var pkErr error
 	if j.opts.PublishableKey != "" {
-		if pk, err := parsePublishableKeyCached(j.opts.PublishableKey); err == nil {
+		if pk, pkErr = parsePublishableKeyCached(j.opts.PublishableKey); pkErr == nil {
 			j.suffix = pk.CookieSuffix
 		} else {
 			j.suffix = CookieSuffix(j.opts.PublishableKey)
@@ -130,7 +132,7 @@ func (j *judge) run(ctx context.Context, req Request) (state, error) {
 	}
 	machineOnly := acc == TokenTypeM2M || acc == TokenTypeAPIKey
 	if !machineOnly {
-		if err := j.initPublishableKey(); err != nil {
+		if err := j.initPublishableKey(pk, pkErr); err != nil {
 			return state{}, err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	jose "github.com/go-jose/go-jose/v4"
 )
@@ -55,9 +56,20 @@ var pemKeys sync.Map // PEM text → *rsa.PublicKey
 // pemKID names the Key a jwtKey gives for a token's kid.
 type pemKID struct{ pem, kid string }
 
+// pemKey is the Key a jwtKey gives for a kid.
+type pemKey struct {
+	pemKID
+	key *Key
+}
+
 // pemKeyFor keeps the Keys last handed out, which every request of a
-// capture asks for again; they are shared and never changed.
-var pemKeyFor = newMemo[pemKID, *Key](16)
+// capture asks for again; they are shared and never changed. lastPEMKey
+// is the one handed out last: finding it compares the PEM texts, which
+// are usually one string (the options'), where the memo hashes them.
+var (
+	pemKeyFor  = newMemo[pemKID, *pemKey](16)
+	lastPEMKey atomic.Pointer[pemKey]
+)
 
 // KeyFor implements KeySource. The Key is shared with the other callers
 // that ask for the same one, and must not be changed.
@@ -65,12 +77,17 @@ func (p PEMKey) KeyFor(_ context.Context, kid string) (*Key, error) {
 	if p.PEM == "" {
 		return nil, &TokenError{Reason: JWKLocalMissing, Message: msgJWKLocalMissing, Action: ActionSetJWTKey}
 	}
-	if k, ok := pemKeyFor.get(pemKID{p.PEM, kid}); ok {
-		return k, nil
+	if k := lastPEMKey.Load(); k != nil && k.pem == p.PEM && k.kid == kid {
+		return k.key, nil
 	}
-	k := &Key{Public: p.public(), KID: "local-" + kid, Alg: "RS256", Source: "jwtKey (PEM)"}
-	pemKeyFor.put(pemKID{p.PEM, kid}, k)
-	return k, nil
+	id := pemKID{p.PEM, kid}
+	k, ok := pemKeyFor.get(id)
+	if !ok {
+		k = &pemKey{id, &Key{Public: p.public(), KID: "local-" + kid, Alg: "RS256", Source: "jwtKey (PEM)"}}
+		pemKeyFor.put(id, k)
+	}
+	lastPEMKey.Store(k)
+	return k.key, nil
 }
 
 // public imports the key, once per PEM text.

@@ -27,34 +27,11 @@ func (j *judge) machineTokenType(token string) string {
 
 func (j *judge) isMachineJWT(token string) bool { return j.isOAuthJWT(token) || j.isM2MJWT(token) }
 
-func (j *judge) isOAuthJWT(token string) bool {
-	if !j.jwtFormat(token) {
-		return false
-	}
-	t, err := j.decode(token)
-	if err != nil {
-		return false
-	}
-	typ, _ := js.AsString(js.Field(t.Header, "typ"))
-	return typ == typOAuthJWT || typ == typOAuthJWTLong
-}
+func (j *judge) isOAuthJWT(token string) bool { return j.decoded(token).oauth }
 
-func (j *judge) isM2MJWT(token string) bool {
-	if !j.jwtFormat(token) {
-		return false
-	}
-	t, err := j.decode(token)
-	if err != nil {
-		return false
-	}
-	sub, ok := js.AsString(t.Claim("sub"))
-	return ok && strings.HasPrefix(sub, prefixM2MSubject)
-}
+func (j *judge) isM2MJWT(token string) bool { return j.decoded(token).m2m }
 
-func (j *judge) hasNonSessionCategory(token string) bool {
-	t, err := j.decode(token)
-	return err == nil && isNonSessionCategory(js.Field(t.Header, "cat"))
-}
+func (j *judge) hasNonSessionCategory(token string) bool { return j.decoded(token).nonSession }
 
 func (j *judge) tokenKind(t string) string {
 	switch {

@@ -4,6 +4,8 @@ import (
 	"crypto/rsa"
 	"strings"
 	"sync"
+
+	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
 
 // A capture sends the same few values thousands of times: the browser
@@ -82,11 +84,31 @@ const (
 )
 
 // decodedToken is DecodeJWT's answer for one token, with the SDK's shape
-// test (jwtFormat), which the engine asks of the same tokens.
+// test (jwtFormat) and the kind of JWT it is, which the engine asks of the
+// same tokens several times per request.
 type decodedToken struct {
 	jwt    *JWT
 	err    error
 	format bool
+	// oauth is isOAuthJWT (typ at+jwt), m2m isM2MJWT (sub mch_…) and
+	// nonSession hasNonSessionCategory (a cat other than a session's).
+	oauth, m2m, nonSession bool
+}
+
+// newDecodedToken is the decodedToken of a token decoded.
+func newDecodedToken(j *JWT, format bool, err error) decodedToken {
+	d := decodedToken{jwt: j, err: err, format: format}
+	if err != nil {
+		return d
+	}
+	if format {
+		typ, _ := js.AsString(js.Field(j.Header, "typ"))
+		d.oauth = typ == typOAuthJWT || typ == typOAuthJWTLong
+		sub, ok := js.AsString(j.Claim("sub"))
+		d.m2m = ok && strings.HasPrefix(sub, prefixM2MSubject)
+	}
+	d.nonSession = isNonSessionCategory(js.Field(j.Header, "cat"))
+	return d
 }
 
 var tokens = newMemo[string, decodedToken](tokenMemoSize)
@@ -100,7 +122,7 @@ func decodeToken(token string) decodedToken {
 		// memo from holding the whole header.
 		token = strings.Clone(token)
 		j, format, err := decodeJWTFormat(token)
-		d = decodedToken{jwt: j, err: err, format: format}
+		d = newDecodedToken(j, format, err)
 		tokens.put(token, d)
 	}
 	if te, ok := d.err.(*TokenError); ok {
@@ -161,16 +183,37 @@ func keyID(pub *rsa.PublicKey) string {
 	return id
 }
 
-// checkSignatureMemo is checkSignature through the memo.
+// signatureOf names a signature check by the identities of the key and
+// of the decoded token, which the key sources and the token memo share
+// between requests: finding a check costs the hash of two pointers
+// instead of that of a modulus and a token's text. A key and a JWT
+// handed out are never changed, and the memo holds them while it names
+// them.
+type signatureOf struct {
+	pub *rsa.PublicKey
+	alg string
+	jwt *JWT
+}
+
+var checkedSignatures = newMemo[signatureOf, bool](signatureMemoSize)
+
+// checkSignatureMemo is checkSignature through the memos: the one by
+// identity, then the one by text (a key imported again, a token decoded
+// again).
 func checkSignatureMemo(j *JWT, key *Key, alg string) bool {
 	if key == nil || key.Public == nil || key.Public.N == nil {
 		return checkSignature(j, key, alg)
 	}
-	k := signatureCheck{modulus: keyID(key.Public), e: key.Public.E, alg: alg, token: j.Raw}
-	if ok, found := signatures.get(k); found {
+	id := signatureOf{pub: key.Public, alg: alg, jwt: j}
+	if ok, found := checkedSignatures.get(id); found {
 		return ok
 	}
-	ok := checkSignature(j, key, alg)
-	signatures.put(k, ok)
+	k := signatureCheck{modulus: keyID(key.Public), e: key.Public.E, alg: alg, token: j.Raw}
+	ok, found := signatures.get(k)
+	if !found {
+		ok = checkSignature(j, key, alg)
+		signatures.put(k, ok)
+	}
+	checkedSignatures.put(id, ok)
 	return ok
 }

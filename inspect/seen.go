@@ -23,9 +23,54 @@ import (
 type cookieSeen struct {
 	mu       sync.Mutex
 	readings []*cookieReading
+	// tokens are the header's values decoded as JWTs (the session
+	// tokens), cookieTokensPerHeader at most.
+	tokens []seenToken
 }
 
-const cookieReadingsPerHeader = 4
+const (
+	cookieReadingsPerHeader = 4
+	cookieTokensPerHeader   = 4
+)
+
+// seenToken is one of a Cookie header's values, decoded. raw is the
+// value as the header's pairs hold it, which is the string the engine
+// asks about: finding it compares two pointers, where the token memo
+// hashes and compares the token's kilobyte of text.
+type seenToken struct {
+	raw string
+	d   decodedToken
+}
+
+// token is the decoding kept for raw, a value of the header.
+func (s *cookieSeen) token(raw string) (decodedToken, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range s.tokens {
+		if t.raw == raw {
+			return t.d, true
+		}
+	}
+	return decodedToken{}, false
+}
+
+// keepToken keeps the decoding of raw if raw is one of the values of
+// list, the header's pairs, and there is room.
+func (s *cookieSeen) keepToken(list []Cookie, raw string, d decodedToken) {
+	if s == noCookieHeader {
+		return
+	}
+	for _, c := range list {
+		if c.Value == raw {
+			s.mu.Lock()
+			if len(s.tokens) < cookieTokensPerHeader {
+				s.tokens = append(s.tokens, seenToken{raw: raw, d: d})
+			}
+			s.mu.Unlock()
+			return
+		}
+	}
+}
 
 // noCookieHeader is what a request without a Cookie header gives.
 var noCookieHeader = &cookieSeen{}
@@ -44,6 +89,37 @@ type cookieReading struct {
 	// iatFound is C12's finding (the session token's iat against
 	// __client_uat), made when a request first reaches it.
 	iatFound string
+	// values are the cookies the engine reads, as the set chosen gives
+	// them.
+	values cookieValues
+}
+
+// cookieValues are the values of the cookies the SDK reads, in the set
+// chosen; the query parameters that override some of them are the
+// engine's to apply.
+type cookieValues struct {
+	session, refresh, devBrowser, handshake, nonce string
+	// clientUAT and redirectCount are numbers (0 when absent or not
+	// numbers).
+	clientUAT, redirectCount float64
+}
+
+// cookieValues reads the cookies of the set chosen (j.suffixedChoice).
+func (j *judge) cookieValues() cookieValues {
+	v := cookieValues{
+		session:    j.suffixedOrNot(CookieSession),
+		refresh:    j.suffixed(CookieRefresh),
+		clientUAT:  j.suffixedOrNotUAT(),
+		devBrowser: j.suffixedOrNot(CookieDevBrowser),
+		handshake:  j.cookie(CookieHandshake),
+		nonce:      j.cookie(CookieHandshakeNonce),
+	}
+	if c, ok := j.cookies[CookieRedirectCount]; ok {
+		if n := js.Number(c); !math.IsNaN(n) {
+			v.redirectCount = n
+		}
+	}
+	return v
 }
 
 // reading is the engine's reading of the request's Cookie header for its
@@ -68,17 +144,17 @@ func (j *judge) reading() *cookieReading {
 	if cs.Suffixed {
 		set = "suffixed (_" + j.suffix + ")"
 	}
-	uat := j.suffixedOrNotUAT()
-	uatText := "__client_uat = " + js.NumberString(uat)
-	if uat == 0 {
+	values := j.cookieValues()
+	uatText := "__client_uat = " + js.NumberString(values.clientUAT)
+	if values.clientUAT == 0 {
 		uatText += " (no signed-in client)"
 	}
 	sessText := "no __session"
-	if j.suffixedOrNot(CookieSession) != "" {
+	if values.session != "" {
 		sessText = "__session present"
 	}
 	r := &cookieReading{suffix: j.suffix, api: j.originalAPI, instance: j.instance, set: cs,
-		setFound: set + ": " + cs.Why, uatFound: uatText + "; " + sessText}
+		setFound: set + ": " + cs.Why, uatFound: uatText + "; " + sessText, values: values}
 	// Rules 1 to 5 come before the clock is read; past them, only a
 	// production instance skips rule 6.
 	clockFree := j.instance == Production

@@ -154,9 +154,17 @@ type verifyParams struct {
 	clockSkewMs float64
 	now         time.Time
 	headerTypes []string
-	decode      func(string) (*JWT, error)
+	// decoder decodes the token (DecodeJWT when nil): an interface, not
+	// a func, so that the judge's method is not made a closure per call.
+	decoder tokenDecoder
 	// machine skips the session-token category check (machine JWTs).
 	machine bool
+}
+
+// tokenDecoder is what decodes tokens for verifyToken: the judge, which
+// keeps the request's.
+type tokenDecoder interface {
+	decode(token string) (*JWT, error)
 }
 
 // verifyResult is the outcome of verifyToken: the payload, or the error.
@@ -171,11 +179,13 @@ type verifyResult struct {
 // verifyToken is the SDK's verifyToken(token, options): decode, category,
 // key, header type, algorithm, signature, then the claims in order.
 func verifyToken(ctx context.Context, token string, p verifyParams) verifyResult {
-	decode := p.decode
-	if decode == nil {
-		decode = DecodeJWT
+	var j *JWT
+	var err error
+	if p.decoder != nil {
+		j, err = p.decoder.decode(token)
+	} else {
+		j, err = DecodeJWT(token)
 	}
-	j, err := decode(token)
 	if err != nil {
 		return verifyResult{Err: err, Signature: Signature{State: SigUnverified, Detail: "not a decodable JWT"}}
 	}
