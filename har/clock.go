@@ -87,19 +87,34 @@ func (c *clockSpan) offset() (off, within float64) {
 // clockAcc is the running estimate for one server (an origin). The SDK's
 // own "Current date" is the clock that judged; a Date header may be
 // stamped by a CDN in front of the app (Cloudflare sets its own), so it
-// counts only where the SDK printed nothing.
+// counts only where the SDK printed nothing — or where the SDK's clock
+// is shown only by responses a cache stored whole (span).
 type clockAcc struct {
 	sdk, date clockSpan
 	n         int
 	entries   []int
 	sources   map[string]int
+	// split counts the responses whose Date header and SDK clock differ
+	// by more than 2 s: another clock stamps the Date headers. lastSDK is
+	// the SDK sample of the entry whose samples are being added (its
+	// Date sample comes next), haveSDK whether there is one.
+	split   int
+	lastSDK ClockSample
+	haveSDK bool
 }
 
 func (c *clockAcc) add(s ClockSample) {
 	if s.Source == sourceSDK {
 		c.sdk.add(s)
+		c.lastSDK, c.haveSDK = s, true
 	} else {
 		c.date.add(s)
+		// Both samples of one response bound the same instant: their
+		// difference is the difference of the two clocks, in whole seconds.
+		if c.haveSDK && c.lastSDK.Entry == s.Entry && math.Abs(c.lastSDK.Lo-s.Lo) > 2 {
+			c.split++
+		}
+		c.haveSDK = false
 	}
 	c.n++
 	if len(c.entries) < 50 && (len(c.entries) == 0 || c.entries[len(c.entries)-1] != s.Entry) {
@@ -111,19 +126,31 @@ func (c *clockAcc) add(s ClockSample) {
 	c.sources[s.Source]++
 }
 
-// span is the samples the estimate rests on.
+// span is the samples the estimate rests on: the SDK's clock, except
+// where the Date headers disagree with it and no response shows another
+// clock stamping them (a Date apart from the SDK's clock in the same
+// response). Then the SDK's clock was read from responses a cache stored
+// whole, their Date with them (a reverse proxy's cache, a service
+// worker): it is the clock of an earlier moment, and the Date headers of
+// the responses made for their requests are the server's clock.
 func (c *clockAcc) span() *clockSpan {
-	if c.sdk.n > 0 {
+	if c.sdk.n > 0 && (c.split > 0 || !c.spansDisagree()) {
+		return &c.sdk
+	}
+	if c.date.n == 0 {
 		return &c.sdk
 	}
 	return &c.date
 }
 
-func (c *clockAcc) offset() (off, within float64) { return c.span().offset() }
+// spansDisagree tells the SDK's clock and the Date headers apart by more
+// than both are known, and 2 s.
+func (c *clockAcc) spansDisagree() bool {
+	_, ok := c.spanGap()
+	return ok
+}
 
-// dateDisagrees tells a Date header stamped by another clock than the
-// SDK's (a CDN or proxy in front of the app), by how much.
-func (c *clockAcc) dateDisagrees() (float64, bool) {
+func (c *clockAcc) spanGap() (float64, bool) {
 	if c.sdk.n == 0 || c.date.n == 0 {
 		return 0, false
 	}
@@ -133,6 +160,18 @@ func (c *clockAcc) dateDisagrees() (float64, bool) {
 		return a - b, true
 	}
 	return 0, false
+}
+
+func (c *clockAcc) offset() (off, within float64) { return c.span().offset() }
+
+// dateDisagrees tells a Date header stamped by another clock than the
+// SDK's (a CDN or proxy in front of the app), by how much: the estimate
+// rests on the SDK's clock and the Date headers are apart from it.
+func (c *clockAcc) dateDisagrees() (float64, bool) {
+	if c.span() != &c.sdk {
+		return 0, false
+	}
+	return c.spanGap()
 }
 
 const sourceSDK = "x-clerk-auth-message"

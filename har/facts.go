@@ -132,6 +132,51 @@ type loopRun struct {
 	gaveUp  bool
 }
 
+// replay tells whether the response of j, an answer of the SDK's that
+// no cache marked (cached: an Age, a cache status), was served again: it
+// carries the response id of an earlier entry, or the SDK's own clock in
+// its x-clerk-auth-message shows it was made long before the browser
+// asked (clk is the application server's clock when j was judged). It
+// notes the entry and why; a marked response only has its id noted.
+func (f *facts) replay(j *Judged, idx int, cached bool, clk appClock) bool {
+	e := j.Entry
+	if id := e.ResponseHeader("x-request-id") + e.ResponseHeader("x-vercel-id"); id != "" {
+		// The same response id twice: the second is a copy of the first.
+		if f.requestIDs == nil {
+			f.requestIDs = map[string]int{}
+		}
+		if first, ok := f.requestIDs[id]; ok && !cached {
+			f.replayed = appendCap(f.replayed, idx)
+			if len(f.replayedWhy) < 3 {
+				f.replayedWhy = append(f.replayedWhy, fmt.Sprintf("entry %d carries the response id of entry %d (%s): the same response, served again", idx, first, id))
+			}
+			return true
+		} else if !ok && len(f.requestIDs) < 10000 {
+			f.requestIDs[id] = idx
+		}
+	}
+	if cached || !clk.ok || clk.n < 2 || e.StartedDateTime.IsZero() {
+		return false
+	}
+	t, ok := sdkClock(e.ResponseHeader("x-clerk-auth-message"))
+	if !ok {
+		return false
+	}
+	// The SDK printed its clock, to the second, while it judged; made for
+	// this request, that is while the request was in flight, at the
+	// server's clock: startedDateTime moved by the server's offset.
+	lag := e.StartedDateTime.Sub(t).Seconds() + clk.off
+	if lag <= 10+clk.within {
+		return false
+	}
+	f.replayed = appendCap(f.replayed, idx)
+	if len(f.replayedWhy) < 3 {
+		f.replayedWhy = append(f.replayedWhy, fmt.Sprintf("entry %d (%s %s): the SDK's x-clerk-auth-message says it judged at %s UTC, %s before the browser sent this request (the app server's clock, %+.1f s from the browser's, taken into account): a response made for an earlier request, served again by a cache that adds no header of its own (a reverse proxy's cache, a service worker)",
+			idx, j.Class, pathOf(e.Request.URL), t.UTC().Format("15:04:05"), inspect.Ago(time.Duration(lag*float64(time.Second))), clk.off))
+	}
+	return true
+}
+
 func appendCap(a []int, x int) []int {
 	if len(a) >= 50 {
 		return a
@@ -330,8 +375,13 @@ func (f *facts) observe(j *Judged, s *Story, clk appClock) {
 
 	// Everything below needs the captured response.
 	host := s.urlCache().host(e.Request.URL)
+	cached, why := s.cachedOf(e)
+	authResponse := j.Class == ClassHandshakeRedirect || hasClerkHeaders(e)
+	// A response served again was made for another request: what it says
+	// is no answer to this one.
+	replayed := authResponse && f.replay(j, idx, cached, clk)
 	if said := e.ResponseHeader("x-clerk-auth-reason"); said != "" && said != v.Reason && j.Result.Clock == nil {
-		if c, _ := s.cachedOf(e); !c {
+		if !cached && !replayed {
 			switch {
 			case said == inspect.TokenInvalidSignature || said == inspect.JWKKidMismatch || said == inspect.JWKRemoteMissing:
 				// The app refuses tokens the key clerkscope was given accepts.
@@ -360,40 +410,10 @@ func (f *facts) observe(j *Judged, s *Story, clk appClock) {
 	if r := e.ResponseHeader("x-clerk-auth-reason"); r == "protect-rewrite" {
 		f.rewrite = appendCap(f.rewrite, idx)
 	}
-	cached, why := s.cachedOf(e)
-	authResponse := j.Class == ClassHandshakeRedirect || hasClerkHeaders(e)
 	if cached && (authResponse || isDoc(j.Class)) {
 		f.cached = appendCap(f.cached, idx)
 		if len(f.cachedWhy) < 4 {
 			f.cachedWhy = append(f.cachedWhy, fmt.Sprintf("entry %d (%s %s): %s", idx, j.Class, pathOf(e.Request.URL), why))
-		}
-	}
-	if id := e.ResponseHeader("x-request-id") + e.ResponseHeader("x-vercel-id"); id != "" && authResponse {
-		// The same response id twice: the second is a copy of the first.
-		if f.requestIDs == nil {
-			f.requestIDs = map[string]int{}
-		}
-		if first, ok := f.requestIDs[id]; ok && !cached {
-			f.replayed = appendCap(f.replayed, idx)
-			if len(f.replayedWhy) < 3 {
-				f.replayedWhy = append(f.replayedWhy, fmt.Sprintf("entry %d carries the response id of entry %d (%s): the same response, served again", idx, first, id))
-			}
-		} else if !ok && len(f.requestIDs) < 10000 {
-			f.requestIDs[id] = idx
-		}
-	}
-	if !cached && authResponse && clk.ok {
-		// A response the SDK produced long before the browser asked for
-		// it was replayed from a cache that says nothing about itself.
-		off, within, n := clk.off, clk.within, clk.n
-		if t, ok := sdkClock(e.ResponseHeader("x-clerk-auth-message")); ok && n >= 2 && !e.StartedDateTime.IsZero() {
-			lag := e.StartedDateTime.Sub(t).Seconds() + off
-			if lag > 10+within {
-				f.replayed = appendCap(f.replayed, idx)
-				if len(f.replayedWhy) < 3 {
-					f.replayedWhy = append(f.replayedWhy, fmt.Sprintf("entry %d: the SDK's message says it judged at %s, %s before the browser sent the request (after the clock offset)", idx, t.UTC().Format("15:04:05"), inspect.Ago(time.Duration(lag*float64(time.Second)))))
-				}
-			}
 		}
 	}
 	if authResponse && !cached {
