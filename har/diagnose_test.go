@@ -114,6 +114,7 @@ func TestReproductions(t *testing.T) {
 		"preview-domain":            {{CodeThirdPartyApp, Possible, 7, ""}},
 		"dev-keys-deployed":         {{CodeDevOnPublicHost, Possible, 0, ""}},
 		"vercel-cached-page":        {{CodeEdgeCache, Certain, 5, ""}},
+		"proxy-cache-replay":        {{CodeEdgeCache, Certain, 3, ""}},
 		"keys-other-instance":       {{CodeKeysMismatch, Likely, 4, ""}, {CodeSignInLoop, Certain, 4, CodeKeysMismatch}},
 		"authorized-parties-hidden": {{CodeAZPNotAllowed, Likely, 4, ""}, {CodeSignInLoop, Certain, 4, CodeAZPNotAllowed}},
 		"big-token-dropped":         {{CodeTokenTooLarge, Likely, 5, ""}, {CodeHandshakeLoop, Certain, 6, CodeTokenTooLarge}},
