@@ -166,7 +166,7 @@ func (j *judge) initCookies() {
 	r := j.reading()
 	j.cookieReading = r
 	j.suffixedChoice = r.set
-	j.step(stepCookieSet+r.set.Rule, "which cookie set the SDK reads", r.setFound)
+	j.step(r.step, "which cookie set the SDK reads", r.setFound)
 	c := &r.values
 	j.sessionInCookie = c.session
 	j.refreshInCookie = c.refresh

@@ -84,8 +84,9 @@ type cookieReading struct {
 	// set is the choice, its Read as when the URL overrides none of the
 	// cookies (the handshake, nonce and dev browser query parameters).
 	set *CookieSet
-	// setFound is the finding of the 2.3 step, uatFound that of C7–C9.
-	setFound, uatFound string
+	// step is the 2.3 step's ID (with the rule), setFound its finding,
+	// uatFound the finding of C7–C9.
+	step, setFound, uatFound string
 	// iatFound is C12's finding (the session token's iat against
 	// __client_uat), made when a request first reaches it.
 	iatFound string
@@ -154,7 +155,7 @@ func (j *judge) reading() *cookieReading {
 		sessText = "__session present"
 	}
 	r := &cookieReading{suffix: j.suffix, api: j.originalAPI, instance: j.instance, set: cs,
-		setFound: set + ": " + cs.Why, uatFound: uatText + "; " + sessText, values: values}
+		step: stepCookieSet + cs.Rule, setFound: set + ": " + cs.Why, uatFound: uatText + "; " + sessText, values: values}
 	// Rules 1 to 5 come before the clock is read; past them, only a
 	// production instance skips rule 6.
 	clockFree := j.instance == Production

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -228,7 +229,7 @@ func verifyToken(ctx context.Context, token string, p verifyParams) verifyResult
 			return verifyResult{Err: &TokenError{Reason: TokenInvalidSignature, Message: msgSignature}, Signature: sig}
 		}
 		sig.State = SigVerified
-		sig.Detail = "signature matches " + key.Source
+		sig.Detail = verifiedTextsOf(key.Source).detail
 	} else {
 		sig.Detail = "no key to check it with; clerkscope assumed the signature is valid"
 	}
@@ -400,6 +401,9 @@ func stringsToAny(ss []string) []any {
 func verifyFound(r verifyResult) string {
 	if r.Err == nil {
 		if r.Signature.State == SigVerified {
+			if t := lastVerified.Load(); t != nil && t.detail == r.Signature.Detail {
+				return t.found
+			}
 			return "valid: " + r.Signature.Detail + "; claims pass"
 		}
 		return "claims pass; signature " + string(r.Signature.State) + " (" + r.Signature.Detail + ")"
@@ -408,4 +412,30 @@ func verifyFound(r verifyResult) string {
 		return te.Reason + ": " + te.Message
 	}
 	return "could not verify: " + r.Err.Error()
+}
+
+// verifiedTexts are the texts of a signature that matches the key from
+// source: the signature's detail and the verify step's finding, which the
+// verdicts of every request signed by one key write alike. lastVerified
+// are the ones made last, the texts of the key every request of a capture
+// is checked with.
+type verifiedTexts struct{ source, detail, found string }
+
+var (
+	verifiedTextsFor = newMemo[string, *verifiedTexts](16)
+	lastVerified     atomic.Pointer[verifiedTexts]
+)
+
+func verifiedTextsOf(source string) *verifiedTexts {
+	if t := lastVerified.Load(); t != nil && t.source == source {
+		return t
+	}
+	t, ok := verifiedTextsFor.get(source)
+	if !ok {
+		detail := "signature matches " + source
+		t = &verifiedTexts{source: source, detail: detail, found: "valid: " + detail + "; claims pass"}
+		verifiedTextsFor.put(source, t)
+	}
+	lastVerified.Store(t)
+	return t
 }
