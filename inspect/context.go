@@ -28,6 +28,10 @@ type judge struct {
 
 	accepts *AcceptsToken
 
+	// url is the request's URL, parsed into the pooled judge rather than
+	// an allocation of its own; clerkURL is it or the URL the app sees.
+	// Neither outlives the request (what keeps a URL clones it).
+	url         js.URL
 	clerkURL    *js.URL
 	method      string
 	cookies     map[string]string

@@ -103,10 +103,10 @@ func (j *judge) run(ctx context.Context, req Request) (state, error) {
 		j.method = "GET"
 	}
 	j.method = strings.ToUpper(j.method)
-	u, err := js.ParseURL(req.URL)
-	if err != nil {
+	if err := js.ParseURLInto(&j.url, req.URL); err != nil {
 		return state{}, j.throw(errTextURLParse + req.URL)
 	}
+	u := &j.url
 	hx := indexHeaders(&req)
 	j.clerkURL = deriveURL(u, &hx)
 	if j.clerkURL != u && j.clerkURL.Href() != u.Href() {

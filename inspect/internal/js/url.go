@@ -16,7 +16,8 @@ type URL struct {
 	scheme   string
 	host     string // hostname[:port], lower case, default port removed
 	path     string // escaped
-	query    *string
+	query    string
+	hasQuery bool // a '?' (the query may be empty)
 	fragment string
 	params   []Param
 }
@@ -29,10 +30,26 @@ var ErrNotAbsolute = errors.New("not an absolute http(s) URL")
 
 // ParseURL is new URL(s) for an absolute URL.
 func ParseURL(s string) (*URL, error) {
-	if w, ok := parsePlainURL(s); ok {
-		return w, nil
+	var w URL
+	if parsePlainURL(&w, s) {
+		return &w, nil
 	}
 	return parseURL(s)
+}
+
+// ParseURLInto is ParseURL into *dst, for a caller that keeps the URL in
+// storage of its own: the plain shape then allocates nothing but its
+// query's pairs.
+func ParseURLInto(dst *URL, s string) error {
+	if parsePlainURL(dst, s) {
+		return nil
+	}
+	w, err := parseURL(s)
+	if err != nil {
+		return err
+	}
+	*dst = *w
+	return nil
 }
 
 // parseURL is ParseURL by net/url, for every shape of URL.
@@ -53,9 +70,8 @@ func parseURL(s string) (*URL, error) {
 		w.path = "/"
 	}
 	if u.RawQuery != "" || u.ForceQuery {
-		q := encodeQueryChars(u.RawQuery)
-		w.query = &q
-		w.params = parseFormQuery(q)
+		w.query, w.hasQuery = encodeQueryChars(u.RawQuery), true
+		w.params = parseFormQuery(w.query)
 	}
 	return w, nil
 }
@@ -64,14 +80,15 @@ func parseURL(s string) (*URL, error) {
 // http or https, a host of letters, digits, dots and hyphens with an
 // optional port, a path, query and fragment of printable ASCII and no
 // percent escape in the path or fragment — in one pass, without net/url
-// and its URL; ok is false for any other shape, which parseURL reads.
+// and its URL, into *w; ok is false for any other shape, which parseURL
+// reads (and *w is unchanged).
 // What it gives is what parseURL gives (TestPlainURL, FuzzPlainURL): for
 // this shape whatwgPrepare changes nothing, net/url's host is the text
 // between "//" and the first '/', '?' or '#', its escaped path is the
 // path as written (every byte of it is one that net/url leaves or
 // accepts unescaped), and its query and fragment are the texts after
 // the first '?' and '#' as written.
-func parsePlainURL(s string) (w *URL, ok bool) {
+func parsePlainURL(w *URL, s string) (ok bool) {
 	var scheme, rest string
 	switch {
 	case strings.HasPrefix(s, "https://"):
@@ -79,7 +96,7 @@ func parsePlainURL(s string) (w *URL, ok bool) {
 	case strings.HasPrefix(s, "http://"):
 		scheme, rest = "http", s[len("http://"):]
 	default:
-		return nil, false
+		return false
 	}
 	// The host: name, then ":" and digits.
 	i, port := 0, -1
@@ -93,20 +110,20 @@ func parsePlainURL(s string) (w *URL, ok bool) {
 			port = i
 		case port >= 0:
 			if c < '0' || c > '9' {
-				return nil, false
+				return false
 			}
 		case !plainHostByte[c]:
-			return nil, false
+			return false
 		}
 	}
 	if i == 0 || port == 0 {
-		return nil, false
+		return false
 	}
 	host, rest := rest[:i], rest[i:]
 	i = 0
 	for ; i < len(rest) && rest[i] != '?' && rest[i] != '#'; i++ {
 		if !plainPathByte[rest[i]] {
-			return nil, false
+			return false
 		}
 	}
 	path, rest := rest[:i], rest[i:]
@@ -116,7 +133,7 @@ func parsePlainURL(s string) (w *URL, ok bool) {
 		i = 1
 		for ; i < len(rest) && rest[i] != '#'; i++ {
 			if c := rest[i]; c <= ' ' || c >= 0x7f {
-				return nil, false
+				return false
 			}
 		}
 		query, rest = rest[1:i], rest[i:]
@@ -126,24 +143,19 @@ func parsePlainURL(s string) (w *URL, ok bool) {
 		fragment = rest[1:]
 		for i := 0; i < len(fragment); i++ {
 			if c := fragment[i]; c <= ' ' || c >= 0x7f || c == '%' {
-				return nil, false
+				return false
 			}
 		}
 	}
 	if path == "" {
 		path = "/"
 	}
-	if !hasQuery {
-		return &URL{scheme: scheme, host: normalizeHost(scheme, host), path: path, fragment: fragment}, true
+	*w = URL{scheme: scheme, host: normalizeHost(scheme, host), path: path, fragment: fragment}
+	if hasQuery {
+		w.query, w.hasQuery = encodeQueryChars(query), true
+		w.params = parseFormQuery(w.query)
 	}
-	// The URL and its query in one allocation.
-	x := &struct {
-		URL
-		query string
-	}{URL{scheme: scheme, host: normalizeHost(scheme, host), path: path, fragment: fragment}, encodeQueryChars(query)}
-	x.URL.query = &x.query
-	x.params = parseFormQuery(x.query)
-	return &x.URL, true
+	return true
 }
 
 // plainHostByte and plainPathByte are the bytes parsePlainURL takes in a
@@ -207,10 +219,6 @@ func queryEncodes(c byte) bool {
 // Clone is new URL(u): a copy to change.
 func (w *URL) Clone() *URL {
 	c := *w
-	if w.query != nil {
-		q := *w.query
-		c.query = &q
-	}
 	c.params = append([]Param(nil), w.params...)
 	return &c
 }
@@ -244,9 +252,9 @@ func (w *URL) Href() string {
 	var b strings.Builder
 	b.WriteString(w.Origin())
 	b.WriteString(w.path)
-	if w.query != nil {
+	if w.hasQuery {
 		b.WriteByte('?')
-		b.WriteString(*w.query)
+		b.WriteString(w.query)
 	}
 	if w.fragment != "" {
 		b.WriteByte('#')
@@ -309,12 +317,8 @@ func (w *URL) Set(name, value string) {
 }
 
 func (w *URL) update() {
-	s := serializeForm(w.params)
-	if s == "" {
-		w.query = nil
-		return
-	}
-	w.query = &s
+	w.query = serializeForm(w.params)
+	w.hasQuery = w.query != ""
 }
 
 func serializeForm(ps []Param) string {

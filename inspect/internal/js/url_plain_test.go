@@ -86,16 +86,29 @@ var (
 // and as net/url reads it; every other one is left to net/url.
 func TestPlainURL(t *testing.T) {
 	for _, s := range plainURLs {
-		fast, ok := parsePlainURL(s)
-		if !ok {
+		fast := new(URL)
+		if !parsePlainURL(fast, s) {
 			t.Errorf("%q: not read as a plain URL", s)
 			continue
 		}
 		samePlainURL(t, s, fast)
 	}
 	for _, s := range otherURLs {
-		if _, ok := parsePlainURL(s); ok {
+		if parsePlainURL(new(URL), s) {
 			t.Errorf("%q: read as a plain URL", s)
+		}
+	}
+}
+
+// TestParseURLInto: ParseURLInto gives what ParseURL gives, whatever its
+// destination held.
+func TestParseURLInto(t *testing.T) {
+	for _, s := range append(plainURLs, otherURLs...) {
+		want, wantErr := ParseURL(s)
+		dst, _ := ParseURL("https://held.example/old?x=1#f")
+		err := ParseURLInto(dst, s)
+		if (err != nil) != (wantErr != nil) || err == nil && !reflect.DeepEqual(dst, want) {
+			t.Errorf("%q: into %s, %v; ParseURL %s, %v", s, describeURL(dst), err, describeURL(want), wantErr)
 		}
 	}
 }
@@ -106,7 +119,7 @@ func FuzzPlainURL(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if fast, ok := parsePlainURL(s); ok {
+		if fast := new(URL); parsePlainURL(fast, s) {
 			samePlainURL(t, s, fast)
 		}
 	})
@@ -133,9 +146,12 @@ func samePlainURL(t *testing.T, s string, fast *URL) {
 }
 
 func describeURL(w *URL) string {
+	if w == nil {
+		return "(nil)"
+	}
 	q := "(none)"
-	if w.query != nil {
-		q = *w.query
+	if w.hasQuery {
+		q = w.query
 	}
 	return fmt.Sprintf("%s | %s | %s | %s | %s | %q", w.scheme, w.host, w.path, q, w.fragment, w.params)
 }
