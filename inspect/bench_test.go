@@ -117,10 +117,11 @@ func useMemos(size int) (restore func()) {
 	tokens = newMemo[string, decodedToken](size)
 	cookieHeaders = newMemo[string, parsedCookies](size)
 	signatures = newMemo[signatureCheck, bool](size)
-	checkedSignatures = newMemo[signatureOf, bool](size)
+	checkedSignatures = newMemo[signatureOf, *checkedSignature](size)
 	auths = newMemo[*JWT, *Auth](size)
 	pemKeyFor = newMemo[pemKID, *pemKey](size)
 	lastPEMKey.Store(nil)
+	lastSignature.Store(nil)
 	return func() {
 		tokens, cookieHeaders, signatures, checkedSignatures, auths, pemKeyFor = t, c, s, cs, a, k
 	}

@@ -21,6 +21,12 @@ type judge struct {
 	lastRaw   string // the string lastToken was asked for by
 	// names are the suffixed cookie names of suffix.
 	names *suffixedNames
+	// auth is the auth object authOf gave last, and the token it is of:
+	// the engine asks for it again when it writes the signed-in state.
+	auth struct {
+		of *JWT
+		a  *Auth
+	}
 
 	env  Env
 	opts Options

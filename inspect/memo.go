@@ -4,6 +4,7 @@ import (
 	"crypto/rsa"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
@@ -195,7 +196,16 @@ type signatureOf struct {
 	jwt *JWT
 }
 
-var checkedSignatures = newMemo[signatureOf, bool](signatureMemoSize)
+var checkedSignatures = newMemo[signatureOf, *checkedSignature](signatureMemoSize)
+
+// lastSignature is the check found or made last: the one the requests of
+// a capture that send one token ask for again.
+var lastSignature atomic.Pointer[checkedSignature]
+
+type checkedSignature struct {
+	signatureOf
+	ok bool
+}
 
 // checkSignatureMemo is checkSignature through the memos: the one by
 // identity, then the one by text (a key imported again, a token decoded
@@ -205,15 +215,20 @@ func checkSignatureMemo(j *JWT, key *Key, alg string) bool {
 		return checkSignature(j, key, alg)
 	}
 	id := signatureOf{pub: key.Public, alg: alg, jwt: j}
-	if ok, found := checkedSignatures.get(id); found {
-		return ok
+	if c := lastSignature.Load(); c != nil && c.signatureOf == id {
+		return c.ok
 	}
-	k := signatureCheck{modulus: keyID(key.Public), e: key.Public.E, alg: alg, token: j.Raw}
-	ok, found := signatures.get(k)
+	c, found := checkedSignatures.get(id)
 	if !found {
-		ok = checkSignature(j, key, alg)
-		signatures.put(k, ok)
+		k := signatureCheck{modulus: keyID(key.Public), e: key.Public.E, alg: alg, token: j.Raw}
+		ok, found := signatures.get(k)
+		if !found {
+			ok = checkSignature(j, key, alg)
+			signatures.put(k, ok)
+		}
+		c = &checkedSignature{id, ok}
+		checkedSignatures.put(id, c)
 	}
-	checkedSignatures.put(id, ok)
-	return ok
+	lastSignature.Store(c)
+	return c.ok
 }

@@ -154,7 +154,7 @@ func (x *headerIndex) get(h int) (string, bool) {
 	if i == 0 {
 		return "", false
 	}
-	return strings.Trim(x.req.Headers[i-1].Value, " \t\r\n"), true
+	return trimHeaderValue(x.req.Headers[i-1].Value), true
 }
 
 // value is get without the presence flag.
@@ -192,10 +192,42 @@ func readHeaderOf(name string) int {
 	case len(HeaderForwardedProto):
 		h = readForwardedProto
 	}
-	if h < 0 || !strings.EqualFold(name, readHeaderNames[h]) {
+	if h < 0 || !lowerEqual(name, readHeaderNames[h]) {
 		return -1
 	}
 	return h
+}
+
+// lowerEqual is strings.EqualFold(s, lower) for lower of lower-case ASCII
+// and s of its length, but that a byte of s that is not ASCII is never
+// equal (indexHeaders leaves names that are not ASCII to Get).
+func lowerEqual(s, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// trimHeaderValue is strings.Trim(s, " \t\r\n"), what Get does to a
+// value, without building the cut set per call.
+func trimHeaderValue(s string) string {
+	isSpace := func(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+	for len(s) > 0 && isSpace(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && isSpace(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 func isASCII(s string) bool {

@@ -39,19 +39,20 @@ func TestHeaderIndex(t *testing.T) {
 	}
 }
 
-// FuzzHeaderIndex is TestHeaderIndex for lines made of fuzzed names.
+// FuzzHeaderIndex is TestHeaderIndex for lines of fuzzed names and
+// values.
 func FuzzHeaderIndex(f *testing.F) {
 	for _, list := range headerLists {
 		var names []string
 		for _, h := range list {
 			names = append(names, h.Name)
 		}
-		f.Add(strings.Join(names, "\n"))
+		f.Add(strings.Join(names, "\n"), " \tv\r\n")
 	}
-	f.Fuzz(func(t *testing.T, names string) {
+	f.Fuzz(func(t *testing.T, names, value string) {
 		var req Request
 		for i, n := range strings.Split(names, "\n") {
-			req.Add(n, strings.Repeat(" v", i))
+			req.Add(n, value[:i%(len(value)+1)])
 		}
 		hx := indexHeaders(&req)
 		for h, name := range readHeaderNames {

@@ -238,11 +238,15 @@ func (j *judge) authOf(claims any, token string) *Auth {
 	if err != nil || !samePayload(tok.Payload, claims) {
 		return signedInAuth(claims)
 	}
-	if a, ok := auths.get(tok); ok {
-		return a
+	if tok == j.auth.of {
+		return j.auth.a
 	}
-	a := signedInAuth(claims)
-	auths.put(tok, a)
+	a, ok := auths.get(tok)
+	if !ok {
+		a = signedInAuth(claims)
+		auths.put(tok, a)
+	}
+	j.auth.of, j.auth.a = tok, a
 	return a
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/clerkscope/clerkscope/inspect/internal/js"
 )
@@ -317,14 +318,30 @@ type debugKey struct {
 // debugSets keeps the debug headers of the states seen last: a capture's
 // verdicts repeat a few (the message of an expired token changes once a
 // second). A slice handed out is shared and never changed.
-var debugSets = newMemo[debugKey, []Header](64)
+// lastDebug is the set handed out last, which the verdicts of a capture's
+// requests judged alike ask for again: finding it compares the key's
+// strings, where the memo hashes them.
+var (
+	debugSets = newMemo[debugKey, *debugSet](64)
+	lastDebug atomic.Pointer[debugSet]
+)
+
+// debugSet is the debug headers of a debugKey.
+type debugSet struct {
+	debugKey
+	headers []Header
+}
 
 // debugHeaders are the x-clerk-auth-* headers of a state without headers
 // of its own (nil when there are none).
 func debugHeaders(status Status, reason, message string) []Header {
 	k := debugKey{status, reason, message}
-	if hs, ok := debugSets.get(k); ok {
-		return hs
+	if d := lastDebug.Load(); d != nil && d.debugKey == k {
+		return d.headers
+	}
+	if d, ok := debugSets.get(k); ok {
+		lastDebug.Store(d)
+		return d.headers
 	}
 	h := &respHeaders{}
 	if message != "" && headerSafe(message) {
@@ -336,9 +353,10 @@ func debugHeaders(status Status, reason, message string) []Header {
 	if status != SignedIn && status != "" {
 		h.set(HeaderAuthStatus, string(status))
 	}
-	hs := h.list[:len(h.list):len(h.list)]
-	debugSets.put(k, hs)
-	return hs
+	d := &debugSet{k, h.list[:len(h.list):len(h.list)]}
+	debugSets.put(k, d)
+	lastDebug.Store(d)
+	return d.headers
 }
 
 func headerSafe(s string) bool {
