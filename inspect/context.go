@@ -494,6 +494,15 @@ func (j *judge) decoded(token string) decodedToken {
 	return d
 }
 
+// claimsOf is the claims of t, when t is the token the request decoded
+// last (the one verify is given).
+func (j *judge) claimsOf(t *JWT) *tokenClaims {
+	if t == j.lastToken.jwt {
+		return j.lastToken.claims
+	}
+	return nil
+}
+
 // jwtFormat is the SDK's JWT shape test, memoised with the decode.
 func (j *judge) jwtFormat(token string) bool { return j.decoded(token).format }
 

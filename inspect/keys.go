@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Instance types.
@@ -131,17 +132,33 @@ func CookieSuffix(publishableKey string) string {
 	return base64ToURL.Replace(s)[:8]
 }
 
-// parsedKeys caches ParsePublishableKey: one app has one key.
-var parsedKeys sync.Map // key → *PublishableKey
+// parsedKeys caches ParsePublishableKey: one app has one key. lastKey is
+// the one found last, found again by comparing the key's text (usually
+// one string, the options') instead of hashing it.
+var (
+	parsedKeys sync.Map // key → *parsedKey
+	lastKey    atomic.Pointer[parsedKey]
+)
+
+type parsedKey struct {
+	key string
+	pk  *PublishableKey
+}
 
 // parsePublishableKeyCached is ParsePublishableKey for the engine's hot path.
 func parsePublishableKeyCached(key string) (*PublishableKey, error) {
-	if pk, ok := parsedKeys.Load(key); ok {
-		return pk.(*PublishableKey), nil
+	if k := lastKey.Load(); k != nil && k.key == key {
+		return k.pk, nil
+	}
+	if k, ok := parsedKeys.Load(key); ok {
+		lastKey.Store(k.(*parsedKey))
+		return k.(*parsedKey).pk, nil
 	}
 	pk, err := ParsePublishableKey(key)
 	if err == nil {
-		parsedKeys.Store(key, pk)
+		k := &parsedKey{key, pk}
+		parsedKeys.Store(key, k)
+		lastKey.Store(k)
 	}
 	return pk, err
 }

@@ -94,6 +94,8 @@ type decodedToken struct {
 	// oauth is isOAuthJWT (typ at+jwt), m2m isM2MJWT (sub mch_…) and
 	// nonSession hasNonSessionCategory (a cat other than a session's).
 	oauth, m2m, nonSession bool
+	// claims are the payload's claims that verification checks.
+	claims *tokenClaims
 }
 
 // newDecodedToken is the decodedToken of a token decoded.
@@ -109,6 +111,8 @@ func newDecodedToken(j *JWT, format bool, err error) decodedToken {
 		d.m2m = ok && strings.HasPrefix(sub, prefixM2MSubject)
 	}
 	d.nonSession = isNonSessionCategory(js.Field(j.Header, "cat"))
+	c := readClaims(j.Payload)
+	d.claims = &c
 	return d
 }
 

@@ -166,6 +166,9 @@ type verifyParams struct {
 // keeps the request's.
 type tokenDecoder interface {
 	decode(token string) (*JWT, error)
+	// claimsOf is the claims of a token it decoded, read once per
+	// token (nil if it has none at hand).
+	claimsOf(j *JWT) *tokenClaims
 }
 
 // verifyResult is the outcome of verifyToken: the payload, or the error.
@@ -233,7 +236,15 @@ func verifyToken(ctx context.Context, token string, p verifyParams) verifyResult
 	} else {
 		sig.Detail = "no key to check it with; clerkscope assumed the signature is valid"
 	}
-	if err := assertClaims(j.Payload, p); err != nil {
+	var claims *tokenClaims
+	if p.decoder != nil {
+		claims = p.decoder.claimsOf(j)
+	}
+	if claims == nil {
+		c := readClaims(j.Payload)
+		claims = &c
+	}
+	if err := assertClaims(claims, p); err != nil {
 		return verifyResult{Err: err, Signature: sig}
 	}
 	return verifyResult{Payload: j.Payload, Signature: sig}
@@ -259,17 +270,36 @@ func assertHeaderType(typ any, allowed []string) error {
 		Message: fmt.Sprintf(msgHeaderType, js.Stringify(typ), strings.Join(allowed, ", "))}
 }
 
-func assertClaims(payload any, p verifyParams) error {
-	sub := js.Field(payload, "sub")
+// tokenClaims are the claims assertClaims reads, as js.Field reads them
+// off the payload (Undefined when absent).
+type tokenClaims struct {
+	sub, aud, azp, iss, exp, nbf, iat any
+}
+
+func readClaims(payload any) tokenClaims {
+	return tokenClaims{
+		sub: js.Field(payload, "sub"),
+		aud: js.Field(payload, "aud"),
+		azp: js.Field(payload, "azp"),
+		iss: js.Field(payload, "iss"),
+		exp: js.Field(payload, "exp"),
+		nbf: js.Field(payload, "nbf"),
+		iat: js.Field(payload, "iat"),
+	}
+}
+
+// assertClaims is the claims' checks of verifyJwt, in its order.
+func assertClaims(c *tokenClaims, p verifyParams) error {
+	sub := c.sub
 	if !isString(sub) {
 		return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
 			Message: fmt.Sprintf(msgSubject, js.Stringify(sub))}
 	}
-	if err := assertAudience(js.Field(payload, "aud"), p.audience); err != nil {
+	if err := assertAudience(c.aud, p.audience); err != nil {
 		return err
 	}
 	if len(p.authorizedParties) > 0 {
-		azp := js.Field(payload, "azp")
+		azp := c.azp
 		ok := false
 		if s, isStr := azp.(string); isStr && s != "" {
 			for _, a := range p.authorizedParties {
@@ -284,7 +314,7 @@ func assertClaims(payload any, p verifyParams) error {
 		}
 	}
 	if len(p.issuer) > 0 {
-		iss := js.Field(payload, "iss")
+		iss := c.iss
 		if s, ok := iss.(string); !ok || !slices.Contains(p.issuer, s) {
 			return &TokenError{Reason: TokenInvalidIssuer, Action: ActionEnsureClerkJWT,
 				Message: fmt.Sprintf(msgIssuer, js.Stringify(iss), js.ArrayString(p.issuer))}
@@ -292,7 +322,7 @@ func assertClaims(payload any, p verifyParams) error {
 	}
 	nowMs := js.Millis(p.now)
 	skewMs := p.clockSkewMs
-	exp := js.Field(payload, "exp")
+	exp := c.exp
 	expF, ok := exp.(float64)
 	if !ok {
 		return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
@@ -302,7 +332,7 @@ func assertClaims(payload any, p verifyParams) error {
 		return &TokenError{Reason: TokenExpired,
 			Message: expiredMessage(t, p.now)}
 	}
-	if nbf := js.Field(payload, "nbf"); !js.IsUndefined(nbf) {
+	if nbf := c.nbf; !js.IsUndefined(nbf) {
 		f, ok := nbf.(float64)
 		if !ok {
 			return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,
@@ -313,7 +343,7 @@ func assertClaims(payload any, p verifyParams) error {
 				Message: fmt.Sprintf(msgNotActiveYet, js.UTCString(t), js.UTCString(p.now))}
 		}
 	}
-	if iat := js.Field(payload, "iat"); !js.IsUndefined(iat) {
+	if iat := c.iat; !js.IsUndefined(iat) {
 		f, ok := iat.(float64)
 		if !ok {
 			return &TokenError{Reason: TokenVerificationFailed, Action: ActionEnsureClerkJWT,

@@ -99,7 +99,7 @@ func parsePlainURL(w *URL, s string) (ok bool) {
 		return false
 	}
 	// The host: name, then ":" and digits.
-	i, port := 0, -1
+	i, port, upper := 0, -1, false
 	for ; i < len(rest); i++ {
 		c := rest[i]
 		if c == '/' || c == '?' || c == '#' {
@@ -114,6 +114,8 @@ func parsePlainURL(w *URL, s string) (ok bool) {
 			}
 		case !plainHostByte[c]:
 			return false
+		case 'A' <= c && c <= 'Z':
+			upper = true
 		}
 	}
 	if i == 0 || port == 0 {
@@ -150,7 +152,12 @@ func parsePlainURL(w *URL, s string) (ok bool) {
 	if path == "" {
 		path = "/"
 	}
-	*w = URL{scheme: scheme, host: normalizeHost(scheme, host), path: path, fragment: fragment}
+	if upper || port >= 0 {
+		// A host in lower case without a port is as normalizeHost
+		// leaves it.
+		host = normalizeHost(scheme, host)
+	}
+	*w = URL{scheme: scheme, host: host, path: path, fragment: fragment}
 	if hasQuery {
 		w.query, w.hasQuery = encodeQueryChars(query), true
 		w.params = parseFormQuery(w.query)
