@@ -86,11 +86,13 @@ func drive(t testing.TB, m *app, cmd tea.Cmd) {
 
 // wait is how long drive waits for a command: long while a file loads,
 // a row's entry is read or the report is written (it reads the capture's
-// entries again), short
-// otherwise (so blinking cursors do not slow the tests down).
+// entries again), short otherwise (so blinking cursors do not slow the
+// tests down). The long wait is generous because those commands always
+// answer: on a loaded machine under -race, opening the 16 MB over-size
+// input took more than two seconds and its answer was dropped.
 func wait(m *app) time.Duration {
 	if m.state == stateLoading || m.cap != nil && (m.cap.loading || m.cap.reading != nil) || m.status == "Writing the report…" {
-		return 2 * time.Second
+		return 20 * time.Second
 	}
 	return 30 * time.Millisecond
 }
