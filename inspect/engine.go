@@ -44,7 +44,8 @@ func Judge(ctx context.Context, req Request, opts Options, env Env) *Verdict {
 		*j = judge{} // nothing of this request is kept with the pooled judge
 		judges.Put(j)
 	}()
-	*j = judge{env: env, opts: opts, v: &Verdict{}}
+	// A judge from the pool is a zero one (New's, or one reset above).
+	j.env, j.opts, j.v = env, opts, &Verdict{}
 	j.v.Evidence = j.evidence[:0]
 	s, err := j.run(ctx, req)
 	if t := asError[*thrown](err); t != nil {

@@ -34,16 +34,16 @@ func (j *judge) isM2MJWT(token string) bool { return j.decoded(token).m2m }
 func (j *judge) hasNonSessionCategory(token string) bool { return j.decoded(token).nonSession }
 
 func (j *judge) tokenKind(t string) string {
+	d := j.decoded(t)
 	switch {
-	case j.isOAuthJWT(t):
+	case d.oauth:
 		return "an OAuth access token (typ at+jwt)"
-	case j.isM2MJWT(t):
+	case d.m2m:
 		return "a machine (M2M) token (sub mch_…)"
-	case j.hasNonSessionCategory(t):
-		jj, _ := j.decode(t)
-		return "a JWT of category " + js.ToString(js.Field(jj.Header, "cat")) + " (" + categoryName(js.ToString(js.Field(jj.Header, "cat"))) + ")"
-	}
-	if _, err := j.decode(t); err != nil {
+	case d.nonSession:
+		cat := js.ToString(js.Field(d.jwt.Header, "cat"))
+		return "a JWT of category " + cat + " (" + categoryName(cat) + ")"
+	case d.err != nil:
 		return "not a decodable JWT"
 	}
 	return "a session-token JWT"
