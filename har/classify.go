@@ -26,10 +26,21 @@ const (
 // it), as opposed to Clerk's Frontend API.
 func (c Class) IsApp() bool { return c != ClassFAPI }
 
+// equalFold is strings.EqualFold, without its call for the names whose
+// first bytes already differ: it compares rune by rune from the start, so
+// two ASCII first bytes that are not the same letter mean false. Header
+// lookups ask it of every header of an entry, and most names differ there.
+func equalFold(s, t string) bool {
+	if len(s) > 0 && len(t) > 0 && s[0]|t[0] < 0x80 && s[0]|0x20 != t[0]|0x20 {
+		return false
+	}
+	return strings.EqualFold(s, t)
+}
+
 // Header returns a request header (case-insensitive, first one).
 func (e *Entry) Header(name string) string {
 	for _, h := range e.Request.Headers {
-		if strings.EqualFold(h.Name, name) {
+		if equalFold(h.Name, name) {
 			return h.Value
 		}
 	}
@@ -39,7 +50,7 @@ func (e *Entry) Header(name string) string {
 // ResponseHeader returns a response header (first one).
 func (e *Entry) ResponseHeader(name string) string {
 	for _, h := range e.Response.Headers {
-		if strings.EqualFold(h.Name, name) {
+		if equalFold(h.Name, name) {
 			return h.Value
 		}
 	}
@@ -50,7 +61,7 @@ func (e *Entry) ResponseHeader(name string) string {
 func (e *Entry) ResponseHeaders(name string) []string {
 	var out []string
 	for _, h := range e.Response.Headers {
-		if strings.EqualFold(h.Name, name) {
+		if equalFold(h.Name, name) {
 			out = append(out, h.Value)
 		}
 	}
@@ -104,7 +115,7 @@ func (e *Entry) SetCookies() []string {
 func (e *Entry) CookieHeader() (string, bool) {
 	var vals []string
 	for _, h := range e.Request.Headers {
-		if strings.EqualFold(h.Name, "cookie") {
+		if equalFold(h.Name, "cookie") {
 			vals = append(vals, h.Value)
 		}
 	}
@@ -127,7 +138,7 @@ func (e *Entry) CookieHeader() (string, bool) {
 func (e *Entry) ToRequest() inspect.Request {
 	req := inspect.Request{Method: e.Request.Method, URL: e.Request.URL, Headers: make([]inspect.Header, 0, len(e.Request.Headers)+1)}
 	for _, h := range e.Request.Headers {
-		if strings.HasPrefix(h.Name, ":") || strings.EqualFold(h.Name, "cookie") {
+		if strings.HasPrefix(h.Name, ":") || equalFold(h.Name, "cookie") {
 			continue
 		}
 		req.Headers = append(req.Headers, inspect.Header{Name: h.Name, Value: h.Value})

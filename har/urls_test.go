@@ -68,3 +68,19 @@ func TestHandshakeQuery(t *testing.T) {
 		}
 	}
 }
+
+// TestEqualFold: equalFold is strings.EqualFold on names alike and not,
+// of other lengths, empty, and with characters outside ASCII that fold to
+// ASCII letters (the Kelvin sign, the long s) first or after.
+func TestEqualFold(t *testing.T) {
+	names := []string{"", "c", "C", "cookie", "Cookie", "COOKIE", "cookies", "cookiE", "\u212Aey", "key", "KEY", "\u017Fet-cookie",
+		"set-cookie", "Set-Cookie", "x-clerk-auth-status", "X-Clerk-Auth-Status", "@a", "`a", "[a", "{a", "\xffa", "\xff", "é", "É",
+		"location", "Location", "age", "Age", "\u212A", "k", "K", "s", "S", "\u017F"}
+	for _, a := range names {
+		for _, b := range names {
+			if got, want := equalFold(a, b), strings.EqualFold(a, b); got != want {
+				t.Errorf("equalFold(%q, %q) = %v, want %v", a, b, got, want)
+			}
+		}
+	}
+}
