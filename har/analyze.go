@@ -333,6 +333,7 @@ func (a *Analyzer) inferInstance(e *Entry, c Class) {
 func (a *Analyzer) noteFAPI(key string) {
 	if pk, err := inspect.ParsePublishableKey(key); err == nil {
 		a.Classifier.FAPIHosts[pk.FrontendAPI] = true
+		a.clock.fapiChanged()
 	}
 }
 

@@ -46,23 +46,32 @@ type clockSpan struct {
 
 const maxClockMids = 256
 
-func (c *clockSpan) add(s ClockSample) {
+// add takes a sample and tells whether the estimate (offset) may have
+// changed: the first sample, a narrower or conflicting intersection, or
+// one more mid-point.
+func (c *clockSpan) add(s ClockSample) bool {
+	changed := false
 	if c.n == 0 {
 		c.lo, c.hi = s.Lo, s.Hi
+		changed = true
 	} else if !c.conflict {
 		lo, hi := math.Max(c.lo, s.Lo), math.Min(c.hi, s.Hi)
 		if lo > hi {
 			// The samples disagree (a clock stepped, a response stamped
 			// elsewhere): fall back to the median of the mid-points.
 			c.conflict = true
+			changed = true
 		} else {
+			changed = lo != c.lo || hi != c.hi
 			c.lo, c.hi = lo, hi
 		}
 	}
 	c.n++
 	if len(c.mids) < maxClockMids {
 		c.mids = append(c.mids, (s.Lo+s.Hi)/2)
+		changed = true
 	}
+	return changed
 }
 
 // offset is the best estimate of server − browser and how far off it may
@@ -103,16 +112,19 @@ type clockAcc struct {
 	haveSDK bool
 }
 
-func (c *clockAcc) add(s ClockSample) {
+// add takes a sample and tells whether offset may have changed.
+func (c *clockAcc) add(s ClockSample) bool {
+	var changed bool
 	if s.Source == sourceSDK {
-		c.sdk.add(s)
+		changed = c.sdk.add(s)
 		c.lastSDK, c.haveSDK = s, true
 	} else {
-		c.date.add(s)
+		changed = c.date.add(s)
 		// Both samples of one response bound the same instant: their
 		// difference is the difference of the two clocks, in whole seconds.
 		if c.haveSDK && c.lastSDK.Entry == s.Entry && math.Abs(c.lastSDK.Lo-s.Lo) > 2 {
 			c.split++
+			changed = true // span may choose otherwise
 		}
 		c.haveSDK = false
 	}
@@ -124,6 +136,7 @@ func (c *clockAcc) add(s ClockSample) {
 		c.sources = map[string]int{}
 	}
 	c.sources[s.Source]++
+	return changed
 }
 
 // span is the samples the estimate rests on: the SDK's clock, except
@@ -193,10 +206,35 @@ type ServerClock struct {
 // clockBook keeps one estimate per origin (host and port). Whether a host
 // is the Frontend API is asked when reading, since the instance may be
 // inferred only after the first samples.
+//
+// app is asked of every entry, and a pooled estimate copies and sorts the
+// hosts' mid-points: it keeps its last answers while no estimate changed
+// (est counts the changes), its count while no sample came (adds), and
+// the application hosts while no host came and isFAPI's answers did not
+// change (hosts counts those; an Analyzer tells fapiChanged when it learns
+// a Frontend API host).
 type clockBook struct {
 	byHost map[string]*clockAcc
 	order  []string
 	isFAPI func(host string) bool
+
+	est, adds, hosts uint64
+	// apps are the accumulators of the application hosts, in order, as
+	// of hosts == appsAt-1.
+	apps   []*clockAcc
+	appsAt uint64
+	// own and pool are app's last answers for a host of its own and for
+	// the pooled estimate.
+	own, pool clockMemo
+}
+
+// clockMemo is an offset as of est == at-1, and for the pooled one the
+// count as of adds == nAt-1, both as of hosts == hostsAt-1.
+type clockMemo struct {
+	host             string
+	at, nAt, hostsAt uint64
+	off, within      float64
+	n                int
 }
 
 func (b *clockBook) add(host string, s ClockSample) {
@@ -208,8 +246,30 @@ func (b *clockBook) add(host string, s ClockSample) {
 		acc = &clockAcc{}
 		b.byHost[host] = acc
 		b.order = append(b.order, host)
+		b.hosts++
 	}
-	acc.add(s)
+	if acc.add(s) {
+		b.est++
+	}
+	b.adds++
+}
+
+// fapiChanged says that isFAPI may answer otherwise for a host.
+func (b *clockBook) fapiChanged() { b.hosts++ }
+
+// appAccs are the accumulators of the hosts that are not the Frontend
+// API's, in order.
+func (b *clockBook) appAccs() []*clockAcc {
+	if b.appsAt != b.hosts+1 {
+		b.apps = b.apps[:0]
+		for _, h := range b.order {
+			if !b.fapi(h) {
+				b.apps = append(b.apps, b.byHost[h])
+			}
+		}
+		b.appsAt = b.hosts + 1
+	}
+	return b.apps
 }
 
 func (b *clockBook) fapi(host string) bool {
@@ -225,12 +285,52 @@ func (b *clockBook) fapi(host string) bool {
 
 // pooled merges the estimates of the hosts that pass keep.
 func (b *clockBook) pooled(keep func(host string) bool) *clockSpan {
-	var out *clockSpan
+	var accs []*clockAcc
 	for _, h := range b.order {
-		if !keep(h) {
-			continue
+		if keep(h) {
+			accs = append(accs, b.byHost[h])
 		}
-		a := b.byHost[h].span()
+	}
+	return pooledSpan(accs)
+}
+
+// app returns the estimate for an application host: its own, else the
+// pooled estimate of every application host; n is 0 without samples.
+func (b *clockBook) app(host string) (off, within float64, n int) {
+	if acc := b.byHost[host]; acc != nil && !b.fapi(host) {
+		if m := &b.own; m.at != b.est+1 || m.host != host {
+			m.off, m.within = acc.offset()
+			m.host, m.at = host, b.est+1
+		}
+		return b.own.off, b.own.within, acc.n
+	}
+	accs := b.appAccs()
+	if len(accs) == 0 {
+		return 0, math.Inf(1), 0
+	}
+	m := &b.pool
+	hostsStale := m.hostsAt != b.hosts+1
+	if hostsStale || m.nAt != b.adds+1 {
+		m.n = 0
+		for _, a := range accs {
+			m.n += a.span().n
+		}
+		m.nAt = b.adds + 1
+	}
+	if hostsStale || m.at != b.est+1 {
+		m.off, m.within = pooledSpan(accs).offset()
+		m.at = b.est + 1
+	}
+	m.hostsAt = b.hosts + 1
+	return m.off, m.within, m.n
+}
+
+// pooledSpan merges the estimates of accs, in their order: a copy of the
+// first one's, the others' mid-points after (nil without any).
+func pooledSpan(accs []*clockAcc) *clockSpan {
+	var out *clockSpan
+	for _, acc := range accs {
+		a := acc.span()
 		if out == nil {
 			cp := *a
 			cp.mids = append([]float64(nil), a.mids...)
@@ -242,21 +342,6 @@ func (b *clockBook) pooled(keep func(host string) bool) *clockSpan {
 		out.conflict = true
 	}
 	return out
-}
-
-// app returns the estimate for an application host: its own, else the
-// pooled estimate of every application host; n is 0 without samples.
-func (b *clockBook) app(host string) (off, within float64, n int) {
-	if acc := b.byHost[host]; acc != nil && !b.fapi(host) {
-		off, within = acc.offset()
-		return off, within, acc.n
-	}
-	p := b.pooled(func(h string) bool { return !b.fapi(h) })
-	if p == nil {
-		return 0, math.Inf(1), 0
-	}
-	off, within = p.offset()
-	return off, within, p.n
 }
 
 // fapiOffset is the pooled Frontend API estimate (ok false without samples).
@@ -320,7 +405,7 @@ func (e *Entry) Cached() (bool, string) {
 			continue
 		}
 		for i, name := range cacheHeaders {
-			if !found[i] && strings.EqualFold(h.Name, name) {
+			if !found[i] && equalFold(h.Name, name) {
 				vals[i], found[i] = h.Value, true
 			}
 		}
