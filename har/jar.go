@@ -2,7 +2,7 @@ package har
 
 import (
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -148,22 +148,29 @@ func (j *Jar) compact() {
 // Cookies are what the browser sends to rawURL at time at, most specific
 // path first (as browsers order them).
 func (j *Jar) Cookies(rawURL string, at time.Time) []*JarCookie {
-	return j.all.matching(rawURL, at)
+	return j.all.matching(rawURL, nil, at)
 }
 
 // SessionCookies are the Clerk session cookies (__session, __client_uat
 // and their suffixed forms) among Cookies: the ones the story checks, found
 // without looking at any other cookie the jar holds.
 func (j *Jar) SessionCookies(rawURL string, at time.Time) []*JarCookie {
-	return j.session.matching(rawURL, at)
+	return j.session.matching(rawURL, nil, at)
 }
 
-func (l *cookieList) matching(rawURL string, at time.Time) []*JarCookie {
+// matching is the cookies sent to rawURL at at; urls, when not nil,
+// parses rawURL (the story's cache, which holds it parsed already).
+func (l *cookieList) matching(rawURL string, urls *urlCache, at time.Time) []*JarCookie {
 	if len(l.items) == l.dead {
 		return nil
 	}
-	u, err := url.Parse(rawURL)
-	if err != nil {
+	var u *url.URL
+	if urls != nil {
+		u = urls.url(rawURL)
+	} else if p, err := url.Parse(rawURL); err == nil {
+		u = p
+	}
+	if u == nil {
 		return nil
 	}
 	host := strings.ToLower(u.Hostname())
@@ -187,7 +194,9 @@ func (l *cookieList) matching(rawURL string, at time.Time) []*JarCookie {
 		}
 		out = append(out, c)
 	}
-	sort.SliceStable(out, func(a, b int) bool { return len(out[a].Path) > len(out[b].Path) })
+	if len(out) > 1 {
+		slices.SortStableFunc(out, func(a, b *JarCookie) int { return len(b.Path) - len(a.Path) })
+	}
 	return out
 }
 

@@ -66,7 +66,7 @@ func (j *refJar) Apply(reqURL string, line string, at time.Time, entry int) {
 
 func (j *refJar) Cookies(rawURL string, at time.Time) []*JarCookie {
 	l := cookieList{items: j.cookies}
-	return l.matching(rawURL, at)
+	return l.matching(rawURL, nil, at)
 }
 
 // TestJarMatchesReference replays random Set-Cookie lines (replacements,
@@ -80,6 +80,7 @@ func TestJarMatchesReference(t *testing.T) {
 	for round := range 4 {
 		var j Jar
 		var ref refJar
+		var cache urlCache
 		for i := range 1500 {
 			line := fmt.Sprintf("%s=v%d", pick("__session", "__session_abc", "__client_uat", "__client_uat_abc", "_ga", "a", "b", fmt.Sprintf("c%d", rng.IntN(200))), i)
 			if rng.IntN(3) == 0 {
@@ -116,6 +117,10 @@ func TestJarMatchesReference(t *testing.T) {
 				}
 				if got := j.SessionCookies(q, now); !reflect.DeepEqual(got, session) {
 					t.Fatalf("round %d, line %d: SessionCookies(%s) = %s, want %s", round, i, q, jarNames(got), jarNames(session))
+				}
+				// As the story asks, the URL parsed by its cache.
+				if got := j.session.matching(q, &cache, now); !reflect.DeepEqual(got, session) {
+					t.Fatalf("round %d, line %d: session cookies of %s through the URL cache = %s, want %s", round, i, q, jarNames(got), jarNames(session))
 				}
 			}
 		}

@@ -140,7 +140,14 @@ type Story struct {
 	issuerAheadAt int
 	notSent       []notSent
 	dupes         []int
-	reported      map[string]bool
+	reported      map[reportKey]bool
+	// told is the Cookie header tokens read last.
+	told toldHeader
+	// sent is sentNames's header and names, not changed once made.
+	sent struct {
+		hdr   string
+		names map[string]bool
+	}
 }
 
 // notSent is a cookie the jar says the browser held but a request lacked.
@@ -291,7 +298,7 @@ func (s *Story) checkJar(j *Judged) {
 	if j.Class == ClassAsset {
 		return
 	}
-	held := s.jar.SessionCookies(e.Request.URL, e.StartedDateTime)
+	held := s.jar.session.matching(e.Request.URL, s.urls, e.StartedDateTime)
 	if len(held) == 0 {
 		return
 	}
@@ -302,10 +309,7 @@ func (s *Story) checkJar(j *Judged) {
 		// one cookie being dropped.
 		return
 	}
-	sent := map[string]int{}
-	for _, c := range inspect.ParseCookieHeader(hdr) {
-		sent[c.Name]++
-	}
+	sent := s.sentNames(hdr)
 	count := map[string]int{}
 	for _, c := range held {
 		if !isClerkSessionCookie(c.Name) {
@@ -315,15 +319,35 @@ func (s *Story) checkJar(j *Judged) {
 		if count[c.Name] == 2 {
 			s.dupes = append(s.dupes, e.Index)
 		}
-		key := fmt.Sprintf("%s/%d", c.Name, c.SetBy)
-		if sent[c.Name] == 0 && !s.reported[key] {
+		key := reportKey{c.Name, c.SetBy}
+		if !sent[c.Name] && !s.reported[key] {
 			if s.reported == nil {
-				s.reported = map[string]bool{}
+				s.reported = map[reportKey]bool{}
 			}
 			s.reported[key] = true
 			s.notSent = append(s.notSent, notSent{entry: e.Index, setBy: c.SetBy, name: c.Name, sameSite: c.SameSite})
 		}
 	}
+}
+
+// reportKey is a cookie the jar held but a request lacked, reported once
+// per name and setting entry.
+type reportKey struct {
+	name  string
+	setBy int
+}
+
+// sentNames is the names of the cookies a Cookie header sends, kept for
+// the header seen last: most requests of a capture send the same one.
+func (s *Story) sentNames(hdr string) map[string]bool {
+	if s.sent.names == nil || s.sent.hdr != hdr {
+		names := map[string]bool{}
+		for _, c := range inspect.ParseCookieHeader(hdr) {
+			names[c.Name] = true
+		}
+		s.sent.hdr, s.sent.names = hdr, names
+	}
+	return s.sent.names
 }
 
 // cookieSets compares the suffixed and un-suffixed copies of __session.
@@ -416,10 +440,12 @@ func pathOf(raw string) string {
 func (s *Story) tokens(j *Judged) {
 	e := j.Entry
 	at := e.StartedDateTime
-	if c, _ := e.CookieHeader(); c != "" {
-		for _, ck := range inspect.ParseCookieHeader(c) {
+	if c, _ := e.CookieHeader(); c != "" && !s.told.again(c, s.lastUAT) {
+		cookies := inspect.ParseCookieHeader(c)
+		for _, ck := range cookies {
 			s.cookieSeen(e.Index, at, ck.Name, ck.Value, "request cookie")
 		}
+		s.told.note(c, cookies, s.lastUAT)
 	}
 	for _, line := range e.SetCookies() {
 		sc := inspect.ParseSetCookie(line)
@@ -435,6 +461,30 @@ func (s *Story) tokens(j *Judged) {
 		}
 		s.cookieSeen(e.Index, at, sc.Name, sc.Value, src)
 	}
+}
+
+// toldHeader is the Cookie header tokens read last, and whether reading
+// it again would change nothing: its session tokens are seen once read,
+// so it would not unless one of its __client_uat values differs from the
+// one seen last (uat), which is then uat as it left it.
+type toldHeader struct {
+	hdr, uat string
+	idle     bool
+}
+
+func (t *toldHeader) note(hdr string, cookies []inspect.Cookie, uat string) {
+	t.hdr, t.uat, t.idle = hdr, uat, true
+	for _, c := range cookies {
+		if strings.HasPrefix(c.Name, "__client_uat") && c.Value != uat {
+			t.idle = false
+		}
+	}
+}
+
+// again tells whether hdr is the header noted last, which reading again
+// at uat would change nothing.
+func (t *toldHeader) again(hdr, uat string) bool {
+	return t.idle && t.uat == uat && t.hdr == hdr
 }
 
 func (s *Story) cookieSeen(idx int, at time.Time, name, value, src string) {

@@ -32,7 +32,15 @@ func (c *urlCache) parse(raw string) {
 }
 
 // url is url.Parse(raw), nil when it fails; the caller must not change it.
+// A nil cache parses each time.
 func (c *urlCache) url(raw string) *url.URL {
+	if c == nil {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return nil
+		}
+		return u
+	}
 	c.parse(raw)
 	return c.u
 }
