@@ -8,3 +8,18 @@ package har
 //
 //go:noescape
 func closingQuote(b []byte, esc bool) (q int, escOut bool)
+
+// plain is the length of the run at the start of b that a string holds
+// as it is: ASCII other than controls, '"' and '\\'. The reader asks it of
+// the rest of its buffer, so b is short only near the buffer's end.
+func plain(b []byte) int {
+	if len(b) < 16 {
+		return plainGo(b)
+	}
+	return plain16(b)
+}
+
+// plain16 is plain of at least 16 bytes, sixteen at a time.
+//
+//go:noescape
+func plain16(b []byte) int

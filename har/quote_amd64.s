@@ -88,3 +88,80 @@ quote:
 	MOVQ DI, q+32(FP)
 	MOVB $0, escOut+40(FP)
 	RET
+
+// func plain16(b []byte) int
+//
+// Sixteen bytes at a time (SSE2): a byte is plain when it is above 0x1f
+// as a signed byte (PCMPGTB: not a control, not 0x80 or above) and is no
+// quote or backslash. The last chunk is the last sixteen bytes of b, its
+// marks before DI (already read) shifted out.
+TEXT ·plain16(SB), NOSPLIT, $0-32
+	MOVQ b_base+0(FP), SI
+	MOVQ b_len+8(FP), BX
+	XORQ DI, DI
+	MOVQ $0x1f1f1f1f1f1f1f1f, AX
+	MOVQ AX, X1
+	PUNPCKLQDQ X1, X1
+	MOVQ $0x2222222222222222, AX
+	MOVQ AX, X2
+	PUNPCKLQDQ X2, X2
+	MOVQ $0x5c5c5c5c5c5c5c5c, AX
+	MOVQ AX, X3
+	PUNPCKLQDQ X3, X3
+
+ploop:
+	MOVQ BX, CX
+	SUBQ DI, CX
+	CMPQ CX, $16
+	JB   plast
+	MOVOU (SI)(DI*1), X0
+	MOVOU X0, X4
+	MOVOU X0, X5
+	PCMPGTB X1, X0
+	PCMPEQB X2, X4
+	PCMPEQB X3, X5
+	POR     X5, X4
+	PMOVMSKB X0, AX
+	PMOVMSKB X4, DX
+	XORL    $0xffff, AX
+	ORL     DX, AX
+	JNZ     pfound
+	ADDQ    $16, DI
+	JMP     ploop
+
+plast:
+	// CX (0 to 15) bytes are left: read the last sixteen and drop the
+	// marks of the 16-CX bytes before DI.
+	TESTQ CX, CX
+	JZ    pend
+	MOVOU -16(SI)(BX*1), X0
+	MOVOU X0, X4
+	MOVOU X0, X5
+	PCMPGTB X1, X0
+	PCMPEQB X2, X4
+	PCMPEQB X3, X5
+	POR     X5, X4
+	PMOVMSKB X0, AX
+	PMOVMSKB X4, DX
+	XORL    $0xffff, AX
+	ORL     DX, AX
+	MOVQ    $16, R8
+	SUBQ    CX, R8
+	MOVQ    R8, CX
+	SHRL    CX, AX
+	TESTL   AX, AX
+	JZ      pend
+	BSFL    AX, AX
+	ADDQ    AX, DI
+	MOVQ    DI, ret+24(FP)
+	RET
+
+pend:
+	MOVQ BX, ret+24(FP)
+	RET
+
+pfound:
+	BSFL AX, AX
+	ADDQ AX, DI
+	MOVQ DI, ret+24(FP)
+	RET

@@ -241,9 +241,10 @@ func invalidByte(off int64, c byte, where string, line int, lineAt int64) error 
 	return &scanError{off: off, msg: "invalid character " + strconv.QuoteRune(rune(c)) + " " + where, line: line, col: int(off-lineAt) + 1}
 }
 
-// plain is the length of the run at the start of b that a string holds
-// as it is: ASCII other than controls, '"' and '\\'.
-func plain(b []byte) int {
+// plainGo is the length of the run at the start of b that a string holds
+// as it is: ASCII other than controls, '"' and '\\' (plain, without
+// assembly), eight bytes at a time.
+func plainGo(b []byte) int {
 	n := 0
 	for ; n+8 <= len(b); n += 8 {
 		if m := special(binary.LittleEndian.Uint64(b[n:])); m != 0 {
