@@ -2,13 +2,13 @@
 
 #include "textflag.h"
 
-// func closingQuote(b []byte, esc bool) (q int, escOut bool)
+// func quote16(b []byte, esc bool) (q int, escOut bool)
 //
 // Sixteen bytes at a time (SSE2, which every amd64 has): the first quote
 // or backslash of a chunk is found with PCMPEQB and PMOVMSKB; a backslash
 // skips the byte it escapes and the search goes on after it, in the same
 // chunk while it lasts.
-TEXT ·closingQuote(SB), NOSPLIT, $0-41
+TEXT ·quote16(SB), NOSPLIT, $0-41
 	MOVQ    b_base+0(FP), SI
 	MOVQ    b_len+8(FP), BX
 	MOVBQZX esc+24(FP), DI
@@ -164,4 +164,61 @@ pfound:
 	BSFL AX, AX
 	ADDQ AX, DI
 	MOVQ DI, ret+24(FP)
+	RET
+
+// func masks64(p *byte) (quotes, backslashes uint64)
+//
+// Four chunks of sixteen: PCMPEQB against '"' and '\\', PMOVMSKB of each
+// shifted into place.
+TEXT ·masks64(SB), NOSPLIT, $0-24
+	MOVQ p+0(FP), SI
+	MOVQ $0x2222222222222222, AX
+	MOVQ AX, X1
+	PUNPCKLQDQ X1, X1
+	MOVQ $0x5c5c5c5c5c5c5c5c, AX
+	MOVQ AX, X2
+	PUNPCKLQDQ X2, X2
+
+	MOVOU   0(SI), X0
+	MOVOU   X0, X3
+	PCMPEQB X1, X0
+	PCMPEQB X2, X3
+	PMOVMSKB X0, AX
+	PMOVMSKB X3, BX
+
+	MOVOU   16(SI), X0
+	MOVOU   X0, X3
+	PCMPEQB X1, X0
+	PCMPEQB X2, X3
+	PMOVMSKB X0, CX
+	PMOVMSKB X3, DX
+	SHLQ    $16, CX
+	SHLQ    $16, DX
+	ORQ     CX, AX
+	ORQ     DX, BX
+
+	MOVOU   32(SI), X0
+	MOVOU   X0, X3
+	PCMPEQB X1, X0
+	PCMPEQB X2, X3
+	PMOVMSKB X0, CX
+	PMOVMSKB X3, DX
+	SHLQ    $32, CX
+	SHLQ    $32, DX
+	ORQ     CX, AX
+	ORQ     DX, BX
+
+	MOVOU   48(SI), X0
+	MOVOU   X0, X3
+	PCMPEQB X1, X0
+	PCMPEQB X2, X3
+	PMOVMSKB X0, CX
+	PMOVMSKB X3, DX
+	SHLQ    $48, CX
+	SHLQ    $48, DX
+	ORQ     CX, AX
+	ORQ     DX, BX
+
+	MOVQ AX, quotes+8(FP)
+	MOVQ BX, backslashes+16(FP)
 	RET

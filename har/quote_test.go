@@ -7,16 +7,34 @@ import (
 
 // TestClosingQuote: closingQuote (in assembly on amd64) agrees with
 // closingQuoteGo and with a byte-by-byte reading, on strings dense with
-// quotes and backslashes, at every length around the 16-byte chunks.
+// quotes and backslashes, at every length around the 16-byte chunks, and
+// on strings of several 64-byte blocks with runs of backslashes across
+// them.
 func TestClosingQuote(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	alphabet := []byte(`ab"\\\"\n` + "\xff")
-	for range 200000 {
-		b := make([]byte, rng.IntN(70))
+	for n := range 300000 {
+		// Short strings, and long ones of several 64-byte blocks whose
+		// runs of backslashes cross the blocks' edges.
+		size, dense := rng.IntN(70), 4
+		if n%3 == 0 {
+			size, dense = rng.IntN(400), 2+rng.IntN(60)
+		}
+		b := make([]byte, size)
 		for i := range b {
 			b[i] = 'x'
-			if rng.IntN(4) == 0 {
+			if rng.IntN(dense) == 0 {
 				b[i] = alphabet[rng.IntN(len(alphabet))]
+			}
+		}
+		if n%3 == 0 && size > 0 && rng.IntN(2) == 0 {
+			// A long run of backslashes, then a quote, somewhere.
+			at, run := rng.IntN(size), 1+rng.IntN(140)
+			for i := at; i < size && i < at+run; i++ {
+				b[i] = '\\'
+			}
+			if at+run < size {
+				b[at+run] = '"'
 			}
 		}
 		esc := rng.IntN(3) == 0
