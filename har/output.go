@@ -59,8 +59,11 @@ type JSONWriter struct {
 	buf       []byte
 	// queue hands the requests to the goroutine that encodes and writes
 	// them (started by the first Write), so that a capture's judging and
-	// its output use both cores; done is closed when it has written them.
-	queue chan *Judged
+	// its output use both cores, in batches of jsonBatch (one channel
+	// send each; batch is the one being filled); done is closed when it
+	// has written them.
+	queue chan []*Judged
+	batch []*Judged
 	done  chan struct{}
 	// hooks are the input's webhook deliveries (AddWebhooks).
 	hooks *webhook.Report
@@ -90,19 +93,31 @@ func (jw *JSONWriter) Write(j *Judged) {
 		jw.first = &inst
 	}
 	if jw.queue == nil {
-		jw.queue, jw.done = make(chan *Judged, 256), make(chan struct{})
+		jw.queue, jw.done = make(chan []*Judged, 4), make(chan struct{})
 		go jw.drain()
 	}
-	jw.queue <- j
+	if jw.batch == nil {
+		jw.batch = make([]*Judged, 0, jsonBatch)
+	}
+	jw.batch = append(jw.batch, j)
+	if len(jw.batch) == jsonBatch {
+		jw.queue <- jw.batch
+		jw.batch = nil
+	}
 }
+
+// jsonBatch is how many requests Write hands over at once.
+const jsonBatch = 64
 
 // drain writes what Write queues, until the queue is closed; after an
 // error it only empties the queue.
 func (jw *JSONWriter) drain() {
 	defer close(jw.done)
-	for j := range jw.queue {
-		if jw.err == nil {
-			jw.write(j)
+	for b := range jw.queue {
+		for _, j := range b {
+			if jw.err == nil {
+				jw.write(j)
+			}
 		}
 	}
 }
@@ -111,6 +126,10 @@ func (jw *JSONWriter) drain() {
 func (jw *JSONWriter) wait() {
 	if jw.queue == nil {
 		return
+	}
+	if len(jw.batch) > 0 {
+		jw.queue <- jw.batch
+		jw.batch = nil
 	}
 	close(jw.queue)
 	<-jw.done
