@@ -86,6 +86,9 @@ type storyPipe struct {
 	ch    chan []storyItem
 	done  chan struct{}
 	batch []storyItem
+	// free takes the batches told back, cleared, for tell to fill again
+	// instead of making one each time (a batch is ≈ 24 KB).
+	free chan []storyItem
 	// panicked is what the story's goroutine panicked with, panicked
 	// again on the analysis's (settle) so that it ends as a panic of the
 	// caller's would.
@@ -214,7 +217,7 @@ func (a *Analyzer) TellAside() {
 	}
 	// The caches the story shared with the analysis are its own now.
 	a.Story.urls, a.Story.cached, a.Story.cookieMarks = &urlCache{}, &cachedMemo{}, &cookieMarks{}
-	p := &storyPipe{ch: make(chan []storyItem, 4), done: make(chan struct{}), batch: make([]storyItem, 0, storyBatch)}
+	p := &storyPipe{ch: make(chan []storyItem, 4), done: make(chan struct{}), batch: make([]storyItem, 0, storyBatch), free: make(chan []storyItem, 6)}
 	go func() {
 		defer close(p.done)
 		defer func() {
@@ -230,6 +233,11 @@ func (a *Analyzer) TellAside() {
 				it := &b[i]
 				*st.urls, *st.cached, *st.cookieMarks = it.urls, it.cached, it.marks
 				st.add(it.j, it.clk)
+			}
+			clear(b)
+			select {
+			case p.free <- b[:0]:
+			default:
 			}
 		}
 	}()
@@ -251,7 +259,11 @@ func (a *Analyzer) tell(it storyItem) {
 	p.batch = append(p.batch, it)
 	if len(p.batch) == storyBatch {
 		p.ch <- p.batch
-		p.batch = make([]storyItem, 0, storyBatch)
+		select {
+		case p.batch = <-p.free:
+		default:
+			p.batch = make([]storyItem, 0, storyBatch)
+		}
 	}
 }
 

@@ -143,6 +143,8 @@ type Story struct {
 	reported      map[reportKey]bool
 	// told is the Cookie header tokens read last.
 	told toldHeader
+	// setNames are cookieSets's texts for the cookie set seen last.
+	setNames setNames
 	// sent is sentNames's header and names, not changed once made.
 	sent struct {
 		hdr   string
@@ -357,11 +359,12 @@ func (s *Story) cookieSets(j *Judged) {
 		return
 	}
 	var plain, suffixed string
+	suffixedName := s.setNames.name(cs.Suffix)
 	for _, c := range j.Request.Cookies() {
 		switch c.Name {
 		case "__session":
 			plain = c.Value
-		case "__session_" + cs.Suffix:
+		case suffixedName:
 			suffixed = c.Value
 		}
 	}
@@ -373,11 +376,36 @@ func (s *Story) cookieSets(j *Judged) {
 	} else {
 		s.setsDiffer = append(s.setsDiffer, j.Entry.Index)
 	}
-	set := "un-suffixed"
-	if cs.Suffixed {
-		set = "suffixed"
+	s.setRead[s.setNames.read(cs.Suffixed, cs.Rule)]++
+}
+
+// setNames keeps the texts cookieSets makes of the cookie set of the
+// verdict before, which a capture repeats: the suffixed cookie's name and
+// the set read's key.
+type setNames struct {
+	suffix, suffixed  string
+	isSuffixed, keyed bool
+	rule, key         string
+}
+
+// name is "__session_" + suffix.
+func (n *setNames) name(suffix string) string {
+	if n.suffixed == "" || n.suffix != suffix {
+		n.suffix, n.suffixed = suffix, "__session_"+suffix
 	}
-	s.setRead[set+" set (rule "+cs.Rule+")"]++
+	return n.suffixed
+}
+
+// read is the setRead key of a set read by rule.
+func (n *setNames) read(suffixed bool, rule string) string {
+	if !n.keyed || n.isSuffixed != suffixed || n.rule != rule {
+		set := "un-suffixed"
+		if suffixed {
+			set = "suffixed"
+		}
+		n.isSuffixed, n.rule, n.key, n.keyed = suffixed, rule, set+" set (rule "+rule+")", true
+	}
+	return n.key
 }
 
 func (s *Story) fapiEntry(j *Judged) {
