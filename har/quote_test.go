@@ -1,6 +1,7 @@
 package har
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"testing"
 )
@@ -52,6 +53,10 @@ func TestClosingQuote(t *testing.T) {
 				wantEsc = false
 				break
 			}
+		}
+		// stringEnd's clean start holds no newline and ends by the quote.
+		if q, _, clean := stringEnd(b, esc); clean < 0 || clean > len(b) || q >= 0 && clean > q || bytes.IndexByte(b[:clean], '\n') >= 0 {
+			t.Fatalf("%q (esc %v): stringEnd clean %d, quote at %d", b, esc, clean, q)
 		}
 		got, gotEsc := closingQuote(b, esc)
 		gogot, gogotEsc := closingQuoteGo(b, esc)

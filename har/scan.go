@@ -464,12 +464,12 @@ func (s *scanner) skipStringRest() error {
 	esc := false // a backslash ended the last buffer
 	for {
 		b := s.buf[s.pos:s.end]
-		q, e := closingQuote(b, esc)
+		q, e, clean := stringEnd(b, esc)
 		if q >= 0 {
 			b = b[:q]
 		}
-		if nl := bytes.IndexByte(b, '\n'); nl >= 0 {
-			s.pos += nl
+		if nl := bytes.IndexByte(b[min(clean, len(b)):], '\n'); nl >= 0 {
+			s.pos += min(clean, len(b)) + nl
 			return s.invalid("in string (expecting non-control character)")
 		}
 		if q >= 0 {
