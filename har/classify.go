@@ -191,11 +191,7 @@ func (c *Classifier) parseURL(raw string) *url.URL {
 	if c != nil && c.urls != nil {
 		return c.urls.url(raw)
 	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil
-	}
-	return u
+	return parseURL(raw)
 }
 
 // handshakeQuery tells whether a query names __clerk_handshake or

@@ -164,12 +164,7 @@ func (l *cookieList) matching(rawURL string, urls *urlCache, at time.Time) []*Ja
 	if len(l.items) == l.dead {
 		return nil
 	}
-	var u *url.URL
-	if urls != nil {
-		u = urls.url(rawURL)
-	} else if p, err := url.Parse(rawURL); err == nil {
-		u = p
-	}
+	u := urls.url(rawURL) // a nil cache parses
 	if u == nil {
 		return nil
 	}

@@ -24,22 +24,102 @@ func (c *urlCache) parse(raw string) {
 	if c.ok && c.raw == raw {
 		return
 	}
+	*c = urlCache{raw: raw, u: parseURL(raw), ok: true}
+}
+
+// parseURL is url.Parse(raw), nil when it fails. The URL of nearly every
+// request of a capture is http or https, a host of letters, digits, dots
+// and hyphens with a port perhaps, a path of characters that need no
+// escape and a query: plainURL reads those in one pass; the others are
+// url.Parse's.
+func parseURL(raw string) *url.URL {
+	if u, ok := plainURL(raw); ok {
+		return u
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		u = nil
+		return nil
 	}
-	*c = urlCache{raw: raw, u: u, ok: true}
+	return u
+}
+
+// plainURL is url.Parse(raw) for a URL of the plain shape (parseURL),
+// field for field; ok is false for any other, which it leaves alone.
+func plainURL(raw string) (*url.URL, bool) {
+	var scheme string
+	switch {
+	case strings.HasPrefix(raw, "https://"):
+		scheme = "https"
+	case strings.HasPrefix(raw, "http://"):
+		scheme = "http"
+	default:
+		return nil, false
+	}
+	i := len(scheme) + 3
+	hostStart := i
+	for i < len(raw) && (hostByte(raw[i]) || raw[i] == '.' || raw[i] == '-') {
+		i++
+	}
+	if i == hostStart {
+		return nil, false
+	}
+	if i < len(raw) && raw[i] == ':' {
+		i++
+		digits := i
+		for i < len(raw) && '0' <= raw[i] && raw[i] <= '9' {
+			i++
+		}
+		if i == digits {
+			return nil, false
+		}
+	}
+	host := raw[hostStart:i]
+	pathStart := i
+	if i < len(raw) && raw[i] == '/' {
+		for i < len(raw) && pathByte(raw[i]) {
+			i++
+		}
+	}
+	u := &url.URL{Scheme: scheme, Host: host, Path: raw[pathStart:i]}
+	if i == len(raw) {
+		return u, true
+	}
+	if raw[i] != '?' {
+		return nil, false
+	}
+	q := raw[i+1:]
+	for j := 0; j < len(q); j++ {
+		if c := q[j]; c <= ' ' || c >= 0x7f || c == '#' {
+			return nil, false
+		}
+	}
+	u.RawQuery, u.ForceQuery = q, q == ""
+	return u, true
+}
+
+// hostByte is a letter or a digit.
+func hostByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// pathByte is a byte a path holds as it is: net/url neither unescapes nor
+// escapes it (so RawPath stays empty).
+func pathByte(c byte) bool {
+	if hostByte(c) {
+		return true
+	}
+	switch c {
+	case '-', '_', '.', '~', '$', '&', '+', ',', '/', ':', ';', '=', '@':
+		return true
+	}
+	return false
 }
 
 // url is url.Parse(raw), nil when it fails; the caller must not change it.
 // A nil cache parses each time.
 func (c *urlCache) url(raw string) *url.URL {
 	if c == nil {
-		u, err := url.Parse(raw)
-		if err != nil {
-			return nil
-		}
-		return u
+		return parseURL(raw)
 	}
 	c.parse(raw)
 	return c.u

@@ -1,6 +1,7 @@
 package har
 
 import (
+	"math/rand/v2"
 	"net/url"
 	"strings"
 	"testing"
@@ -84,3 +85,55 @@ func TestEqualFold(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainURL: plainURL gives url.Parse's URL, field for field, for
+// every URL it takes, and takes the plain ones; URLs of every other shape
+// (escapes, fragments, user info, IPv6, odd ports, spaces, controls,
+// characters the path escapes) it leaves to url.Parse. Random URLs over
+// an alphabet of the characters that matter check the same.
+func TestPlainURL(t *testing.T) {
+	plain := []string{"https://example.com", "https://example.com/", "http://example.com/a/b.png", "https://Example.COM:8443/x?y=1&z",
+		"https://a.b-c.d/p?", "https://h/a:b;c=d@e$f&g+h,i~j_k.l-m", "http://localhost:3000/api/x?__clerk_handshake=abc", "https://h?q=1",
+		"https://h/p?a?b", "https://h/p?%41=1", "https://clerk.example.com/v1/client?__clerk_api_version=2025-11-10&_clerk_js_version=5.125.0"}
+	for _, raw := range plain {
+		if _, ok := plainURL(raw); !ok {
+			t.Errorf("plainURL(%q) declined a plain URL", raw)
+		}
+	}
+	other := []string{"", "/relative", "HTTPS://h/", "https://", "https:///p", "https://u@h/", "https://u:p@h/", "https://[::1]:80/", "https://h:/",
+		"https://h:x/", "https://h/%41", "https://h/a b", "https://h/#f", "https://h/p?q#f", "https://h/(x)", "https://h/é", "https://h/p?a b",
+		"https://h/p?\x7f", "ftp://h/", "https://h_h/", "https://h:1:2/", "https://h/\x00", "mailto:a@b", "https:h"}
+	rng := rand.New(rand.NewPCG(9, 10))
+	alphabet := "aZ09.-_~:/?#@%&=+;,$!()*'[] \x7f\xc3\x01"
+	for range 100000 {
+		b := []byte(pick2(rng, "https://", "http://", "https:", "HTTP://", ""))
+		for range rng.IntN(30) {
+			if rng.IntN(3) == 0 {
+				b = append(b, alphabet[rng.IntN(len(alphabet))])
+			} else {
+				b = append(b, "hxample"[rng.IntN(7)])
+			}
+		}
+		other = append(other, string(b))
+	}
+	for _, raw := range append(plain, other...) {
+		want, err := url.Parse(raw)
+		got, ok := plainURL(raw)
+		if !ok {
+			continue
+		}
+		if err != nil || *got != *want {
+			t.Fatalf("plainURL(%q) = %#v, url.Parse %#v, %v", raw, got, want, err)
+		}
+		if p := parseURL(raw); p == nil || *p != *want {
+			t.Fatalf("parseURL(%q) = %#v, want %#v", raw, p, want)
+		}
+	}
+	for _, raw := range other[:24] {
+		if _, ok := plainURL(raw); ok {
+			t.Errorf("plainURL(%q) took a URL that is not plain", raw)
+		}
+	}
+}
+
+func pick2(rng *rand.Rand, xs ...string) string { return xs[rng.IntN(len(xs))] }
