@@ -194,7 +194,7 @@ func (a *Analyzer) judge(ctx context.Context, e *Entry) *Judged {
 // facts.observe asks for it.
 func (a *Analyzer) appClockOf(j *Judged) appClock {
 	e := j.Entry
-	if !j.Judged || j.Class != ClassHandshakeRedirect && !hasClerkHeaders(e) {
+	if !j.Judged || j.Class != ClassHandshakeRedirect && !a.cached.clerkHeaders(e) {
 		return appClock{}
 	}
 	if cached, _ := a.cached.of(e); cached {
@@ -302,7 +302,7 @@ func observe(e *Entry) ObservedResponse {
 // the cache).
 func agreement(j *Judged, c *cachedMemo) *bool {
 	e := j.Entry
-	if cached, _ := c.of(e); e.Response.Status > 0 && hasClerkHeaders(e) && !cached {
+	if cached, _ := c.of(e); e.Response.Status > 0 && c.clerkHeaders(e) && !cached {
 		agrees := agreesWith(j)
 		return &agrees
 	}

@@ -113,14 +113,21 @@ func (e *Entry) SetCookies() []string {
 // CookieHeader is the Cookie header the request carried: the raw header
 // when the exporter kept it, else rebuilt from the cookies[] array.
 func (e *Entry) CookieHeader() (string, bool) {
-	var vals []string
+	// Several Cookie headers are joined with "; ", as strings.Join would;
+	// the one header a request has is returned as it is, without a slice.
+	joined, n := "", 0
 	for _, h := range e.Request.Headers {
 		if equalFold(h.Name, "cookie") {
-			vals = append(vals, h.Value)
+			if n == 0 {
+				joined = h.Value
+			} else {
+				joined += "; " + h.Value
+			}
+			n++
 		}
 	}
-	if len(vals) > 0 {
-		return strings.Join(vals, "; "), true
+	if n > 0 {
+		return joined, true
 	}
 	if len(e.Request.Cookies) == 0 {
 		return "", false

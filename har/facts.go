@@ -376,7 +376,7 @@ func (f *facts) observe(j *Judged, s *Story, clk appClock) {
 	// Everything below needs the captured response.
 	host := s.urlCache().host(e.Request.URL)
 	cached, why := s.cachedOf(e)
-	authResponse := j.Class == ClassHandshakeRedirect || hasClerkHeaders(e)
+	authResponse := j.Class == ClassHandshakeRedirect || s.clerkHeaders(e)
 	// A response served again was made for another request: what it says
 	// is no answer to this one.
 	replayed := authResponse && f.replay(j, idx, cached, clk)
@@ -401,7 +401,7 @@ func (f *facts) observe(j *Judged, s *Story, clk appClock) {
 			}
 		}
 	}
-	if hasClerkHeaders(e) {
+	if s.clerkHeaders(e) {
 		if f.withHeaders == nil {
 			f.withHeaders = map[string]int{}
 		}
@@ -458,7 +458,7 @@ func (f *facts) observe(j *Judged, s *Story, clk appClock) {
 	}
 
 	// Routes the middleware did not run on.
-	if j.Class != ClassAsset && (v.Status == inspect.SignedOut || v.Status == inspect.Handshake) && !hasClerkHeaders(e) && !cached &&
+	if j.Class != ClassAsset && (v.Status == inspect.SignedOut || v.Status == inspect.Handshake) && !s.clerkHeaders(e) && !cached &&
 		e.Response.Status > 0 && (e.Response.Status < 300 || e.Response.Status >= 400) && e.Response.Status != 401 && e.Response.Status != 403 && hasClerkCookies(req) {
 		f.noMiddleware = appendCap(f.noMiddleware, idx)
 		if len(f.noMWHost) < 50 {

@@ -217,17 +217,37 @@ type cachedMemo struct {
 	index  int
 	cached bool
 	why    string
+	// clerk is hasClerkHeaders of the entry, once clerkDone.
+	clerk, clerkDone bool
 }
 
 func (c *cachedMemo) of(e *Entry) (bool, string) {
 	if c == nil {
 		return e.Cached()
 	}
+	c.entry(e)
+	return c.cached, c.why
+}
+
+// entry makes the memo e's, working out Cached.
+func (c *cachedMemo) entry(e *Entry) {
 	if c.e != e || c.index != e.Index {
-		c.e, c.index = e, e.Index
+		*c = cachedMemo{e: e, index: e.Index}
 		c.cached, c.why = e.Cached()
 	}
-	return c.cached, c.why
+}
+
+// clerkHeaders is hasClerkHeaders(e), asked of an entry by its
+// agreement, its clock and its facts.
+func (c *cachedMemo) clerkHeaders(e *Entry) bool {
+	if c == nil {
+		return hasClerkHeaders(e)
+	}
+	c.entry(e)
+	if !c.clerkDone {
+		c.clerk, c.clerkDone = hasClerkHeaders(e), true
+	}
+	return c.clerk
 }
 
 // cachedOf is Entry.Cached through the story's memo.
@@ -236,4 +256,12 @@ func (s *Story) cachedOf(e *Entry) (bool, string) {
 		return e.Cached()
 	}
 	return s.cached.of(e)
+}
+
+// clerkHeaders is hasClerkHeaders through the story's memo.
+func (s *Story) clerkHeaders(e *Entry) bool {
+	if s == nil {
+		return hasClerkHeaders(e)
+	}
+	return s.cached.clerkHeaders(e)
 }

@@ -137,3 +137,55 @@ func TestPlainURL(t *testing.T) {
 }
 
 func pick2(rng *rand.Rand, xs ...string) string { return xs[rng.IntN(len(xs))] }
+
+// TestCookieHeader: the Cookie header is the request's Cookie headers
+// joined with "; " (one of them as it is, none: rebuilt from cookies[]).
+func TestCookieHeader(t *testing.T) {
+	for _, tc := range []struct {
+		headers []Header
+		cookies []Cookie
+		want    string
+		raw     bool
+	}{
+		{nil, nil, "", false},
+		{[]Header{{"Accept", "x"}}, nil, "", false},
+		{[]Header{{"Cookie", "a=1"}}, nil, "a=1", true},
+		{[]Header{{"cookie", "a=1"}, {"Accept", "x"}, {"COOKIE", "b=2"}}, nil, "a=1; b=2", true},
+		{[]Header{{"Cookie", "a=1"}, {"Cookie", ""}, {"Cookie", "c=3"}}, nil, "a=1; ; c=3", true},
+		{[]Header{{"Accept", "x"}}, []Cookie{{Name: "a", Value: "1"}, {Name: "b", Value: "2"}}, "a=1; b=2", false},
+		{[]Header{{"Cookie", "z=9"}}, []Cookie{{Name: "a", Value: "1"}}, "z=9", true},
+	} {
+		e := &Entry{Request: Request{Headers: tc.headers, Cookies: tc.cookies}}
+		if got, raw := e.CookieHeader(); got != tc.want || raw != tc.raw {
+			t.Errorf("CookieHeader of %v, %v = %q, %v; want %q, %v", tc.headers, tc.cookies, got, raw, tc.want, tc.raw)
+		}
+	}
+}
+
+// TestCachedMemoClerkHeaders: the memo's hasClerkHeaders is the entry's,
+// asked before Cached and after, for the entry again, another one, and
+// one changed in place (another index), with a memo and without.
+func TestCachedMemoClerkHeaders(t *testing.T) {
+	with := &Entry{Index: 1, Response: Response{Headers: []Header{{"X-Clerk-Auth-Status", "signed-out"}, {"Age", "3"}}}}
+	without := &Entry{Index: 2, Response: Response{Headers: []Header{{"Content-Type", "text/html"}}}}
+	var m cachedMemo
+	for i, e := range []*Entry{with, with, without, with, without, without} {
+		if i == 3 {
+			m.of(e)
+		}
+		for _, mm := range []*cachedMemo{&m, nil} {
+			if got, want := mm.clerkHeaders(e), hasClerkHeaders(e); got != want {
+				t.Errorf("step %d: clerkHeaders = %v, want %v", i, got, want)
+			}
+			if got, _ := mm.of(e); got != (e == with) {
+				t.Errorf("step %d: Cached = %v", i, got)
+			}
+		}
+	}
+	moved := *without
+	moved.Response.Headers = with.Response.Headers
+	without.Index, without.Response = 3, moved.Response
+	if !m.clerkHeaders(without) {
+		t.Error("an entry changed in place (another index) kept its old answer")
+	}
+}
