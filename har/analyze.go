@@ -110,6 +110,7 @@ func NewAnalyzer(setup *inspect.Setup) *Analyzer {
 	a.Story.cached = &a.cached
 	a.Classifier.marks = &cookieMarks{}
 	a.Classifier.urls = &a.urls
+	a.Classifier.cached = &a.cached
 	a.Story.cookieMarks = a.Classifier.marks
 	a.Story.setup = a.Setup
 	a.infer = setup.Options.PublishableKey == "" && !setup.Complete
@@ -172,7 +173,8 @@ func (a *Analyzer) judge(ctx context.Context, e *Entry) *Judged {
 	j := &Judged{Entry: e, Class: a.Classifier.Classify(e)}
 	j.Observed = observe(e)
 	if j.Class.IsApp() {
-		j.Request = e.ToRequest()
+		cookie, _ := a.cached.cookieHeader(e)
+		j.Request = e.requestWith(cookie)
 		obs := &inspect.Observation{Status: e.Response.Status, SetCookies: e.SetCookies(), Headers: make([]inspect.Header, 0, len(e.Response.Headers))}
 		for _, h := range e.Response.Headers {
 			obs.Headers = append(obs.Headers, inspect.Header{Name: h.Name, Value: h.Value})

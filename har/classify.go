@@ -143,6 +143,12 @@ func (e *Entry) CookieHeader() (string, bool) {
 // HTTP/2 pseudo-headers are dropped; the Cookie header is rebuilt from
 // cookies[] when the exporter did not keep it.
 func (e *Entry) ToRequest() inspect.Request {
+	c, _ := e.CookieHeader()
+	return e.requestWith(c)
+}
+
+// requestWith is ToRequest of an entry whose CookieHeader is c.
+func (e *Entry) requestWith(c string) inspect.Request {
 	req := inspect.Request{Method: e.Request.Method, URL: e.Request.URL, Headers: make([]inspect.Header, 0, len(e.Request.Headers)+1)}
 	for _, h := range e.Request.Headers {
 		if strings.HasPrefix(h.Name, ":") || equalFold(h.Name, "cookie") {
@@ -150,7 +156,7 @@ func (e *Entry) ToRequest() inspect.Request {
 		}
 		req.Headers = append(req.Headers, inspect.Header{Name: h.Name, Value: h.Value})
 	}
-	if c, _ := e.CookieHeader(); c != "" {
+	if c != "" {
 		req.Headers = append(req.Headers, inspect.Header{Name: "cookie", Value: c})
 	}
 	if len(req.Headers) == 0 {
@@ -171,8 +177,19 @@ type Classifier struct {
 	// seen last (an Analyzer's Classifier; not for concurrent use then).
 	marks *cookieMarks
 	// urls, when set, parses an entry's URL once for the class and the
-	// analysis after it (an Analyzer's Classifier, like marks).
-	urls *urlCache
+	// analysis after it (an Analyzer's Classifier, like marks); cached
+	// keeps its Cookie header.
+	urls   *urlCache
+	cached *cachedMemo
+}
+
+// cookieHeader is e.CookieHeader(), through the analysis's memo when the
+// Classifier has one.
+func (c *Classifier) cookieHeader(e *Entry) (string, bool) {
+	if c == nil {
+		return e.CookieHeader()
+	}
+	return c.cached.cookieHeader(e)
 }
 
 // IsFAPIHost reports whether host is a Clerk Frontend API host.
@@ -225,7 +242,7 @@ func (c *Classifier) Classify(e *Entry) Class {
 	if loc := e.ResponseHeader("location"); strings.Contains(loc, "/v1/client/handshake") {
 		return ClassHandshakeRedirect
 	}
-	cookie, _ := e.CookieHeader()
+	cookie, _ := c.cookieHeader(e)
 	hs, nonce := c.cookieMarks().of(cookie)
 	if hs || nonce || handshakeQuery(u.RawQuery) {
 		return ClassHandshakeReturn

@@ -437,7 +437,7 @@ func (f *facts) observe(j *Judged, s *Story, clk appClock) {
 	}
 
 	// A handshake that came back with a nonce the server could not use.
-	if hasNonce(e, s.marks()) && v.Status != inspect.SignedIn {
+	if hasNonce(e, s) && v.Status != inspect.SignedIn {
 		f.nonceFailed = appendCap(f.nonceFailed, idx)
 		if f.nonceWhy == "" {
 			for _, c := range v.BAPICalls {
@@ -685,11 +685,12 @@ func cookieShort(name, value string) string {
 	return "#" + inspect.ShortHash(value)
 }
 
-func hasNonce(e *Entry, marks *cookieMarks) bool {
+func hasNonce(e *Entry, s *Story) bool {
 	if strings.Contains(e.Request.URL, markNonce) {
 		return true
 	}
-	c, _ := e.CookieHeader()
+	c, _ := s.cookieHeader(e)
+	marks := s.marks()
 	_, nonce := marks.of(c)
 	return nonce
 }

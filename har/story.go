@@ -247,7 +247,7 @@ func (s *Story) add(j *Judged, clk appClock) {
 		}
 	case inspect.Handshake:
 		s.Counts.Handshake++
-		if j.Class == ClassHandshakeRedirect && isReturn(e) {
+		if j.Class == ClassHandshakeRedirect && isReturn(e, s) {
 			// The return of the last handshake started the next one.
 			s.closeHandshake(e.Index, v)
 		}
@@ -274,8 +274,8 @@ func (s *Story) add(j *Judged, clk appClock) {
 }
 
 // isReturn tells a request that carries a handshake's answer back.
-func isReturn(e *Entry) bool {
-	c, _ := e.CookieHeader()
+func isReturn(e *Entry, s *Story) bool {
+	c, _ := s.cookieHeader(e)
 	return strings.Contains(e.Request.URL, "__clerk_handshake") || strings.Contains(c, "__clerk_handshake=") || strings.Contains(c, "__clerk_handshake_nonce=")
 }
 
@@ -304,7 +304,7 @@ func (s *Story) checkJar(j *Judged) {
 	if len(held) == 0 {
 		return
 	}
-	hdr, _ := e.CookieHeader()
+	hdr, _ := s.cookieHeader(e)
 	if hdr == "" {
 		// A request that sent no cookie at all was made without
 		// credentials (or recorded without them): it says nothing about
@@ -468,7 +468,7 @@ func pathOf(raw string) string {
 func (s *Story) tokens(j *Judged) {
 	e := j.Entry
 	at := e.StartedDateTime
-	if c, _ := e.CookieHeader(); c != "" && !s.told.again(c, s.lastUAT) {
+	if c, _ := s.cookieHeader(e); c != "" && !s.told.again(c, s.lastUAT) {
 		cookies := inspect.ParseCookieHeader(c)
 		for _, ck := range cookies {
 			s.cookieSeen(e.Index, at, ck.Name, ck.Value, "request cookie")

@@ -219,6 +219,11 @@ type cachedMemo struct {
 	why    string
 	// clerk is hasClerkHeaders of the entry, once clerkDone.
 	clerk, clerkDone bool
+	// cookie and cookieRaw are CookieHeader of the entry, once
+	// cookieDone: a request without a Cookie header has it rebuilt from
+	// its cookies[] each time it is asked.
+	cookie                string
+	cookieRaw, cookieDone bool
 }
 
 func (c *cachedMemo) of(e *Entry) (bool, string) {
@@ -235,6 +240,20 @@ func (c *cachedMemo) entry(e *Entry) {
 		*c = cachedMemo{e: e, index: e.Index}
 		c.cached, c.why = e.Cached()
 	}
+}
+
+// cookieHeader is e.CookieHeader(), asked of an entry by its class, its
+// request and its story.
+func (c *cachedMemo) cookieHeader(e *Entry) (string, bool) {
+	if c == nil {
+		return e.CookieHeader()
+	}
+	c.entry(e)
+	if !c.cookieDone {
+		c.cookie, c.cookieRaw = e.CookieHeader()
+		c.cookieDone = true
+	}
+	return c.cookie, c.cookieRaw
 }
 
 // clerkHeaders is hasClerkHeaders(e), asked of an entry by its
@@ -264,4 +283,12 @@ func (s *Story) clerkHeaders(e *Entry) bool {
 		return hasClerkHeaders(e)
 	}
 	return s.cached.clerkHeaders(e)
+}
+
+// cookieHeader is CookieHeader through the story's memo.
+func (s *Story) cookieHeader(e *Entry) (string, bool) {
+	if s == nil {
+		return e.CookieHeader()
+	}
+	return s.cached.cookieHeader(e)
 }

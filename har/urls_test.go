@@ -189,3 +189,25 @@ func TestCachedMemoClerkHeaders(t *testing.T) {
 		t.Error("an entry changed in place (another index) kept its old answer")
 	}
 }
+
+// TestCachedMemoCookieHeader: the memo's Cookie header is the entry's,
+// raw or rebuilt from cookies[], for the entry again and the next one,
+// through the memo, a Classifier's and a story's, and without.
+func TestCachedMemoCookieHeader(t *testing.T) {
+	entries := []*Entry{
+		{Index: 0, Request: Request{Headers: []Header{{"Cookie", "__session=a"}}}},
+		{Index: 1, Request: Request{Cookies: []Cookie{{Name: "__session", Value: "b"}, {Name: "x", Value: "1"}}}},
+		{Index: 2},
+	}
+	var m cachedMemo
+	cl := &Classifier{cached: &m}
+	st := &Story{cached: &m}
+	for _, e := range append(entries, entries[1], entries[1], entries[0]) {
+		want, wantRaw := e.CookieHeader()
+		for _, f := range []func(*Entry) (string, bool){m.cookieHeader, (*cachedMemo)(nil).cookieHeader, cl.cookieHeader, st.cookieHeader, (*Story)(nil).cookieHeader} {
+			if got, raw := f(e); got != want || raw != wantRaw {
+				t.Errorf("entry %d: cookie header %q, %v; want %q, %v", e.Index, got, raw, want, wantRaw)
+			}
+		}
+	}
+}
