@@ -2,6 +2,8 @@
 
 package har
 
+import "golang.org/x/sys/cpu"
+
 // closingQuote is the index in b of the first '"' no backslash escapes
 // (b[0] is escaped if esc), or -1 and whether the byte after b is
 // escaped.
@@ -16,9 +18,24 @@ func closingQuote(b []byte, esc bool) (int, bool) {
 // for the next quote or backslash stops and starts again on a branch it
 // mostly mispredicts: stringEnd takes 64 bytes at a time and works out the
 // escaped ones from bit masks.
-//
+// It is stringEndSSE, or stringEndAVX2 (32 bytes at a time) where the
+// CPU has AVX2.
+func stringEnd(b []byte, esc bool) (q int, escOut bool, clean int) {
+	if useAVX2 && len(b) >= 64 {
+		return stringEndAVX2(b, esc)
+	}
+	return stringEndSSE(b, esc)
+}
+
+// useAVX2 is whether stringEnd uses stringEndAVX2 (tests turn it off to
+// run the SSE2 code too).
+var useAVX2 = cpu.X86.HasAVX2
+
 //go:noescape
-func stringEnd(b []byte, esc bool) (q int, escOut bool, clean int)
+func stringEndSSE(b []byte, esc bool) (q int, escOut bool, clean int)
+
+//go:noescape
+func stringEndAVX2(b []byte, esc bool) (q int, escOut bool, clean int)
 
 // plain is the length of the run at the start of b that a string holds
 // as it is: ASCII other than controls, '"' and '\\'. The reader asks it of

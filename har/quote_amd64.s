@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// func stringEnd(b []byte, esc bool) (q int, escOut bool, clean int)
+// func stringEndSSE(b []byte, esc bool) (q int, escOut bool, clean int)
 //
 // Sixty-four bytes at a time while they last: the quotes, backslashes
 // and newlines of a block as bit masks (four PCMPEQB and PMOVMSKB of each
@@ -16,7 +16,7 @@
 // of a chunk is found with PCMPEQB and PMOVMSKB, and a backslash skips the
 // byte it escapes, the search going on after it in the same chunk while
 // it lasts.
-TEXT ·stringEnd(SB), NOSPLIT, $0-56
+TEXT ·stringEndSSE(SB), NOSPLIT, $0-56
 	MOVQ    b_base+0(FP), SI
 	MOVQ    b_len+8(FP), BX
 	MOVBQZX esc+24(FP), R9
@@ -154,6 +154,190 @@ sfoundc:
 
 stail:
 	// Under 64 bytes left, from DI; R9 says whether DI's byte is escaped.
+	CMPQ R13, $-1
+	JNE  stailc
+	MOVQ DI, R13
+
+stailc:
+	MOVQ R13, clean+48(FP)
+	ADDQ R9, DI
+
+tloop:
+	MOVQ BX, CX
+	SUBQ DI, CX
+	JLE  tend
+	CMPQ CX, $16
+	JB   tbyte
+	MOVOU   (SI)(DI*1), X0
+	MOVOU   X0, X3
+	PCMPEQB X1, X0
+	PCMPEQB X2, X3
+	POR     X3, X0
+	PMOVMSKB X0, AX
+	TESTL   AX, AX
+	JNZ     tfound
+	ADDQ    $16, DI
+	JMP     tloop
+
+tfound:
+	BSFL    AX, CX
+	LEAQ    (DI)(CX*1), DX
+	MOVBLZX (SI)(DX*1), R8
+	CMPB    R8, $0x22
+	JEQ     tquoteat
+	CMPL    CX, $14
+	JAE     tfar
+	ADDL    $2, CX
+	MOVL    $-1, R9
+	SHLL    CX, R9
+	ANDL    R9, AX
+	JNZ     tfound
+	ADDQ    $16, DI
+	JMP     tloop
+
+tfar:
+	LEAQ 2(DX), DI
+	JMP  tloop
+
+tquoteat:
+	MOVQ DX, DI
+	JMP  tquote
+
+tbyte:
+	MOVBLZX (SI)(DI*1), AX
+	CMPB    AX, $0x22
+	JEQ     tquote
+	CMPB    AX, $0x5c
+	JEQ     tescape
+	INCQ    DI
+	JMP     tloop
+
+tescape:
+	ADDQ $2, DI
+	JMP  tloop
+
+tend:
+	MOVQ  $-1, q+32(FP)
+	CMPQ  DI, BX
+	SETHI escOut+40(FP)
+	RET
+
+tquote:
+	MOVQ DI, q+32(FP)
+	MOVB $0, escOut+40(FP)
+	RET
+
+// func stringEndAVX2(b []byte, esc bool) (q int, escOut bool, clean int)
+//
+// stringEnd with a block's masks made 32 bytes at a time (AVX2); the
+// upper halves of the Y registers are cleared (VZEROUPPER) before the
+// sixteen-byte search of the last bytes and before returning.
+TEXT ·stringEndAVX2(SB), NOSPLIT, $0-56
+	MOVQ    b_base+0(FP), SI
+	MOVQ    b_len+8(FP), BX
+	MOVBQZX esc+24(FP), R9
+	XORQ    DI, DI
+	MOVQ    $-1, R13 // clean, once a block had a newline
+	MOVQ    $0x2222222222222222, AX
+	MOVQ    AX, X1
+	PUNPCKLQDQ X1, X1
+	MOVQ    $0x5c5c5c5c5c5c5c5c, AX
+	MOVQ    AX, X2
+	PUNPCKLQDQ X2, X2
+	MOVQ    $0x0a0a0a0a0a0a0a0a, AX
+	MOVQ    AX, X6
+	PUNPCKLQDQ X6, X6
+	MOVQ    $0xaaaaaaaaaaaaaaaa, R10
+	VPBROADCASTB X1, Y7
+	VPBROADCASTB X2, Y8
+	VPBROADCASTB X6, Y9
+
+sblock:
+	MOVQ BX, CX
+	SUBQ DI, CX
+	CMPQ CX, $64
+	JB   stail
+	// AX: quotes, DX: backslashes, R14: newlines.
+	LEAQ (SI)(DI*1), R15
+	VMOVDQU   (R15), Y0
+	VPCMPEQB  Y7, Y0, Y3
+	VPCMPEQB  Y8, Y0, Y4
+	VPCMPEQB  Y9, Y0, Y5
+	VPMOVMSKB Y3, AX
+	VPMOVMSKB Y4, DX
+	VPMOVMSKB Y5, R14
+	VMOVDQU   32(R15), Y0
+	VPCMPEQB  Y7, Y0, Y3
+	VPCMPEQB  Y8, Y0, Y4
+	VPCMPEQB  Y9, Y0, Y5
+	VPMOVMSKB Y3, R11
+	VPMOVMSKB Y4, R12
+	VPMOVMSKB Y5, R8
+	SHLQ      $32, R11
+	SHLQ      $32, R12
+	SHLQ      $32, R8
+	ORQ       R11, AX
+	ORQ       R12, DX
+	ORQ       R8, R14
+
+	TESTQ R14, R14
+	JZ    snonl
+	CMPQ  R13, $-1
+	JNE   snonl
+	MOVQ  DI, R13
+
+snonl:
+	TESTQ DX, DX
+	JNZ   sescapes
+	// No backslash: only the first byte may be escaped.
+	MOVQ  R9, R8
+	NOTQ  R8
+	ANDQ  R8, AX
+	XORQ  R9, R9
+	TESTQ AX, AX
+	JNZ   sfound
+	ADDQ  $64, DI
+	JMP   sblock
+
+sescapes:
+	MOVQ R9, R8
+	NOTQ R8
+	ANDQ DX, R8 // starts of the runs: backslashes not escaped
+	MOVQ R8, R11
+	SHLQ $1, R11
+	ORQ  R10, R11
+	SUBQ R8, R11
+	XORQ R10, R11 // the runs' ends and what they escape
+	MOVQ DX, R12
+	ORQ  R9, R12
+	XORQ R11, R12 // escaped bytes
+	ANDQ DX, R11
+	SHRQ $63, R11
+	MOVQ R11, R9 // the next block's first byte is escaped
+	NOTQ R12
+	ANDQ R12, AX
+	TESTQ AX, AX
+	JNZ  sfound
+	ADDQ $64, DI
+	JMP  sblock
+
+sfound:
+	VZEROUPPER
+	BSFQ AX, AX
+	ADDQ DI, AX
+	MOVQ AX, q+32(FP)
+	MOVB $0, escOut+40(FP)
+	CMPQ R13, $-1
+	JNE  sfoundc
+	MOVQ AX, R13 // no newline up to the quote
+
+sfoundc:
+	MOVQ R13, clean+48(FP)
+	RET
+
+stail:
+	// Under 64 bytes left, from DI; R9 says whether DI's byte is escaped.
+	VZEROUPPER
 	CMPQ R13, $-1
 	JNE  stailc
 	MOVQ DI, R13

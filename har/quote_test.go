@@ -12,6 +12,10 @@ import (
 // on strings of several 64-byte blocks with runs of backslashes across
 // them.
 func TestClosingQuote(t *testing.T) {
+	withoutAVX2(t, testClosingQuote)
+}
+
+func testClosingQuote(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	alphabet := []byte(`ab"\\\"\n` + "\xff")
 	for n := range 300000 {
