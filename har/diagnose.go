@@ -187,9 +187,9 @@ func (f *facts) diagnose(s *Story, setup *inspect.Setup) []Diagnosis {
 	if len(f.subdomain) > 0 {
 		add(newDiagnosis(CodeSubdomainAPI, Likely, "API calls to another host get __client_uat but not the host-only __session", f.subdomain, f.subWhy))
 	}
-	if len(f.noCreds) > 0 && s != nil && len(s.docSignedIn) > 0 {
+	if len(f.noCreds) > 0 && s != nil && s.docSignedIn.n > 0 {
 		add(newDiagnosis(CodeAPINoCredentials, Likely, "API calls carry no session cookie or token while pages are signed in", f.noCreds,
-			fmt.Sprintf("%s without a Clerk cookie or Authorization header; %s signed in", countOf(len(f.noCreds), "fetch"), countOf(len(s.docSignedIn), "page load"))))
+			fmt.Sprintf("%s without a Clerk cookie or Authorization header; %s signed in", countOf(len(f.noCreds), "fetch"), countOf(s.docSignedIn.n, "page load"))))
 	}
 	if len(f.expiredAPI) > 0 && clock == nil {
 		add(newDiagnosis(CodeAPIStaleToken, Likely, "API calls carry expired session tokens", f.expiredAPI))

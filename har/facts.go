@@ -177,8 +177,26 @@ func (f *facts) replay(j *Judged, idx int, cached bool, clk appClock) bool {
 	return true
 }
 
+// maxEntries is how many entries a finding or a diagnosis names: the
+// first ones; a count says how many there are in all.
+const maxEntries = 50
+
+// entryList is the entries of a kind a capture holds: how many, and the
+// first maxEntries of them, all that is shown of them, so the story's
+// memory does not grow with the capture (TestStoryMemoryBounded).
+type entryList struct {
+	n     int
+	first []int
+}
+
+func (l *entryList) add(i int) {
+	l.n++
+	l.first = appendCap(l.first, i)
+}
+
+// appendCap appends x to a unless a already holds maxEntries.
 func appendCap(a []int, x int) []int {
-	if len(a) >= 50 {
+	if len(a) >= maxEntries {
 		return a
 	}
 	return append(a, x)

@@ -115,21 +115,21 @@ type Story struct {
 	issuers     urlCache
 	cookieMarks *cookieMarks
 	disagree    []int
-	throws      []int
-	badSig      []int
+	throws      entryList
+	badSig      entryList
 	loops       []int
 	hsByURL     map[string][]int
-	docSignedIn []int
-	apiOut      []int
-	expiredAPI  []int
+	docSignedIn entryList
+	apiOut      entryList
+	expiredAPI  entryList
 	signOuts    []int
-	foreign     []int
+	foreign     entryList
 	lastTime    time.Time
 	firstErr    map[string]int
 	signIns     []int
 	lastDoc     inspect.Status
-	setsAgree   []int
-	setsDiffer  []int
+	setsAgree   entryList
+	setsDiffer  entryList
 	setRead     map[string]int
 	devBoot     []int
 	devInstance bool
@@ -139,7 +139,7 @@ type Story struct {
 	issuerAhead   float64
 	issuerAheadAt int
 	notSent       []notSent
-	dupes         []int
+	dupes         entryList
 	reported      map[reportKey]bool
 	// told is the Cookie header tokens read last.
 	told toldHeader
@@ -229,15 +229,15 @@ func (s *Story) add(j *Judged, clk appClock) {
 	case inspect.SignedIn:
 		s.Counts.SignedIn++
 		if doc {
-			s.docSignedIn = append(s.docSignedIn, e.Index)
+			s.docSignedIn.add(e.Index)
 		}
 	case inspect.SignedOut:
 		s.Counts.SignedOut++
 		refused := e.Response.Status == 401 || e.Response.Status == 403 || e.ResponseHeader("x-clerk-auth-status") != ""
 		if j.Class == ClassFetch && s.lastDoc == inspect.SignedIn && (refused || j.ClerkRelevant()) {
-			s.apiOut = append(s.apiOut, e.Index)
+			s.apiOut.add(e.Index)
 			if strings.HasPrefix(v.Reason, inspect.SessionTokenExpired) {
-				s.expiredAPI = append(s.expiredAPI, e.Index)
+				s.expiredAPI.add(e.Index)
 			}
 		}
 		for _, l := range v.Logs {
@@ -257,13 +257,13 @@ func (s *Story) add(j *Judged, clk appClock) {
 		s.hsByURL[key] = append(s.hsByURL[key], e.Index)
 	case inspect.Throws:
 		s.Counts.Throws++
-		s.throws = append(s.throws, e.Index)
+		s.throws.add(e.Index)
 	}
 	if v.Signature != nil && v.Signature.State == inspect.SigInvalid {
-		s.badSig = append(s.badSig, e.Index)
+		s.badSig.add(e.Index)
 	}
 	if v.Reason == inspect.JWKKidMismatch || v.Reason == inspect.TokenInvalidSignature {
-		s.foreign = append(s.foreign, e.Index)
+		s.foreign.add(e.Index)
 	}
 	if j.Observed.Agrees != nil && !*j.Observed.Agrees {
 		s.disagree = append(s.disagree, e.Index)
@@ -319,7 +319,7 @@ func (s *Story) checkJar(j *Judged) {
 		}
 		count[c.Name]++
 		if count[c.Name] == 2 {
-			s.dupes = append(s.dupes, e.Index)
+			s.dupes.add(e.Index)
 		}
 		key := reportKey{c.Name, c.SetBy}
 		if !sent[c.Name] && !s.reported[key] {
@@ -372,9 +372,9 @@ func (s *Story) cookieSets(j *Judged) {
 		return
 	}
 	if plain == suffixed {
-		s.setsAgree = append(s.setsAgree, j.Entry.Index)
+		s.setsAgree.add(j.Entry.Index)
 	} else {
-		s.setsDiffer = append(s.setsDiffer, j.Entry.Index)
+		s.setsDiffer.add(j.Entry.Index)
 	}
 	s.setRead[s.setNames.read(cs.Suffixed, cs.Rule)]++
 }
@@ -580,8 +580,8 @@ func (s *Story) finish(log Log) {
 func (s *Story) add1(f Finding) { s.Findings = append(s.Findings, f) }
 
 func limit(idx []int) []int {
-	if len(idx) > 50 {
-		return idx[:50]
+	if len(idx) > maxEntries {
+		return idx[:maxEntries]
 	}
 	return idx
 }
@@ -596,17 +596,17 @@ func (s *Story) findings() {
 			Detail: "No request carries a Cookie or Authorization header and no response a Set-Cookie: the browser stripped them on export. Every verdict below sees a browser with no Clerk cookies, which is not what happened.",
 			Next:   "Export again with sensitive data. Chrome/Edge: DevTools → Settings (gear) → Preferences → Network → tick \"Allow to generate HAR with sensitive data\"; then in the Network panel use the Export HAR button's menu → \"Export HAR (with sensitive data)…\". Firefox and Safari include cookies in \"Save All As HAR\". Share it privately: it contains live session tokens."})
 	}
-	if len(s.throws) > 0 {
+	if s.throws.n > 0 {
 		s.add1(Finding{Severity: SevError, Code: "middleware-throws", Title: "The middleware would throw on its configuration (HTTP 500)",
-			Detail: fmt.Sprintf("%d request(s) make authenticateRequest throw: a configuration error, not a session problem.", len(s.throws)), Entries: limit(s.throws),
+			Detail: fmt.Sprintf("%d request(s) make authenticateRequest throw: a configuration error, not a session problem.", s.throws.n), Entries: s.throws.first,
 			Next: "Open one of them to read the exact error (publishable or secret key, satellite options, handshake signed by another instance's key)."})
 	}
-	if len(s.foreign) > 0 {
+	if s.foreign.n > 0 {
 		s.add1(Finding{Severity: SevError, Code: "token-from-another-instance", Title: "Session tokens do not belong to the configured instance",
-			Detail: "The signature or key id of the session token does not match the instance's keys: the token was minted by another Clerk instance (development vs production, or another app on the same domain).", Entries: limit(s.foreign),
+			Detail: "The signature or key id of the session token does not match the instance's keys: the token was minted by another Clerk instance (development vs production, or another app on the same domain).", Entries: s.foreign.first,
 			Next: "Compare the token's iss with the publishable key; check that the publishable and secret keys come from the same instance."})
-	} else if len(s.badSig) > 0 {
-		s.add1(Finding{Severity: SevError, Code: "invalid-signature", Title: "Some tokens fail signature verification", Entries: limit(s.badSig),
+	} else if s.badSig.n > 0 {
+		s.add1(Finding{Severity: SevError, Code: "invalid-signature", Title: "Some tokens fail signature verification", Entries: s.badSig.first,
 			Detail: "The tokens do not verify with the given key.", Next: "Check the key given to clerkscope (--jwt-key) and the instance the token came from."})
 	}
 	loopEntries := append([]int(nil), s.loops...)
@@ -668,12 +668,12 @@ func (s *Story) findings() {
 		s.add1(Finding{Severity: SevInfo, Code: "signed-in", Title: "The user signed in", Entries: limit(s.signIns),
 			Detail: "The Frontend API accepted a sign-in and set __client_uat; clerk-js then wrote the session token as __session."})
 	}
-	if len(s.setsDiffer) > 0 {
-		s.add1(Finding{Severity: SevWarning, Code: "cookie-sets", Title: "The suffixed and un-suffixed session cookies differ", Entries: limit(s.setsDiffer),
+	if s.setsDiffer.n > 0 {
+		s.add1(Finding{Severity: SevWarning, Code: "cookie-sets", Title: "The suffixed and un-suffixed session cookies differ", Entries: s.setsDiffer.first,
 			Detail: "Two Clerk apps (or two keys) share this cookie domain, or one copy is stale. " + setReadText(s.setRead),
 			Next:   "Check the token's iss in each copy: the SDK uses the copy issued by this instance."})
-	} else if len(s.setsAgree) > 0 {
-		s.add1(Finding{Severity: SevInfo, Code: "cookie-sets", Title: "The suffixed and un-suffixed session cookies agree", Entries: limit(s.setsAgree),
+	} else if s.setsAgree.n > 0 {
+		s.add1(Finding{Severity: SevInfo, Code: "cookie-sets", Title: "The suffixed and un-suffixed session cookies agree", Entries: s.setsAgree.first,
 			Detail: "Both copies hold the same token. " + setReadText(s.setRead)})
 	}
 	if len(s.devBoot) > 0 {
@@ -689,8 +689,8 @@ func (s *Story) findings() {
 			Detail: fmt.Sprintf("Entry %d set %s for this URL, yet entry %d did not send it: %s.", n.setBy, n.name, n.entry, why),
 			Next:   "Compare the Set-Cookie attributes of that entry (Domain, Path, Secure, SameSite) with the URL of the request that lacked it."})
 	}
-	if len(s.dupes) > 0 {
-		s.add1(Finding{Severity: SevWarning, Code: "duplicate-cookies", Title: "The browser holds two copies of a Clerk cookie for the same URL", Entries: limit(s.dupes),
+	if s.dupes.n > 0 {
+		s.add1(Finding{Severity: SevWarning, Code: "duplicate-cookies", Title: "The browser holds two copies of a Clerk cookie for the same URL", Entries: s.dupes.first,
 			Detail: "Two cookies of the same name (different Path or Domain) both apply; the browser sends both and the SDK reads the first, the most specific path.",
 			Next:   "Delete the stray copy (often a __session set on a sub-path or a parent domain by an older deployment)."})
 	}
@@ -703,13 +703,13 @@ func (s *Story) findings() {
 			Detail: "The captured responses carry x-clerk-auth-status/reason that are not what @clerk/backend 3.25.0 decides with the options clerkscope was given.",
 			Next:   "Give clerkscope the app's real options (--config with the middleware options, the right publishable key and jwtKey); a different SDK version or server clock can also explain it."})
 	}
-	if len(s.apiOut) > 0 && len(s.docSignedIn) > 0 {
-		s.add1(Finding{Severity: SevWarning, Code: "api-signed-out-while-pages-work", Title: "API calls are signed out while page loads are signed in", Entries: limit(s.apiOut),
-			Detail: fmt.Sprintf("%d fetch/XHR request(s) are judged signed-out, yet %d page load(s) are signed in. Fetches cannot be redirected to refresh the session, so a stale or missing token there means 401.", len(s.apiOut), len(s.docSignedIn)),
+	if s.apiOut.n > 0 && s.docSignedIn.n > 0 {
+		s.add1(Finding{Severity: SevWarning, Code: "api-signed-out-while-pages-work", Title: "API calls are signed out while page loads are signed in", Entries: s.apiOut.first,
+			Detail: fmt.Sprintf("%d fetch/XHR request(s) are judged signed-out, yet %d page load(s) are signed in. Fetches cannot be redirected to refresh the session, so a stale or missing token there means 401.", s.apiOut.n, s.docSignedIn.n),
 			Next:   "Check whether those calls send cookies (credentials: 'include' across origins, the cookie's Domain) or a fresh Authorization token (await getToken() before each call)."})
 	}
-	if len(s.expiredAPI) > 0 {
-		s.add1(Finding{Severity: SevWarning, Code: "expired-token-on-api", Title: "API calls carry expired session tokens", Entries: limit(s.expiredAPI),
+	if s.expiredAPI.n > 0 {
+		s.add1(Finding{Severity: SevWarning, Code: "expired-token-on-api", Title: "API calls carry expired session tokens", Entries: s.expiredAPI.first,
 			Detail: "clerk-js refreshes the token about every minute while the tab is active; requests sent after a pause carry an expired token and are not redirected.",
 			Next:   "Call getToken() right before the request, or retry once after a 401."})
 	}
