@@ -226,7 +226,7 @@ func (f *facts) diagnose(s *Story, setup *inspect.Setup) []Diagnosis {
 	if len(f.saidAZP) > 0 && len(f.azpBad) == 0 && len(f.azpMissing) == 0 {
 		add(newDiagnosis(CodeAZPNotAllowed, Likely, "The app's authorizedParties does not list the page's origin", f.saidAZP, f.saidAZPWhy))
 	}
-	if s != nil && len(s.disagree) > 0 && clock == nil && len(f.cached) == 0 && len(f.replayed) == 0 && len(f.cacheable) == 0 {
+	if s != nil && s.disagree.n > 0 && clock == nil && len(f.cached) == 0 && len(f.replayed) == 0 && len(f.cacheable) == 0 {
 		// Disagreements another cause explains are that cause's.
 		explained := map[int]bool{}
 		for _, d := range out {
@@ -236,13 +236,7 @@ func (f *facts) diagnose(s *Story, setup *inspect.Setup) []Diagnosis {
 				}
 			}
 		}
-		var left []int
-		for _, e := range s.disagree {
-			if !explained[e] {
-				left = append(left, e)
-			}
-		}
-		if len(left) > 0 {
+		if left := s.disagree.first(func(e int) bool { return !explained[e] }); len(left) > 0 {
 			add(newDiagnosis(CodeServerDisagrees, Likely, "The app's own x-clerk-auth headers differ from the SDK's verdict with these options", left))
 		}
 	}

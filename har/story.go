@@ -114,7 +114,7 @@ type Story struct {
 	cached      *cachedMemo
 	issuers     urlCache
 	cookieMarks *cookieMarks
-	disagree    []int
+	disagree    entrySet
 	throws      entryList
 	badSig      entryList
 	loops       []int
@@ -266,7 +266,7 @@ func (s *Story) add(j *Judged, clk appClock) {
 		s.foreign.add(e.Index)
 	}
 	if j.Observed.Agrees != nil && !*j.Observed.Agrees {
-		s.disagree = append(s.disagree, e.Index)
+		s.disagree.add(e.Index)
 	}
 	if j.Class == ClassHandshakeReturn {
 		s.closeHandshake(e.Index, v)
@@ -698,8 +698,8 @@ func (s *Story) findings() {
 		s.add1(Finding{Severity: SevInfo, Code: "sign-out", Title: "The user signed out", Entries: limit(s.signOuts),
 			Detail: "The Frontend API ended the session; __client_uat became 0. Requests after this are signed out because the user really is."})
 	}
-	if len(s.disagree) > 0 {
-		s.add1(Finding{Severity: SevWarning, Code: "server-disagrees", Title: "The server's own x-clerk-auth headers differ from clerkscope's verdict", Entries: limit(s.disagree),
+	if s.disagree.n > 0 {
+		s.add1(Finding{Severity: SevWarning, Code: "server-disagrees", Title: "The server's own x-clerk-auth headers differ from clerkscope's verdict", Entries: s.disagree.first(nil),
 			Detail: "The captured responses carry x-clerk-auth-status/reason that are not what @clerk/backend 3.25.0 decides with the options clerkscope was given.",
 			Next:   "Give clerkscope the app's real options (--config with the middleware options, the right publishable key and jwtKey); a different SDK version or server clock can also explain it."})
 	}
