@@ -1072,6 +1072,12 @@ func (r *Reader) headerName() (name string, keep bool, err error) {
 func (r *Reader) headers(scratch *[]Header) ([]Header, error) {
 	hs := (*scratch)[:0]
 	err := r.array(func() error {
+		if fastHeaders {
+			var ok bool
+			if hs, ok = r.header1(hs); ok {
+				return nil
+			}
+		}
 		var h Header
 		keep := true
 		err := r.object(func(k string) error {
@@ -1106,6 +1112,97 @@ func (r *Reader) headers(scratch *[]Header) ([]Header, error) {
 		return nil, err
 	}
 	return hs, nil
+}
+
+// fastHeaders is whether headers reads a header object with header1 when
+// it can (tests turn it off to compare with the general reading).
+var fastHeaders = true
+
+// header1 reads the header object at pos when it ends in the buffer and is
+// laid out as exporters write headers: `{"name": "…", "value": "…"}`, in
+// that order, with any whitespace, the name a plain string of under 32
+// bytes, a kept value a plain string (ASCII without escapes or controls)
+// and a dropped one a string without a raw newline. It reads it as object,
+// headerName and istr would, without their member-by-member steps, and
+// appends it to hs when it is kept. Anything else it leaves at pos (false)
+// for the general reading, which reports its errors.
+func (r *Reader) header1(hs []Header) ([]Header, bool) {
+	s := r.sc
+	b := s.buf[:s.end]
+	p, nl, last := s.pos, 0, -1
+	if p >= len(b) || b[p] != '{' {
+		return hs, false
+	}
+	p, nl, last = space(b, p+1, nl, last)
+	if p+6 > len(b) || string(b[p:p+6]) != `"name"` {
+		return hs, false
+	}
+	p, nl, last = space(b, p+6, nl, last)
+	if p >= len(b) || b[p] != ':' {
+		return hs, false
+	}
+	p, nl, last = space(b, p+1, nl, last)
+	if p >= len(b) || b[p] != '"' {
+		return hs, false
+	}
+	pk, e, ok := scanPacked(b, p+1)
+	if !ok || e-p-1 > r.max {
+		return hs, false
+	}
+	nameAt := p + 1
+	p, nl, last = space(b, e+1, nl, last)
+	if p >= len(b) || b[p] != ',' {
+		return hs, false
+	}
+	p, nl, last = space(b, p+1, nl, last)
+	if p+7 > len(b) || string(b[p:p+7]) != `"value"` {
+		return hs, false
+	}
+	p, nl, last = space(b, p+7, nl, last)
+	if p >= len(b) || b[p] != ':' {
+		return hs, false
+	}
+	p, nl, last = space(b, p+1, nl, last)
+	if p >= len(b) || b[p] != '"' {
+		return hs, false
+	}
+	v := p + 1
+	// The name is looked up only now: a dropped header's value need not
+	// be a plain string.
+	name, keep := r.names.packedName(pk, b[nameAt:e], r.opts.Lean)
+	var value string
+	if keep {
+		if vp, ve, ok := scanPacked(b, v); ok && ve-v <= r.max {
+			value, e = r.in.packed(vp, b[v:ve]), ve
+		} else {
+			n := plain(b[v:])
+			if v+n >= len(b) || b[v+n] != '"' || n > r.max {
+				return hs, false
+			}
+			value, e = r.in.get(b[v:v+n]), v+n
+		}
+	} else {
+		q := plain(b[v:])
+		if v+q >= len(b) || b[v+q] != '"' {
+			var clean int
+			q, _, clean = stringEnd(b[v:], false)
+			if q < 0 || bytes.IndexByte(b[v+min(clean, q):v+q], '\n') >= 0 {
+				return hs, false
+			}
+		}
+		name, e = "", v+q
+	}
+	p, nl, last = space(b, e+1, nl, last)
+	if p >= len(b) || b[p] != '}' {
+		return hs, false
+	}
+	s.pos = p + 1
+	s.crossed(nl, last)
+	s.mark = s.abs()
+	if name != "" {
+		hs = append(hs, Header{Name: name, Value: value})
+	}
+	return hs, true
 }
 
 // ownHeaders gives e's request and response headers, read into the
