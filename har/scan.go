@@ -196,7 +196,11 @@ func (s *scanner) whitespace() {
 // newlines to nl and moving last to the last of them.
 func space(b []byte, p, nl, last int) (int, int, int) {
 	for ; p < len(b); p++ {
-		switch b[p] {
+		c := b[p]
+		if c > ' ' {
+			return p, nl, last // what follows, mostly after one space or none
+		}
+		switch c {
 		case ' ', '\t', '\r':
 		case '\n':
 			nl++
@@ -448,8 +452,24 @@ func hex4(b []byte) (uint16, bool) {
 	return v, true
 }
 
-// skipString crosses the string at pos without decoding it.
+// skipString crosses the string at pos without decoding it. A string
+// whose first byte that is not plain (see plain) is its closing quote and
+// lies in the first sixteen, as member names and short values do, ends
+// there, found as interner.short finds it: it holds no backslash and no
+// newline, and skipStringRest would stop at the same quote.
 func (s *scanner) skipString() error {
+	if q := s.pos + 1; q+16 <= s.end {
+		n := -1
+		if m := special(binary.LittleEndian.Uint64(s.buf[q:])); m != 0 {
+			n = bits.TrailingZeros64(m) / 8
+		} else if m := special(binary.LittleEndian.Uint64(s.buf[q+8:])); m != 0 {
+			n = 8 + bits.TrailingZeros64(m)/8
+		}
+		if n >= 0 && s.buf[q+n] == '"' {
+			s.pos = q + n + 1
+			return nil
+		}
+	}
 	s.pos++
 	return s.skipStringRest()
 }
@@ -539,6 +559,8 @@ func (s *scanner) skipContainer() error {
 		line   int
 		lineAt int64
 	}
+	// obj is whether the innermost container is an object.
+	obj := func() bool { return depth > 0 && s.objs[(depth-1)/64]&(1<<((depth-1)%64)) != 0 }
 	for {
 		var c byte
 		if s.pos+1 < s.end && s.buf[s.pos] == ' ' && s.buf[s.pos+1] > ' ' {
@@ -552,7 +574,6 @@ func (s *scanner) skipContainer() error {
 				return err
 			}
 		}
-		obj := depth > 0 && s.objs[(depth-1)/64]&(1<<((depth-1)%64)) != 0
 		switch c {
 		case '"':
 			switch state {
@@ -561,14 +582,14 @@ func (s *scanner) skipContainer() error {
 			case name0, name:
 				state = colon
 			default:
-				return s.unexpected(c, state, obj)
+				return s.unexpected(c, state, obj())
 			}
 			if err := s.skipString(); err != nil {
 				return err
 			}
 		case '{', '[':
 			if state != value && state != first {
-				return s.unexpected(c, state, obj)
+				return s.unexpected(c, state, obj())
 			}
 			if depth == maxDepth {
 				return &scanError{off: s.abs(), msg: "exceeded max depth"}
@@ -587,8 +608,8 @@ func (s *scanner) skipContainer() error {
 				// As jsontext: the comma is what is out of place.
 				return invalidByte(comma.at, ',', "at start of value", comma.line, comma.lineAt)
 			}
-			if !(state == after && obj == (c == '}') || state == name0 && c == '}' || state == first && c == ']') {
-				return s.unexpected(c, state, obj)
+			if !(state == after && obj() == (c == '}') || state == name0 && c == '}' || state == first && c == ']') {
+				return s.unexpected(c, state, obj())
 			}
 			depth--
 			s.structural()
@@ -598,23 +619,23 @@ func (s *scanner) skipContainer() error {
 			state = after
 		case ',':
 			if state != after {
-				return s.unexpected(c, state, obj)
+				return s.unexpected(c, state, obj())
 			}
 			comma.at, comma.line, comma.lineAt = s.abs(), s.lines+1, s.lineAt
 			s.structural()
 			state = value
-			if obj {
+			if obj() {
 				state = name
 			}
 		case ':':
 			if state != colon {
-				return s.unexpected(c, state, obj)
+				return s.unexpected(c, state, obj())
 			}
 			s.structural()
 			state = value
 		default:
 			if state != value && state != first {
-				return s.unexpected(c, state, obj)
+				return s.unexpected(c, state, obj())
 			}
 			if err := s.skip(c); err != nil {
 				return err
@@ -669,6 +690,13 @@ func (s *scanner) number(keep bool, max int) (v []byte, over bool, err error) {
 		}
 		return v, false, nil
 	}
+	return s.numberRest(keep, max)
+}
+
+// numberRest is number for what simpleNumber does not read, apart so that
+// number, which reads the rest, is a short function without closures and
+// a deferred call to set up.
+func (s *scanner) numberRest(keep bool, max int) (v []byte, over bool, err error) {
 	sc := s.scratch[:0]
 	defer func() {
 		if cap(sc) > s.peak {
