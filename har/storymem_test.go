@@ -1,10 +1,8 @@
 package har
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -19,8 +17,8 @@ import (
 // TestStoryMemoryBounded: what the story keeps does not grow with the
 // capture. A capture where every same-origin request sends the session
 // cookie, as browsers send it (what bighar --cookies makes), is read with
-// 2 000 and with 22 000 such requests; the Analyzer's heap after the
-// second may hold at most a few bytes per request more than after the
+// 2 000 and with 22 000 such requests; the heap (the story kept) after
+// the second may hold at most a few bytes per request more than after the
 // first. The story kept every request's index in a slice per finding
 // (both cookie sets sent, an API call signed out, its token expired, the
 // server's headers differ from the verdict): 10 bytes a request here, and
@@ -31,34 +29,19 @@ func TestStoryMemoryBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	setup := &inspect.Setup{Options: inspect.Options{JWTKey: string(pem)}}
+	// heap is the heap in use once the capture at path is read, with its
+	// story kept, and how many requests the story judged.
 	heap := func(path string) (uint64, int) {
-		f, err := os.Open(path)
+		s, err := streamCapture(t, path, setup, false, func(*Judged) {})
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer f.Close()
-		r, err := NewReader(f, Options{Lean: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		a := NewAnalyzer(&inspect.Setup{Options: inspect.Options{JWTKey: string(pem)}})
-		for {
-			e, err := r.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			a.Add(context.Background(), e)
-		}
-		a.Flush(context.Background())
 		runtime.GC() // twice: a sync.Pool's objects outlive one collection
 		runtime.GC()
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
-		c := a.Finish(r.Log()).Counts
-		return ms.HeapAlloc, c.SignedIn + c.SignedOut + c.Handshake
+		return ms.HeapAlloc, s.Counts.SignedIn + s.Counts.SignedOut + s.Counts.Handshake
 	}
 	const few, many = 2000, 22000
 	for _, c := range []struct {
