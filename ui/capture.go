@@ -151,6 +151,7 @@ func (m *capture) finish(story *har.Story, diags []har.Diagnosis, err error) {
 	}
 	m.diags = diags
 	m.timeline.setStory(story, diags)
+	m.verdict.setDiagnoses(diags)
 	// A capture where nothing is Clerk-relevant shows everything.
 	if m.clerkOnly && len(m.filtered) == 0 && len(m.rows) > 0 {
 		m.clerkOnly = false

@@ -91,7 +91,34 @@ func (c *common) fapiNote(j *har.Judged, w int) string {
 
 // verdictTab is the Verdict tab: status, reason, why, next steps and the
 // evidence chain.
-type verdictTab struct{ pager }
+type verdictTab struct {
+	pager
+	// explained is, for the entries a problem the diagnosis is sure of
+	// (certain or likely) names, that diagnosis's title: where the
+	// server's headers differ from the verdict, it says why (a cache
+	// replayed the response, the server's clock is off…); the diagnosis
+	// that the headers differ is no explanation of its own entries.
+	explained map[int]string
+}
+
+// setDiagnoses takes the capture's diagnosis once it is read.
+func (t *verdictTab) setDiagnoses(ds []har.Diagnosis) {
+	t.explained = nil
+	for _, d := range ds {
+		if !d.Problem || d.Confidence == har.Possible || d.Code == har.CodeServerDisagrees {
+			continue
+		}
+		for _, e := range d.Entries {
+			if t.explained == nil {
+				t.explained = map[int]string{}
+			}
+			if _, ok := t.explained[e]; !ok {
+				t.explained[e] = d.Title
+			}
+		}
+	}
+	t.relayout()
+}
 
 func newVerdictTab(c *common) *verdictTab {
 	t := &verdictTab{}
@@ -157,6 +184,9 @@ func (t *verdictTab) render(r *row, j *har.Judged, w int) string {
 		mark := st.OK.Render("agrees")
 		if j.Observed.Agrees != nil && !*j.Observed.Agrees {
 			mark = st.Err.Render("differs from clerkscope")
+			if title := t.explained[j.Entry.Index]; title != "" {
+				mark += ", explained by the diagnosis: " + safe(title)
+			}
 		}
 		c.field(&b, "Server said", safe(said)+"  "+mark, w)
 	}
