@@ -181,28 +181,11 @@ func (j *judge) initCookies() {
 	j.sessionInCookie = c.session
 	j.refreshInCookie = c.refresh
 	j.clientUAT = c.clientUAT
-	devURL, hasDevURL := j.clerkURL.Get(QueryDevBrowser)
-	hasDevURL = hasDevURL && devURL != ""
-	if hasDevURL {
-		j.devBrowserToken = devURL
-	} else {
-		j.devBrowserToken = c.devBrowser
-	}
-	handshakeURL, hasHandshakeURL := j.clerkURL.Get(QueryHandshake)
-	hasHandshakeURL = hasHandshakeURL && handshakeURL != ""
-	if hasHandshakeURL {
-		j.handshakeToken = handshakeURL
-	} else {
-		j.handshakeToken = c.handshake
-	}
+	var hasDevURL, hasHandshakeURL, hasNonceURL bool
+	j.devBrowserToken, hasDevURL = j.queryOr(QueryDevBrowser, c.devBrowser)
+	j.handshakeToken, hasHandshakeURL = j.queryOr(QueryHandshake, c.handshake)
 	j.redirectCount = c.redirectCount
-	nonceURL, hasNonceURL := j.clerkURL.Get(QueryHandshakeNonce)
-	hasNonceURL = hasNonceURL && nonceURL != ""
-	if hasNonceURL {
-		j.handshakeNonce = nonceURL
-	} else {
-		j.handshakeNonce = c.nonce
-	}
+	j.handshakeNonce, hasNonceURL = j.queryOr(QueryHandshakeNonce, c.nonce)
 	if hasDevURL || hasHandshakeURL || hasNonceURL {
 		// The reading's Read is for a URL that overrides none of them.
 		cs := *r.set
@@ -210,6 +193,15 @@ func (j *judge) initCookies() {
 		j.suffixedChoice = &cs
 	}
 	j.v.CookieSet = j.suffixedChoice
+}
+
+// queryOr is the request URL's non-empty parameter name, which the SDK
+// reads before the cookie, else cookie; fromURL says which it is.
+func (j *judge) queryOr(name, cookie string) (v string, fromURL bool) {
+	if v, ok := j.clerkURL.Get(name); ok && v != "" {
+		return v, true
+	}
+	return cookie, false
 }
 
 // usesSuffixedCookies is §2.3, rule by rule.
