@@ -147,7 +147,7 @@ func (c *clockAcc) add(s ClockSample) bool {
 // worker): it is the clock of an earlier moment, and the Date headers of
 // the responses made for their requests are the server's clock.
 func (c *clockAcc) span() *clockSpan {
-	if c.sdk.n > 0 && (c.split > 0 || !c.spansDisagree()) {
+	if _, apart := c.spanGap(); c.sdk.n > 0 && (c.split > 0 || !apart) {
 		return &c.sdk
 	}
 	if c.date.n == 0 {
@@ -156,13 +156,8 @@ func (c *clockAcc) span() *clockSpan {
 	return &c.date
 }
 
-// spansDisagree tells the SDK's clock and the Date headers apart by more
-// than both are known, and 2 s.
-func (c *clockAcc) spansDisagree() bool {
-	_, ok := c.spanGap()
-	return ok
-}
-
+// spanGap is how far the SDK's clock is from the Date headers' (SDK −
+// Date), when they are apart by more than both are known, and 2 s.
 func (c *clockAcc) spanGap() (float64, bool) {
 	if c.sdk.n == 0 || c.date.n == 0 {
 		return 0, false
