@@ -604,13 +604,6 @@ func appendCookieSet(b []byte, c *inspect.CookieSet) []byte {
 	return append(b, '}')
 }
 
-func appendStringPtr(b []byte, s *string) []byte {
-	if s == nil {
-		return append(b, "null"...)
-	}
-	return appendString(b, *s)
-}
-
 func appendStrings(b []byte, ss []string) []byte {
 	if ss == nil {
 		return append(b, "null"...)
